@@ -1,0 +1,141 @@
+"""Parameter counting and the hidden-size solver: pure arithmetic, no model is built."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from gatebench.cells.registry import get_cell
+from gatebench.errors import SpecError
+from gatebench.protocol.specs import SizingConfig
+
+
+def _check_positive(**values: int) -> None:
+    for name, value in values.items():
+        if int(value) != value or value < 1:
+            raise SpecError(f"{name} must be a positive integer, got {value!r}")
+
+
+def rnn_param_count(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+) -> int:
+    """Parameters of torch's fused recurrent layers (both biases): gates*H*(I+H+2) per
+    layer-direction, where layers after the first see I = H*D."""
+    _check_positive(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+    gates, h = get_cell(cell).gates, hidden_size
+    directions = 2 if bidirectional else 1
+    total = 0
+    for layer in range(num_layers):
+        layer_input = input_size if layer == 0 else h * directions
+        total += directions * gates * h * (layer_input + h + 2)
+    return total
+
+
+def core_param_count(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    output_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+) -> int:
+    """Parameters that differ between cells: recurrent layers plus the Linear head."""
+    _check_positive(output_size=output_size)
+    features = hidden_size * (2 if bidirectional else 1)
+    head = features * output_size + output_size
+    return rnn_param_count(cell, input_size, hidden_size, num_layers, bidirectional) + head
+
+
+def hidden_size_for_budget(
+    cell: str,
+    budget: int,
+    input_size: int,
+    output_size: int,
+    num_layers: int = 1,
+    bidirectional: bool = False,
+    tolerance: float = 0.01,
+) -> int:
+    """The hidden size whose core parameter count is closest to `budget`; SpecError if even
+    the closest is off by more than `tolerance` (relative)."""
+    _check_positive(budget=budget)
+    if tolerance < 0:
+        raise SpecError(f"budget tolerance must be non-negative, got {tolerance}")
+    get_cell(cell)  # an unknown cell fails here, naming the known ones
+
+    def count(h: int) -> int:
+        return core_param_count(cell, input_size, h, output_size, num_layers, bidirectional)
+
+    smallest = count(1)
+    if smallest > budget * (1 + tolerance):
+        raise SpecError(
+            f"a parameter budget of {budget:,} is too small for cell {cell!r}: even hidden size 1 "
+            f"needs {smallest:,} parameters; raise the budget or use --match hidden"
+        )
+    # count(h) is strictly increasing in h: double to bracket the budget, then bisect for the
+    # smallest h with count(h) >= budget; the answer is that h or the one below it.
+    hi = 1
+    while count(hi) < budget:
+        hi *= 2
+    lo = max(1, hi // 2)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(mid) >= budget:
+            hi = mid
+        else:
+            lo = mid + 1
+    above = lo
+    candidates = [above - 1, above] if above > 1 else [above]
+    # Ties go to the smaller model, so a budget is never exceeded without need.
+    best = min(candidates, key=lambda h: (abs(count(h) - budget), h))
+    if abs(count(best) - budget) > tolerance * budget:
+        near = ", ".join(f"{count(h):,} (hidden {h})" for h in candidates)
+        raise SpecError(
+            f"cannot match a parameter budget of {budget:,} for cell {cell!r} within "
+            f"{tolerance:.0%}: nearest achievable counts are {near}; "
+            "raise the budget or use --match hidden"
+        )
+    return best
+
+
+def resolve_hidden_sizes(
+    cells: Iterable[str],
+    sizing: SizingConfig,
+    input_size: int,
+    output_size: int,
+    num_layers: int,
+    bidirectional: bool,
+    tolerance: float = 0.01,
+) -> dict[str, dict[str, Any]]:
+    """Hidden size per cell under a sizing rule: {cell: {"hidden_size", "core_params", "budget"}}.
+
+    `input_size` is what the encoder sees: the embedding dimension for token inputs.
+    With match="hidden" every cell gets `reference_hidden` and "budget" is None; with
+    match="params" the budget is `sizing.budget`, else the reference cell's core count at
+    `reference_hidden`, and each cell is solved to it (so the reference cell gets
+    `reference_hidden` back exactly); SpecError if a cell cannot get within `tolerance`.
+    """
+    sizing.validate()
+    shape = {"num_layers": num_layers, "bidirectional": bidirectional}
+    budget: int | None = None
+    if sizing.match == "params":
+        budget = sizing.budget or core_param_count(
+            sizing.reference_cell, input_size, sizing.reference_hidden, output_size, **shape
+        )
+    sizes: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        if budget is None:
+            hidden = sizing.reference_hidden
+        else:
+            hidden = hidden_size_for_budget(
+                cell, budget, input_size, output_size, **shape, tolerance=tolerance
+            )
+        sizes[cell] = {
+            "hidden_size": hidden,
+            "core_params": core_param_count(cell, input_size, hidden, output_size, **shape),
+            "budget": budget,
+        }
+    return sizes

@@ -1,0 +1,233 @@
+"""Frozen spec dataclasses: a study expands into trials, each a pure function of its spec."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from gatebench.errors import SpecError
+
+SCHEMA_VERSION = 1
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """Which data to load: a registered task name and its options (sorted key/value pairs)."""
+
+    name: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def make(cls, name: str, **options: Any) -> TaskSpec:
+        """Build a spec from keyword options, dropping the ones left as None."""
+        items = tuple(sorted((k, v) for k, v in options.items() if v is not None))
+        return cls(name=name, options=items)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """The value of one option, or `default`."""
+        return dict(self.options).get(key, default)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "options": dict(self.options)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TaskSpec:
+        return cls.make(d["name"], **d.get("options", {}))
+
+
+@dataclass(frozen=True)
+class SizingConfig:
+    """How hidden sizes are chosen: matched parameter budget (default) or one shared hidden size.
+
+    With `match="params"` the budget is `budget` if given, else the parameter count of
+    `reference_cell` at `reference_hidden`; every cell is solved to within 1% of it. The budget
+    counts what differs between cells (recurrent layers and head), not the shared embedding.
+    """
+
+    match: str = "params"
+    reference_cell: str = "lstm"
+    reference_hidden: int = 128
+    budget: int | None = None
+    tolerance: float = 0.01  # small models cannot always land within 1%: widen, and it is recorded
+
+    def validate(self) -> None:
+        if self.match not in ("params", "hidden"):
+            raise SpecError(f"--match must be 'params' or 'hidden', not {self.match!r}")
+        if self.reference_hidden <= 0:
+            raise SpecError(f"hidden size must be positive, got {self.reference_hidden}")
+        if self.budget is not None and self.budget <= 0:
+            raise SpecError(f"parameter budget must be positive, got {self.budget}")
+        if not 0 < self.tolerance < 1:
+            raise SpecError(f"sizing tolerance must be in (0, 1), got {self.tolerance}")
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Architecture options shared by every cell in a study (the cell itself varies)."""
+
+    num_layers: int = 1
+    dropout: float = 0.0
+    bidirectional: bool = False
+    embed_dim: int = 128
+    forget_bias: float = 1.0  # LSTM forget-gate bias at init (Jozefowicz 2015); 0: torch default
+
+    def validate(self) -> None:
+        if self.num_layers < 1:
+            raise SpecError(f"--layers must be at least 1, got {self.num_layers}")
+        if not 0.0 <= self.dropout < 1.0:
+            raise SpecError(f"--dropout must be in [0, 1), got {self.dropout}")
+        if self.embed_dim < 1:
+            raise SpecError(f"--embed-dim must be positive, got {self.embed_dim}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The fit loop's slice: optimiser, schedule, stopping rule, threads and device."""
+
+    lr: float = 2e-3
+    batch_size: int = 64
+    max_epochs: int = 20
+    patience: int = 3
+    clip_norm: float = 1.0
+    weight_decay: float = 0.0
+    threads: int = 0  # 0: every core this process may use
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    warmup_steps: int = 3
+
+    def validate(self) -> None:
+        if self.lr <= 0:
+            raise SpecError(f"--lr must be positive, got {self.lr}")
+        if self.batch_size < 1:
+            raise SpecError(f"--batch-size must be positive, got {self.batch_size}")
+        if self.max_epochs < 1:
+            raise SpecError(f"--max-epochs must be positive, got {self.max_epochs}")
+        if self.patience < 1:
+            raise SpecError(f"--patience must be positive, got {self.patience}")
+        if self.threads < 0:
+            raise SpecError(f"--threads must be 0 (all cores) or positive, got {self.threads}")
+
+
+@dataclass(frozen=True)
+class TrialSpec:
+    """One model fit: the cell, seed pair index and everything else held equal across cells."""
+
+    task: TaskSpec
+    cell: str
+    seed: int
+    sizing: SizingConfig = field(default_factory=SizingConfig)
+    model: ModelOptions = field(default_factory=ModelOptions)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    data_fraction: float = 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict; `from_dict` inverts it."""
+        return {
+            "task": self.task.to_dict(),
+            "cell": self.cell,
+            "seed": self.seed,
+            "sizing": asdict(self.sizing),
+            "model": asdict(self.model),
+            "train": asdict(self.train),
+            "data_fraction": self.data_fraction,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrialSpec:
+        return cls(
+            task=TaskSpec.from_dict(d["task"]),
+            cell=d["cell"],
+            seed=int(d["seed"]),
+            sizing=SizingConfig(**d["sizing"]),
+            model=ModelOptions(**d["model"]),
+            train=TrainConfig(**d["train"]),
+            data_fraction=float(d["data_fraction"]),
+        )
+
+    @property
+    def spec_id(self) -> str:
+        """Content hash of the spec: equal specs share an id, so a rerun finds finished trials."""
+        return hashlib.sha256(_canonical(self.to_dict()).encode()).hexdigest()[:16]
+
+    @property
+    def pair_key(self) -> str:
+        """Everything but the cell: trials with the same key form a pair."""
+        d = self.to_dict()
+        d.pop("cell")
+        return hashlib.sha256(_canonical(d).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A head-to-head: the same task, sizing, model options and training for every cell × seed."""
+
+    task: TaskSpec
+    cells: tuple[str, ...] = ("gru", "lstm")
+    seeds: int = 3
+    sizing: SizingConfig = field(default_factory=SizingConfig)
+    model: ModelOptions = field(default_factory=ModelOptions)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    data_fractions: tuple[float, ...] = (1.0,)
+    margin: float = 1.0  # equivalence margin, in metric points (accuracy: percentage points)
+
+    def validate(self) -> None:
+        """Raise SpecError on any value a run could not honour."""
+        if self.seeds < 1:
+            raise SpecError(f"--seeds must be at least 1, got {self.seeds}")
+        if len(self.cells) < 1 or len(set(self.cells)) != len(self.cells):
+            raise SpecError(f"--cells needs distinct cell names, got {','.join(self.cells)}")
+        if self.margin <= 0:
+            raise SpecError(f"--margin must be positive, got {self.margin}")
+        for f in self.data_fractions:
+            if not 0.0 < f <= 1.0:
+                raise SpecError(f"data fractions must be in (0, 1], got {f}")
+        self.sizing.validate()
+        self.model.validate()
+        self.train.validate()
+
+    def trials(self) -> list[TrialSpec]:
+        """Every trial, seed-major and cells interleaved, so pairs finish side by side."""
+        return [
+            TrialSpec(
+                task=self.task,
+                cell=cell,
+                seed=seed,
+                sizing=self.sizing,
+                model=self.model,
+                train=self.train,
+                data_fraction=fraction,
+            )
+            for fraction in self.data_fractions
+            for seed in range(self.seeds)
+            for cell in self.cells
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["task"] = self.task.to_dict()
+        for key in ("sizing", "model", "train"):
+            d[key] = asdict(d[key])
+        d["cells"], d["data_fractions"] = list(self.cells), list(self.data_fractions)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StudySpec:
+        return cls(
+            task=TaskSpec.from_dict(d["task"]),
+            cells=tuple(d["cells"]),
+            seeds=int(d["seeds"]),
+            sizing=SizingConfig(**d["sizing"]),
+            model=ModelOptions(**d["model"]),
+            train=TrainConfig(**d["train"]),
+            data_fractions=tuple(d["data_fractions"]),
+            margin=float(d["margin"]),
+        )
+
+    def with_(self, **changes: Any) -> StudySpec:
+        """A copy with some fields changed (grid expansion uses this)."""
+        return replace(self, **changes)
