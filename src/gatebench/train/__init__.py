@@ -1,0 +1,19 @@
+"""The fit loop and its callbacks; knows modules and batches, not cell or task names."""
+
+from gatebench.train.batches import Batch, Batcher
+from gatebench.train.callbacks import Callback, EarlyStopping, EpochRecord
+from gatebench.train.fit import FitResult, evaluate, fit
+from gatebench.train.objectives import Objective, make_objective
+
+__all__ = [
+    "Batch",
+    "Batcher",
+    "Callback",
+    "EarlyStopping",
+    "EpochRecord",
+    "FitResult",
+    "Objective",
+    "evaluate",
+    "fit",
+    "make_objective",
+]
