@@ -1,0 +1,40 @@
+"""Paired statistics and verdicts on trial records (numpy/scipy only, no torch)."""
+
+from gatebench.analysis.pairing import Pairs, pair_records
+from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
+from gatebench.analysis.summary import (
+    effective_metric,
+    learning_curve,
+    summarize,
+    summary_frame,
+    train_val_gap,
+)
+from gatebench.analysis.verdict import (
+    EQUIVALENT,
+    INCONCLUSIVE,
+    VERDICTS,
+    better_label,
+    decide,
+    improvement_points,
+    point_unit,
+)
+
+__all__ = [
+    "EQUIVALENT",
+    "INCONCLUSIVE",
+    "VERDICTS",
+    "Pairs",
+    "better_label",
+    "bootstrap_ci",
+    "decide",
+    "effective_metric",
+    "geometric_mean_ratio",
+    "improvement_points",
+    "learning_curve",
+    "pair_records",
+    "point_unit",
+    "summarize",
+    "summary_frame",
+    "t_ci",
+    "train_val_gap",
+]

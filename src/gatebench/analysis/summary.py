@@ -1,0 +1,328 @@
+"""Summaries of a study's records: per-cell results, the paired difference, speed, the verdict.
+
+Divergence is a result, never dropped. A diverged trial scores the worst its metric allows, as
+a loss for its cell in its pair: for higher-is-better scores (accuracy, macro_f1) its recorded
+test value from the best-validation checkpoint if one is present, else 0; for error metrics an
+infinite error, which `improvement_points` turns into -100 / +100 % (both diverged: 0).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gatebench.analysis.pairing import pair_records
+from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
+from gatebench.analysis.verdict import decide, improvement_points, point_unit
+from gatebench.errors import GatebenchError, SpecError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DIVERGED_RULE = (
+    "a diverged trial counts as a loss for its cell: accuracy-like scores use its recorded "
+    "test value if present, else 0; error metrics use an infinite error (improvement capped "
+    "at \u00b1100%)"
+)
+CI_METHODS = {
+    "difference": "paired Student t on the mean of per-pair differences",
+    "per_cell": "percentile bootstrap of the mean (10,000 resamples)",
+    "ratios": "Student t on the mean of log ratios, exponentiated (geometric mean)",
+}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _jsonable(obj: Any) -> Any:
+    """Plain Python values only: numpy scalars unwrapped, NaN and infinities -> None."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _float(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _mean(values: Sequence[float]) -> float:
+    arr = np.asarray(values, dtype=float)
+    arr = arr[np.isfinite(arr)]
+    return float(arr.mean()) if arr.size else float("nan")
+
+
+def _mean_ci(values: Sequence[float], level: float) -> dict[str, Any]:
+    arr = np.asarray(values, dtype=float)
+    finite = arr[np.isfinite(arr)]
+    return {"mean": _mean(finite), "ci": list(bootstrap_ci(finite, level=level))}
+
+
+def effective_metric(record: dict[str, Any], metric: str, higher_is_better: bool) -> float:
+    """A trial's headline test value, with a diverged trial scored as the worst (module doc)."""
+    value = _float((record.get("test") or {}).get(metric))
+    if record.get("status") == "diverged":
+        if higher_is_better:
+            return value if math.isfinite(value) else 0.0
+        return math.inf
+    return value
+
+
+def train_val_gap(record: dict[str, Any]) -> float:
+    """val_loss - train_loss at the best epoch: larger means more overfitting (NaN if unknown)."""
+    best = record.get("best_epoch")
+    for h in record.get("history") or ():
+        if h.get("epoch") == best:
+            return _float(h.get("val_loss")) - _float(h.get("train_loss"))
+    return float("nan")
+
+
+def _timing(record: dict[str, Any], key: str) -> float:
+    return _float((record.get("timing") or {}).get(key))
+
+
+def _at_fraction(records: Iterable[dict[str, Any]], fraction: float) -> list[dict[str, Any]]:
+    return [r for r in records if math.isclose(_float(r.get("data_fraction", 1.0)), fraction)]
+
+
+def _check_one_study(records: list[dict[str, Any]]) -> None:
+    for field in ("metric", "higher_is_better"):
+        seen = {r.get(field) for r in records}
+        if len(seen) > 1:
+            raise GatebenchError(
+                f"records mix {field} values ({', '.join(sorted(map(str, seen)))}); "
+                "summarise one study at a time (filter the records by study_id)"
+            )
+    names = {(r.get("task") or {}).get("name") for r in records}
+    if len(names) > 1:
+        raise GatebenchError(
+            f"records mix tasks ({', '.join(sorted(map(str, names)))}); "
+            "summarise one study at a time (filter the records by study_id)"
+        )
+
+
+def _ratio(pairs: list[dict], a: str, b: str, key: str, what: str, ok_only: bool) -> dict:
+    values = []
+    for p in pairs:
+        if ok_only and (p[a].get("status") != "ok" or p[b].get("status") != "ok"):
+            continue
+        num, den = _timing(p[a], key), _timing(p[b], key)
+        if math.isfinite(num) and math.isfinite(den) and num > 0 and den > 0:
+            values.append(num / den)
+    out = {"what": what, **geometric_mean_ratio(values), "values": values}
+    out["concurrent"] = any(bool(p[c].get("concurrent")) for p in pairs for c in (a, b))
+    return out
+
+
+def _cell_summary(
+    recs: list[dict[str, Any]], metric: str, higher_is_better: bool, level: float
+) -> dict[str, Any]:
+    first = recs[0]
+    params = first.get("params") or {}
+    metric_values = [effective_metric(r, metric, higher_is_better) for r in recs]
+    best_epochs = [r.get("best_epoch") for r in recs]
+    epochs_run = [r.get("epochs_run") for r in recs]
+    return {
+        "hidden_size": first.get("hidden_size"),
+        "params": {k: params.get(k) for k in ("core", "total", "budget")},
+        "n_trials": len(recs),
+        "n_diverged": sum(r.get("status") == "diverged" for r in recs),
+        "kernels": sorted({str(r.get("kernel")) for r in recs if r.get("kernel")}),
+        "device": first.get("device"),
+        "threads": first.get("threads"),
+        # mean and CI over finite values; an infinite (diverged) error shows as None in values
+        "test": {"metric": metric, **_mean_ci(metric_values, level), "values": metric_values},
+        "train_compute_s": _mean_ci([_timing(r, "train_compute_s") for r in recs], level),
+        "per_epoch_s": _mean_ci([_timing(r, "per_epoch_s") for r in recs], level),
+        "time_to_best_s": _mean_ci([_timing(r, "time_to_best_s") for r in recs], level),
+        "epochs_to_best": {"mean": _mean([_float(e) for e in best_epochs]), "values": best_epochs},
+        "epochs_run": {"mean": _mean([_float(e) for e in epochs_run]), "values": epochs_run},
+    }
+
+
+# -- public -----------------------------------------------------------------------------------
+
+
+def summarize(
+    records: Iterable[dict[str, Any]],
+    margin: float = 1.0,
+    cells: Sequence[str] = ("gru", "lstm"),
+    level: float = 0.95,
+    fraction: float = 1.0,
+) -> dict[str, Any]:
+    """JSON-able summary of one study's paired trials at one data fraction (default 1.0).
+
+    Only complete pairs count; per-cell figures use the paired trials, so both cells are
+    described on the same seeds. Raises GatebenchError when no complete pair exists.
+    """
+    if len(cells) != 2:
+        raise SpecError(f"a summary compares exactly two cells, got {', '.join(cells)}")
+    a, b = cells
+    all_records = list(records)
+    if not all_records:
+        raise GatebenchError("no trial records to summarise; run gatebench compare first")
+    selected = _at_fraction(all_records, fraction)
+    _check_one_study(selected or all_records)
+    pairs = pair_records(selected, cells)
+    if not pairs:
+        raise GatebenchError(
+            f"no complete {a}/{b} pair at data fraction {fraction:g} "
+            f"({pairs.skipped} incomplete); finish the study with gatebench compare (it resumes)"
+        )
+    first = pairs[0][a]
+    metric = str(first.get("metric"))
+    hib = bool(first.get("higher_is_better"))
+    unit = point_unit(metric, hib)
+
+    diffs = [
+        improvement_points(
+            metric,
+            hib,
+            effective_metric(p[a], metric, hib),
+            effective_metric(p[b], metric, hib),
+        )
+        for p in pairs
+    ]
+    spec = first.get("spec") or {}
+    task = first.get("task") or {}
+    fractions = sorted({_float(r.get("data_fraction", 1.0)) for r in all_records})
+    summary = {
+        "task": {
+            "name": task.get("name") or (spec.get("task") or {}).get("name"),
+            "family": task.get("family"),
+            "description": task.get("description"),
+        },
+        "metric": metric,
+        "higher_is_better": hib,
+        "unit": unit,
+        "data_fraction": fraction,
+        "data_fractions": fractions,
+        "n_pairs": len(pairs),
+        "skipped_pairs": pairs.skipped,
+        "seeds": [p["seed"] for p in pairs],
+        "cells": {c: _cell_summary([p[c] for p in pairs], metric, hib, level) for c in cells},
+        "difference": {
+            "what": f"{a} \u2212 {b}",
+            "unit": unit,
+            "mean": _mean(diffs),
+            "ci": list(t_ci(diffs, level)),
+            "values": diffs,
+        },
+        "time_ratio": _ratio(
+            pairs, a, b, "per_epoch_s", f"{a} / {b} compute time per epoch", ok_only=False
+        ),
+        # a diverged trial stops early, so its total time says nothing about training cost
+        "total_time_ratio": _ratio(
+            pairs,
+            a,
+            b,
+            "train_compute_s",
+            f"{a} / {b} total training compute time",
+            ok_only=True,
+        ),
+        "verdict": decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit),
+        "protocol": {
+            "margin": margin,
+            "level": level,
+            "sizing": spec.get("sizing"),
+            "model": spec.get("model"),
+            "train": spec.get("train"),
+            "concurrent": any(bool(r.get("concurrent")) for p in pairs for r in (p[a], p[b])),
+            "ci_methods": CI_METHODS,
+            "diverged_rule": DIVERGED_RULE,
+        },
+    }
+    return _jsonable(summary)
+
+
+def learning_curve(
+    records: Iterable[dict[str, Any]],
+    cells: Sequence[str] = ("gru", "lstm"),
+    level: float = 0.95,
+) -> list[dict[str, Any]]:
+    """Per data fraction (ascending): each cell's mean test metric, CI and train-val gap.
+
+    The gap is train_loss - val_loss at the best epoch (negative when validation loss is the
+    higher, i.e. more negative = more overfitting). With two cells each row also carries the
+    paired difference in `improvement_points` units.
+    """
+    all_records = list(records)
+    if not all_records:
+        return []
+    _check_one_study(all_records)
+    metric = str(all_records[0].get("metric"))
+    hib = bool(all_records[0].get("higher_is_better"))
+    rows = []
+    for fraction in sorted({_float(r.get("data_fraction", 1.0)) for r in all_records}):
+        pairs = pair_records(_at_fraction(all_records, fraction), cells)
+        row: dict[str, Any] = {
+            "data_fraction": fraction,
+            "n_pairs": len(pairs),
+            "skipped_pairs": pairs.skipped,
+        }
+        for c in cells:
+            recs = [p[c] for p in pairs]
+            values = [effective_metric(r, metric, hib) for r in recs]
+            gaps = [train_val_gap(r) for r in recs]
+            row[c] = {
+                **_mean_ci(values, level),
+                "values": values,
+                "gap": {"mean": _mean(gaps), "values": gaps},
+            }
+        if len(cells) == 2:
+            a, b = cells
+            diffs = [
+                improvement_points(
+                    metric,
+                    hib,
+                    effective_metric(p[a], metric, hib),
+                    effective_metric(p[b], metric, hib),
+                )
+                for p in pairs
+            ]
+            row["difference"] = {
+                "what": f"{a} \u2212 {b}",
+                "unit": point_unit(metric, hib),
+                "mean": _mean(diffs),
+                "ci": list(t_ci(diffs, level)),
+            }
+        rows.append(row)
+    return _jsonable(rows)
+
+
+def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
+    """One row per cell: sizes, headline metric with CI, and training time."""
+    import pandas as pd  # imported here: the rest of analysis works without paying for pandas
+
+    rows = []
+    for cell, s in summary["cells"].items():
+        ci = s["test"]["ci"]
+        rows.append(
+            {
+                "cell": cell,
+                "hidden_size": s["hidden_size"],
+                "params": s["params"]["core"],
+                "params_total": s["params"]["total"],
+                "metric": summary["metric"],
+                "mean": s["test"]["mean"],
+                "ci_lo": ci[0],
+                "ci_hi": ci[1],
+                "train_s": s["train_compute_s"]["mean"],
+                "per_epoch_s": s["per_epoch_s"]["mean"],
+                "epochs_to_best": s["epochs_to_best"]["mean"],
+                "n_trials": s["n_trials"],
+                "n_diverged": s["n_diverged"],
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,84 @@
+"""The results-store contract every backend implements (and tests/store/test_contract.py checks)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+
+
+class ResultStore(ABC):
+    """Persistent, resumable home of finished trial records; the contract every backend keeps.
+
+    Records are JSON-able dicts keyed by their ``spec_id`` (see the runner's record format).
+
+    - ``put(record)`` writes one finished trial atomically: one transaction, all or nothing, so a
+      crash or a record that cannot be serialised leaves nothing behind. It is idempotent by
+      ``spec_id``: a second put of an id already stored keeps the first record and returns
+      False; a write returns True. A record without a ``spec_id`` raises StoreError.
+    - ``has(spec_id)`` / ``get(spec_id)`` look one trial up (``get`` returns None if absent).
+    - ``records(spec_ids=None, study_id=None)`` returns stored records in insertion order,
+      optionally only those whose id is in ``spec_ids`` and/or whose ``study_id`` matches.
+    - ``count()`` is the number of stored trials.
+    - ``save_study(study_id, spec, kind)`` inserts or replaces a study's row (kind: "compare",
+      "suite", ...), keeping its first ``created_at``; ``studies()`` lists them in creation order
+      as dicts with keys study_id, kind, spec, created_at, updated_at.
+    - ``delete_study_trials(spec_ids)`` removes those trials in one transaction (for
+      ``--fresh``) and returns how many were removed.
+    - Closing and reopening the same location keeps everything (a rerun resumes); several
+      readers may read while one writer writes. ``close()`` is idempotent; any other call after
+      it raises StoreError. Stores are context managers that close on exit.
+
+    Every failure a user can cause or fix (unreadable, corrupt, newer-schema or unwritable
+    store) is a StoreError whose one-line message names the location and the fix.
+    """
+
+    @abstractmethod
+    def put(self, record: dict[str, Any]) -> bool:
+        """Store one finished trial atomically; False if its spec_id was already stored."""
+
+    @abstractmethod
+    def has(self, spec_id: str) -> bool:
+        """Whether a trial with this spec id is stored."""
+
+    @abstractmethod
+    def get(self, spec_id: str) -> dict[str, Any] | None:
+        """The stored record for this spec id, or None."""
+
+    @abstractmethod
+    def records(
+        self, spec_ids: Iterable[str] | None = None, study_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Stored records in insertion order, optionally filtered by ids and/or study."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of stored trials."""
+
+    @abstractmethod
+    def save_study(self, study_id: str, spec: dict[str, Any], kind: str) -> None:
+        """Insert or update a study row (its spec and kind)."""
+
+    @abstractmethod
+    def studies(self) -> list[dict[str, Any]]:
+        """Every saved study, in creation order."""
+
+    @abstractmethod
+    def delete_study_trials(self, spec_ids: Iterable[str]) -> int:
+        """Delete these trials in one transaction; returns the number deleted."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store; safe to call twice."""
+
+    def __enter__(self) -> ResultStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
