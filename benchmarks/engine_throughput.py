@@ -88,8 +88,8 @@ def main() -> None:
             rows["engine"].append(engine_tokens_per_s(cell, data, cfg, args.hidden))
             rows["bare"].append(bare_tokens_per_s(cell, data, cfg, args.hidden, True))
             rows["bare-padded"].append(bare_tokens_per_s(cell, data, cfg, args.hidden, False))
-        ratios = [e / b for e, b in zip(rows["engine"], rows["bare"])]
-        pad = [b / p for b, p in zip(rows["bare"], rows["bare-padded"])]
+        ratios = [e / b for e, b in zip(rows["engine"], rows["bare"], strict=False)]
+        pad = [b / p for b, p in zip(rows["bare"], rows["bare-padded"], strict=False)]
         print(f"{cell.upper():>4}: engine {statistics.median(rows['engine']):,.0f} tok/s | "
               f"bare loop {statistics.median(rows['bare']):,.0f} tok/s | "
               f"engine/bare {statistics.median(ratios):.3f} "

@@ -129,6 +129,7 @@ def test_resolve_match_hidden() -> None:
             "hidden_size": 48,
             "core_params": core_param_count(cell, 16, 48, 3),
             "budget": None,
+            "reference_hidden": 48,
         }
 
 
@@ -137,7 +138,8 @@ def test_resolve_match_params_from_reference(num_layers: int, bidirectional: boo
     sizing = SizingConfig(match="params", reference_cell="lstm", reference_hidden=64)
     sizes = resolve_hidden_sizes(["gru", "lstm"], sizing, 64, 4, num_layers, bidirectional)
     budget = core_param_count("lstm", 64, 64, 4, num_layers, bidirectional)
-    assert sizes["lstm"] == {"hidden_size": 64, "core_params": budget, "budget": budget}
+    assert sizes["lstm"] == {"hidden_size": 64, "core_params": budget, "budget": budget,
+                             "reference_hidden": 64}
     assert sizes["gru"]["budget"] == budget
     assert abs(sizes["gru"]["core_params"] - budget) <= 0.01 * budget
     assert sizes["gru"]["hidden_size"] > 64
@@ -161,3 +163,16 @@ def test_resolve_validates_sizing() -> None:
 def test_counts_need_no_model() -> None:
     # Pure arithmetic: a huge model is sized instantly and without allocating it.
     assert rnn_param_count("lstm", 10_000, 10_000, 8, True) > 10**9
+
+
+@pytest.mark.parametrize("requested", [16, 24, 32, 48])
+def test_small_reference_moves_to_a_size_every_cell_can_match(requested: int) -> None:
+    sizing = SizingConfig(match="params", reference_cell="lstm", reference_hidden=requested)
+    sizes = resolve_hidden_sizes(("gru", "lstm"), sizing, 128, 2, 1, False)
+    ref = sizes["lstm"]["reference_hidden"]
+    assert abs(ref - requested) <= max(8, requested // 4)
+    assert sizes["lstm"]["hidden_size"] == ref
+    for cell in ("gru", "lstm"):
+        assert abs(sizes[cell]["core_params"] / sizes[cell]["budget"] - 1) <= 0.01
+    # the answer depends on the spec alone, not on which cells were asked for
+    assert resolve_hidden_sizes(("gru",), sizing, 128, 2, 1, False)["gru"] == sizes["gru"]

@@ -38,7 +38,7 @@ def test_batches_are_trimmed_paired_and_cover_every_row() -> None:
     batcher = Batcher(split, 16, CPU)
     a = list(batcher.epoch(torch.Generator().manual_seed(1)))
     b = list(batcher.epoch(torch.Generator().manual_seed(1)))
-    assert all(torch.equal(x.x, y.x) for x, y in zip(a, b))  # same seed, same order
+    assert all(torch.equal(x.x, y.x) for x, y in zip(a, b, strict=False))  # same seed, same order
     assert sum(len(batch.y) for batch in a) == 100
     assert all(batch.x.shape[1] == int(batch.lengths.max()) for batch in a)
     assert sum(batch.n_items for batch in a) == int(split.lengths.sum())
@@ -58,7 +58,7 @@ def test_fit_learns_and_restores_best_checkpoint() -> None:
     assert evaluate(net, val, objective)["accuracy"] == best  # weights are the best epoch's
     assert best > 0.8
     assert 0 < result.train_compute_s <= history[-1].wall_s
-    assert all(a.train_time_s < b.train_time_s for a, b in zip(history, history[1:]))
+    assert all(a.train_time_s < b.train_time_s for a, b in zip(history, history[1:], strict=False))
     assert result.steps == 6 * len(train) and len(result.step_samples) == result.steps
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from gatebench.cells.registry import get_cell
+from gatebench.cells.registry import cell_names, get_cell
 from gatebench.errors import SpecError
 from gatebench.protocol.specs import SizingConfig
 
@@ -113,18 +113,24 @@ def resolve_hidden_sizes(
     """Hidden size per cell under a sizing rule: {cell: {"hidden_size", "core_params", "budget"}}.
 
     `input_size` is what the encoder sees: the embedding dimension for token inputs.
-    With match="hidden" every cell gets `reference_hidden` and "budget" is None; with
-    match="params" the budget is `sizing.budget`, else the reference cell's core count at
-    `reference_hidden`, and each cell is solved to it (so the reference cell gets
-    `reference_hidden` back exactly); SpecError if a cell cannot get within `tolerance`.
+    With match="hidden" every cell gets `reference_hidden` and "budget" is None. With
+    match="params" and an explicit `sizing.budget`, each cell is solved to it (SpecError if one
+    cannot get within `tolerance`). Without one, the budget is the reference cell's count at
+    `reference_hidden`; small models often have no other-cell size within 1% of that, so the
+    reference size moves to the nearest one where every registered cell fits, and each entry
+    records it as "reference_hidden". The answer depends on the spec alone, not on `cells`.
     """
     sizing.validate()
     shape = {"num_layers": num_layers, "bidirectional": bidirectional}
     budget: int | None = None
+    reference_hidden = sizing.reference_hidden
     if sizing.match == "params":
-        budget = sizing.budget or core_param_count(
-            sizing.reference_cell, input_size, sizing.reference_hidden, output_size, **shape
-        )
+        if sizing.budget is not None:
+            budget = sizing.budget
+        else:
+            reference_hidden, budget = _matchable_reference(
+                sizing, input_size, output_size, shape, tolerance
+            )
     sizes: dict[str, dict[str, Any]] = {}
     for cell in cells:
         if budget is None:
@@ -137,5 +143,30 @@ def resolve_hidden_sizes(
             "hidden_size": hidden,
             "core_params": core_param_count(cell, input_size, hidden, output_size, **shape),
             "budget": budget,
+            "reference_hidden": reference_hidden,
         }
     return sizes
+
+
+def _matchable_reference(
+    sizing: SizingConfig, input_size: int, output_size: int, shape: dict[str, Any],
+    tolerance: float,
+) -> tuple[int, int]:
+    # Try the requested size first, then its neighbours, alternating up and down.
+    requested = sizing.reference_hidden
+    reach = max(8, requested // 4)
+    first_error: SpecError | None = None
+    for step in range(2 * reach + 1):
+        hidden = requested + (step + 1) // 2 * (1 if step % 2 else -1)
+        if hidden < 1:
+            continue
+        budget = core_param_count(sizing.reference_cell, input_size, hidden, output_size, **shape)
+        try:
+            for cell in cell_names():
+                hidden_size_for_budget(cell, budget, input_size, output_size, **shape,
+                                       tolerance=tolerance)
+        except SpecError as exc:
+            first_error = first_error or exc
+            continue
+        return hidden, budget
+    raise first_error or SpecError(f"no hidden size near {requested} can be matched")

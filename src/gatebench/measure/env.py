@@ -6,7 +6,6 @@ import functools
 import os
 import platform
 import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 

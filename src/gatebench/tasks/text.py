@@ -152,7 +152,7 @@ def prepare_text(
             "source": source,
             "n_rows": len(texts),
             "n_train": len(splits[0]), "n_val": len(splits[1]), "n_test": len(splits[2]),
-            "classes": {str(c): int(n) for c, n in zip(class_names, counts)},
+            "classes": {str(c): int(n) for c, n in zip(class_names, counts, strict=False)},
             "seq_len": _length_stats(all_lengths),
             "truncation": {"max_len": chosen, "rule": "95th percentile of training lengths",
                            "truncated_rows": truncated},

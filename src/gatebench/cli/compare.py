@@ -1,0 +1,116 @@
+"""`gatebench compare`: a fair GRU-vs-LSTM bake-off on a file or a reference dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from gatebench.cli.display import RichProgress, render_summary
+from gatebench.cli.main import app
+from gatebench.studies import compare
+
+DATA = "Data"
+MODEL = "Model and fairness"
+TRAIN = "Training"
+OUTPUT = "Output"
+
+
+@app.command("compare")
+def compare_command(
+    data: Path = typer.Argument(None, help="Your data file (or folder, for audio).",
+                                show_default=False),
+    dataset: str = typer.Option(None, "--dataset", help="A reference dataset instead of a file "
+                                "(see `gatebench tasks`).", rich_help_panel=DATA),
+    task: str = typer.Option("text", "--task", help="How to read DATA: text, forecast, "
+                             "sequence or audio.", rich_help_panel=DATA),
+    text_col: str = typer.Option(None, "--text-col", help="text: the column with the text "
+                                 "[default: text].", rich_help_panel=DATA),
+    label_col: str = typer.Option(None, "--label-col", help="text/sequence: the label column "
+                                  "[default: label].", rich_help_panel=DATA),
+    split_col: str = typer.Option(None, "--split-col", help="A column saying train/val/test "
+                                  "per row; default: a stratified 80/10/10 split.",
+                                  rich_help_panel=DATA),
+    max_len: int = typer.Option(None, "--max-len", help="text: cap on tokens per text "
+                                "[default: the 95th percentile of training lengths].",
+                                rich_help_panel=DATA),
+    target_col: str = typer.Option(None, "--target-col", help="forecast: the column to "
+                                   "predict (needed when there are several numeric columns).",
+                                   rich_help_panel=DATA),
+    time_col: str = typer.Option(None, "--time-col", help="forecast/sequence: the time "
+                                 "column.", rich_help_panel=DATA),
+    id_col: str = typer.Option(None, "--id-col", help="sequence (long-format CSV): the "
+                               "column naming each sequence.", rich_help_panel=DATA),
+    lookback: int = typer.Option(None, "--lookback", help="forecast: input window length.",
+                                 rich_help_panel=DATA),
+    horizon: int = typer.Option(None, "--horizon", help="forecast: steps to predict.",
+                                rich_help_panel=DATA),
+    features: str = typer.Option(None, "--features", help="audio: mfcc or logmel.",
+                                 rich_help_panel=DATA),
+    seq_len: int = typer.Option(None, "--seq-len", help="synthetic probes: sequence length.",
+                                rich_help_panel=DATA),
+    cells: str = typer.Option("gru,lstm", "--cells", help="Cells to compare, comma-separated.",
+                              rich_help_panel=MODEL),
+    seeds: int = typer.Option(3, "--seeds", help="Seed pairs: seed k of each cell sees the "
+                              "same data order and initialisation stream.",
+                              rich_help_panel=MODEL),
+    match: str = typer.Option("params", "--match", help="params: solve each hidden size to "
+                              "the same parameter budget (within 1%); hidden: one hidden size.",
+                              rich_help_panel=MODEL),
+    hidden: int = typer.Option(128, "--hidden", help="Hidden size of the LSTM (the budget's "
+                               "reference) or of every cell with --match hidden.",
+                               rich_help_panel=MODEL),
+    budget: int = typer.Option(None, "--budget", help="Explicit parameter budget for the "
+                               "recurrent layers and head.", rich_help_panel=MODEL),
+    layers: int = typer.Option(1, "--layers", rich_help_panel=MODEL),
+    dropout: float = typer.Option(0.0, "--dropout", rich_help_panel=MODEL),
+    bidirectional: bool = typer.Option(False, "--bidirectional", rich_help_panel=MODEL),
+    embed_dim: int = typer.Option(128, "--embed-dim", help="text: embedding width.",
+                                  rich_help_panel=MODEL),
+    forget_bias: float = typer.Option(1.0, "--forget-bias", help="LSTM forget-gate bias at "
+                                      "init (Jozefowicz et al. 2015); 0 for PyTorch's default.",
+                                      rich_help_panel=MODEL),
+    margin: float = typer.Option(1.0, "--margin", help="Equivalence margin: accuracy points, "
+                                 "or % lower error for error metrics.", rich_help_panel=MODEL),
+    lr: float = typer.Option(2e-3, "--lr", rich_help_panel=TRAIN),
+    batch_size: int = typer.Option(64, "--batch-size", rich_help_panel=TRAIN),
+    max_epochs: int = typer.Option(20, "--max-epochs", rich_help_panel=TRAIN),
+    patience: int = typer.Option(3, "--patience", help="Stop after this many epochs without "
+                                 "a better validation metric.", rich_help_panel=TRAIN),
+    clip: float = typer.Option(1.0, "--clip", help="Gradient-norm clipping (0: off).",
+                               rich_help_panel=TRAIN),
+    threads: int = typer.Option(0, "--threads", help="Intra-op threads (0: all cores).",
+                                rich_help_panel=TRAIN),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda.",
+                               rich_help_panel=TRAIN),
+    out: Path = typer.Option(None, "--out", help="Study folder (results.sqlite, summary.json, "
+                             "report) [default: runs/<data name>].", rich_help_panel=OUTPUT),
+    fresh: bool = typer.Option(False, "--fresh", help="Discard this study's stored trials and "
+                               "start over (default: resume).", rich_help_panel=OUTPUT),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout "
+                                 "and nothing else.", rich_help_panel=OUTPUT),
+) -> None:
+    """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
+    err = Console(stderr=True)
+    options = {
+        "text_col": text_col, "label_col": label_col, "split_col": split_col,
+        "max_len": max_len, "target_col": target_col, "time_col": time_col, "id_col": id_col,
+        "lookback": lookback, "horizon": horizon, "features": features, "seq_len": seq_len,
+    }
+    study = compare(
+        data, dataset=dataset, task=task, out=out, fresh=fresh,
+        progress=RichProgress(err),
+        task_options={k: v for k, v in options.items() if v is not None},
+        cells=tuple(c.strip().lower() for c in cells.split(",") if c.strip()),
+        seeds=seeds, match=match, hidden=hidden, budget=budget, layers=layers,
+        dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
+        forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
+        patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
+    )
+    if as_json:
+        typer.echo(study.to_json())
+        return
+    console = Console()
+    render_summary(study.summary_data, console)
+    console.print(f"Study folder: {study.out_dir} (results.sqlite, summary.json)")

@@ -1,0 +1,106 @@
+"""Terminal output: a live progress display while training and the final summary table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from gatebench.protocol import TrialSpec
+from gatebench.run import StudyProgress
+from gatebench.train import EpochRecord
+
+
+class RichProgress(StudyProgress):
+    """Two bars on stderr: trials done in the study, epochs of the running trial."""
+
+    def __init__(self, console: Console) -> None:
+        self.metric = "metric"
+        self.bars = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
+        )
+        self.study_bar = self.trial_bar = None
+
+    def study_start(self, total: int, done: int, metric: str = "metric") -> None:
+        self.metric = metric
+        self.bars.start()
+        label = f"trials ({done} resumed)" if done else "trials"
+        self.study_bar = self.bars.add_task(label, total=total, completed=done)
+
+    def trial_start(self, spec: TrialSpec) -> None:
+        if self.trial_bar is not None:
+            self.bars.remove_task(self.trial_bar)
+        self.trial_bar = self.bars.add_task(
+            _trial_label(spec, "starting"), total=spec.train.max_epochs
+        )
+
+    def epoch_end(self, spec: TrialSpec, record: EpochRecord, max_epochs: int) -> None:
+        detail = f"epoch {record.epoch}: val {self.metric} {record.val_metric:.4g}"
+        self.bars.update(self.trial_bar, completed=record.epoch,
+                         description=_trial_label(spec, detail))
+
+    def trial_end(self, record: dict[str, Any]) -> None:
+        self.bars.advance(self.study_bar)
+        if self.trial_bar is not None:
+            self.bars.update(self.trial_bar, completed=self.bars.tasks[-1].total)
+
+    def study_end(self) -> None:
+        self.bars.stop()
+
+
+def _trial_label(spec: TrialSpec, detail: str) -> str:
+    fraction = f" {spec.data_fraction:.0%} data" if spec.data_fraction < 1 else ""
+    return f"{spec.cell.upper():>4} seed {spec.seed}{fraction} · {detail}"
+
+
+def _mean_ci(stat: dict[str, Any] | None, digits: int) -> str:
+    if not stat or stat.get("mean") is None:
+        return "—"
+    ci = stat.get("ci") or [None, None]
+    mean = f"{stat['mean']:.{digits}f}"
+    return mean if ci[0] is None else f"{mean} [{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+def _mean(stat: dict[str, Any] | None, digits: int) -> str:
+    return "—" if not stat or stat.get("mean") is None else f"{stat['mean']:.{digits}f}"
+
+
+def render_summary(summary: dict[str, Any], console: Console) -> None:
+    """The final table (one row per cell) and the verdict in words."""
+    metric = summary["metric"]
+    table = Table(title=f"{summary['task']['name']}: test {metric}, best-validation checkpoint")
+    columns = ("cell", "hidden", "params", f"{metric} [95% CI]", "s/epoch", "train s",
+               "best ep.", "kernel")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("cell", "kernel") else "right")
+    for cell, c in summary["cells"].items():
+        params = c.get("params") or {}
+        diverged = f" ({c['n_diverged']} diverged)" if c.get("n_diverged") else ""
+        kernels = ", ".join(k.split(" (")[0] for k in c.get("kernels") or ["?"])
+        table.add_row(
+            cell.upper() + diverged, str(c.get("hidden_size")), f"{params.get('core', 0):,}",
+            _mean_ci(c.get("test"), 3), _mean(c.get("per_epoch_s"), 2),
+            _mean(c.get("train_compute_s"), 1), _mean(c.get("epochs_to_best"), 1), kernels,
+        )
+    console.print(table)
+    console.print("params: recurrent layers + head (what differs between cells); the shared "
+                  "embedding is excluded.", style="dim")
+    ratio = summary.get("time_ratio") or {}
+    if ratio.get("geomean") is not None:
+        ci = ratio.get("ci") or [None, None]
+        span = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci[0] is not None else ""
+        console.print(f"Training time per epoch, {ratio['what']}: [bold]{ratio['geomean']:.2f}"
+                      f"[/bold]{span}")
+    verdict = summary["verdict"]
+    console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
+    console.print(verdict["text"])

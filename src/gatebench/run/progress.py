@@ -1,0 +1,39 @@
+"""Progress hooks for a running study; the base does nothing, the CLI draws a rich display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from gatebench.protocol import TrialSpec
+from gatebench.train import Callback, EpochRecord
+
+
+class StudyProgress:
+    """Receives study events; every hook is a no-op so callers override only what they show."""
+
+    def study_start(self, total: int, done: int, metric: str = "metric") -> None:
+        """`total` trials, `done` of them already stored (resumed); `metric` is validated on."""
+
+    def trial_start(self, spec: TrialSpec) -> None:
+        """A trial begins (in-process executors only)."""
+
+    def epoch_end(self, spec: TrialSpec, record: EpochRecord, max_epochs: int) -> None:
+        """A trial finished an epoch (in-process executors only)."""
+
+    def trial_end(self, record: dict[str, Any]) -> None:
+        """A trial's record reached the driver and was stored."""
+
+    def study_end(self) -> None:
+        """Every trial is stored."""
+
+
+class EpochRelay(Callback):
+    """Forwards a fit's epochs to a StudyProgress."""
+
+    def __init__(self, spec: TrialSpec, progress: StudyProgress) -> None:
+        self.spec, self.progress, self.max_epochs = spec, progress, spec.train.max_epochs
+
+    def on_epoch_end(self, record: EpochRecord, model: torch.nn.Module) -> None:
+        self.progress.epoch_end(self.spec, record, self.max_epochs)

@@ -1,0 +1,137 @@
+"""run_trial(spec) -> record: the one place that composes task, cell, fit and measurement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from gatebench.cells import build_model, resolve_hidden_sizes
+from gatebench.measure import detect_rnn_kernel, fingerprint, resolve_device, set_threads
+from gatebench.protocol import TaskSpec, TrialSpec, derive_seed
+from gatebench.protocol.specs import SCHEMA_VERSION
+from gatebench.tasks.base import TaskData
+from gatebench.tasks.registry import load_task
+from gatebench.train import Batcher, Callback, evaluate, fit, make_objective
+
+EVAL_BATCH_FACTOR = 4  # evaluation needs no gradients, so larger batches are free
+
+
+@functools.lru_cache(maxsize=4)
+def cached_task(task: TaskSpec, cache_dir: Path | None) -> TaskData:
+    """Load a task once per process: every trial of a study shares the prepared tensors."""
+    return load_task(task, cache_dir)
+
+
+def encoder_input_size(data: TaskData, embed_dim: int) -> int:
+    """What the recurrent layer sees: the embedding width for tokens, else the feature count."""
+    return embed_dim if data.info.input_kind == "tokens" else data.info.input_size
+
+
+def plan_sizes(spec: TrialSpec, data: TaskData, cells: Sequence[str]) -> dict[str, dict]:
+    """Hidden size and parameter counts of each cell under the spec's sizing rule."""
+    return resolve_hidden_sizes(
+        tuple(cells), spec.sizing, encoder_input_size(data, spec.model.embed_dim),
+        data.info.output_size, spec.model.num_layers, spec.model.bidirectional,
+        tolerance=spec.sizing.tolerance,
+    )
+
+
+def build_for(spec: TrialSpec, data: TaskData, hidden_size: int) -> torch.nn.Module:
+    """The trial's model, initialised from the pair's seed (same stream for every cell)."""
+    torch.manual_seed(derive_seed("init", spec.seed))
+    info, m = data.info, spec.model
+    return build_model(
+        spec.cell, input_kind=info.input_kind, input_size=info.input_size,
+        output_size=info.output_size, objective=info.objective, hidden_size=hidden_size,
+        num_layers=m.num_layers, dropout=m.dropout, bidirectional=m.bidirectional,
+        embed_dim=m.embed_dim, forget_bias=m.forget_bias or None,  # 0: torch's default init
+    )
+
+
+def run_trial(
+    spec: TrialSpec,
+    *,
+    cache_dir: Path | None = None,
+    callbacks: Sequence[Callback] = (),
+    concurrent: bool = False,
+) -> dict[str, Any]:
+    """Fit one cell on one seed pair and return its JSON-able record (see store for the schema)."""
+    started = time.perf_counter()
+    threads = set_threads(spec.train.threads)
+    device = resolve_device(spec.train.device)
+    data = cached_task(spec.task, cache_dir)
+    data = data.with_train_fraction(spec.data_fraction,
+                                    derive_seed("fraction", spec.seed, spec.data_fraction))
+    info = data.info
+    size = plan_sizes(spec, data, (spec.cell,))[spec.cell]
+    model = build_for(spec, data, size["hidden_size"]).to(device)
+    objective = make_objective(info.objective, info.output_size, info.target_scale)
+    tagging = info.objective == "tagging"
+    bs = spec.train.batch_size
+    train = Batcher(data.train, bs, device, per_step_targets=tagging)
+    val = Batcher(data.val, bs * EVAL_BATCH_FACTOR, device, per_step_targets=tagging)
+    test = Batcher(data.test, bs * EVAL_BATCH_FACTOR, device, per_step_targets=tagging)
+    kernel = detect_rnn_kernel(_one_step(model, train, objective), device)
+    prep_s = time.perf_counter() - started
+
+    result = fit(model, train, val, objective, spec.train, metric=info.metric,
+                 higher_is_better=info.higher_is_better,
+                 seed=derive_seed("order", spec.seed), callbacks=callbacks)
+    test_metrics = evaluate(model, test, objective) if result.best_epoch else {}
+    epochs_run = len(result.history)
+    best = result.history[result.best_epoch - 1] if result.best_epoch else None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "spec_id": spec.spec_id,
+        "pair_key": spec.pair_key,
+        "spec": spec.to_dict(),
+        "cell": spec.cell,
+        "seed": spec.seed,
+        "data_fraction": spec.data_fraction,
+        "status": "diverged" if result.diverged else "ok",
+        "hidden_size": size["hidden_size"],
+        "params": {"core": model.core_parameters(), "total": model.total_parameters(),
+                   "budget": size.get("budget")},
+        "metric": info.metric,
+        "higher_is_better": info.higher_is_better,
+        "test": test_metrics,
+        "best_epoch": result.best_epoch,
+        "epochs_run": epochs_run,
+        "history": [r.to_dict() for r in result.history],
+        "timing": {
+            "train_compute_s": result.train_compute_s,
+            "per_epoch_s": result.train_compute_s / max(epochs_run, 1),
+            "time_to_best_s": best.train_time_s if best else None,
+            "eval_s": result.eval_s,
+            "prep_s": prep_s,
+            "items_per_s": result.items / result.train_compute_s
+            if result.train_compute_s else None,
+            "steps": result.steps,
+            "step_ms_median": 1e3 * float(torch.tensor(result.step_samples).median())
+            if result.step_samples else None,
+        },
+        "kernel": kernel,
+        "device": str(device),
+        "threads": threads,
+        "concurrent": concurrent,
+        "env": fingerprint(device),
+        "task": {"name": info.name, "family": info.family, "objective": info.objective,
+                 "description": info.description},
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _one_step(model: torch.nn.Module, train: Batcher, objective) -> Any:
+    # A forward and backward pass on one small batch, leaving weights and gradients as they were.
+    def run() -> None:
+        batch = next(train.ordered())
+        objective.loss(model(batch.x[:8], batch.lengths[:8]), batch.y[:8]).backward()
+        model.zero_grad(set_to_none=True)
+
+    return run

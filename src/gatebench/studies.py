@@ -1,0 +1,133 @@
+"""The Python API: `compare(...)` runs a fair bake-off and returns a Study to inspect."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from gatebench.analysis import summarize, summary_frame
+from gatebench.errors import SpecError
+from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
+from gatebench.run import Executor, StudyProgress, run_study
+
+
+@dataclass
+class Study:
+    """A finished study: its spec, stored records and the paired summary."""
+
+    out_dir: Path
+    spec: StudySpec
+    records: list[dict[str, Any]]
+    summary_data: dict[str, Any]
+
+    def summary(self) -> pd.DataFrame:
+        """One row per cell: size, parameters, test metric with CI, timings."""
+        return summary_frame(self.summary_data)
+
+    @property
+    def verdict(self) -> str:
+        """The verdict label: GRU better, LSTM better, equivalent within margin, inconclusive."""
+        return self.summary_data["verdict"]["label"]
+
+    def to_json(self) -> str:
+        """The summary as JSON text (what `--json` prints and summary.json holds)."""
+        return json.dumps(self.summary_data, indent=2, allow_nan=False)
+
+
+def study_spec(
+    task: TaskSpec,
+    *,
+    cells: tuple[str, ...] = ("gru", "lstm"),
+    seeds: int = 3,
+    match: str = "params",
+    hidden: int = 128,
+    budget: int | None = None,
+    reference_cell: str = "lstm",
+    layers: int = 1,
+    dropout: float = 0.0,
+    bidirectional: bool = False,
+    embed_dim: int = 128,
+    forget_bias: float = 1.0,
+    lr: float = 2e-3,
+    batch_size: int = 64,
+    max_epochs: int = 20,
+    patience: int = 3,
+    clip_norm: float = 1.0,
+    threads: int = 0,
+    device: str = "auto",
+    margin: float = 1.0,
+) -> StudySpec:
+    """Assemble a StudySpec from flat options (what the CLI and `compare` take)."""
+    return StudySpec(
+        task=task,
+        cells=tuple(cells),
+        seeds=seeds,
+        sizing=SizingConfig(match=match, reference_cell=reference_cell,
+                            reference_hidden=hidden, budget=budget),
+        model=ModelOptions(num_layers=layers, dropout=dropout, bidirectional=bidirectional,
+                           embed_dim=embed_dim, forget_bias=forget_bias),
+        train=TrainConfig(lr=lr, batch_size=batch_size, max_epochs=max_epochs,
+                          patience=patience, clip_norm=clip_norm, threads=threads,
+                          device=device),
+        margin=margin,
+    )
+
+
+def task_spec(data: str | os.PathLike | None = None, *, dataset: str | None = None,
+              task: str = "text", **options: Any) -> TaskSpec:
+    """A reference dataset by name, or the user's file read as the given task family."""
+    if (data is None) == (dataset is None):
+        raise SpecError("give either a data file or --dataset NAME (not both)")
+    if dataset is not None:
+        return TaskSpec.make(dataset, **options)
+    return TaskSpec.make(task, path=str(Path(data).expanduser().resolve()), **options)
+
+
+def compare(
+    data: str | os.PathLike | None = None,
+    *,
+    dataset: str | None = None,
+    task: str = "text",
+    out: str | os.PathLike | None = None,
+    fresh: bool = False,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+    task_options: dict[str, Any] | None = None,
+    **study_options: Any,
+) -> Study:
+    """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
+
+    `task_options` go to the data loader (text_col, label_col, ...); the other keywords are
+    those of `study_spec` (cells, seeds, match, hidden, max_epochs, ...).
+    """
+    tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
+    spec = study_spec(tspec, **study_options)
+    out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
+    summary = summarize(records, margin=spec.margin, cells=spec.cells)
+    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
+    study = Study(out_dir, spec, records, summary)
+    write_atomic(out_dir / "summary.json", study.to_json())
+    return study
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["Study", "compare", "study_spec", "task_spec"]

@@ -1,0 +1,97 @@
+"""`gatebench compare` as a user runs it: output, --json, exit status 2, kill and resume."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gatebench.cli.main import main
+
+BASE = ["--text-col", "review", "--label-col", "sentiment", "--seeds", "2", "--max-epochs",
+        "2", "--hidden", "16", "--embed-dim", "16", "--threads", "1"]
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_compare_prints_table_and_verdict(reviews_csv: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--out", str(tmp_path / "s")],
+                           capsys)
+    assert code == 0
+    assert "Verdict:" in out and "GRU" in out and "LSTM" in out and "kernel" in out
+    summary = json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert summary["n_pairs"] == 2
+
+
+def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--out", str(tmp_path / "s"),
+                            "--json"], capsys)
+    assert code == 0
+    summary = json.loads(out)  # nothing but JSON on stdout
+    assert summary == json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert set(summary["cells"]) == {"gru", "lstm"}
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["compare", "missing.csv", *BASE], ["not found"]),
+        (["compare", "{csv}", *BASE[:2], "--label-col", "stars"], ["no column 'stars'"]),
+        (["compare", "{csv}", *BASE, "--seeds", "0"], ["--seeds"]),
+        (["compare", "{csv}", *BASE, "--budget", "-1"], ["budget"]),
+        (["compare", "{csv}", *BASE, "--cells", "gru,gru2"], ["no cell 'gru2'", "gru, lstm"]),
+        (["compare", "--dataset", "imdb"], ["no task 'imdb'", "rotten-tomatoes"]),
+        (["compare"], ["data file or --dataset"]),
+        (["compare", "{csv}", "--seeds", "many"], ["Invalid value for '--seeds'", "integer"]),
+    ],
+)
+def test_bad_input_one_line_exit_2(reviews_csv, tmp_path, capsys, args, words) -> None:
+    args = [a.replace("{csv}", str(reviews_csv)) for a in args] + ["--out", str(tmp_path / "o")]
+    code, out, err = run_cli(args, capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("gatebench: error: ")
+    assert "Traceback" not in err and out == ""
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "o").exists()  # nothing half-written
+
+
+def test_killed_run_resumes_with_one_row_per_trial(reviews_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "killed"
+    args = [sys.executable, "-m", "gatebench.cli", "compare", str(reviews_csv), *BASE,
+            "--seeds", "3", "--max-epochs", "4", "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = out / "results.sqlite"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if db.exists() and _rows(db) >= 1:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = _rows(db)
+    assert 1 <= done_before < 6, "the kill should land mid-study"
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert _rows(db) == 6
+    with sqlite3.connect(db) as conn:
+        ids = [r[0] for r in conn.execute("SELECT spec_id FROM trials")]
+    assert len(ids) == len(set(ids)) == 6
+
+
+def _rows(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
+    except sqlite3.Error:
+        return 0

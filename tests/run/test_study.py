@@ -1,0 +1,102 @@
+"""Studies: paired trials stored once each, resumable, and nothing written on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gatebench.errors import DataError, SpecError, UnknownNameError
+from gatebench.run import run_study
+from gatebench.store import open_store
+from gatebench.studies import compare, study_spec, task_spec
+from tests.conftest import TINY
+
+OPTIONS = {"text_col": "review", "label_col": "sentiment"}
+
+
+def spec_for(path: Path, **overrides):
+    options = {**TINY, **overrides}
+    return study_spec(task_spec(path, **OPTIONS), **options)
+
+
+def test_trials_are_stored_once_and_resumed(reviews_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    study = spec_for(reviews_csv)
+    records = run_study(study, out)
+    assert len(records) == 4 and {r["cell"] for r in records} == {"gru", "lstm"}
+    first = {r["spec_id"]: r["created_at"] for r in records}
+    again = run_study(study, out)  # resume: every trial found, nothing retrained
+    assert {r["spec_id"]: r["created_at"] for r in again} == first
+    with open_store(out) as store:
+        assert store.count() == 4
+    bigger = spec_for(reviews_csv, seeds=3)  # one more seed pair: only 2 new trials run
+    assert len(run_study(bigger, out)) == 6
+    with open_store(out) as store:
+        assert store.count() == 6
+
+
+def test_fresh_starts_over(reviews_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    study = spec_for(reviews_csv, seeds=1)
+    before = {r["spec_id"]: r["created_at"] for r in run_study(study, out)}
+    after = run_study(study, out, fresh=True)
+    assert len(after) == 2
+    with open_store(out) as store:
+        assert store.count() == 2
+    assert [r["spec_id"] for r in after] == list(before)
+
+
+def test_records_are_paired_and_fair(reviews_csv: Path, tmp_path: Path) -> None:
+    records = run_study(spec_for(reviews_csv, seeds=1, match="params"), tmp_path / "s")
+    gru, lstm = sorted(records, key=lambda r: r["cell"])
+    assert gru["pair_key"] == lstm["pair_key"]
+    assert abs(gru["params"]["core"] / lstm["params"]["core"] - 1) <= 0.01
+    assert gru["hidden_size"] > lstm["hidden_size"]
+    assert gru["params"]["total"] - gru["params"]["core"] == \
+        lstm["params"]["total"] - lstm["params"]["core"]  # the same shared embedding
+    for r in records:
+        assert r["status"] == "ok" and 0 <= r["test"]["accuracy"] <= 1
+        assert r["timing"]["train_compute_s"] > 0 and r["threads"] == 1
+        assert r["kernel"] and r["env"]["versions"]["torch"]
+        assert 1 <= r["best_epoch"] <= r["epochs_run"] == len(r["history"])
+
+
+def test_same_spec_same_numbers(reviews_csv: Path, tmp_path: Path) -> None:
+    study = spec_for(reviews_csv, seeds=1)
+    a = run_study(study, tmp_path / "a")
+    b = run_study(study, tmp_path / "b")
+    assert [r["test"] for r in a] == [r["test"] for r in b]
+
+
+@pytest.mark.parametrize(
+    "overrides, error",
+    [
+        ({"seeds": 0}, SpecError),
+        ({"budget": -3}, SpecError),
+        ({"budget": 50}, SpecError),  # far too small for any hidden size
+        ({"cells": ("gru", "gru2")}, UnknownNameError),
+    ],
+)
+def test_bad_spec_writes_nothing(reviews_csv: Path, tmp_path: Path, overrides, error) -> None:
+    out = tmp_path / "study"
+    with pytest.raises(error):
+        run_study(spec_for(reviews_csv, **overrides), out)
+    assert not out.exists()
+
+
+def test_bad_data_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "one_class.csv"
+    path.write_text("review,sentiment\n" + "fine,pos\n" * 20)
+    with pytest.raises(DataError):
+        compare(path, task_options=OPTIONS, out=tmp_path / "study", **TINY)
+    assert not (tmp_path / "study").exists()
+
+
+def test_python_api_returns_a_study(reviews_csv: Path, tmp_path: Path) -> None:
+    study = compare(reviews_csv, task_options=OPTIONS, out=tmp_path / "api", **TINY)
+    frame = study.summary()
+    assert list(frame["cell"]) == ["gru", "lstm"]
+    assert study.verdict in ("GRU better", "LSTM better", "equivalent within margin",
+                             "inconclusive")
+    assert (tmp_path / "api" / "summary.json").read_text() == study.to_json()
