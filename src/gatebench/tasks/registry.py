@@ -61,4 +61,10 @@ def _load_families() -> None:
         importlib.import_module(module)
 
 
-FAMILY_MODULES = ("gatebench.tasks.text",)
+FAMILY_MODULES = (
+    "gatebench.tasks.text",
+    "gatebench.tasks.forecast",
+    "gatebench.tasks.sequence",
+    "gatebench.tasks.audio",
+    "gatebench.tasks.synthetic",
+)
