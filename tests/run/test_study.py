@@ -100,3 +100,20 @@ def test_python_api_returns_a_study(reviews_csv: Path, tmp_path: Path) -> None:
     assert study.verdict in ("GRU better", "LSTM better", "equivalent within margin",
                              "inconclusive")
     assert (tmp_path / "api" / "summary.json").read_text() == study.to_json()
+
+
+def test_best_checkpoint_is_saved_and_reloads(reviews_csv: Path, tmp_path: Path) -> None:
+    import torch
+
+    from gatebench.run.trial import cached_task, load_checkpoint
+    from gatebench.train import Batcher, evaluate, make_objective
+
+    out = tmp_path / "ckpt"
+    study = spec_for(reviews_csv, seeds=1)
+    records = run_study(study, out)
+    data = cached_task(study.task, out)
+    objective = make_objective("classification", 2)
+    for r in records:
+        model = load_checkpoint(out / r["checkpoint"])
+        metrics = evaluate(model, Batcher(data.test, 256, torch.device("cpu")), objective)
+        assert metrics["accuracy"] == pytest.approx(r["test"]["accuracy"])

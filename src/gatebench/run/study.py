@@ -9,7 +9,7 @@ from gatebench.errors import DataError
 from gatebench.protocol import StudySpec
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
-from gatebench.run.trial import cached_task, plan_sizes
+from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
 from gatebench.store import open_store
 from gatebench.tasks.base import TaskData
 
@@ -51,9 +51,28 @@ def run_study(
         pending = [t for t in trials if not store.has(t.spec_id)]
         progress.study_start(len(trials), len(trials) - len(pending), data.info.metric)
         for record in executor.run(pending, cache_dir=out_dir, progress=progress):
+            record["checkpoint"] = save_checkpoint(out_dir, record)
             record["study_id"] = study_id
             record["concurrent"] = record.get("concurrent", False) or executor.concurrent
             store.put(record)
             progress.trial_end(record)
         progress.study_end()
         return store.records(ids)
+
+
+def checkpoint_path(out_dir: Path, spec_id: str) -> Path:
+    """Where a trial's best-validation weights live in the study folder."""
+    return out_dir / "checkpoints" / f"{spec_id}.pt"
+
+
+def save_checkpoint(out_dir: Path, record: dict[str, Any]) -> str | None:
+    """Write the record's checkpoint bytes (removing them from it); returns the relative path."""
+    blob = record.pop(CHECKPOINT_KEY, None)
+    if blob is None:
+        return None
+    path = checkpoint_path(out_dir, record["spec_id"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(blob)
+    tmp.replace(path)  # atomic: a crash leaves the old file or none, never half of one
+    return str(path.relative_to(out_dir))

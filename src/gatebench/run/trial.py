@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from gatebench.tasks.registry import load_task
 from gatebench.train import Batcher, Callback, evaluate, fit, make_objective
 
 EVAL_BATCH_FACTOR = 4  # evaluation needs no gradients, so larger batches are free
+CHECKPOINT_KEY = "_checkpoint"
 
 
 @functools.lru_cache(maxsize=4)
@@ -42,16 +44,40 @@ def plan_sizes(spec: TrialSpec, data: TaskData, cells: Sequence[str]) -> dict[st
     )
 
 
+def model_config(spec: TrialSpec, data: TaskData, hidden_size: int) -> dict[str, Any]:
+    """Everything `build_model` needs: stored with the checkpoint so exports need no data."""
+    info, m = data.info, spec.model
+    return {
+        "cell": spec.cell, "input_kind": info.input_kind, "input_size": info.input_size,
+        "output_size": info.output_size, "objective": info.objective,
+        "hidden_size": hidden_size, "num_layers": m.num_layers, "dropout": m.dropout,
+        "bidirectional": m.bidirectional, "embed_dim": m.embed_dim,
+        "forget_bias": m.forget_bias or None,  # 0: torch's default init
+    }
+
+
 def build_for(spec: TrialSpec, data: TaskData, hidden_size: int) -> torch.nn.Module:
     """The trial's model, initialised from the pair's seed (same stream for every cell)."""
     torch.manual_seed(derive_seed("init", spec.seed))
-    info, m = data.info, spec.model
-    return build_model(
-        spec.cell, input_kind=info.input_kind, input_size=info.input_size,
-        output_size=info.output_size, objective=info.objective, hidden_size=hidden_size,
-        num_layers=m.num_layers, dropout=m.dropout, bidirectional=m.bidirectional,
-        embed_dim=m.embed_dim, forget_bias=m.forget_bias or None,  # 0: torch's default init
-    )
+    config = model_config(spec, data, hidden_size)
+    return build_model(config.pop("cell"), **config)
+
+
+def checkpoint_bytes(model: torch.nn.Module, config: dict[str, Any]) -> bytes:
+    """The best weights and the model config, serialised for the driver to write."""
+    buffer = io.BytesIO()
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save({"model_config": config, "state_dict": state}, buffer)
+    return buffer.getvalue()
+
+
+def load_checkpoint(path: str | Path) -> torch.nn.Module:
+    """Rebuild a trained model from a checkpoint file written by a study (CPU, eval mode)."""
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    config = dict(saved["model_config"])
+    model = build_model(config.pop("cell"), **config)
+    model.load_state_dict(saved["state_dict"])
+    return model.eval()
 
 
 def run_trial(
@@ -124,6 +150,8 @@ def run_trial(
         "task": {"name": info.name, "family": info.family, "objective": info.objective,
                  "description": info.description},
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        # Popped by the driver, which writes it beside the store: executors only move results.
+        CHECKPOINT_KEY: checkpoint_bytes(model, model_config(spec, data, size["hidden_size"])),
     }
 
 
