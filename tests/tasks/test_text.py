@@ -12,7 +12,8 @@ import torch
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
 from gatebench.tasks.registry import get_task, load_task
-from gatebench.tasks.text import Vocabulary, stratified_split, tokenize
+from gatebench.tasks.splits import stratified_assign
+from gatebench.tasks.text import Vocabulary, tokenize
 
 
 def spec(path: Path, **options) -> TaskSpec:
@@ -71,7 +72,8 @@ def test_truncation_length_comes_from_training_data(reviews_csv: Path) -> None:
 
 def test_split_is_stratified_and_reproducible() -> None:
     labels = np.array([0] * 90 + [1] * 10)
-    a, b = stratified_split(labels, (0.1, 0.1), 3), stratified_split(labels, (0.1, 0.1), 3)
+    a = stratified_assign(labels, 0.1, 0.1, 3, ("a", "b"), "t")
+    b = stratified_assign(labels, 0.1, 0.1, 3, ("a", "b"), "t")
     assert (a == b).all()
     for part in (1, 2):
         assert (labels[a == part] == 1).sum() == 1 and (labels[a == part] == 0).sum() == 9

