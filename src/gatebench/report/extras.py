@@ -1,0 +1,265 @@
+"""Sections shown only where their data exists: training fractions, long range, latency.
+
+The accepted input shapes are documented in the package docstring (gatebench.report).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from gatebench.analysis import learning_curve
+from gatebench.errors import GatebenchError
+from gatebench.report import extra_figures as XF
+from gatebench.report import figures as F
+from gatebench.report.blocks import (
+    MISSING,
+    Bullets,
+    FigureBlock,
+    Paragraph,
+    Section,
+    Table,
+    finite,
+    interval,
+    mean_ci,
+    metric_value,
+    num,
+    signed,
+)
+from gatebench.report.load import StudyData
+
+
+def _up(cell: str) -> str:
+    return str(cell).upper()
+
+
+def _skipped(n: int, what: str) -> list[Paragraph]:
+    if not n:
+        return []
+    return [Paragraph(f"{n} {what} row(s) lacked required fields and were left out.", note=True)]
+
+
+def _order_cells(found: list[str], preferred: list[str]) -> list[str]:
+    seen = list(dict.fromkeys(found))
+    return [c for c in preferred if c in seen] + [c for c in seen if c not in preferred]
+
+
+def _rows_of(raw: Any) -> list[Any]:
+    rows = raw.get("rows") if isinstance(raw, dict) else None
+    return rows if isinstance(rows, list) else []
+
+
+# -- accuracy by training fraction ----------------------------------------------------------
+
+
+def fractions(data: StudyData, draw: bool) -> Section | None:
+    """Test metric and overfitting gap per training fraction (records with several fractions)."""
+    s = data.summary or {}
+    cells = data.cells
+    present = {float(r.get("data_fraction", 1.0)) for r in data.records}
+    if len(present) < 2 or len(cells) != 2:
+        return None
+    try:
+        rows = learning_curve(data.records, cells)
+    except GatebenchError:
+        return None
+    metric, hib = s.get("metric", "metric"), bool(s.get("higher_is_better", True))
+
+    def mv(x: Any) -> str:
+        return metric_value(x, hib)
+
+    a, b = map(_up, cells)
+    table_rows = []
+    for r in rows:
+        d = r.get("difference") or {}
+        table_rows.append([
+            f"{r['data_fraction']:.0%}" if r["data_fraction"] >= 0.01
+            else f"{r['data_fraction']:.2%}",
+            str(r.get("n_pairs")),
+            mean_ci(r.get(cells[0]), mv), mean_ci(r.get(cells[1]), mv),
+            f"{signed(d.get('mean'))} {interval(d.get('ci'), signed)}".strip(),
+            num(((r.get(cells[0]) or {}).get("gap") or {}).get("mean"), ".3f"),
+            num(((r.get(cells[1]) or {}).get("gap") or {}).get("mean"), ".3f"),
+        ])
+    table = Table(
+        ["training fraction", "pairs", f"{a} {metric} [95% CI]", f"{b} {metric} [95% CI]",
+         f"{a} \u2212 {b} ({s.get('unit', 'points')})", f"{a} gap", f"{b} gap"],
+        table_rows, numeric=(1, 2, 3, 4, 5, 6),
+        caption="gap: validation minus training loss at the best epoch; higher means more "
+                "overfitting.")
+    image = F.render(XF.fraction_curve, rows, cells, metric) if draw else None
+    return Section("data-fraction", "Accuracy by training fraction", [
+        FigureBlock("Learning curve over data size", "Each fraction is a random subset of the "
+                    "training split, the same for both cells of a pair.", image),
+        table,
+    ])
+
+
+# -- long-range probes ----------------------------------------------------------------------
+
+
+def _long_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
+    rows, bad = [], 0
+    for r in _rows_of(raw):
+        ok = (isinstance(r, dict) and isinstance(r.get("cell"), str) and finite(r.get("seq_len"))
+              and finite(r.get("success_rate")))
+        if not ok:
+            bad += 1
+            continue
+        ci = r.get("ci")
+        ci = [float(ci[0]), float(ci[1])] if interval(ci) else None
+        rows.append({"task": str(r.get("task") or ""), "cell": r["cell"],
+                     "seq_len": float(r["seq_len"]), "success_rate": float(r["success_rate"]),
+                     "n": r.get("n"), "ci": ci})
+    return rows, bad
+
+
+def crossover(rows: list[dict[str, Any]], cells: list[str]) -> dict[str, Any] | None:
+    """The shortest length where the leading cell differs from the leader at the shortest one."""
+    if len(cells) < 2:
+        return None
+    a, b = cells[:2]
+    by_len: dict[float, dict[str, float]] = {}
+    for r in rows:
+        by_len.setdefault(r["seq_len"], {})[r["cell"]] = r["success_rate"]
+    signs = [(t, math.copysign(1, v[a] - v[b])) for t, v in sorted(by_len.items())
+             if a in v and b in v and v[a] != v[b]]
+    if not signs:
+        return None
+    first = signs[0][1]
+    for (t0, _), (t1, sign) in zip(signs, signs[1:], strict=False):
+        if sign != first:
+            lead, other = (a, b) if first > 0 else (b, a)
+            d0 = by_len[t0][a] - by_len[t0][b]
+            d1 = by_len[t1][a] - by_len[t1][b]
+            # where the straight lines between the two lengths cross, on a log-length scale
+            # (probe lengths usually double), so the mark falls between the lengths tried
+            share = d0 / (d0 - d1)
+            at = math.exp(math.log(t0) + share * (math.log(t1) - math.log(t0))) if t0 > 0 \
+                else t0 + share * (t1 - t0)
+            return {"seq_len": at, "computed": True,
+                    "text": f"{_up(lead)} succeeds more often up to T = {t0:g}, "
+                            f"{_up(other)} from T = {t1:g}"}
+    return None
+
+
+def _given_crossovers(raw: Any) -> dict[str, dict[str, Any]]:
+    given = raw.get("crossover") if isinstance(raw, dict) else None
+    entries = given if isinstance(given, list) else [given] if isinstance(given, dict) else []
+    return {str(e.get("task") or ""): e for e in entries if isinstance(e, dict)}
+
+
+def long_range(data: StudyData, draw: bool) -> Section | None:
+    """Success rate per sequence length on the long-range probes, crossover marked."""
+    rows, bad = _long_rows(data.long_range)
+    if not rows:
+        return None
+    raw = data.long_range
+    cells = _order_cells([r["cell"] for r in rows], data.cells or ["gru", "lstm"])
+    given = _given_crossovers(raw)
+    panels, notes, table_rows = [], [], []
+    for task in dict.fromkeys(r["task"] for r in rows):
+        mine = [r for r in rows if r["task"] == task]
+        cross = given.get(task) or (given.get("") if len(given) == 1 else None)
+        cross = cross or crossover(mine, cells)
+        panels.append((task, mine, cross))
+        name = task or "long-range probe"
+        if cross:
+            how = " (computed from the rows)" if cross.get("computed") else ""
+            at = f"T \u2248 {num(cross.get('seq_len'), '.3g')}"
+            notes.append(f"{name}: crossover at {at}" + (f": {cross['text']}" if
+                                                          cross.get("text") else "") + how)
+        else:
+            notes.append(f"{name}: no crossover in the lengths tried")
+        for t in sorted({r["seq_len"] for r in mine}):
+            cells_at = {r["cell"]: r for r in mine if r["seq_len"] == t}
+            table_rows.append([name, num(t, "g"), *(_success(cells_at.get(c)) for c in cells)])
+    blocks: list[Any] = []
+    rule = raw.get("success_rule") if isinstance(raw, dict) else None
+    if rule:
+        blocks.append(Paragraph(f"Success: {rule}."))
+    blocks.append(FigureBlock("Success rate by sequence length", "Share of seeds that "
+                              "succeeded (band: its interval where given); the dashed line "
+                              "marks the crossover.",
+                              F.render(XF.long_range, panels, cells) if draw else None))
+    blocks.append(Bullets(notes))
+    blocks.append(Table(["task", "T", *(f"{_up(c)} success" for c in cells)], table_rows,
+                        numeric=tuple(range(1, 2 + len(cells)))))
+    blocks += _skipped(bad, "long-range")
+    return Section("long-range", "Long-range dependencies", blocks)
+
+
+def _success(r: dict[str, Any] | None) -> str:
+    if r is None:
+        return MISSING
+    text = f"{r['success_rate']:.0%}"
+    if r.get("ci"):
+        text += f" [{r['ci'][0]:.0%}, {r['ci'][1]:.0%}]"
+    if finite(r.get("n")):
+        text += f" (n = {r['n']:g})"
+    return text
+
+
+# -- latency ----------------------------------------------------------------------------------
+
+
+def _latency_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
+    rows, bad = [], 0
+    for r in _rows_of(raw):
+        ok = (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("cell", "runtime"))
+              and all(finite(r.get(k)) for k in ("seq_len", "batch", "p50_ms")))
+        if not ok:
+            bad += 1
+            continue
+        rows.append({**r, "mode": str(r.get("mode") or "full")})
+    return rows, bad
+
+
+def _ms(x: Any) -> str:
+    return num(x, ".3g")
+
+
+def latency(data: StudyData, draw: bool) -> Section | None:
+    """Inference latency per sequence length, cell and runtime (p50, p95, p99)."""
+    rows, bad = _latency_rows(data.latency)
+    if not rows:
+        return None
+    raw = data.latency
+    cells = _order_cells([r["cell"] for r in rows], data.cells or ["gru", "lstm"])
+    keyed: dict[tuple, dict[str, dict[str, Any]]] = {}
+    for r in rows:
+        key = (r["runtime"], r["mode"], r["batch"], r["seq_len"])
+        keyed.setdefault(key, {})[r["cell"]] = r
+    ratio = len(cells) >= 2
+    table_rows = []
+    for (runtime, mode, batch, t), by_cell in sorted(keyed.items(),
+                                                    key=lambda kv: (kv[0][1], kv[0][2],
+                                                                    kv[0][0], kv[0][3])):
+        row = [runtime, "one step" if mode == "step" else "full sequence", num(batch, "g"),
+               num(t, "g")]
+        for c in cells:
+            r = by_cell.get(c)
+            row.append(MISSING if r is None else
+                       f"{_ms(r['p50_ms'])} ({_ms(r.get('p95_ms'))}, {_ms(r.get('p99_ms'))})")
+        if ratio:
+            ra, rb = by_cell.get(cells[0]), by_cell.get(cells[1])
+            row.append(f"{ra['p50_ms'] / rb['p50_ms']:.2f}\u00d7"
+                       if ra and rb and rb["p50_ms"] > 0 else MISSING)
+        table_rows.append(row)
+    headers = ["runtime", "input", "batch", "T", *(f"{_up(c)} p50 (p95, p99) ms" for c in cells)]
+    if ratio:
+        headers.append(f"p50 {_up(cells[0])}/{_up(cells[1])}")
+    blocks: list[Any] = []
+    facts = [f"{k} {raw[k]}" for k in ("device", "threads") if isinstance(raw, dict) and
+             raw.get(k) is not None]
+    if facts:
+        blocks.append(Paragraph("Measured on " + ", ".join(facts) + "."))
+    if isinstance(raw, dict) and raw.get("note"):
+        blocks.append(Paragraph(str(raw["note"]), note=True))
+    blocks.append(FigureBlock("Latency by sequence length", "Median latency (line) with a "
+                              "whisker up to the 95th percentile; colour is the cell, line "
+                              "style the runtime.",
+                              F.render(XF.latency, rows, cells) if draw else None))
+    blocks.append(Table(headers, table_rows, numeric=tuple(range(2, len(headers)))))
+    blocks += _skipped(bad, "latency")
+    return Section("latency", "Inference latency", blocks)

@@ -1,0 +1,337 @@
+"""Matplotlib figures for the report, drawn off-screen (Agg, no pyplot) and sent back as PNG URIs.
+
+Each figure function returns a Figure, or None when its data is absent, so a section can skip
+an empty plot instead of showing blank axes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
+
+SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
+DISPLAY_DPI = 100
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+CELL_COLORS = {"gru": "#0072B2", "lstm": "#D55E00"}
+OTHER_COLORS = ("#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+RUNTIME_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+NEUTRAL = "#555555"
+STYLE = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+}
+
+
+@dataclass(frozen=True)
+class Image:
+    """A rendered figure: a data URI and its display size in CSS pixels."""
+
+    uri: str
+    width: int
+    height: int
+
+
+def render(draw: Callable[..., Figure | None], *args: Any, **kwargs: Any) -> Image | None:
+    """Draw a figure under the report style and encode it; None when there is nothing to draw."""
+    # rc_context, not rcParams: a notebook that builds a report keeps its own style.
+    with matplotlib.rc_context(STYLE):
+        fig = draw(*args, **kwargs)
+        if fig is None:
+            return None
+        FigureCanvasAgg(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=SAVE_DPI, metadata={"Software": None})
+    width, height = fig.get_size_inches() * DISPLAY_DPI
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return Image(uri, int(round(width)), int(round(height)))
+
+
+def cell_color(cell: str, cells: Sequence[str]) -> str:
+    """A fixed colour per cell: GRU blue and LSTM vermillion in every figure."""
+    if cell in CELL_COLORS:
+        return CELL_COLORS[cell]
+    others = [c for c in cells if c not in CELL_COLORS]
+    return OTHER_COLORS[others.index(cell) % len(OTHER_COLORS)] if cell in others else NEUTRAL
+
+
+def finite_number(x: Any) -> bool:
+    """A real, finite number (bools and None are not)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure with constrained layout, so labels never run into the next panel."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _cells(records: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(str(r.get("cell")) for r in records))
+
+
+# -- training -------------------------------------------------------------------------------
+
+
+def by_epoch(records: Sequence[dict[str, Any]], key: str) -> tuple[list, list, list, list]:
+    """Epochs with their mean, min and max of `key` over the seeds that reached that epoch."""
+    values: dict[int, list[float]] = {}
+    for r in records:
+        for h in r.get("history") or ():
+            v = h.get(key)
+            if finite_number(v) and isinstance(h.get("epoch"), int):
+                values.setdefault(h["epoch"], []).append(float(v))
+    epochs = sorted(values)
+    return (epochs, [sum(values[e]) / len(values[e]) for e in epochs],
+            [min(values[e]) for e in epochs], [max(values[e]) for e in epochs])
+
+
+def learning_curves(records: Sequence[dict[str, Any]], metric: str) -> Figure | None:
+    """Training loss, validation loss and validation metric per epoch: seed mean, min-max band."""
+    panels = (("train_loss", "training loss"), ("val_loss", "validation loss"),
+              ("val_metric", f"validation {metric}"))
+    cells = _cells(records)
+    fig = new_figure(10, 3.1)
+    axes = fig.subplots(1, 3)
+    drawn = False
+    for ax, (key, label) in zip(axes, panels, strict=True):
+        for cell in cells:
+            epochs, mean, lo, hi = by_epoch([r for r in records if r.get("cell") == cell], key)
+            if not epochs:
+                continue
+            drawn = True
+            color = cell_color(cell, cells)
+            ax.plot(epochs, mean, color=color, marker="o", ms=3, lw=1.6, label=cell.upper())
+            ax.fill_between(epochs, lo, hi, color=color, alpha=0.18, lw=0)
+        ax.set_title(label)
+        ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if not drawn:
+        return None
+    axes[0].legend(loc="best")
+    return fig
+
+
+def time_to_metric(
+    records: Sequence[dict[str, Any]], metric: str, baseline: float | None = None
+) -> Figure | None:
+    """Validation metric against wall time since training began: one line per trial."""
+    cells = _cells(records)
+    fig = new_figure(6.6, 3.4)
+    ax = fig.subplots()
+    drawn = False
+    for r in records:
+        points = [(h.get("wall_s"), h.get("val_metric")) for h in r.get("history") or ()]
+        points = [(x, y) for x, y in points if finite_number(x) and finite_number(y)]
+        if not points:
+            continue
+        drawn = True
+        color = cell_color(str(r.get("cell")), cells)
+        xs, ys = zip(*points, strict=True)
+        ax.plot(xs, ys, color=color, lw=1.2, marker="o", ms=2.5, alpha=0.8)
+        best = r.get("best_epoch")
+        if isinstance(best, int) and 1 <= best <= len(r["history"]):
+            h = r["history"][best - 1]
+            if finite_number(h.get("wall_s")) and finite_number(h.get("val_metric")):
+                ax.plot(h["wall_s"], h["val_metric"], marker="*", ms=10, color=color,
+                        mec="white", mew=0.6, zorder=4)
+    if not drawn:
+        return None
+    handles = [Line2D([], [], color=cell_color(c, cells), marker="o", ms=3, label=c.upper())
+               for c in cells]
+    handles.append(Line2D([], [], color=NEUTRAL, marker="*", ms=9, ls="", label="best epoch"))
+    if baseline is not None and finite_number(baseline):
+        ax.axhline(baseline, color=NEUTRAL, ls=":", lw=1)
+        handles.append(Line2D([], [], color=NEUTRAL, ls=":", label="baseline"))
+    ax.set_xlabel("wall time since training began (s; includes batching and validation)")
+    ax.set_ylabel(f"validation {metric}")
+    ax.set_xlim(left=0)
+    ax.legend(handles=handles, loc="best")
+    return fig
+
+
+# -- the paired comparison --------------------------------------------------------------------
+
+
+def paired_seeds(summary: dict[str, Any]) -> Figure | None:
+    """Left: each seed's test metric, GRU and LSTM joined. Right: per-pair differences, margin."""
+    cells = list(summary.get("cells") or ())[:2]
+    if len(cells) != 2:
+        return None
+    a, b = cells
+    va = (summary["cells"][a].get("test") or {}).get("values") or []
+    vb = (summary["cells"][b].get("test") or {}).get("values") or []
+    diffs = (summary.get("difference") or {}).get("values") or []
+    seeds = summary.get("seeds") or list(range(len(va)))
+    if not va or len(va) != len(vb):
+        return None
+    n = len(va)
+    fig = new_figure(9.6, max(3.0, 1.3 + 0.3 * (n + 1)))
+    left, right = fig.subplots(1, 2, width_ratios=[1, 1.35])
+
+    for x, y in zip(va, vb, strict=True):
+        if finite_number(x) and finite_number(y):
+            left.plot([0, 1], [x, y], color="#999999", lw=1, zorder=1)
+    for pos, cell, values in ((0, a, va), (1, b, vb)):
+        color = cell_color(cell, cells)
+        ys = [v for v in values if finite_number(v)]
+        left.scatter([pos] * len(ys), ys, s=28, color=color, zorder=3, edgecolor="white", lw=0.5)
+        stats = summary["cells"][cell].get("test") or {}
+        mean, ci = stats.get("mean"), stats.get("ci") or [None, None]
+        if finite_number(mean):
+            off = -0.22 if pos == 0 else 0.22
+            err = None
+            if finite_number(ci[0]) and finite_number(ci[1]):
+                err = [[mean - ci[0]], [ci[1] - mean]]
+            left.errorbar([pos + off], [mean], yerr=err, fmt="D", ms=5, color=color,
+                          capsize=3, lw=1.4, zorder=3)
+    lost = [(pos, values) for pos, values in ((0, va), (1, vb))
+            if any(not finite_number(v) for v in values)]
+    if lost:  # an infinite error (diverged) has no place on the axis: mark it along the top
+        top = left.get_ylim()[1]
+        for pos, values in lost:
+            n_lost = sum(not finite_number(v) for v in values)
+            left.plot([pos], [top], marker="x", ms=8, mew=2, color="#cf222e", clip_on=False)
+            left.annotate(f"{n_lost} diverged", (pos, top), xytext=(7, -3),
+                          textcoords="offset points", fontsize=7, color="#cf222e")
+    left.set_xticks([0, 1], [a.upper(), b.upper()])
+    left.set_xlim(-0.6, 1.6)
+    left.grid(axis="x", visible=False)
+    better = "higher" if summary.get("higher_is_better", True) else "lower"
+    left.set_ylabel(f"test {summary.get('metric', 'metric')} ({better} is better)")
+    left.set_title("each seed (lines join a pair; \u25c6 mean, 95% CI)")
+
+    unit = summary.get("unit", "points")
+    margin = (summary.get("verdict") or {}).get("margin")
+    if finite_number(margin):
+        right.axvspan(-margin, margin, color="#2ca02c", alpha=0.12, lw=0,
+                      label=f"equivalence margin \u00b1{margin:g}")
+    right.axvline(0, color=NEUTRAL, lw=0.8)
+    rows = list(range(n, 0, -1))
+    finite = [(y, d) for y, d in zip(rows, diffs, strict=False) if finite_number(d)]
+    if finite:
+        right.scatter([d for _, d in finite], [y for y, _ in finite], s=26, color=NEUTRAL,
+                      zorder=3)
+    verdict = summary.get("verdict") or {}
+    mean, ci = verdict.get("mean"), verdict.get("ci") or [None, None]
+    if finite_number(mean):
+        err = None
+        if finite_number(ci[0]) and finite_number(ci[1]):
+            err = [[mean - ci[0]], [ci[1] - mean]]
+        right.errorbar([mean], [0], xerr=err, fmt="D", ms=6, color="black", capsize=4, lw=1.6,
+                       zorder=4)
+    right.set_yticks([*rows, 0], [*(f"seed {s}" for s in seeds[:n]), "mean (95% CI)"])
+    right.set_ylim(-0.8, n + 0.8)
+    right.grid(axis="y", visible=False)
+    right.set_xlabel(f"{a.upper()} \u2212 {b.upper()} ({unit}); right of 0: {a.upper()} better")
+    right.set_title("paired differences")
+    if finite_number(margin):
+        right.legend(loc="lower right", fontsize=7)
+    return fig
+
+
+def _ratio_text(x: float) -> str:
+    return f"{x:.2f}" if x < 100 else f"{x:,.0f}"
+
+
+def _ratio_limits(points: list[float]) -> tuple[float, float]:
+    lo, hi = min(points), max(points)
+    return lo / 1.5, hi * 1.5
+
+
+def time_ratio(summary: dict[str, Any]) -> Figure | None:
+    """Training-time ratios (per epoch, total) on a log axis: per-pair dots, geomean with CI."""
+    cells = list(summary.get("cells") or ())[:2]
+    rows = [(label, summary.get(key) or {}) for key, label in
+            (("time_ratio", "per epoch"), ("total_time_ratio", "total training"))]
+    rows = [(label, r) for label, r in rows if finite_number(r.get("geomean"))]
+    if len(cells) != 2 or not rows:
+        return None
+    a, b = (c.upper() for c in cells)
+    folklore = cells == ["gru", "lstm"]
+    points = [1.0] + [r["geomean"] for _, r in rows]
+    points += [v for _, r in rows for v in r.get("values") or () if finite_number(v) and v > 0]
+    if folklore:
+        points += [0.7, 0.8]
+    lo, hi = _ratio_limits(points)
+    fig = new_figure(5.4, 1.3 + 0.55 * len(rows))
+    ax = fig.subplots()
+    top = len(rows) + 0.95
+    if folklore:
+        ax.axvspan(0.7, 0.8, color="#E69F00", alpha=0.22, lw=0)
+        ax.text(0.75, top - 0.05, "folklore:\nGRU 20\u201330%\nfaster", ha="center", va="top",
+                fontsize=6.5, color="#8a5a00", linespacing=1.0)
+    ax.axvline(1.0, color=NEUTRAL, lw=0.8)
+    labels = []
+    for y, (label, r) in zip(range(len(rows), 0, -1), rows, strict=True):
+        values = [v for v in r.get("values") or () if finite_number(v) and v > 0]
+        ax.scatter(values, [y] * len(values), s=18, color=NEUTRAL, alpha=0.6, zorder=3)
+        g, ci = r["geomean"], r.get("ci") or [None, None]
+        text = f"{label}\n{g:.2f}\u00d7"
+        if finite_number(ci[0]) and finite_number(ci[1]):
+            c0, c1 = max(ci[0], lo), min(ci[1], hi)  # draw inside the axes, say the rest
+            ax.plot([c0, c1], [y, y], color="black", lw=1.6, zorder=4)
+            for edge, clipped, marker in ((c0, ci[0] < lo, "<"), (c1, ci[1] > hi, ">")):
+                ax.plot([edge], [y], marker=marker if clipped else "|", ms=7, color="black")
+            text += f" [{_ratio_text(ci[0])}, {_ratio_text(ci[1])}]"
+        ax.plot([g], [y], "D", ms=6, color="black", zorder=5)
+        labels.append((y, text))
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}\u00d7"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    # Dense ticks only on a narrow axis: on a wide one they would print over each other.
+    candidates = (0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2) if hi / lo < 5 else (
+        0.125, 0.25, 0.5, 1, 2, 4, 8)
+    ticks = [t for t in candidates if lo <= t <= hi]
+    ax.set_xticks(ticks)
+    ax.set_yticks([y for y, _ in labels], [t for _, t in labels])
+    ax.set_ylim(0.4, top + (0.5 if folklore else 0))
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(f"{a} / {b} training compute time (left of 1\u00d7: {a} faster)")
+    return fig
+
+
+def param_counts(summary: dict[str, Any]) -> Figure | None:
+    """Recurrent-layer-and-head parameters per cell, with hidden sizes and the budget."""
+    cells = list(summary.get("cells") or ())
+    counts = [((summary["cells"][c].get("params") or {}).get("core"), c) for c in cells]
+    counts = [(n, c) for n, c in counts if finite_number(n)]
+    if not counts:
+        return None
+    fig = new_figure(5.4, 1.2 + 0.45 * len(counts))
+    ax = fig.subplots()
+    ys = list(range(len(counts), 0, -1))
+    for y, (n, c) in zip(ys, counts, strict=True):
+        ax.barh(y, n, color=cell_color(c, cells), height=0.6)
+        hidden = summary["cells"][c].get("hidden_size")
+        ax.text(n, y, f"  {n:,.0f}  (H = {hidden})", va="center", fontsize=8)
+    budget = (summary["cells"][counts[0][1]].get("params") or {}).get("budget")
+    if finite_number(budget):
+        ax.axvline(budget, color=NEUTRAL, ls="--", lw=1, label=f"budget {budget:,.0f}")
+        ax.legend(loc="lower right", fontsize=7)
+    ax.set_yticks(ys, [c.upper() for _, c in counts])
+    ax.set_xlim(0, max(n for n, _ in counts) * 1.45)  # room for the labels
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("parameters: recurrent layers + head (shared embedding excluded)")
+    return fig
