@@ -1,0 +1,160 @@
+"""The claim verdict vocabulary, the result every decider returns, and the rules they share."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gatebench.claims.catalogue import Claim
+
+SUPPORTED = "supported"
+REFUTED = "refuted"
+MIXED = "mixed"
+INCONCLUSIVE = "inconclusive"
+CLAIM_VERDICTS = (SUPPORTED, REFUTED, MIXED, INCONCLUSIVE)
+NOT_RUN = "not run"
+
+# Speed ratios GRU/LSTM: "GRU 20-30% faster" puts the ratio at 0.70-0.80; a whole CI at or
+# below 0.85 says GRU is at least ~15% faster, a whole CI at or above 0.90 says it is not
+# meaningfully faster (or is slower). The gap between them is the zone of too little evidence.
+SUPPORT_RATIO = 0.85
+REFUTE_RATIO = 0.90
+
+
+def jsonable(obj: Any) -> Any:
+    """Plain Python values only: numpy scalars unwrapped, NaN and infinities -> None."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def finite(x: Any) -> float | None:
+    """`x` as a float, or None when missing or not finite."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = "") -> dict:
+    """A headline effect: what is measured, its value, its CI [lo, hi] and unit."""
+    return {"what": what, "value": finite(value), "ci": [finite(c) for c in ci], "unit": unit}
+
+
+def row(label: str, what: str, value: Any, ci: Sequence[Any] = (None, None), n: int = 0,
+        **extra: Any) -> dict[str, Any]:
+    """One evidence row; task, device, runtime and detail are always present (None if n/a)."""
+    base = {"label": label, "what": what, "value": finite(value), "ci": [finite(c) for c in ci],
+            "n": int(n), "task": None, "device": None, "runtime": None, "detail": None}
+    return {**base, **extra}
+
+
+@dataclass
+class ClaimResult:
+    """A claim's computed verdict with its reason, headline effect and the evidence behind it."""
+
+    id: str
+    statement: str
+    verdict: str
+    reason: str
+    effect: dict[str, Any]
+    depends_on: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    excluded: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in CLAIM_VERDICTS:
+            raise ValueError(f"verdict {self.verdict!r} is not one of {CLAIM_VERDICTS}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able dict (non-finite numbers become None, so allow_nan=False holds)."""
+        return jsonable({
+            "id": self.id, "statement": self.statement, "verdict": self.verdict,
+            "reason": self.reason, "effect": self.effect, "depends_on": self.depends_on,
+            "evidence": self.evidence, "excluded": self.excluded,
+        })
+
+
+def not_run(claim: Claim, what: str, unit: str = "", **excluded: Any) -> ClaimResult:
+    """The result of a claim whose experiment left no usable records."""
+    return ClaimResult(claim.id, claim.statement, INCONCLUSIVE, NOT_RUN, effect(what, unit=unit),
+                       excluded=dict(excluded))
+
+
+def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,
+                  refute: float = REFUTE_RATIO) -> str:
+    """GRU/LSTM time ratio CI -> supported (hi <= support), refuted (lo >= refute), else not."""
+    lo, hi = finite(ci[0]), finite(ci[1])
+    if hi is not None and hi <= support:
+        return SUPPORTED
+    if lo is not None and lo >= refute:
+        return REFUTED
+    return INCONCLUSIVE
+
+
+def combine(verdicts: Iterable[str]) -> str:
+    """Groups' verdicts -> one: mixed when some support and some refute, else the majority's.
+
+    A verdict shared by more than half the groups wins; otherwise (too many inconclusive
+    groups) the claim stays inconclusive.
+    """
+    votes = list(verdicts)
+    n_sup, n_ref = votes.count(SUPPORTED), votes.count(REFUTED)
+    if n_sup and n_ref:
+        return MIXED
+    if 2 * n_sup > len(votes):
+        return SUPPORTED
+    if 2 * n_ref > len(votes):
+        return REFUTED
+    return INCONCLUSIVE
+
+
+def split_by(groups: dict[tuple[str, ...], str], names: Sequence[str]) -> str | None:
+    """Which key dimensions separate supported groups from refuted ones (None: no conflict).
+
+    A dimension explains the split when, looking at the decided groups only, each of its values
+    carries a single verdict; `names` labels the key's dimensions in order.
+    """
+    decided = {k: v for k, v in groups.items() if v in (SUPPORTED, REFUTED)}
+    if len(set(decided.values())) < 2:
+        return None
+    explaining = [
+        name for i, name in enumerate(names)
+        if all(len({v for k, v in decided.items() if k[i] == value}) == 1
+               for value in {k[i] for k in decided})
+    ]
+    return " or ".join(explaining) if explaining else " and ".join(names)
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """"1 task", "3 tasks" ("1 study", "2 studies" with `words`)."""
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
+
+
+def fmt_ratio(value: Any, ci: Sequence[Any]) -> str:
+    """0.93× [0.88, 0.98] (a dash where a number is missing)."""
+    return f"{_f(value, 2)}\u00d7 [{_f(ci[0], 2)}, {_f(ci[1], 2)}]"
+
+
+def fmt_diff(value: Any, ci: Sequence[Any], unit: str = "") -> str:
+    """+1.2 [−0.3, +2.7] points (signed, a dash where a number is missing)."""
+    text = f"{_f(value, 2, True)} [{_f(ci[0], 2, True)}, {_f(ci[1], 2, True)}]"
+    return f"{text} {unit}".rstrip()
+
+
+def _f(x: Any, digits: int, signed: bool = False) -> str:
+    value = finite(x)
+    if value is None:
+        return "\u2013"
+    return (f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}").replace("-", "\u2212")

@@ -1,0 +1,133 @@
+"""GRU/LSTM time ratios from interleaved rounds, pooled into groups with a verdict each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatebench.analysis import geometric_mean_ratio
+from gatebench.claims.base import (
+    ClaimResult,
+    combine,
+    effect,
+    fmt_ratio,
+    ratio_verdict,
+    row,
+    split_by,
+)
+from gatebench.claims.catalogue import Claim
+from gatebench.claims.evidence import Record
+
+Key = tuple[Any, ...]
+UNIT = "ratio"
+
+
+@dataclass
+class RatioGroup:
+    """Per-round GRU/LSTM ratios of one group, with their geometric mean, CI and verdict."""
+
+    ratios: list[float] = field(default_factory=list)
+    configs: list[Key] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """{"geomean", "ci"} of the ratios (t-interval on logs)."""
+        return geometric_mean_ratio(self.ratios)
+
+    def verdict(self, support: float, refute: float) -> str:
+        """supported / refuted / inconclusive from the CI against the two thresholds."""
+        return ratio_verdict(self.summary["ci"], support, refute)
+
+
+def round_pairs(
+    records: Iterable[Record], config_fields: Sequence[str]
+) -> tuple[dict[Key, list[dict[str, Record]]], int]:
+    """Per configuration (the values of `config_fields`), one {gru, lstm} pair per round.
+
+    Records that failed (status other than "ok") are left out; a round missing a cell is
+    counted as incomplete and skipped.
+    """
+    rounds: dict[Key, dict[Any, dict[str, Record]]] = {}
+    for r in records:
+        if r.get("status", "ok") != "ok" or r.get("cell") not in ("gru", "lstm"):
+            continue
+        key = tuple(r.get(f) for f in config_fields)
+        rounds.setdefault(key, {}).setdefault(r.get("round"), {}).setdefault(r["cell"], r)
+    pairs: dict[Key, list[dict[str, Record]]] = {}
+    incomplete = 0
+    for key, by_round in rounds.items():
+        for cells in by_round.values():
+            if len(cells) < 2:
+                incomplete += 1
+            else:
+                pairs.setdefault(key, []).append(cells)
+    return dict(sorted(pairs.items(), key=lambda kv: tuple(map(str, kv[0])))), incomplete
+
+
+def ratios_of(pairs: list[dict[str, Record]], value: str) -> list[float]:
+    """gru[value] / lstm[value] per pair (pairs with a missing or non-positive value skipped)."""
+    out = []
+    for p in pairs:
+        g, lstm = p["gru"].get(value), p["lstm"].get(value)
+        if isinstance(g, (int, float)) and isinstance(lstm, (int, float)) and g > 0 and lstm > 0:
+            out.append(g / lstm)
+    return out
+
+
+def pool(configs: dict[Key, list[float]], group_of: Callable[[Key], Key]) -> dict[Key, RatioGroup]:
+    """Pool configurations' per-round ratios into groups (their disagreement widens the CI)."""
+    groups: dict[Key, RatioGroup] = {}
+    for key, ratios in configs.items():
+        if not ratios:
+            continue
+        g = groups.setdefault(group_of(key), RatioGroup())
+        g.ratios.extend(ratios)
+        g.configs.append(key)
+    return groups
+
+
+def decide_groups(
+    claim: Claim,
+    groups: dict[Key, RatioGroup],
+    *,
+    what: str,
+    key_fields: Sequence[str],
+    dimensions: Sequence[str],
+    headline: Key,
+    support: float,
+    refute: float,
+    rows: list[dict[str, Any]],
+    excluded: dict[str, Any],
+) -> ClaimResult:
+    """One verdict per group, combined (mixed names the dimensions it depends on).
+
+    `groups` is keyed by the values of `key_fields`, each described by `dimensions`; the
+    headline effect is the first group whose key ends with `headline`, else the first group.
+    """
+    verdicts = {}
+    for key, g in groups.items():
+        verdicts[key] = g.verdict(support, refute)
+        label = group_label(key)
+        rows.append(row(label, what, g.summary["geomean"], g.summary["ci"], len(g.ratios),
+                        **dict(zip(key_fields, key, strict=True)), level="group", unit=UNIT,
+                        group=label, verdict=verdicts[key],
+                        detail=f"{len(g.configs)} configurations, rounds pooled"))
+    top = next((k for k in groups if k[-len(headline):] == headline), next(iter(groups)))
+    h = groups[top].summary
+    depends_on = split_by(verdicts, dimensions)
+    tally = "; ".join(f"{group_label(k)} {v}" for k, v in verdicts.items())
+    reason = (f"{what} is {fmt_ratio(h['geomean'], h['ci'])} for {group_label(top)} "
+              f"(n={len(groups[top].ratios)} rounds); per group: {tally} (supported needs the "
+              f"CI \u2264 {support:g}, refuted \u2265 {refute:g})")
+    if depends_on:
+        reason += f"; it depends on {depends_on}"
+    return ClaimResult(claim.id, claim.statement, combine(verdicts.values()), reason + ".",
+                       effect(f"{what}, {group_label(top)}", h["geomean"], h["ci"], UNIT),
+                       depends_on=depends_on, evidence=rows, excluded=excluded)
+
+
+def group_label(key: Key) -> str:
+    """A group key as text: "cpu native/params" for ("cpu", "native", "params")."""
+    head, *rest = map(str, key)
+    return f"{head} {'/'.join(rest)}" if rest else head

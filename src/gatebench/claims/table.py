@@ -1,0 +1,28 @@
+"""The claims table: one short row per claim for the terminal and the report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from gatebench.claims.base import fmt_diff, fmt_ratio
+from gatebench.claims.ratios import UNIT as RATIO_UNIT
+
+
+def key_number(effect: dict[str, Any]) -> str:
+    """The headline effect as text: "0.93× [0.88, 0.98]" or "+0.40 [−0.60, +1.20] points"."""
+    if effect.get("value") is None:
+        return "\u2013"
+    if effect.get("unit") == RATIO_UNIT:
+        return fmt_ratio(effect["value"], effect["ci"])
+    return fmt_diff(effect["value"], effect["ci"], effect.get("unit", ""))
+
+
+def claims_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per claim result dict: id, statement, verdict, key (the key number), depends_on, reason."""
+    return [
+        {"id": r["id"], "statement": r["statement"], "verdict": r["verdict"],
+         "key": key_number(r.get("effect") or {}), "depends_on": r.get("depends_on"),
+         "reason": r["reason"]}
+        for r in results
+    ]

@@ -1,0 +1,67 @@
+"""Claim "short": verdicts from crafted short-sequence studies."""
+
+from __future__ import annotations
+
+from gatebench.claims import Evidence
+from gatebench.claims.short import decide
+
+SAME = ([0.801, 0.799, 0.802, 0.800, 0.798], [0.800, 0.800, 0.801, 0.799, 0.799])
+LSTM_AHEAD = ([0.70, 0.71, 0.69, 0.70, 0.72], [0.80, 0.80, 0.81, 0.79, 0.80])
+NOISY = ([0.70, 0.90, 0.75, 0.85, 0.80], [0.80, 0.80, 0.80, 0.80, 0.80])
+
+
+def _decide(records: list[dict]) -> dict:
+    return decide(Evidence.from_records(records)).to_dict()
+
+
+def test_all_equivalent_is_supported(claim_records) -> None:
+    result = _decide(claim_records.study("short/reviews", *SAME)
+                     + claim_records.study("short/italy", *SAME, seq_median=24))
+    assert result["verdict"] == "supported"
+    assert "2 of 2 short tasks match" in result["reason"] and "n=5 seeds" in result["reason"]
+    assert result["effect"]["unit"] == "points"
+
+
+def test_difference_beyond_margin_refutes(claim_records) -> None:
+    result = _decide(claim_records.study("short/reviews", *LSTM_AHEAD)
+                     + claim_records.study("short/italy", *NOISY))
+    assert result["verdict"] == "refuted"
+    assert "short/reviews" in result["effect"]["what"]
+    assert result["effect"]["value"] < -9
+
+
+def test_some_equivalent_some_different_is_mixed(claim_records) -> None:
+    result = _decide(claim_records.study("short/reviews", *LSTM_AHEAD)
+                     + claim_records.study("short/italy", *SAME))
+    assert (result["verdict"], result["depends_on"]) == ("mixed", "the task")
+
+
+def test_noisy_is_inconclusive(claim_records) -> None:
+    result = _decide(claim_records.study("short/reviews", *NOISY)
+                     + claim_records.study("short/italy", *SAME))
+    assert result["verdict"] == "inconclusive"
+
+
+def test_significant_but_inside_margin_counts_as_matching(claim_records) -> None:
+    tiny = ([0.805, 0.806, 0.804, 0.805, 0.806], [0.800, 0.800, 0.801, 0.799, 0.800])
+    result = _decide(claim_records.study("short/reviews", *tiny))
+    row = result["evidence"][0]
+    assert (row["verdict"], row["counts_as"]) == ("GRU better", "supported")
+    assert result["verdict"] == "supported"
+
+
+def test_long_or_unknown_length_studies_are_excluded(claim_records) -> None:
+    records = (claim_records.study("short/reviews", *SAME)
+               + claim_records.study("short/imdb", *LSTM_AHEAD, seq_median=230))
+    for r in claim_records.study("short/mystery", *LSTM_AHEAD):
+        r["task"]["description"] = {}
+        records.append(r)
+    result = _decide(records)
+    assert result["verdict"] == "supported"
+    assert result["excluded"]["too_long"] == ["short/imdb (median 230)"]
+    assert result["excluded"]["length_unknown"] == ["short/mystery"]
+
+
+def test_no_short_studies_is_not_run(claim_records) -> None:
+    result = _decide(claim_records.study("small/reviews", *SAME))
+    assert (result["verdict"], result["reason"]) == ("inconclusive", "not run")
