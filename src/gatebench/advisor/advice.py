@@ -1,0 +1,77 @@
+"""What `advise` returns: the recommendation, its confidence and every reason behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatebench.advisor.answers import Answers
+from gatebench.advisor.closeness import Closeness
+from gatebench.claims.base import jsonable
+
+GRU, LSTM, NEITHER, UNCLEAR = "GRU", "LSTM", "neither", "unclear"
+EITHER = "either \u2014 then optimise something else"
+
+
+@dataclass
+class Reason:
+    """One cited piece of evidence: a claim verdict or a stored study, and what it favours.
+
+    `favours` is GRU, LSTM, neither (measured parity) or unclear (no decision); `weight` is
+    relevance x closeness x how directly the verdict speaks (see `gatebench.advisor.score`).
+    """
+
+    claim: str | None
+    study: str | None
+    statement: str
+    verdict: str
+    effect: dict[str, Any]
+    task: str | None
+    device: str | None
+    closeness: Closeness
+    favours: str
+    weight: float
+    why: str
+    source: str
+    topic: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ci(self) -> list[Any]:
+        """The effect's confidence interval [lo, hi]."""
+        return list(self.effect.get("ci") or [None, None])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of one reason."""
+        return jsonable({
+            "claim": self.claim, "study": self.study, "statement": self.statement,
+            "verdict": self.verdict, "effect": self.effect, "ci": self.ci, "task": self.task,
+            "device": self.device, "closeness": self.closeness.to_dict(),
+            "favours": self.favours, "weight": round(self.weight, 3), "why": self.why,
+            "source": self.source, "topic": self.topic, "notes": self.notes,
+        })
+
+
+@dataclass
+class Advice:
+    """A recommendation (GRU, LSTM or EITHER) with confidence, reasons, caveats and the
+    command that would settle the question on the user's own data."""
+
+    recommendation: str
+    confidence: str
+    answers: Answers
+    reasons: list[Reason]
+    caveats: list[str] = field(default_factory=list)
+    settle_command: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What `gatebench advise --json` prints."""
+        return jsonable({
+            "recommendation": self.recommendation, "confidence": self.confidence,
+            "answers": self.answers.to_dict(), "reasons": [r.to_dict() for r in self.reasons],
+            "caveats": self.caveats, "settle_command": self.settle_command,
+            "scores": {k: round(v, 3) for k, v in self.scores.items()},
+            "sources": self.sources,
+        })

@@ -1,0 +1,172 @@
+"""Evidence rows matched to the user: which rows speak for their device, runtime and length.
+
+A claim's headline verdict pools every group; where the user's device or runtime was measured
+apart (speed and inference groups), or the claim is mixed, the rows that match the user decide
+instead: depends_on names the dimension the verdict turns on, and matching it is the point.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gatebench.advisor.advice import GRU, LSTM, NEITHER
+from gatebench.advisor.answers import Answers
+from gatebench.advisor.closeness import device_kind, runtime_kind
+from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, combine, finite
+
+Row = dict[str, Any]
+# The long claim's per-length outcomes as verdicts of "LSTM wins" (claims.long's vocabulary).
+OUTCOME_VERDICT = {"lstm wins": SUPPORTED, "gru wins": REFUTED, "equivalent": REFUTED}
+OUTCOME_FAVOURS = {"lstm wins": LSTM, "gru wins": GRU, "equivalent": NEITHER}
+
+
+@dataclass
+class Match:
+    """The rows that describe the user's situation and, when they decide, their verdict."""
+
+    rows: list[Row]
+    verdict: str | None = None  # None: the claim's own verdict stands
+    effect: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+    favours: str | None = None  # set when the rows name a winner more directly than the effect
+    context: list[Row] = field(default_factory=list)  # facts only (lengths of a group's configs)
+
+    def facts_rows(self) -> list[Row]:
+        """The rows whose lengths, sizes and devices describe this evidence."""
+        return [*self.rows, *self.context]
+
+
+def seq_len_of(row: Row) -> float | None:
+    """The sequence length a row was measured at, wherever the claim recorded it."""
+    detail = row.get("detail") if isinstance(row.get("detail"), dict) else {}
+    for value in (row.get("seq_len"), detail.get("seq_len"), detail.get("median_seq_len")):
+        if finite(value):
+            return float(value)
+    m = re.search(r"\bT=(\d+)", f"{row.get('config_key') or ''} {row.get('label') or ''}")
+    return float(m.group(1)) if m else None
+
+
+def _effect(row: Row) -> dict[str, Any]:
+    return {"what": f"{row.get('what')} ({row.get('label')})", "value": row.get("value"),
+            "ci": row.get("ci") or [None, None], "unit": row.get("unit") or ""}
+
+
+def _decide(rows: list[Row], verdict_of: Callable[[Row], str], what: str,
+            favour_of: Callable[[Row], str | None] | None = None) -> Match:
+    verdict = combine(verdict_of(r) for r in rows)
+    notes = [f"decided by the rows for {what}"]
+    if verdict == MIXED:  # still split within the user's own situation: nothing to go on
+        verdict = INCONCLUSIVE
+        notes.append(f"the evidence for {what} is itself split")
+    favours = {favour_of(r) for r in rows} if favour_of else set()
+    one = favours.pop() if len(favours) == 1 and verdict != INCONCLUSIVE else None
+    return Match(rows, verdict, _effect(rows[0]), notes, one)
+
+
+def _prefer(rows: list[Row], key: str, value: str) -> list[Row]:
+    chosen = [r for r in rows if r.get(key) == value]
+    return chosen or rows
+
+
+def _ratio_groups(claim: dict[str, Any], a: Answers, preferred: dict[str, str]) -> Match:
+    """speed / inference: the group rows for the user's device (and runtime), with the
+    configurations pooled into them as context (group rows carry no length)."""
+    m = _ratio_match(claim, a, preferred)
+    labels = {r.get("group") for r in m.rows}
+    m.context = [r for r in claim.get("evidence") or ()
+                 if r.get("level") == "config" and r.get("group") in labels]
+    return m
+
+
+def _ratio_match(claim: dict[str, Any], a: Answers, preferred: dict[str, str]) -> Match:
+    groups = [r for r in claim.get("evidence") or () if r.get("level") == "group"]
+    wanted = {"device": (a.device, device_kind), "runtime": (a.runtime, runtime_kind)}
+    rows, named = groups, []
+    for key, (value, norm) in wanted.items():
+        if value is None or all(r.get(key) is None for r in groups):
+            continue
+        narrowed = [r for r in rows if norm(r.get(key)) == value]
+        if not narrowed:  # never measured there: the pooled verdict stands, closeness says far
+            return Match(groups)
+        rows, named = narrowed, [*named, f"{key} {value}"]
+    if not named and claim.get("verdict") != MIXED:
+        return Match(groups)
+    for key, value in preferred.items():
+        rows = _prefer(rows, key, value)
+    return _decide(rows, lambda r: r.get("verdict") or INCONCLUSIVE,
+                   ", ".join(named) or "the common setting (" + ", ".join(preferred.values())
+                   + ")")
+
+
+def _nearest(rows: list[Row], seq_len: int) -> list[Row]:
+    measured = [r for r in rows if seq_len_of(r)]
+    if not measured:
+        return []
+    gap = {id(r): abs(math.log(seq_len_of(r) / seq_len)) for r in measured}
+    best = min(gap.values())
+    return [r for r in measured if math.isclose(gap[id(r)], best)]
+
+
+def _by_length(claim: dict[str, Any], a: Answers, select: Callable[[Row], bool],
+               verdict_of: Callable[[Row], str],
+               favour_of: Callable[[Row], str | None] | None = None) -> Match:
+    """short / long: when mixed, the tasks or probe lengths nearest the user's length."""
+    rows = [r for r in claim.get("evidence") or () if select(r)]
+    if claim.get("verdict") != MIXED or a.seq_len is None:
+        return Match(rows)
+    nearest = _nearest(rows, a.seq_len)
+    if not nearest:
+        return Match(rows)
+    return _decide(nearest, verdict_of, f"the length nearest yours (T\u2248"
+                   f"{seq_len_of(nearest[0]):g})", favour_of)
+
+
+def _levels(*levels: str) -> Callable[[dict[str, Any], Answers], Match]:
+    """Claims decided per task or study: their rows at these levels describe the evidence."""
+    def rows(claim: dict[str, Any], answers: Answers) -> Match:
+        return Match([r for r in claim.get("evidence") or ()
+                      if r.get("level") in levels and r.get("decides", True)])
+    return rows
+
+
+MATCHERS: dict[str, Callable[[dict[str, Any], Answers], Match]] = {
+    # What a user gets from torch at a fixed parameter budget is the native kernel.
+    "speed": lambda c, a: _ratio_groups(c, a, {"impl": "native", "sizing": "params"}),
+    "inference": lambda c, a: _ratio_groups(c, a, {}),
+    "short": lambda c, a: _by_length(c, a, lambda r: "counts_as" in r,
+                                     lambda r: r.get("counts_as") or INCONCLUSIVE),
+    "long": lambda c, a: _by_length(c, a, lambda r: r.get("level") == "length",
+                                    lambda r: OUTCOME_VERDICT.get(r.get("outcome"),
+                                                                  INCONCLUSIVE),
+                                    lambda r: OUTCOME_FAVOURS.get(r.get("outcome"))),
+    "small-data": _levels("difference"),  # the rows at the fraction that decided each task
+    "convergence": _levels("study"),
+}
+
+
+def match(claim: dict[str, Any], answers: Answers) -> Match:
+    """The rows behind a claim that match the user, and their verdict when they decide it."""
+    matcher = MATCHERS.get(str(claim.get("id")))
+    return matcher(claim, answers) if matcher else Match(list(claim.get("evidence") or ()))
+
+
+def slowest_p50(claim: dict[str, Any], answers: Answers) -> float | None:
+    """inference: the largest p50 (ms) of either cell over the configurations measured on the
+    user's device and runtime (all configurations when those are unknown); None if none."""
+    worst = None
+    for r in claim.get("evidence") or ():
+        if r.get("level") != "config":
+            continue
+        if answers.device is not None and device_kind(r.get("device")) != answers.device:
+            continue
+        if answers.runtime is not None and runtime_kind(r.get("runtime")) != answers.runtime:
+            continue
+        p50 = (r.get("detail") or {}).get("p50_ms") if isinstance(r.get("detail"), dict) else None
+        for value in (p50 or {}).values():
+            if finite(value) is not None:
+                worst = max(worst or 0.0, float(value))
+    return worst

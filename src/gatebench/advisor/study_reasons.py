@@ -1,0 +1,90 @@
+"""A compare study (summary.json) as reasons: its accuracy verdict and its training-time ratio.
+
+A study on the user's own data answers "which is more accurate here" directly, so its
+accuracy verdict weighs twice a claim's; its time ratio was measured on their task and device.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR, Reason
+from gatebench.advisor.answers import Answers
+from gatebench.advisor.closeness import assess, device_kind
+from gatebench.advisor.direction import favours
+from gatebench.advisor.evidence import EvidenceSource
+from gatebench.advisor.relevance import ACCURACY, COST, relevance
+from gatebench.analysis.verdict import EQUIVALENT, better_label
+from gatebench.claims.base import finite, ratio_verdict
+
+STUDY_ACCURACY_WEIGHT = 2.0
+LABEL_FAVOURS = {better_label("gru"): GRU, better_label("lstm"): LSTM, EQUIVALENT: NEITHER}
+
+
+def _facts(summary: dict[str, Any]) -> dict[str, Any]:
+    description = (summary.get("task") or {}).get("description") or {}
+    seq = description.get("seq_len")
+    seq_median = finite(seq.get("median")) if isinstance(seq, dict) else finite(seq)
+    cell = next(iter((summary.get("cells") or {}).values()), {})
+    return {"seq_len": seq_median, "n_train": finite(description.get("n_train")),
+            "device": cell.get("device")}
+
+
+def _time_ratio(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """GRU/LSTM per-epoch time ratio as recorded, flipped when the study ran LSTM first."""
+    ratio = summary.get("time_ratio") or {}
+    value, ci = finite(ratio.get("geomean")), ratio.get("ci") or [None, None]
+    if value is None:
+        return None
+    if list(summary.get("cells") or ())[:1] == ["lstm"]:
+        lo, hi = finite(ci[0]), finite(ci[1])
+        value, ci = 1.0 / value, [1.0 / hi if hi else None, 1.0 / lo if lo else None]
+    return {"what": "GRU/LSTM compute time per epoch (your study)", "value": value,
+            "ci": list(ci), "unit": "ratio", "concurrent": bool(ratio.get("concurrent"))}
+
+
+def study_reasons(source: EvidenceSource, answers: Answers) -> list[Reason]:
+    """The accuracy reason and, when timed alone, the speed reason of one compare study."""
+    summary = source.summary
+    if set(summary.get("cells") or ()) != {"gru", "lstm"}:
+        return []
+    task = (summary.get("task") or {}).get("name")
+    facts = _facts(summary)
+    device = device_kind(facts["device"])
+    name = str((summary.get("study") or {}).get("out_dir") or source.path.parent)
+    verdict = summary.get("verdict") or {}
+    label = str(verdict.get("label") or "inconclusive")
+    closeness = assess(answers, seq_lens=[facts["seq_len"]] if facts["seq_len"] else [],
+                       n_trains=[facts["n_train"]] if facts["n_train"] else [])
+    direction = LABEL_FAVOURS.get(label, UNCLEAR)
+    diff = summary.get("difference") or {}
+    effect = {"what": f"{diff.get('what', 'gru - lstm')} test {summary.get('metric')}",
+              "value": verdict.get("mean"), "ci": verdict.get("ci") or [None, None],
+              "unit": verdict.get("unit") or summary.get("unit") or ""}
+    out = [Reason(
+        claim=None, study=name, statement=f"which cell is more accurate on {task}",
+        verdict=label, effect=effect,
+        task=task, device=device, closeness=closeness, favours=direction,
+        weight=0.0 if direction == UNCLEAR else STUDY_ACCURACY_WEIGHT * closeness.factor,
+        why="a compare study answers accuracy directly", source=source.label, topic=ACCURACY,
+        notes=[str(verdict.get("text"))] if verdict.get("text") else [],
+    )]
+    ratio = _time_ratio(summary)
+    if ratio is None:
+        return out
+    weight, why = relevance("speed", answers)
+    timing = assess(answers, seq_lens=[facts["seq_len"]] if facts["seq_len"] else [],
+                    devices=[facts["device"]] if facts["device"] else [])
+    rv = ratio_verdict(ratio["ci"])
+    speed_dir = favours("speed", rv, ratio)
+    notes = []
+    if ratio.pop("concurrent"):
+        speed_dir = UNCLEAR  # trials shared the machine: their clocks are not speed evidence
+        notes.append("timed side by side with other trials: not evidence for speed")
+    out.append(Reason(
+        claim=None, study=name, statement=f"which cell trains faster on {task}", verdict=rv,
+        effect=ratio, task=task, device=device, closeness=timing, favours=speed_dir,
+        weight=0.0 if speed_dir == UNCLEAR else weight * timing.factor, why=why,
+        source=source.label, topic=COST, notes=notes,
+    ))
+    return out
