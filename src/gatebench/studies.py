@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,9 @@ import pandas as pd
 
 from gatebench.analysis import summarize, summary_frame
 from gatebench.errors import SpecError
+from gatebench.fileio import write_atomic
 from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
+from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 
 
@@ -114,20 +115,8 @@ def compare(
     summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
     study = Study(out_dir, spec, records, summary)
     write_atomic(out_dir / "summary.json", study.to_json())
+    build_report(out_dir)
     return study
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 __all__ = ["Study", "compare", "study_spec", "task_spec"]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from gatebench.errors import DataError
+from gatebench.fileio import write_atomic
 from gatebench.protocol import StudySpec
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
@@ -33,6 +34,7 @@ def run_study(
     out_dir: str | Path,
     *,
     study_id: str = "compare",
+    kind: str = "compare",
     fresh: bool = False,
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
@@ -45,7 +47,7 @@ def run_study(
     progress = progress or StudyProgress()
     executor = executor or LocalExecutor()
     with open_store(out_dir, create=True) as store:
-        store.save_study(study_id, study.to_dict(), kind="compare")
+        store.save_study(study_id, study.to_dict(), kind=kind)
         if fresh:
             store.delete_study_trials(ids)
         pending = [t for t in trials if not store.has(t.spec_id)]
@@ -71,8 +73,5 @@ def save_checkpoint(out_dir: Path, record: dict[str, Any]) -> str | None:
     if blob is None:
         return None
     path = checkpoint_path(out_dir, record["spec_id"])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(blob)
-    tmp.replace(path)  # atomic: a crash leaves the old file or none, never half of one
+    write_atomic(path, blob)  # a crash leaves the old file or none, never half of one
     return str(path.relative_to(out_dir))
