@@ -22,9 +22,17 @@ class UnknownNameError(GatebenchError):
         self.kind, self.name, self.known = kind, name, tuple(known)
         super().__init__(f"no {kind} {name!r}; known: {', '.join(sorted(self.known))}")
 
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its own arguments, so it crosses process and Ray boundaries unchanged.
+        return type(self), (self.kind, self.name, self.known)
+
 
 class StoreError(GatebenchError):
     """The results store cannot be opened, read or written."""
+
+
+class ExportError(GatebenchError):
+    """A model could not be exported, or its export disagrees with PyTorch."""
 
 
 class MissingDependencyError(GatebenchError):

@@ -32,6 +32,7 @@ def test_compare_prints_table_and_verdict(reviews_csv: Path, tmp_path: Path, cap
     assert "Verdict:" in out and "GRU" in out and "LSTM" in out and "kernel" in out
     summary = json.loads((tmp_path / "s" / "summary.json").read_text())
     assert summary["n_pairs"] == 2
+    assert (tmp_path / "s" / "report.html").is_file() and "report.html" in out
 
 
 def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -> None:
@@ -54,6 +55,10 @@ def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -
         (["compare", "--dataset", "imdb"], ["no task 'imdb'", "rotten-tomatoes"]),
         (["compare"], ["data file or --dataset"]),
         (["compare", "{csv}", "--seeds", "many"], ["Invalid value for '--seeds'", "integer"]),
+        (["compare", "{csv}", *BASE, "--executor", "slurm"],
+         ["no executor 'slurm'", "local, process, ray"]),
+        (["compare", "{csv}", *BASE, "--address", "127.0.0.1:1"], ["--address needs"]),
+        (["compare", "{csv}", *BASE, "--executor", "process", "--workers", "0"], ["--workers"]),
     ],
 )
 def test_bad_input_one_line_exit_2(reviews_csv, tmp_path, capsys, args, words) -> None:
@@ -65,6 +70,18 @@ def test_bad_input_one_line_exit_2(reviews_csv, tmp_path, capsys, args, words) -
     for word in words:
         assert word in err
     assert not (tmp_path / "o").exists()  # nothing half-written
+
+
+def test_process_executor_runs_trials_side_by_side(reviews_csv: Path, tmp_path: Path,
+                                                   capsys) -> None:
+    out = tmp_path / "parallel"
+    code, stdout, _ = run_cli(["compare", str(reviews_csv), *BASE, "--executor", "process",
+                               "--workers", "2", "--out", str(out)], capsys)
+    assert code == 0 and "Verdict:" in stdout and "side by side" in stdout
+    with sqlite3.connect(out / "results.sqlite") as conn:
+        ids = [r[0] for r in conn.execute("SELECT spec_id FROM trials")]
+    assert len(ids) == len(set(ids)) == 4
+    assert json.loads((out / "summary.json").read_text())["protocol"]["concurrent"] is True
 
 
 def test_killed_run_resumes_with_one_row_per_trial(reviews_csv: Path, tmp_path: Path) -> None:
@@ -95,3 +112,17 @@ def _rows(db: Path) -> int:
             return conn.execute("SELECT COUNT(*) FROM trials").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+def test_ctrl_c_says_how_to_resume(reviews_csv: Path, tmp_path: Path) -> None:
+    args = [sys.executable, "-m", "gatebench.cli", "compare", str(reviews_csv), *BASE,
+            "--max-epochs", "50", "--patience", "50", "--out", str(tmp_path / "int")]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    db = tmp_path / "int" / "results.sqlite"
+    deadline = time.time() + 60
+    while not db.exists() and time.time() < deadline:  # interrupt mid-training
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted; finished trials are saved" in err and "Traceback" not in err

@@ -9,6 +9,7 @@ from gatebench.analysis.summary import (
     summary_frame,
     train_val_gap,
 )
+from gatebench.analysis.timing import isolated
 from gatebench.analysis.verdict import (
     EQUIVALENT,
     INCONCLUSIVE,
@@ -30,6 +31,7 @@ __all__ = [
     "effective_metric",
     "geometric_mean_ratio",
     "improvement_points",
+    "isolated",
     "learning_curve",
     "pair_records",
     "point_unit",

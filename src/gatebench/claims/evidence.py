@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatebench.analysis.timing import isolated
+
 TRIAL, STEP_TIMING, LATENCY = "trial", "step_timing", "latency"
 
 Record = dict[str, Any]
@@ -18,13 +20,9 @@ def is_concurrent(record: Record) -> bool:
 
 def drop_concurrent(records: Iterable[Record]) -> tuple[list[Record], int]:
     """The records measured alone, and how many concurrent ones were dropped."""
-    kept, dropped = [], 0
-    for r in records:
-        if is_concurrent(r):
-            dropped += 1
-        else:
-            kept.append(r)
-    return kept, dropped
+    records = list(records)
+    kept = isolated(records)
+    return kept, len(records) - len(kept)
 
 
 @dataclass

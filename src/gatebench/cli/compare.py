@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from gatebench.cli.display import RichProgress, render_summary
+from gatebench.cli.execution import ADDRESS, EXECUTOR, WORKERS, build_executor
 from gatebench.cli.main import app
 from gatebench.studies import compare
 
@@ -80,8 +81,8 @@ def compare_command(
                                  "a better validation metric.", rich_help_panel=TRAIN),
     clip: float = typer.Option(1.0, "--clip", help="Gradient-norm clipping (0: off).",
                                rich_help_panel=TRAIN),
-    threads: int = typer.Option(0, "--threads", help="Intra-op threads (0: all cores).",
-                                rich_help_panel=TRAIN),
+    threads: int = typer.Option(0, "--threads", help="Intra-op threads (0: all cores, or each "
+                                "parallel worker's share).", rich_help_panel=TRAIN),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda.",
                                rich_help_panel=TRAIN),
     out: Path = typer.Option(None, "--out", help="Study folder (results.sqlite, summary.json, "
@@ -90,6 +91,9 @@ def compare_command(
                                "start over (default: resume).", rich_help_panel=OUTPUT),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout "
                                  "and nothing else.", rich_help_panel=OUTPUT),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
 ) -> None:
     """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
     err = Console(stderr=True)
@@ -98,19 +102,23 @@ def compare_command(
         "max_len": max_len, "target_col": target_col, "time_col": time_col, "id_col": id_col,
         "lookback": lookback, "horizon": horizon, "features": features, "seq_len": seq_len,
     }
-    study = compare(
-        data, dataset=dataset, task=task, out=out, fresh=fresh,
-        progress=RichProgress(err),
-        task_options={k: v for k, v in options.items() if v is not None},
-        cells=tuple(c.strip().lower() for c in cells.split(",") if c.strip()),
-        seeds=seeds, match=match, hidden=hidden, budget=budget, layers=layers,
-        dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
-        forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
-        patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
-    )
+    progress = RichProgress(err)
+    with build_executor(executor, workers, address) as runner, progress:
+        study = compare(
+            data, dataset=dataset, task=task, out=out, fresh=fresh,
+            executor=runner, progress=progress,
+            task_options={k: v for k, v in options.items() if v is not None},
+            cells=tuple(c.strip().lower() for c in cells.split(",") if c.strip()),
+            seeds=seeds, match=match, hidden=hidden, budget=budget, layers=layers,
+            dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
+            forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
+            patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
+        )
     if as_json:
         typer.echo(study.to_json())
         return
     console = Console()
     render_summary(study.summary_data, console)
-    console.print(f"Study folder: {study.out_dir} (results.sqlite, summary.json)")
+    # soft_wrap: paths stay whole on one line, so they can be copied (and clicked)
+    console.print(f"Study folder: {study.out_dir} (results.sqlite, summary.json); "
+                  f"report: {study.out_dir / 'report.html'}", soft_wrap=True)

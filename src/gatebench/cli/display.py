@@ -57,6 +57,13 @@ class RichProgress(StudyProgress):
     def study_end(self) -> None:
         self.bars.stop()
 
+    def __enter__(self) -> RichProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bars.live.is_started:  # also on errors and Ctrl-C, so the message shows
+            self.bars.stop()
+
 
 def _trial_label(spec: TrialSpec, detail: str) -> str:
     fraction = f" {spec.data_fraction:.0%} data" if spec.data_fraction < 1 else ""
@@ -101,6 +108,9 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
         span = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci[0] is not None else ""
         console.print(f"Training time per epoch, {ratio['what']}: [bold]{ratio['geomean']:.2f}"
                       f"[/bold]{span}")
+    if (summary.get("protocol") or {}).get("concurrent"):
+        console.print("Timings come from trials run side by side: fine for accuracy, not for "
+                      "speed claims (rerun with --executor local for those).", style="dim")
     verdict = summary["verdict"]
     console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
     console.print(verdict["text"])

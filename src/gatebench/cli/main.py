@@ -25,7 +25,10 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its subcommand to `app` on import.
-    from gatebench.cli import compare, tasks  # noqa: F401
+    from gatebench.cli import advise, compare, export, latency, report, suite, tasks  # noqa: F401
+
+
+INTERRUPTED = "interrupted; finished trials are saved: run the same command to resume"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     except click_errors.Abort:
         _fail("aborted", code=130)
     except KeyboardInterrupt:
-        _fail("interrupted; finished trials are saved: run the same command to resume", code=130)
+        _fail(INTERRUPTED, code=130)
+    if code == 130:  # typer turns Ctrl-C into a return code of 130 without a word
+        _fail(INTERRUPTED, code=130)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -19,15 +19,16 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def available_cores() -> int:
+    """How many cores this process may use (its CPU affinity where the OS reports one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def set_threads(threads: int) -> int:
     """Fix the intra-op thread count (0: every core this process may use) and return it."""
-    if threads:
-        n = threads
-    elif hasattr(os, "sched_getaffinity"):
-        n = len(os.sched_getaffinity(0))
-    else:
-        n = os.cpu_count() or 1
-    torch.set_num_threads(n)
+    torch.set_num_threads(threads or available_cores())
     return torch.get_num_threads()
 
 

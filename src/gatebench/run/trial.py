@@ -24,7 +24,7 @@ EVAL_BATCH_FACTOR = 4  # evaluation needs no gradients, so larger batches are fr
 CHECKPOINT_KEY = "_checkpoint"
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=16)
 def cached_task(task: TaskSpec, cache_dir: Path | None) -> TaskData:
     """Load a task once per process: every trial of a study shares the prepared tensors."""
     return load_task(task, cache_dir)
@@ -86,12 +86,19 @@ def run_trial(
     cache_dir: Path | None = None,
     callbacks: Sequence[Callback] = (),
     concurrent: bool = False,
+    data: TaskData | None = None,
+    default_threads: int = 0,
 ) -> dict[str, Any]:
-    """Fit one cell on one seed pair and return its JSON-able record (see store for the schema)."""
+    """Fit one cell on one seed pair and return its JSON-able record (see store for the schema).
+
+    `data` is the spec's task already loaded (a remote worker gets it from the driver);
+    `default_threads` is what `threads=0` means here: executors that share the machine pass
+    each trial its share of the cores.
+    """
     started = time.perf_counter()
-    threads = set_threads(spec.train.threads)
+    threads = set_threads(spec.train.threads or default_threads)
     device = resolve_device(spec.train.device)
-    data = cached_task(spec.task, cache_dir)
+    data = data if data is not None else cached_task(spec.task, cache_dir)
     data = data.with_train_fraction(spec.data_fraction,
                                     derive_seed("fraction", spec.seed, spec.data_fraction))
     info = data.info

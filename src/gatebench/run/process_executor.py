@@ -1,0 +1,94 @@
+"""ProcessExecutor: trials in parallel on this machine, in a pool of spawned processes."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from gatebench.errors import GatebenchError, SpecError
+from gatebench.measure import available_cores
+from gatebench.protocol import TrialSpec
+from gatebench.run.executors import Executor
+from gatebench.run.progress import StudyProgress
+from gatebench.run.trial import run_trial
+
+log = logging.getLogger(__name__)
+
+
+class ProcessExecutor(Executor):
+    """Up to `workers` trials at once, each in its own process with its share of the cores.
+
+    A trial whose spec says `threads=0` (all cores) gets `threads_per_worker` threads, by
+    default `cores // workers`, so workers do not fight over cores; the record keeps the count.
+    """
+
+    name = "process"
+
+    def __init__(self, workers: int = 2, threads_per_worker: int | None = None) -> None:
+        if workers < 1:
+            raise SpecError(f"--workers must be at least 1, got {workers}")
+        if threads_per_worker is not None and threads_per_worker < 1:
+            raise SpecError(f"threads per worker must be at least 1, got {threads_per_worker}")
+        self.workers = workers
+        self.threads_per_worker = threads_per_worker or max(1, available_cores() // workers)
+        self.concurrent = workers > 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(
+        self,
+        specs: Sequence[TrialSpec],
+        *,
+        cache_dir: Path | None = None,
+        progress: StudyProgress | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        self._warn_if_oversubscribed(specs)
+        if self._pool is None:
+            # spawn, not fork: a forked copy of a process whose torch thread pools have started
+            # can deadlock; each worker imports torch afresh and loads each task once.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        futures = [
+            self._pool.submit(run_trial, spec, cache_dir=cache_dir, concurrent=self.concurrent,
+                              default_threads=self.threads_per_worker)
+            for spec in specs
+        ]
+        finished = False
+        try:
+            for future in as_completed(futures):
+                try:
+                    record = future.result()
+                except BrokenProcessPool:
+                    raise GatebenchError(
+                        "a worker process died (out of memory?); finished trials are stored: "
+                        "rerun to resume, with fewer --workers"
+                    ) from None
+                yield record
+            finished = True
+        finally:
+            if not finished:  # an error or an interrupt: nobody will read what is still running
+                self._terminate()
+
+    def close(self) -> None:
+        """Stop the worker processes (running trials finish first)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def _terminate(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            for process in list((pool._processes or {}).values()):  # no public API before 3.14
+                process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _warn_if_oversubscribed(self, specs: Sequence[TrialSpec]) -> None:
+        threads = max((s.train.threads for s in specs), default=0)
+        if threads * min(self.workers, len(specs)) > available_cores():
+            log.warning("%d workers x %d threads exceed the %d cores: trials will slow each "
+                        "other down (--threads 0 gives each worker its share)",
+                        self.workers, threads, available_cores())

@@ -1,0 +1,66 @@
+"""The process pool: a worker that dies is one clear error, and the pool stops promptly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from gatebench.errors import GatebenchError
+from gatebench.run import ProcessExecutor, run_study
+from gatebench.studies import study_spec, task_spec
+from tests.conftest import TINY, make_reviews
+
+pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds workers in /proc")
+
+
+TRAINING_TICKS = 200  # CPU time (1/100 s) past a worker's imports of torch and gatebench
+
+
+def _training_workers() -> list[int]:
+    """This process's spawned pool workers that have used enough CPU to be training."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            spawned = b"--multiprocessing-fork" in (proc / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone already
+        if int(fields[1]) == os.getpid() and spawned and int(fields[11]) > TRAINING_TICKS:
+            pids.append(int(proc.name))
+    return pids
+
+
+def _kill_one(killed: list[int], stop: threading.Event) -> None:
+    while not stop.is_set():
+        for pid in _training_workers()[:1]:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+            return
+        time.sleep(0.05)
+
+
+def test_dead_worker_is_one_clear_error_and_the_pool_stops(tmp_path: Path) -> None:
+    data = tmp_path / "reviews.csv"
+    make_reviews(n=1500).to_csv(data, index=False)
+    study = study_spec(task_spec(data, text_col="review", label_col="sentiment"),
+                       **{**TINY, "max_epochs": 6, "patience": 6, "hidden": 32})
+    killed: list[int] = []
+    stop = threading.Event()
+    killer = threading.Thread(target=_kill_one, args=(killed, stop))
+    killer.start()
+    try:
+        with ProcessExecutor(workers=2) as executor:
+            with pytest.raises(GatebenchError, match="worker process died.*rerun to resume"):
+                run_study(study, tmp_path / "study", executor=executor)
+    finally:
+        stop.set()
+        killer.join()
+    assert len(killed) == 1
+    assert not _training_workers()  # the other worker was stopped, not left training
