@@ -10,6 +10,9 @@ import pandas as pd
 import pytest
 import torch
 
+from gatebench.run import run_study
+from gatebench.studies import study_spec, task_spec
+
 POSITIVE = ["great", "wonderful", "moving", "brilliant", "fun", "sharp", "charming"]
 NEGATIVE = ["dull", "awful", "boring", "tedious", "flat", "messy", "lifeless"]
 FILLER = ["the", "film", "story", "cast", "plot", "is", "a", "and", "with", "café", "naïve"]
@@ -45,3 +48,15 @@ def reviews_csv(tmp_path: Path) -> Path:
 
 TINY = dict(seeds=2, max_epochs=2, patience=2, hidden=16, embed_dim=16, batch_size=32,
             threads=1)
+
+
+@pytest.fixture(scope="session")
+def trained_study(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """A finished one-seed GRU-vs-LSTM study on 240 reviews (one epoch, hidden 16)."""
+    root = tmp_path_factory.mktemp("trained-study")
+    data = root / "reviews.csv"
+    make_reviews().to_csv(data, index=False)
+    spec = study_spec(task_spec(data, text_col="review", label_col="sentiment"), seeds=1,
+                      max_epochs=1, patience=1, hidden=16, embed_dim=16, batch_size=32, threads=1)
+    out = root / "study"
+    return out, run_study(spec, out)

@@ -16,6 +16,7 @@ from gatebench.fileio import write_atomic
 from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
+from gatebench.run.deployment import study_latency
 
 
 @dataclass
@@ -100,12 +101,14 @@ def compare(
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
     task_options: dict[str, Any] | None = None,
+    latency: bool = True,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
 
     `task_options` go to the data loader (text_col, label_col, ...); the other keywords are
-    those of `study_spec` (cells, seeds, match, hidden, max_epochs, ...).
+    those of `study_spec` (cells, seeds, match, hidden, max_epochs, ...). With `latency`, the
+    trained models' inference latency (batch 1, eager/TorchScript/ONNX) joins the summary.
     """
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
@@ -113,6 +116,9 @@ def compare(
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, cells=spec.cells)
     summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
+    if latency:
+        (progress or StudyProgress()).phase("inference latency of the trained models", 1)
+        summary["latency"] = study_latency(out_dir, records)
     study = Study(out_dir, spec, records, summary)
     write_atomic(out_dir / "summary.json", study.to_json())
     build_report(out_dir)

@@ -33,6 +33,10 @@ def test_compare_prints_table_and_verdict(reviews_csv: Path, tmp_path: Path, cap
     summary = json.loads((tmp_path / "s" / "summary.json").read_text())
     assert summary["n_pairs"] == 2
     assert (tmp_path / "s" / "report.html").is_file() and "report.html" in out
+    assert "Inference latency GRU/LSTM (p50, batch 1, one streaming step): eager" in out
+    assert {r["runtime"] for r in summary["latency"]["ratios"]} == {"eager", "torchscript",
+                                                                   "onnx"}
+    assert "Inference latency" in (tmp_path / "s" / "report.md").read_text()
 
 
 def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -> None:
@@ -42,6 +46,14 @@ def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -
     summary = json.loads(out)  # nothing but JSON on stdout
     assert summary == json.loads((tmp_path / "s" / "summary.json").read_text())
     assert set(summary["cells"]) == {"gru", "lstm"}
+
+
+def test_no_latency_leaves_it_out(reviews_csv: Path, tmp_path: Path, capsys) -> None:
+    code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--seeds", "1", "--no-latency",
+                            "--out", str(tmp_path / "s")], capsys)
+    assert code == 0 and "Inference latency" not in out
+    assert "latency" not in json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert not (tmp_path / "s" / "latency.json").exists()
 
 
 @pytest.mark.parametrize(

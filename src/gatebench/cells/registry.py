@@ -50,6 +50,17 @@ class CellDef:
         """Apply `fn` to every tensor of a state (detach, move, index) keeping its form."""
         return fn(state) if isinstance(state, Tensor) else tuple(fn(s) for s in state)
 
+    def state_tensors(self, state: State) -> tuple[Tensor, ...]:
+        """A state as a flat tuple of its parts (h; or h, c), for runtimes that take tensors."""
+        return (state,) if isinstance(state, Tensor) else tuple(state)
+
+    def state_from(self, parts: tuple[Tensor, ...] | list[Tensor]) -> State:
+        """Rebuild this cell's state form from `state_tensors` output."""
+        if len(parts) != self.state_parts:
+            raise ValueError(f"cell {self.name!r} has {self.state_parts} state tensors, "
+                             f"got {len(parts)}")
+        return parts[0] if self.state_parts == 1 else tuple(parts)
+
     def set_forget_bias(self, rnn: nn.RNNBase, value: float) -> None:
         """Make the effective forget-gate bias `value` (bias_ih = value, bias_hh = 0); no-op
         for cells without a forget gate."""

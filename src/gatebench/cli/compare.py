@@ -89,6 +89,9 @@ def compare_command(
                              "report) [default: runs/<data name>].", rich_help_panel=OUTPUT),
     fresh: bool = typer.Option(False, "--fresh", help="Discard this study's stored trials and "
                                "start over (default: resume).", rich_help_panel=OUTPUT),
+    latency: bool = typer.Option(True, "--latency/--no-latency", help="Time the trained "
+                                 "models' inference (batch 1; eager, TorchScript, ONNX "
+                                 "Runtime) for the summary.", rich_help_panel=OUTPUT),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout "
                                  "and nothing else.", rich_help_panel=OUTPUT),
     executor: str = EXECUTOR,
@@ -106,7 +109,7 @@ def compare_command(
     with build_executor(executor, workers, address) as runner, progress:
         study = compare(
             data, dataset=dataset, task=task, out=out, fresh=fresh,
-            executor=runner, progress=progress,
+            executor=runner, progress=progress, latency=latency,
             task_options={k: v for k, v in options.items() if v is not None},
             cells=tuple(c.strip().lower() for c in cells.split(",") if c.strip()),
             seeds=seeds, match=match, hidden=hidden, budget=budget, layers=layers,

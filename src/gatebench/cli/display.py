@@ -57,6 +57,9 @@ class RichProgress(StudyProgress):
     def study_end(self) -> None:
         self.bars.stop()
 
+    def phase(self, name: str, total: int) -> None:
+        self.bars.console.print(f"{name[0].upper()}{name[1:]}…")
+
     def __enter__(self) -> RichProgress:
         return self
 
@@ -108,9 +111,27 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
         span = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci[0] is not None else ""
         console.print(f"Training time per epoch, {ratio['what']}: [bold]{ratio['geomean']:.2f}"
                       f"[/bold]{span}")
+    _render_latency(summary.get("latency"), console)
     if (summary.get("protocol") or {}).get("concurrent"):
         console.print("Timings come from trials run side by side: fine for accuracy, not for "
                       "speed claims (rerun with --executor local for those).", style="dim")
     verdict = summary["verdict"]
     console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
     console.print(verdict["text"])
+
+
+def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:
+    """One line per input form: the trained models' GRU/LSTM p50 latency ratio per runtime."""
+    ratios = (latency or {}).get("ratios") or []
+    for mode, what in (("full", f"full sequence, T={(latency or {}).get('seq_len')}"),
+                       ("step", "one streaming step")):
+        mine = [r for r in ratios if r["mode"] == mode and r["batch"] == 1]
+        if not mine:
+            continue
+        top, bottom = mine[0]["numerator"].upper(), mine[0]["denominator"].upper()
+        parts = ", ".join(f"{r['runtime']} [bold]{r['p50_ratio']:.2f}[/bold] "
+                          f"({r['p50_ratio_ci95'][0]:.2f}–{r['p50_ratio_ci95'][1]:.2f})"
+                          for r in mine)
+        console.print(f"Inference latency {top}/{bottom} (p50, batch 1, {what}): {parts}")
+    for name, why in ((latency or {}).get("skipped") or {}).items():
+        console.print(f"latency: {name} skipped: {why}", style="dim")

@@ -1,14 +1,19 @@
-"""Clocks, kernel detection and the environment fingerprint."""
+"""Clocks, latency samples, kernel detection and the environment fingerprint."""
 
 from gatebench.measure.clocks import Stopwatch, synchronize
-from gatebench.measure.env import fingerprint, resolve_device, set_threads
+from gatebench.measure.env import available_cores, fingerprint, resolve_device, set_threads
 from gatebench.measure.kernels import detect_rnn_kernel
+from gatebench.measure.latency import median_ratio_ci, summarize_ms, time_calls
 
 __all__ = [
     "Stopwatch",
+    "available_cores",
     "detect_rnn_kernel",
     "fingerprint",
+    "median_ratio_ci",
     "resolve_device",
     "set_threads",
+    "summarize_ms",
     "synchronize",
+    "time_calls",
 ]

@@ -28,6 +28,12 @@ class StudyProgress:
     def study_end(self) -> None:
         """Every trial is stored."""
 
+    def phase(self, name: str, total: int) -> None:
+        """A stage after or between studies begins (timing pass, latency) with `total` units."""
+
+    def advance(self) -> None:
+        """One unit of the current phase is done."""
+
 
 class EpochRelay(Callback):
     """Forwards a fit's epochs to a StudyProgress."""
