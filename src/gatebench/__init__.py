@@ -20,6 +20,9 @@ _LAZY = {
     "compare": "gatebench.studies",
     "Study": "gatebench.studies",
     "open_store": "gatebench.store",
+    "run_suite": "gatebench.run.suite",
+    "advise": "gatebench.advisor",
+    "build_report": "gatebench.report",
 }
 
 __all__ = [
@@ -29,8 +32,11 @@ __all__ = [
     "StoreError",
     "Study",
     "UnknownNameError",
+    "advise",
+    "build_report",
     "compare",
     "open_store",
+    "run_suite",
 ]
 __version__ = "0.1.0"
 

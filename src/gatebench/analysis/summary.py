@@ -253,8 +253,8 @@ def learning_curve(
 ) -> list[dict[str, Any]]:
     """Per data fraction (ascending): each cell's mean test metric, CI and train-val gap.
 
-    The gap is train_loss - val_loss at the best epoch (negative when validation loss is the
-    higher, i.e. more negative = more overfitting). With two cells each row also carries the
+    The gap is val_loss - train_loss at the best epoch: larger means more overfitting. With
+    two cells each row also carries the
     paired difference in `improvement_points` units.
     """
     all_records = list(records)

@@ -1,0 +1,131 @@
+"""Run the claims suite: studies through any executor, timings serially, then the verdicts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gatebench.claims import evaluate_claims
+from gatebench.claims.plan import SuitePlan, plan_suite
+from gatebench.claims.registry import claim_ids
+from gatebench.fileio import write_atomic
+from gatebench.report import build_report
+from gatebench.run.executors import Executor
+from gatebench.run.latency_pass import latency_records, latency_spec_ids
+from gatebench.run.progress import StudyProgress
+from gatebench.run.study import prepare_study, run_study
+from gatebench.run.timing import run_step_timings
+from gatebench.store import open_store
+
+CLAIMS_FILE = "claims.json"
+
+
+@dataclass
+class SuiteResult:
+    """A finished suite: the plan it ran, the claim verdicts and where they were written."""
+
+    out_dir: Path
+    plan: SuitePlan
+    claims: list[dict[str, Any]]
+    provenance: dict[str, Any]
+
+    def to_json(self) -> str:
+        """claims.json: profile, cost, provenance (machine, versions, tasks) and the verdicts."""
+        return json.dumps({"profile": self.plan.profile, "cost": self.plan.cost,
+                           **self.provenance, "claims": self.claims}, indent=2,
+                          allow_nan=False)
+
+
+def run_suite(
+    profile: str = "quick",
+    claims: tuple[str, ...] | None = None,
+    out: str | Path = "runs/suite",
+    *,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+    fresh: bool = False,
+) -> SuiteResult:
+    """Run a profile's experiments (resuming finished ones) and decide every claim."""
+    return run_plan(plan_suite(profile, claims), out, executor=executor, progress=progress,
+                    fresh=fresh)
+
+
+def run_plan(
+    plan: SuitePlan,
+    out: str | Path,
+    *,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+    fresh: bool = False,
+) -> SuiteResult:
+    """Run any suite plan (a profile's, or a custom one) and write claims.json and the report."""
+    out_dir = Path(out)
+    progress = progress or StudyProgress()
+    for study in plan.studies:  # validate every study before anything is written
+        prepare_study(study.spec, out_dir)
+    for study in plan.studies:
+        progress.phase(study.study_id, len(study.spec.trials()))
+        run_study(study.spec, out_dir, study_id=study.study_id, kind="suite", fresh=fresh,
+                  executor=executor, progress=progress)
+    with open_store(out_dir, create=True) as store:
+        # Speed and latency are timed here, serially, whatever the executor: parallel trials
+        # share cores and their clocks are not evidence for a speed claim.
+        timing_ids = [spec.spec_id(cell, r) for spec in plan.step_timings
+                      for r in range(plan.timing_rounds) for cell in ("gru", "lstm")]
+        latency_ids = latency_spec_ids(plan.latency)
+        if fresh:
+            store.delete_study_trials(timing_ids + latency_ids)
+        if plan.step_timings:
+            progress.phase("training-step timing", len(timing_ids))
+            for record in run_step_timings(list(plan.step_timings), plan.timing_rounds,
+                                           done=store.has):
+                store.put(record)
+                progress.advance()
+        if plan.latency is not None:
+            progress.phase("inference latency", len(latency_ids))
+            for record in latency_records(plan.latency, done=store.has):
+                store.put(record)
+                progress.advance()
+        records = gather_evidence(store, plan, timing_ids + latency_ids)
+    result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims),
+                         provenance(plan, records))
+    write_atomic(out_dir / CLAIMS_FILE, result.to_json())
+    build_report(out_dir)
+    return result
+
+
+def gather_evidence(store, plan: SuitePlan, extra_ids: list[str]) -> list[dict[str, Any]]:
+    """The plan's records, each tagged with the planned study that reads it.
+
+    A trial shared by two studies (the full-data point of a learning curve is also a short-
+    sequence trial) is stored once and appears under both study ids here.
+    """
+    records: list[dict[str, Any]] = []
+    for study in plan.studies:
+        ids = [t.spec_id for t in study.spec.trials()]
+        records.extend({**r, "study_id": study.study_id} for r in store.records(ids))
+    records.extend(store.records(extra_ids))
+    return records
+
+
+def provenance(plan: SuitePlan, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where the verdicts come from: the command, machine, versions and each task's size."""
+    env = next((r["env"] for r in records if r.get("env")), {})
+    tasks: dict[str, Any] = {}
+    for r in records:
+        task = r.get("task") or {}
+        desc = task.get("description") or {}
+        if task.get("name") and task["name"] not in tasks:
+            tasks[task["name"]] = {"n_train": desc.get("n_train"), "seq_len": desc.get("seq_len")}
+    claims = "" if set(plan.claims) == set(claim_ids()) else f" --claims {','.join(plan.claims)}"
+    return {
+        "command": f"gatebench suite --profile {plan.profile}{claims}",
+        "machine": {"cpu": env.get("cpu"), "cpu_count": env.get("cpu_count"),
+                    "gpu": env.get("gpu"), "threads": env.get("threads"),
+                    "platform": env.get("platform")},
+        "versions": env.get("versions", {}),
+        "generated": max((r.get("created_at", "") for r in records), default=None),
+        "tasks": tasks,
+    }

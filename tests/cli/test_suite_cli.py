@@ -1,0 +1,56 @@
+"""`gatebench suite` as a user runs it: the claims table, --json, exit status 2 on bad options."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gatebench.claims.registry import claim_ids
+from gatebench.cli.main import main
+from tests.conftest import make_reviews
+from tests.run.test_suite import tiny_plan
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+@pytest.fixture
+def toy_profile(tmp_path: Path, monkeypatch) -> None:
+    """The quick profile's shape at toy sizes, so the command runs in seconds."""
+    make_reviews().to_csv(tmp_path / "reviews.csv", index=False)
+    plan = tiny_plan(tmp_path / "reviews.csv")
+    monkeypatch.setattr("gatebench.run.suite.plan_suite", lambda profile, claims: plan)
+
+
+def test_suite_prints_the_claims_table(toy_profile, tmp_path: Path, capsys) -> None:
+    code, out, _ = run_cli(["suite", "--out", str(tmp_path / "s")], capsys)
+    assert code == 0
+    assert "gatebench suite: GRU vs LSTM rules of thumb" in out
+    assert all(claim in out for claim in claim_ids())
+    assert "report.html" in out and (tmp_path / "s" / "claims.json").is_file()
+
+
+def test_suite_json_prints_only_claims_json(toy_profile, tmp_path: Path, capsys) -> None:
+    code, out, _ = run_cli(["suite", "--out", str(tmp_path / "s"), "--json"], capsys)
+    assert code == 0
+    assert json.loads(out) == json.loads((tmp_path / "s" / "claims.json").read_text())
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--profile", "huge"], ["no profile 'huge'", "full, quick"]),
+    (["--claims", "speed,magic"], ["no claim 'magic'", "speed"]),
+    (["--executor", "slurm"], ["no executor 'slurm'"]),
+])
+def test_bad_options_one_line_exit_2(tmp_path: Path, capsys, args, words) -> None:
+    code, out, err = run_cli(["suite", "--out", str(tmp_path / "s"), *args], capsys)
+    assert code == 2 and out == ""
+    line = err.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert all(w in line for w in words), line
+    assert not (tmp_path / "s").exists()

@@ -1,0 +1,98 @@
+"""The suite runner on a tiny plan: every claim decided from stored records, resumable, reported."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from gatebench.claims.plan import LatencyPlan, PlannedStudy, SuitePlan
+from gatebench.claims.registry import claim_ids
+from gatebench.errors import DataError
+from gatebench.protocol import TaskSpec
+from gatebench.protocol.timing import StepTimingSpec
+from gatebench.run.suite import CLAIMS_FILE, run_plan
+from gatebench.store import open_store
+from gatebench.studies import study_spec, task_spec
+from tests.conftest import make_reviews
+
+VERDICTS = {"supported", "refuted", "mixed", "inconclusive"}
+
+
+def tiny_plan(csv: Path) -> SuitePlan:
+    """Every kind of experiment the quick profile runs, at toy sizes (seconds, not minutes)."""
+    text = task_spec(csv, text_col="review", label_col="sentiment")
+
+    def spec(task: TaskSpec, **options):
+        fractions = options.pop("fractions", (1.0,))
+        made = study_spec(task, seeds=2, max_epochs=2, patience=2, hidden=8, embed_dim=8,
+                          batch_size=32, threads=1, **options)
+        return dataclasses.replace(made, data_fractions=fractions)
+
+    studies = [
+        PlannedStudy("short/reviews", spec(text), ("short", "convergence", "speed")),
+        PlannedStudy("small/reviews", spec(text, fractions=(0.5, 1.0)),
+                     ("small-data", "convergence")),
+        *(PlannedStudy(f"long/adding/T={t}", spec(TaskSpec.make(
+            "adding", seq_len=t, n_train=128, n_val=64, n_test=64), match="hidden"), ("long",))
+          for t in (8, 16)),
+        *(PlannedStudy(f"iteration/reviews/lr={lr:g}", spec(text, lr=lr), ("iteration",))
+          for lr in (1e-3, 1e-2)),
+    ]
+    timings = tuple(StepTimingSpec(impl=impl, hidden=8, input_size=4, seq_len=5, batch=4,
+                                   threads=1, repeats=2, warmup=1)
+                    for impl in ("native", "neutral"))
+    latency = LatencyPlan(hidden=8, input_size=4, seq_lens=(5,), batch_sizes=(1,),
+                          runtimes=("eager",), rounds=2)
+    return SuitePlan(profile="quick", claims=tuple(claim_ids()), studies=tuple(studies),
+                     step_timings=timings, timing_rounds=2, latency=latency, cost="toy")
+
+
+@pytest.fixture(scope="module")
+def tiny_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("suite-data") / "reviews.csv"
+    make_reviews().to_csv(path, index=False)
+    return path
+
+
+def _row_count(out: Path) -> int:
+    with open_store(out, create=False) as store:
+        return len(store.records())
+
+
+def test_every_claim_gets_a_verdict_and_a_rerun_resumes(tiny_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "suite"
+    result = run_plan(tiny_plan(tiny_csv), out)
+    written = json.loads((out / CLAIMS_FILE).read_text())
+    assert [c["id"] for c in written["claims"]] == list(claim_ids())
+    assert all(c["verdict"] in VERDICTS for c in written["claims"])
+    assert written["claims"] == result.claims
+    assert written["versions"]["torch"] and written["machine"]["cpu_count"]
+    assert written["command"] == "gatebench suite --profile quick"
+    kinds = {}
+    with open_store(out, create=False) as store:
+        for r in store.records():
+            kinds[r.get("kind") or "trial"] = kinds.get(r.get("kind") or "trial", 0) + 1
+    assert kinds["step_timing"] == 2 * 2 * 2  # specs x rounds x cells
+    assert kinds["latency"] == 2 * 2 * 2  # (full + step) x rounds x cells
+    markdown = (out / "report.md").read_text()
+    assert all(f"| [{claim}](#claim-{claim}-evidence) |" in markdown for claim in claim_ids())
+    assert (out / "report.html").is_file()
+    rows = _row_count(out)
+
+    again = run_plan(tiny_plan(tiny_csv), out)  # everything stored: nothing re-run
+    assert _row_count(out) == rows
+    assert [c["verdict"] for c in again.claims] == [c["verdict"] for c in result.claims]
+
+
+def test_a_bad_study_fails_before_anything_is_written(tiny_csv: Path, tmp_path: Path) -> None:
+    plan = tiny_plan(tiny_csv)
+    broken = PlannedStudy("short/missing", study_spec(
+        task_spec(tiny_csv.with_name("nope.csv"), text_col="review", label_col="sentiment")),
+        ("short",))
+    plan = dataclasses.replace(plan, studies=(*plan.studies, broken))
+    with pytest.raises(DataError, match="not found"):
+        run_plan(plan, tmp_path / "suite")
+    assert not (tmp_path / "suite" / "results.sqlite").exists()
