@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean setup
+.PHONY: demo test lint bench clean setup chromium
 
 setup: $(STAMP)
 
@@ -20,7 +20,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/gatebench compare --dataset rotten-tomatoes --seeds 3 --max-epochs 8 --out runs/demo
 
-test: $(STAMP)
+# Headless Chromium for the report's browser test (which skips, saying why, without it).
+# Installed only where apt-get and root are available; anywhere else this step is a no-op.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } || \
+	echo "chromium not installed: the report's browser test will be skipped"
+
+test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
