@@ -71,6 +71,9 @@ def test_no_latency_leaves_it_out(reviews_csv: Path, tmp_path: Path, capsys) -> 
          ["no executor 'slurm'", "local, process, ray"]),
         (["compare", "{csv}", *BASE, "--address", "127.0.0.1:1"], ["--address needs"]),
         (["compare", "{csv}", *BASE, "--executor", "process", "--workers", "0"], ["--workers"]),
+        (["compare", "{csv}", *BASE, "--cpus-per-trial", "2"], ["--cpus-per-trial needs"]),
+        (["compare", "{csv}", *BASE, "--executor", "process", "--gpus-per-trial", "1"],
+         ["--gpus-per-trial needs --executor ray"]),
     ],
 )
 def test_bad_input_one_line_exit_2(reviews_csv, tmp_path, capsys, args, words) -> None:

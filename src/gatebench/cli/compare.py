@@ -8,7 +8,14 @@ import typer
 from rich.console import Console
 
 from gatebench.cli.display import RichProgress, render_summary
-from gatebench.cli.execution import ADDRESS, EXECUTOR, WORKERS, build_executor
+from gatebench.cli.execution import (
+    ADDRESS,
+    CPUS_PER_TRIAL,
+    EXECUTOR,
+    GPUS_PER_TRIAL,
+    WORKERS,
+    build_executor,
+)
 from gatebench.cli.main import app
 from gatebench.studies import compare
 
@@ -97,6 +104,8 @@ def compare_command(
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
+    cpus_per_trial: float = CPUS_PER_TRIAL,
+    gpus_per_trial: float = GPUS_PER_TRIAL,
 ) -> None:
     """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
     err = Console(stderr=True)
@@ -106,7 +115,8 @@ def compare_command(
         "lookback": lookback, "horizon": horizon, "features": features, "seq_len": seq_len,
     }
     progress = RichProgress(err)
-    with build_executor(executor, workers, address) as runner, progress:
+    with build_executor(executor, workers, address, cpus_per_trial,
+                        gpus_per_trial) as runner, progress:
         study = compare(
             data, dataset=dataset, task=task, out=out, fresh=fresh,
             executor=runner, progress=progress, latency=latency,

@@ -1,9 +1,13 @@
-"""The "Execution" options (--executor, --workers, --address), shared by every study command."""
+"""The "Execution" options (--executor, --workers, --address, resources per trial), shared by
+every study command."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
+from gatebench.errors import SpecError
 from gatebench.run import Executor, executor_for
 
 EXECUTION = "Execution"
@@ -23,6 +27,36 @@ ADDRESS = typer.Option(
 )
 
 
-def build_executor(executor: str, workers: int | None, address: str | None) -> Executor:
-    """The executor the three Execution options ask for; use it as a context manager."""
-    return executor_for(executor.strip().lower(), workers=workers, address=address)
+CPUS_PER_TRIAL = typer.Option(
+    None, "--cpus-per-trial", help="process: threads per worker (default: cores / workers); "
+    "ray: CPUs each trial reserves and uses (default: 1).", rich_help_panel=EXECUTION,
+    show_default=False,
+)
+GPUS_PER_TRIAL = typer.Option(
+    None, "--gpus-per-trial", help="ray: GPUs (or a fraction) each trial reserves (default: 0).",
+    rich_help_panel=EXECUTION, show_default=False,
+)
+
+
+def build_executor(executor: str, workers: int | None, address: str | None,
+                   cpus_per_trial: float | None = None, gpus_per_trial: float | None = None
+                   ) -> Executor:
+    """The executor the Execution options ask for; use it as a context manager."""
+    name = executor.strip().lower()
+    options: dict[str, Any] = {}
+    if cpus_per_trial is not None:
+        if name == "local":
+            raise SpecError("--cpus-per-trial needs --executor process or ray; the local "
+                            "executor's trials use --threads")
+        if name == "process":
+            if cpus_per_trial != int(cpus_per_trial) or cpus_per_trial < 1:
+                raise SpecError(f"--cpus-per-trial must be a whole number >= 1 with --executor "
+                                f"process, got {cpus_per_trial:g}")
+            options["threads_per_worker"] = int(cpus_per_trial)
+        else:
+            options["num_cpus_per_trial"] = cpus_per_trial
+    if gpus_per_trial is not None:
+        if name != "ray":
+            raise SpecError("--gpus-per-trial needs --executor ray")
+        options["num_gpus_per_trial"] = gpus_per_trial
+    return executor_for(name, workers=workers, address=address, **options)

@@ -11,7 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gatebench.claims.table import claims_rows
-from gatebench.cli.execution import ADDRESS, EXECUTOR, WORKERS, build_executor
+from gatebench.cli.execution import (
+    ADDRESS,
+    CPUS_PER_TRIAL,
+    EXECUTOR,
+    GPUS_PER_TRIAL,
+    WORKERS,
+    build_executor,
+)
 from gatebench.cli.main import app
 from gatebench.run import StudyProgress
 from gatebench.run.suite import run_suite
@@ -77,12 +84,15 @@ def suite_command(
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
+    cpus_per_trial: float = CPUS_PER_TRIAL,
+    gpus_per_trial: float = GPUS_PER_TRIAL,
 ) -> None:
     """Run the rules of thumb as experiments and print a claims table with verdicts."""
     err = Console(stderr=True)
     progress = RichSuiteProgress(err)
     wanted = tuple(c.strip() for c in claims.split(",") if c.strip()) if claims else None
-    with build_executor(executor, workers, address) as runner:
+    with build_executor(executor, workers, address, cpus_per_trial,
+                        gpus_per_trial) as runner:
         try:
             result = run_suite(profile, wanted, out, executor=runner, progress=progress,
                                fresh=fresh)
