@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -26,10 +27,12 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def test_compare_prints_table_and_verdict(reviews_csv: Path, tmp_path: Path, capsys) -> None:
-    code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--out", str(tmp_path / "s")],
+    code, out, err = run_cli(["compare", str(reviews_csv), *BASE, "--out", str(tmp_path / "s")],
                            capsys)
     assert code == 0
     assert "Verdict:" in out and "GRU" in out and "LSTM" in out and "kernel" in out
+    # stderr is no terminal here, so each finished trial is logged as a line
+    assert re.search(r"^\[4/4\] (GRU|LSTM) seed \d: test accuracy [\d.]+", err, re.M), err
     summary = json.loads((tmp_path / "s" / "summary.json").read_text())
     assert summary["n_pairs"] == 2
     assert (tmp_path / "s" / "report.html").is_file() and "report.html" in out

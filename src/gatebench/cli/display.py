@@ -53,6 +53,7 @@ class RichProgress(StudyProgress):
         self.bars.advance(self.study_bar)
         if self.trial_bar is not None:
             self.bars.update(self.trial_bar, completed=self.bars.tasks[-1].total)
+        log_trial(self.bars, self.study_bar, record)
 
     def study_end(self) -> None:
         self.bars.stop()
@@ -66,6 +67,22 @@ class RichProgress(StudyProgress):
     def __exit__(self, *exc: object) -> None:
         if self.bars.live.is_started:  # also on errors and Ctrl-C, so the message shows
             self.bars.stop()
+
+
+def log_trial(bars: Progress, bar: Any, record: dict[str, Any]) -> None:
+    """Where no live bars can be drawn (a log file, CI, a pipe), one line per finished trial."""
+    if bars.console.is_terminal or bar is None:
+        return
+    task = next(t for t in bars.tasks if t.id == bar)
+    fraction = record.get("data_fraction", 1.0)
+    share = f" {fraction:.0%} data" if fraction < 1 else ""
+    test = (record.get("test") or {}).get(record.get("metric", ""))
+    result = (f"test {record['metric']} {test:.4g}" if isinstance(test, float)
+              else record.get("status", "done"))
+    seconds = (record.get("timing") or {}).get("train_compute_s")
+    took = f", {seconds:.1f} s training" if seconds is not None else ""
+    bars.console.print(f"[{task.completed:.0f}/{task.total:.0f}] {record['cell'].upper()} seed "
+                       f"{record['seed']}{share}: {result}{took}", highlight=False)
 
 
 def _trial_label(spec: TrialSpec, detail: str) -> str:

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from gatebench.claims.table import claims_rows
+from gatebench.cli.display import log_trial
 from gatebench.cli.execution import (
     ADDRESS,
     CPUS_PER_TRIAL,
@@ -36,6 +37,8 @@ class RichSuiteProgress(StudyProgress):
         self.bar = None
 
     def phase(self, name: str, total: int) -> None:
+        if not self.bars.console.is_terminal:
+            self.bars.console.print(f"{name} ({total})", highlight=False)
         if self.bar is None:
             self.bars.start()
         else:
@@ -47,6 +50,7 @@ class RichSuiteProgress(StudyProgress):
 
     def trial_end(self, record: dict[str, Any]) -> None:
         self.advance()
+        log_trial(self.bars, self.bar, record)
 
     def advance(self) -> None:
         self.bars.advance(self.bar)
