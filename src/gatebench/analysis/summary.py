@@ -185,15 +185,7 @@ def summarize(
     hib = bool(first.get("higher_is_better"))
     unit = point_unit(metric, hib)
 
-    diffs = [
-        improvement_points(
-            metric,
-            hib,
-            effective_metric(p[a], metric, hib),
-            effective_metric(p[b], metric, hib),
-        )
-        for p in pairs
-    ]
+    diffs = paired_improvements(pairs, a, b, metric, hib)
     spec = first.get("spec") or {}
     task = first.get("task") or {}
     fractions = sorted({_float(r.get("data_fraction", 1.0)) for r in all_records})
@@ -246,6 +238,13 @@ def summarize(
     return _jsonable(summary)
 
 
+def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: str,
+                        metric: str, hib: bool) -> list[float]:
+    """Per pair, how far `a` beats `b` in `improvement_points` units (diverged runs included)."""
+    return [improvement_points(metric, hib, effective_metric(p[a], metric, hib),
+                               effective_metric(p[b], metric, hib)) for p in pairs]
+
+
 def learning_curve(
     records: Iterable[dict[str, Any]],
     cells: Sequence[str] = ("gru", "lstm"),
@@ -282,15 +281,7 @@ def learning_curve(
             }
         if len(cells) == 2:
             a, b = cells
-            diffs = [
-                improvement_points(
-                    metric,
-                    hib,
-                    effective_metric(p[a], metric, hib),
-                    effective_metric(p[b], metric, hib),
-                )
-                for p in pairs
-            ]
+            diffs = paired_improvements(pairs, a, b, metric, hib)
             row["difference"] = {
                 "what": f"{a} \u2212 {b}",
                 "unit": point_unit(metric, hib),

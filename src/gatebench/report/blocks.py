@@ -106,6 +106,11 @@ class Report:
 # -- formatting --------------------------------------------------------------------------------
 
 
+def up(cell: str) -> str:
+    """A cell's display name: "gru" -> "GRU"."""
+    return str(cell).upper()
+
+
 def finite(x: Any) -> bool:
     """A real, finite number (bools and None are not)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

@@ -25,12 +25,9 @@ from gatebench.report.blocks import (
     metric_value,
     num,
     signed,
+    up,
 )
 from gatebench.report.load import StudyData
-
-
-def _up(cell: str) -> str:
-    return str(cell).upper()
 
 
 def _skipped(n: int, what: str) -> list[Paragraph]:
@@ -68,7 +65,7 @@ def fractions(data: StudyData, draw: bool) -> Section | None:
     def mv(x: Any) -> str:
         return metric_value(x, hib)
 
-    a, b = map(_up, cells)
+    a, b = map(up, cells)
     table_rows = []
     for r in rows:
         d = r.get("difference") or {}
@@ -138,8 +135,8 @@ def crossover(rows: list[dict[str, Any]], cells: list[str]) -> dict[str, Any] | 
             at = math.exp(math.log(t0) + share * (math.log(t1) - math.log(t0))) if t0 > 0 \
                 else t0 + share * (t1 - t0)
             return {"seq_len": at, "computed": True,
-                    "text": f"{_up(lead)} succeeds more often up to T = {t0:g}, "
-                            f"{_up(other)} from T = {t1:g}"}
+                    "text": f"{up(lead)} succeeds more often up to T = {t0:g}, "
+                            f"{up(other)} from T = {t1:g}"}
     return None
 
 
@@ -183,7 +180,7 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
                               "marks the crossover.",
                               F.render(XF.long_range, panels, cells) if draw else None))
     blocks.append(Bullets(notes))
-    blocks.append(Table(["task", "T", *(f"{_up(c)} success" for c in cells)], table_rows,
+    blocks.append(Table(["task", "T", *(f"{up(c)} success" for c in cells)], table_rows,
                         numeric=tuple(range(1, 2 + len(cells)))))
     blocks += _skipped(bad, "long-range")
     return Section("long-range", "Long-range dependencies", blocks)
@@ -246,9 +243,9 @@ def latency(data: StudyData, draw: bool) -> Section | None:
             row.append(f"{ra['p50_ms'] / rb['p50_ms']:.2f}\u00d7"
                        if ra and rb and rb["p50_ms"] > 0 else MISSING)
         table_rows.append(row)
-    headers = ["runtime", "input", "batch", "T", *(f"{_up(c)} p50 (p95, p99) ms" for c in cells)]
+    headers = ["runtime", "input", "batch", "T", *(f"{up(c)} p50 (p95, p99) ms" for c in cells)]
     if ratio:
-        headers.append(f"p50 {_up(cells[0])}/{_up(cells[1])}")
+        headers.append(f"p50 {up(cells[0])}/{up(cells[1])}")
     blocks: list[Any] = []
     facts = [f"{k} {raw[k]}" for k in ("device", "threads") if isinstance(raw, dict) and
              raw.get(k) is not None]

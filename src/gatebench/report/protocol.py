@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatebench.report.blocks import MISSING, Section, Table, count, finite, num
+from gatebench.report.blocks import MISSING, Section, Table, count, finite, num, up
 from gatebench.report.load import StudyData
 
 _DATA_KEYS_SHOWN = {
@@ -13,10 +13,6 @@ _DATA_KEYS_SHOWN = {
 }
 _DATA_KEYS_SKIPPED = {"class_counts", "scaling"}
 _MAX_CLASSES = 12
-
-def _up(cell: str) -> str:
-    return cell.upper()
-
 
 def _env(data: StudyData) -> dict[str, Any]:
     records = data.headline_records() or data.records
@@ -33,7 +29,7 @@ def _sizing_text(s: dict[str, Any]) -> str:
         budget = next((c.get("params", {}).get("budget") for c in cells.values()), None)
         ref = sizing.get("reference_cell", "lstm")
         source = (f"an explicit budget of {count(sizing['budget'])}" if sizing.get("budget")
-                  else f"the {_up(ref)}'s parameter count at H = "
+                  else f"the {up(ref)}'s parameter count at H = "
                        f"{sizing.get('reference_hidden')}")
         tol = sizing.get("tolerance")
         within = f" within {tol:.0%}" if finite(tol) else ""
@@ -73,13 +69,13 @@ def protocol(data: StudyData) -> Section:
     train = p.get("train") or {}
     cells = data.cells
     rows: list[list[Any]] = [
-        ["cells", " vs ".join(map(_up, cells))],
+        ["cells", " vs ".join(map(up, cells))],
         ["sizing", _sizing_text(s)],
     ]
     for c in cells:
         cs = s["cells"][c]
         params = cs.get("params") or {}
-        rows.append([f"{_up(c)} size",
+        rows.append([f"{up(c)} size",
                      f"H = {cs.get('hidden_size')}, {count(params.get('core'))} parameters "
                      f"in the recurrent layers and head ({count(params.get('total'))} in all)"])
     seeds = ", ".join(map(str, s.get("seeds") or ()))
@@ -111,9 +107,9 @@ def protocol(data: StudyData) -> Section:
     for c in cells:
         cs = s["cells"][c]
         threads = cs.get("threads")
-        machine.append([f"{_up(c)} device", f"{cs.get('device', MISSING)}, {threads} thread"
+        machine.append([f"{up(c)} device", f"{cs.get('device', MISSING)}, {threads} thread"
                                             f"{'' if threads == 1 else 's'}"])
-        machine.append([f"{_up(c)} kernel", ", ".join(cs.get("kernels") or [MISSING])])
+        machine.append([f"{up(c)} kernel", ", ".join(cs.get("kernels") or [MISSING])])
     if env.get("gpu"):
         machine.append(["GPU", f"{env['gpu']} (CUDA {env.get('cuda')}, cuDNN {env.get('cudnn')})"])
     machine += [

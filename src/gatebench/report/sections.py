@@ -21,13 +21,9 @@ from gatebench.report.blocks import (
     metric_value,
     num,
     signed,
+    up,
 )
 from gatebench.report.load import StudyData
-
-
-def _up(cell: str) -> str:
-    return cell.upper()
-
 
 # -- verdict --------------------------------------------------------------------------------
 
@@ -48,7 +44,7 @@ def verdict(data: StudyData) -> Verdict:
     metric = s.get("metric", "metric")
     highlights = [
         (f"test {metric}", " \u00b7 ".join(
-            f"{_up(c)} {metric_value((s['cells'][c].get('test') or {}).get('mean'), hib)}"
+            f"{up(c)} {metric_value((s['cells'][c].get('test') or {}).get('mean'), hib)}"
             for c in cells)),
     ]
     d = s.get("difference") or {}
@@ -62,9 +58,9 @@ def verdict(data: StudyData) -> Verdict:
     if finite(r.get("geomean")):
         highlights.append(("training time per epoch",
                            f"{r['geomean']:.2f}\u00d7 {interval(r.get('ci'), _ratio)} "
-                           f"({'/'.join(map(_up, cells))})".replace("  ", " ")))
+                           f"({'/'.join(map(up, cells))})".replace("  ", " ")))
     highlights.append(("parameters", " \u00b7 ".join(
-        f"{_up(c)} {count((s['cells'][c].get('params') or {}).get('core'))} "
+        f"{up(c)} {count((s['cells'][c].get('params') or {}).get('core'))} "
         f"(H = {s['cells'][c].get('hidden_size')})" for c in cells)))
     highlights.append(("seed pairs", str(s.get("n_pairs", MISSING))))
 
@@ -75,7 +71,7 @@ def verdict(data: StudyData) -> Verdict:
     for c in cells:
         n = s["cells"][c].get("n_diverged") or 0
         if n:
-            warnings.append(f"{n} {_up(c)} trial{'s' if n > 1 else ''} diverged; "
+            warnings.append(f"{n} {up(c)} trial{'s' if n > 1 else ''} diverged; "
                             f"{(s.get('protocol') or {}).get('diverged_rule', 'counted as lost')}.")
     if s.get("skipped_pairs"):
         warnings.append(f"{s['skipped_pairs']} incomplete pair(s) left out: the study is still "
@@ -93,7 +89,7 @@ def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
     g, ci = r.get("geomean"), r.get("ci") or [None, None]
     if len(cells) != 2 or not finite(g):
         return ""
-    a, b = map(_up, cells)
+    a, b = map(up, cells)
     span = f"{a}/{b} {g:.2f}\u00d7, 95% CI {interval(ci, _ratio) or 'unknown'}"
     per_epoch = "less training compute per epoch than"
     if finite(ci[1]) and ci[1] < 1:
@@ -132,7 +128,7 @@ def results(data: StudyData, draw: bool) -> Section:
     for c in cells:
         cs = s["cells"][c]
         rows.append([
-            _up(c), str(cs.get("hidden_size")), count((cs.get("params") or {}).get("core")),
+            up(c), str(cs.get("hidden_size")), count((cs.get("params") or {}).get("core")),
             mean_ci(cs.get("test"), mv), num((cs.get("per_epoch_s") or {}).get("mean"), ".3g"),
             num((cs.get("train_compute_s") or {}).get("mean"), ".3g"),
             num((cs.get("time_to_best_s") or {}).get("mean"), ".3g"),
@@ -174,7 +170,7 @@ def results(data: StudyData, draw: bool) -> Section:
             if finite(ta) and finite(tb) and tb > 0:
                 ratio = f"{ta / tb:.2f}\u00d7"
         seed_rows.append([*row, ratio])
-    a, b = map(_up, cells)
+    a, b = map(up, cells)
     blocks.append(Table(
         ["seed", a, b, f"{a} \u2212 {b} ({s.get('unit', 'points')})",
          f"time / epoch {a}/{b}"], seed_rows, caption=f"Each seed pair: test {metric}.",
@@ -247,7 +243,7 @@ def _epoch_table(records: list[dict[str, Any]], cells: list[str], metric: str) -
     for key, label in (("val_metric", f"val {metric}"), ("val_loss", "val loss"),
                        ("train_loss", "train loss")):
         for c in cells:
-            headers.append(f"{_up(c)} {label}")
+            headers.append(f"{up(c)} {label}")
             keys.append((c, key))
     rows = [[str(e), *(num(series[k].get(e), ".4g") for k in keys)] for e in epochs]
     return Table(headers, rows, caption="Per-epoch means over the seeds still training",
