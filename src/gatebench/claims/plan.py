@@ -141,6 +141,6 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     plan = SuitePlan(profile=profile, claims=wanted, studies=tuple(studies),
                      step_timings=timings, timing_rounds=5 if full else 3, latency=latency)
     n_trials = sum(len(s.spec.trials()) for s in plan.studies)
-    cost = ("about 10 minutes on 2 CPU cores" if not full else
+    cost = ("about 6 minutes on 2 CPU cores" if not full else
             "about 1–2 GPU-hours on one GPU, or 15–25 CPU-hours; spread it with --executor ray")
     return SuitePlan(**{**plan.__dict__, "cost": f"{n_trials} trials; {cost}"})
