@@ -146,8 +146,8 @@ def _latency_dot_panel(ax: Any, rows: list[dict], cells: Sequence[str], runtimes
     ax.set_xticks(range(len(here)), here)
     ax.set_xlim(-0.8, len(here) - 0.2)
     ax.grid(axis="x", visible=False)
-    ax.set_xlabel(f"runtime (T = {rows[0]['seq_len']:g})")
-    ax.set_ylim(bottom=0)
+    length = rows[0].get("seq_len")
+    ax.set_xlabel(f"runtime (T = {length:g})" if finite_number(length) else "runtime")
     return ys
 
 
@@ -161,14 +161,15 @@ def latency(rows: Sequence[dict[str, Any]], cells: Sequence[str]) -> Figure | No
     axes = fig.subplots(1, len(groups), squeeze=False)[0]
     for ax, (mode, batch) in zip(axes, groups, strict=True):
         mine = [r for r in rows if (r.get("mode") or "full", r["batch"]) == (mode, batch)]
-        if len({r["seq_len"] for r in mine}) > 1:
-            ys = _latency_line_panel(ax, mine, cells, runtimes)
-            positive = [y for y in ys if y > 0]
-            if positive and max(positive) / min(positive) > 10:
-                ax.set_yscale("log")
-                _plain_log_labels(ax.yaxis)
+        panel = _latency_line_panel if len({r["seq_len"] for r in mine}) > 1 else \
+            _latency_dot_panel
+        ys = panel(ax, mine, cells, runtimes)
+        positive = [y for y in ys if y > 0]
+        if positive and max(positive) / min(positive) > 10:  # a slow tail or a fast runtime
+            ax.set_yscale("log")
+            _plain_log_labels(ax.yaxis)
         else:
-            _latency_dot_panel(ax, mine, cells, runtimes)
+            ax.set_ylim(bottom=0)
         what = "one streaming step" if mode == "step" else "full sequence"
         ax.set_title(f"{what}, batch {batch:g}")
     axes[0].set_ylabel("latency p50 (ms), whisker to p95")

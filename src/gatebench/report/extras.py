@@ -204,11 +204,13 @@ def _latency_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
     rows, bad = [], 0
     for r in _rows_of(raw):
         ok = (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("cell", "runtime"))
-              and all(finite(r.get(k)) for k in ("seq_len", "batch", "p50_ms")))
-        if not ok:
+              and all(finite(r.get(k)) for k in ("batch", "p50_ms")))
+        mode = str(r.get("mode") or "full") if ok else ""
+        # A streaming step has no sequence length; a full-sequence row needs one.
+        if not ok or not (finite(r.get("seq_len")) or mode == "step" and r.get("seq_len") is None):
             bad += 1
             continue
-        rows.append({**r, "mode": str(r.get("mode") or "full")})
+        rows.append({**r, "mode": mode})
     return rows, bad
 
 
@@ -253,9 +255,9 @@ def latency(data: StudyData, draw: bool) -> Section | None:
         blocks.append(Paragraph("Measured on " + ", ".join(facts) + "."))
     if isinstance(raw, dict) and raw.get("note"):
         blocks.append(Paragraph(str(raw["note"]), note=True))
-    blocks.append(FigureBlock("Latency by sequence length", "Median latency (line) with a "
-                              "whisker up to the 95th percentile; colour is the cell, line "
-                              "style the runtime.",
+    blocks.append(FigureBlock("Latency per runtime", "Median latency with a whisker up to the "
+                              "95th percentile; colour is the cell, marker (and line style, "
+                              "across lengths) the runtime.",
                               F.render(XF.latency, rows, cells) if draw else None))
     blocks.append(Table(headers, table_rows, numeric=tuple(range(2, len(headers)))))
     blocks += _skipped(bad, "latency")
