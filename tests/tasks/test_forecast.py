@@ -69,7 +69,8 @@ def test_scaling_is_fitted_on_the_training_period_only(tmp_path, load_gb_task, c
 def test_split_is_chronological_by_target_time(tmp_path, load_gb_task, horizon):
     t = np.arange(100, dtype=float)  # the value is its own time index
     path = _csv(tmp_path, pd.DataFrame({"t": t}))
-    data = load_gb_task("forecast", path=str(path), lookback=10, horizon=horizon)
+    data = load_gb_task("forecast", path=str(path), lookback=10, horizon=horizon,
+                        predict="level")
     targets = [_unscale(data, s.y) for s in (data.train, data.val, data.test)]
     train, val, test = (np.round(y).astype(int) for y in targets)
     assert train.max() < 70 <= val.min() and val.max() < 85 <= test.min()
@@ -78,6 +79,22 @@ def test_split_is_chronological_by_target_time(tmp_path, load_gb_task, horizon):
     # Each target follows its window's last input.
     last_input = _unscale(data, data.test.x[:, -1, 0])
     np.testing.assert_allclose(targets[2][:, 0], last_input + 1, atol=1e-3)
+
+
+def test_change_targets_are_level_minus_last_input(tmp_path, load_gb_task):
+    rng = np.random.default_rng(1)
+    path = _csv(tmp_path, pd.DataFrame({"y": np.cumsum(rng.normal(size=120)) + 5 * np.arange(120)}))
+    level = load_gb_task("forecast", path=str(path), lookback=6, horizon=2, predict="level")
+    change = load_gb_task("forecast", path=str(path), lookback=6, horizon=2)
+    assert "change" in change.info.description["predict"]
+    for a, b in ((level.train, change.train), (level.test, change.test)):
+        np.testing.assert_allclose(b.y.numpy(), a.y.numpy() - a.x[:, -1:, 0].numpy(), atol=1e-5)
+    # A zero change is the naive forecast: its error in original units is the baseline's.
+    std = change.info.target_scale[1]
+    naive_mae = float(np.abs(change.test.y.numpy()).mean() * std)
+    assert naive_mae == pytest.approx(change.info.description["baseline"]["value"], rel=1e-4)
+    with pytest.raises(SpecError, match="--predict must be one of: change, level"):
+        load_gb_task("forecast", path=str(path), predict="delta")
 
 
 def test_naive_baseline_on_a_crafted_series(tmp_path, load_gb_task):
@@ -101,7 +118,7 @@ def test_covariates_time_column_and_parquet(tmp_path, load_gb_task):
     path = tmp_path / "shop.parquet"
     df.to_parquet(path)
     data = load_gb_task("forecast", path=str(path), target_col="sales", time_col="date",
-                        lookback=5)
+                        lookback=5, predict="level")
     d = data.info.description
     assert data.info.input_size == 2 and d["covariates"] == ["price"]
     assert d["order"] == "sorted by date"

@@ -54,6 +54,9 @@ def compare_command(
                                  rich_help_panel=DATA),
     horizon: int = typer.Option(None, "--horizon", help="forecast: steps to predict.",
                                 rich_help_panel=DATA),
+    predict: str = typer.Option(None, "--predict", help="forecast: change (from the last "
+                                "observed value; a zero output is the naive forecast) or level "
+                                "[default: change].", rich_help_panel=DATA),
     features: str = typer.Option(None, "--features", help="audio: mfcc or logmel.",
                                  rich_help_panel=DATA),
     seq_len: int = typer.Option(None, "--seq-len", help="synthetic probes: sequence length.",
@@ -112,7 +115,8 @@ def compare_command(
     options = {
         "text_col": text_col, "label_col": label_col, "split_col": split_col,
         "max_len": max_len, "target_col": target_col, "time_col": time_col, "id_col": id_col,
-        "lookback": lookback, "horizon": horizon, "features": features, "seq_len": seq_len,
+        "lookback": lookback, "horizon": horizon, "predict": predict, "features": features,
+        "seq_len": seq_len,
     }
     progress = RichProgress(err)
     with build_executor(executor, workers, address, cpus_per_trial,

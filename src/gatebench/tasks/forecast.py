@@ -18,6 +18,13 @@ from gatebench.tasks.registry import TaskEntry, register
 from gatebench.tasks.splits import Standardizer, length_stats
 from gatebench.tasks.tables import read_table, require_columns
 
+PREDICT = {
+    "change": "the change from the last observed target value (errors are the same as for the "
+              "level; a zero output is the naive forecast, and trends outside the training "
+              "range stay reachable)",
+    "level": "the target value itself",
+}
+
 
 def prepare_forecast(
     values: np.ndarray,
@@ -38,6 +45,9 @@ def prepare_forecast(
     """
     lookback = int_option(spec, "lookback", default_lookback)
     horizon = int_option(spec, "horizon", 1)
+    predict = str(spec.option("predict", "change")).strip().lower()
+    if predict not in PREDICT:
+        raise SpecError(f"--predict must be one of: {', '.join(PREDICT)}; got {predict!r}")
     train_frac, val_frac, test_frac = split_fractions(spec)
     values = np.asarray(values, dtype=np.float64)
     n_points, width = values.shape[0], lookback + horizon
@@ -70,7 +80,10 @@ def prepare_forecast(
     for mask in masks:
         chosen = windows[mask]
         x = torch.from_numpy(scaler.apply(chosen[:, :lookback]))  # (N, lookback, C)
-        y = torch.from_numpy(scaler.apply(chosen[:, lookback:])[:, :, 0].copy())  # (N, horizon)
+        y = scaler.apply(chosen[:, lookback:])[:, :, 0]  # (N, horizon)
+        if predict == "change":  # relative to the last input: a zero output is the naive forecast
+            y = y - scaler.apply(chosen[:, lookback - 1 : lookback])[:, :, 0]
+        y = torch.from_numpy(np.ascontiguousarray(y))
         lengths = torch.full((len(chosen),), lookback, dtype=torch.long)
         splits.append(Split(x, lengths, y))
 
@@ -96,6 +109,7 @@ def prepare_forecast(
             "n_points": int(n_points),
             "lookback": lookback,
             "horizon": horizon,
+            "predict": PREDICT[predict],
             "n_train": len(splits[0]), "n_val": len(splits[1]), "n_test": len(splits[2]),
             "seq_len": length_stats(np.full(len(windows), lookback)),
             "n_features": int(values.shape[1]),
