@@ -143,4 +143,6 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     n_trials = sum(len(s.spec.trials()) for s in plan.studies)
     cost = ("about 6 minutes on 2 CPU cores" if not full else
             "about 1–2 GPU-hours on one GPU, or 15–25 CPU-hours; spread it with --executor ray")
+    if set(wanted) != set(known):
+        cost = f"the whole profile takes {cost}"
     return SuitePlan(**{**plan.__dict__, "cost": f"{n_trials} trials; {cost}"})
