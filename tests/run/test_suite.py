@@ -80,6 +80,13 @@ def test_every_claim_gets_a_verdict_and_a_rerun_resumes(tiny_csv: Path, tmp_path
     markdown = (out / "report.md").read_text()
     assert all(f"| [{claim}](#claim-{claim}-evidence) |" in markdown for claim in claim_ids())
     assert (out / "report.html").is_file()
+    assert "## Long-range dependencies" in markdown and "## Inference latency" in markdown
+    long_range = json.loads((out / "long_range.json").read_text())
+    assert {(r["task"], r["seq_len"]) for r in long_range["rows"]} == {("adding", 8),
+                                                                       ("adding", 16)}
+    latency = json.loads((out / "latency.json").read_text())
+    assert {(r["cell"], r["mode"]) for r in latency["rows"]} == {
+        (c, m) for c in ("gru", "lstm") for m in ("full", "step")}
     rows = _row_count(out)
 
     again = run_plan(tiny_plan(tiny_csv), out)  # everything stored: nothing re-run

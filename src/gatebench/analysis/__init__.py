@@ -9,7 +9,7 @@ from gatebench.analysis.summary import (
     summary_frame,
     train_val_gap,
 )
-from gatebench.analysis.timing import isolated
+from gatebench.analysis.timing import isolated, latency_table
 from gatebench.analysis.verdict import (
     EQUIVALENT,
     INCONCLUSIVE,
@@ -32,6 +32,7 @@ __all__ = [
     "geometric_mean_ratio",
     "improvement_points",
     "isolated",
+    "latency_table",
     "learning_curve",
     "pair_records",
     "point_unit",

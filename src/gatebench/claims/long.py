@@ -116,7 +116,8 @@ def _study(records: list[Record], probe: str, lines: dict[str, float], margin: f
     verdict = analysis.decide(diffs, margin if hib else error_margin, cell_a="lstm",
                               cell_b="gru", unit=unit)
     return {
-        "metric": metric, "unit": unit, "line": line, "baseline": baseline.get("value"),
+        "metric": metric, "hib": hib, "unit": unit, "line": line,
+        "baseline": baseline.get("value"),
         "success": {c: sum(w) / len(w) for c, w in wins.items()},
         "success_diffs": [100.0 * (ls - g) for g, ls in zip(wins["gru"], wins["lstm"],
                                                             strict=True)],
@@ -150,7 +151,8 @@ def decide(evidence: Evidence, adding_share: float = 0.5, copy_accuracy: float =
                         unit=s["unit"], level="length", verdict=s["verdict"],
                         outcome=s["outcome"], success=s["success"],
                         detail={"success_line": s["line"], "baseline": s["baseline"],
-                                "metric": s["metric"], "text": d["text"]}))
+                                "metric": s["metric"], "higher_is_better": s["hib"],
+                                "text": d["text"]}))
     if not probes:
         return ClaimResult(LONG.id, LONG.statement, INCONCLUSIVE, NOT_RUN,
                            effect(WHAT), evidence=rows, excluded=excluded)
@@ -186,3 +188,25 @@ def decide(evidence: Evidence, adding_share: float = 0.5, copy_accuracy: float =
                SUCCESS_UNIT),
         depends_on="the probe" if verdict == MIXED else None, evidence=rows, excluded=excluded,
     )
+
+
+def long_range_view(claim: dict[str, Any]) -> dict[str, Any]:
+    """The decided long claim's per-length success rates in the report's `long_range` form
+    (one row per probe, length and cell; the claim's own crossovers where it found one)."""
+    rows, crossovers, rules = [], [], {}
+    for r in claim.get("evidence") or ():
+        if r.get("level") == "length":
+            for cell, rate in (r.get("success") or {}).items():
+                rows.append({"task": r["task"], "cell": cell, "seq_len": r["seq_len"],
+                             "success_rate": rate, "n": r["n"]})
+            detail = r.get("detail") or {}
+            if finite(detail.get("success_line")) is not None:
+                sign = "\u2265" if detail.get("higher_is_better") else "\u2264"
+                rules[r["task"]] = (f"{r['task']} {detail.get('metric')} {sign} "
+                                    f"{detail['success_line']:.3g}")
+        elif r.get("level") == "probe" and r.get("crossover") is not None:
+            crossovers.append({"task": r["task"], "seq_len": r["crossover"],
+                               "text": f"LSTM ahead from T = {r['crossover']}"})
+    return {"rows": rows, "crossover": crossovers,
+            "success_rule": "a seed succeeds when its test metric passes the probe's line: "
+                            + "; ".join(rules.values())}

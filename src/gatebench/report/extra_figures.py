@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,14 +67,18 @@ def long_range(
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (task, rows, crossover) in zip(axes, panels, strict=True):
         lengths = sorted({r["seq_len"] for r in rows})
-        for cell in cells:
+        for k, cell in enumerate(cells):
             mine = sorted((r for r in rows if r["cell"] == cell), key=lambda r: r["seq_len"])
             if not mine:
                 continue
             color = cell_color(cell, cells)
             xs = [r["seq_len"] for r in mine]
-            ax.plot(xs, [r["success_rate"] for r in mine], color=color, marker="o", ms=4,
-                    lw=1.6, label=cell.upper())
+            # Equal rates are common (both 100%, both 0%): the first cell is drawn wide and
+            # pale beneath the others, so a line lying on top of it does not hide it.
+            wide = k == 0 and len(cells) > 1
+            ax.plot(xs, [r["success_rate"] for r in mine], color=color, marker="o",
+                    ms=8 if wide else 4, lw=5 if wide else 1.6, alpha=0.45 if wide else 1.0,
+                    label=cell.upper(), zorder=2 if wide else 3)
             band = [r for r in mine if r.get("ci")]
             if band:
                 ax.fill_between([r["seq_len"] for r in band], [r["ci"][0] for r in band],
@@ -99,6 +104,11 @@ def long_range(
 def _plain_log_labels(axis: Any) -> None:
     # 0.1, 1, 10 rather than mathtext powers: easier to read beside the tables' numbers.
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    # Minor ticks: label 2x and 5x a power of ten only, so short axes still get numbers
+    # without the labels running into each other.
+    axis.set_minor_formatter(FuncFormatter(
+        lambda v, _: f"{v:g}" if v > 0 and round(v / 10 ** math.floor(math.log10(v))) in (2, 5)
+        else ""))
 
 
 def _latency_line_panel(ax: Any, rows: list[dict], cells: Sequence[str], runtimes: list) -> list:

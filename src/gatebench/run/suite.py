@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gatebench.analysis import latency_table
 from gatebench.claims import evaluate_claims
+from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
 from gatebench.claims.registry import claim_ids
 from gatebench.fileio import write_atomic
@@ -20,6 +22,8 @@ from gatebench.run.timing import run_step_timings
 from gatebench.store import open_store
 
 CLAIMS_FILE = "claims.json"
+LATENCY_FILE = "latency.json"
+LONG_RANGE_FILE = "long_range.json"
 
 
 @dataclass
@@ -92,8 +96,33 @@ def run_plan(
     result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims),
                          provenance(plan, records))
     write_atomic(out_dir / CLAIMS_FILE, result.to_json())
+    write_figure_inputs(out_dir, result.claims, records)
     build_report(out_dir)
     return result
+
+
+def write_figure_inputs(out_dir: Path, claims: list[dict[str, Any]],
+                        records: list[dict[str, Any]]) -> None:
+    """latency.json and long_range.json for the report's latency and long-range figures (each
+    written only when the suite measured it; a stale one from an earlier run is removed)."""
+    long = next((c for c in claims if c["id"] == "long"), None)
+    views = {
+        LATENCY_FILE: {"rows": latency_table(records), "device": _one(records, "device"),
+                       "threads": _one(records, "threads"),
+                       "note": "Untrained models at the suite's size; rounds pooled."},
+        LONG_RANGE_FILE: long_range_view(long) if long else {"rows": []},
+    }
+    for name, view in views.items():
+        path = out_dir / name
+        if view["rows"]:
+            write_atomic(path, json.dumps(view, indent=2, allow_nan=False))
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _one(records: list[dict[str, Any]], key: str) -> Any:
+    values = {r.get(key) for r in records if r.get("kind") == "latency"}
+    return values.pop() if len(values) == 1 else None
 
 
 def gather_evidence(store, plan: SuitePlan, extra_ids: list[str]) -> list[dict[str, Any]]:
