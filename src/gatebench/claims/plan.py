@@ -124,7 +124,7 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     timings: tuple[StepTimingSpec, ...] = ()
     if "speed" in wanted:
         grid = [(h, t, b) for h in ((64, 128, 256) if full else (64, 128))
-                for t in ((50, 200) if full else (50,)) for b in ((1, 32) if full else (32,))]
+                for t in ((50, 200, 800) if full else (50, 200)) for b in (1, 32)]
         timings = tuple(
             StepTimingSpec(impl=impl, sizing=sizing, hidden=h, seq_len=t, batch=b,
                            repeats=9 if full else 7)
@@ -141,7 +141,7 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     plan = SuitePlan(profile=profile, claims=wanted, studies=tuple(studies),
                      step_timings=timings, timing_rounds=5 if full else 3, latency=latency)
     n_trials = sum(len(s.spec.trials()) for s in plan.studies)
-    cost = ("about 6 minutes on 2 CPU cores" if not full else
+    cost = ("about 7 minutes on 2 CPU cores" if not full else
             "about 1–2 GPU-hours on one GPU, or 15–25 CPU-hours; spread it with --executor ray")
     if set(wanted) != set(known):
         cost = f"the whole profile takes {cost}"

@@ -76,7 +76,7 @@ def render_claims(claims: list[dict[str, Any]], console: Console) -> None:
 
 @app.command("suite")
 def suite_command(
-    profile: str = typer.Option("quick", "--profile", help="quick: about 6 minutes on 2 CPU "
+    profile: str = typer.Option("quick", "--profile", help="quick: about 7 minutes on 2 CPU "
                                 "cores; full: sized for a GPU or a Ray cluster."),
     claims: str = typer.Option(None, "--claims", help="A subset, comma-separated: speed, "
                                "inference, short, small-data, convergence, long, iteration."),

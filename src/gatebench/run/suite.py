@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,16 +83,12 @@ def run_plan(
         if fresh:
             store.delete_study_trials(timing_ids + latency_ids)
         if plan.step_timings:
-            progress.phase("training-step timing", len(timing_ids))
-            for record in run_step_timings(list(plan.step_timings), plan.timing_rounds,
-                                           done=store.has):
-                store.put(record)
-                progress.advance()
+            _serial_phase(store, progress, "training-step timing", timing_ids,
+                          run_step_timings(list(plan.step_timings), plan.timing_rounds,
+                                           done=store.has))
         if plan.latency is not None:
-            progress.phase("inference latency", len(latency_ids))
-            for record in latency_records(plan.latency, done=store.has):
-                store.put(record)
-                progress.advance()
+            _serial_phase(store, progress, "inference latency", latency_ids,
+                          latency_records(plan.latency, done=store.has))
         records = gather_evidence(store, plan, timing_ids + latency_ids)
     result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims),
                          provenance(plan, records))
@@ -99,6 +96,17 @@ def run_plan(
     write_figure_inputs(out_dir, result.claims, records)
     build_report(out_dir)
     return result
+
+
+def _serial_phase(store: Any, progress: StudyProgress, name: str, ids: list[str],
+                  records: Iterable[dict[str, Any]]) -> None:
+    """Store each measured record as it comes; stored ones count as done from the start."""
+    progress.phase(name, len(ids))
+    for _ in range(sum(map(store.has, ids))):
+        progress.advance()
+    for record in records:
+        store.put(record)
+        progress.advance()
 
 
 def write_figure_inputs(out_dir: Path, claims: list[dict[str, Any]],
