@@ -1,4 +1,4 @@
-"""write_atomic: whole files with ordinary permissions, no temporary left behind."""
+"""write_atomic: whole files with ordinary permissions, no temporary left behind; silenced."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gatebench.fileio import write_atomic
+from gatebench.fileio import silenced, write_atomic
 
 
 def test_writes_text_and_bytes_with_umask_permissions(tmp_path: Path) -> None:
@@ -30,3 +30,10 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path)
         write_atomic(target, 42)  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]
+
+
+def test_silenced_drops_native_writes_to_a_descriptor_and_restores_it(capfd) -> None:
+    with silenced(2):
+        os.write(2, b"profiler chatter\n")  # what C++ code does, behind sys.stderr's back
+    os.write(2, b"after\n")
+    assert capfd.readouterr().err == "after\n"

@@ -1,9 +1,13 @@
-"""Atomic file writes: readers see the old content or the new, never half of it."""
+"""File helpers: atomic writes (readers see the old content or the new, never half of it) and
+silencing a file descriptor that C++ libraries write to directly."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -23,3 +27,18 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def silenced(fd: int) -> Iterator[None]:
+    """Send file descriptor 1 or 2 to /dev/null for the block: native code (the profiler, the
+    ONNX exporter) writes there behind Python's back, into progress bars and --json output."""
+    (sys.stdout if fd == 1 else sys.stderr).flush()
+    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)

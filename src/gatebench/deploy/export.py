@@ -7,13 +7,9 @@ the GRU's reset gate in the wrong form (linear_before_reset=0), silently off by 
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
-import os
-import sys
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +25,7 @@ from gatebench.deploy.views import (
     example_state,
 )
 from gatebench.errors import ExportError, SpecError, require
+from gatebench.fileio import silenced
 
 DEFAULT_ATOL = 1e-4  # float32 outputs of one model in two runtimes agree far closer than this
 OPSET = 17
@@ -174,7 +171,7 @@ def _onnx_bytes(view: torch.nn.Module, args: tuple, inputs: list[str], outputs: 
         # The legacy exporter warns about its own deprecation and about tracing; the
         # equivalence check after it is what guards the result, so its warnings are noise here.
         # On failure its C++ side prints the whole graph to stdout, which --json must not see.
-        with warnings.catch_warnings(), torch.no_grad(), _quiet_stdout():
+        with warnings.catch_warnings(), torch.no_grad(), silenced(1):
             warnings.simplefilter("ignore")
             torch.onnx.export(view, args, buffer, dynamo=False, opset_version=opset,
                               input_names=inputs, output_names=outputs, dynamic_axes=axes)
@@ -194,19 +191,6 @@ def _traced_bytes(view: torch.nn.Module, args: tuple, what: str) -> bytes:
     except Exception as exc:  # tracing raises RuntimeError, TypeError, ...
         raise refusal("TorchScript (torch.jit.trace)", f"tracing {what}", exc) from None
     return buffer.getvalue()
-
-
-@contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _max_abs(a: torch.Tensor, b: torch.Tensor) -> float:

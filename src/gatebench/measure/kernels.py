@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import torch
 from torch.profiler import ProfilerActivity, profile
+
+from gatebench.fileio import silenced
 
 # Profiler op names that identify an RNN implementation, most specific first.
 KERNEL_OPS = (
@@ -27,26 +26,11 @@ def detect_rnn_kernel(run: Callable[[], object], device: torch.device) -> str:
     activities = [ProfilerActivity.CPU]
     if device.type == "cuda":
         activities.append(ProfilerActivity.CUDA)
-    with _quiet_stderr(), profile(activities=activities) as prof:
+    # Kineto prints profiler_start/stop lines to fd 2 from C++, into the progress display.
+    with silenced(2), profile(activities=activities) as prof:
         run()
     names = {event.name for event in prof.events()}
     for op, label in KERNEL_OPS:
         if any(op in name for name in names):
             return label
     return "unknown (no RNN operator in the profile)"
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    # Kineto writes "profiler_start/stop" lines to file descriptor 2 from C++; users should not
-    # see profiler chatter in the middle of a progress display.
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
