@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
 
 import torch
 from torch.profiler import ProfilerActivity, profile
@@ -27,10 +30,28 @@ def detect_rnn_kernel(run: Callable[[], object], device: torch.device) -> str:
     if device.type == "cuda":
         activities.append(ProfilerActivity.CUDA)
     # Kineto prints profiler_start/stop lines to fd 2 from C++, into the progress display.
-    with silenced(2), profile(activities=activities) as prof:
+    with ctrl_c_deferred(), silenced(2), profile(activities=activities) as prof:
         run()
     names = {event.name for event in prof.events()}
     for op, label in KERNEL_OPS:
         if any(op in name for name in names):
             return label
     return "unknown (no RNN operator in the profile)"
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, then raise KeyboardInterrupt: a profiler interrupted
+    mid-run leaves state behind that crashes the interpreter at exit (status -11 or -2 instead
+    of a clean 130). Only the main thread can handle signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt

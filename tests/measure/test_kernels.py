@@ -1,0 +1,30 @@
+"""Kernel detection reads the profiler; Ctrl-C during it is held until it is safe."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+import torch
+
+from gatebench.measure.kernels import ctrl_c_deferred, detect_rnn_kernel
+
+
+@pytest.mark.parametrize("rnn, words", [(torch.nn.LSTM, "oneDNN"), (torch.nn.GRU, "aten::gru")])
+def test_cpu_kernels_are_named_from_the_profile(rnn, words) -> None:
+    layer, x = rnn(8, 8, batch_first=True), torch.randn(2, 5, 8)
+    assert words in detect_rnn_kernel(lambda: layer(x)[0].sum().backward(), torch.device("cpu"))
+
+
+def test_no_rnn_in_the_profile_says_so() -> None:
+    assert detect_rnn_kernel(lambda: torch.ones(3) * 2, torch.device("cpu")).startswith("unknown")
+
+
+def test_ctrl_c_is_held_until_the_block_ends_then_raised() -> None:
+    finished = False
+    with pytest.raises(KeyboardInterrupt), ctrl_c_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        finished = True  # the block runs to its end despite the signal
+    assert finished
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
