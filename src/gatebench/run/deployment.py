@@ -91,7 +91,7 @@ def measure_study_latency(
     *,
     runtimes: Sequence[str] = ("eager", "torchscript", "onnx"),
     seq_len: int | None = None,
-    repeats: int = 40,
+    repeats: int = 100,
     threads: int | None = None,
     quantize: bool = True,
 ) -> dict[str, Any]:
