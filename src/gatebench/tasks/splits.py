@@ -9,7 +9,9 @@ import numpy as np
 import torch
 
 from gatebench.errors import DataError
+from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import Split, TaskData, TaskInfo, pad_sequences
+from gatebench.tasks.readers import int_option, split_fractions
 
 SPLITS = ("train", "val", "test")
 
@@ -64,6 +66,16 @@ def stratified_assign(
         assignment[rows[:n_test]] = 2
         assignment[rows[n_test : n_test + n_val]] = 1
     return assignment
+
+
+def stratified_split(spec: TaskSpec, y: np.ndarray, class_names: tuple[str, ...],
+                     source: str) -> tuple[np.ndarray, str]:
+    """`stratified_assign` from the spec's val_frac, test_frac and split_seed options, with the
+    rule the report states."""
+    train, val, test = split_fractions(spec)
+    seed = int_option(spec, "split_seed", 0, minimum=0)
+    return (stratified_assign(y, val, test, seed, class_names, source),
+            f"stratified {train:.0%}/{val:.0%}/{test:.0%}, seed {seed}")
 
 
 def carve_validation(y: np.ndarray, val_frac: float, seed: int) -> np.ndarray:
