@@ -50,9 +50,13 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"{type(obj).__name__} is not JSON serialisable")
 
 
-def _dumps(obj: Any) -> str:
-    # NaN stays allowed: a diverged trial's history legitimately holds NaN losses
-    return json.dumps(obj, default=_json_default)
+def _dumps(obj: Any, what: str) -> str:
+    """JSON text of a record or spec; StoreError naming `what` when it cannot be encoded."""
+    try:
+        # NaN stays allowed: a diverged trial's history legitimately holds NaN losses
+        return json.dumps(obj, default=_json_default)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"cannot store {what}: it is not JSON-serialisable ({exc})") from None
 
 
 def _now() -> str:
@@ -208,13 +212,7 @@ class SqliteStore(ResultStore):
             raise StoreError("cannot store a trial record without a 'spec_id' string")
         seed = record.get("seed")
         with self._transaction() as conn:
-            try:
-                text = _dumps(record)
-            except (TypeError, ValueError) as exc:
-                raise StoreError(
-                    f"cannot store trial {spec_id} in {self.path}: "
-                    f"the record is not JSON-serialisable ({exc})"
-                ) from None
+            text = _dumps(record, f"trial {spec_id} in {self.path}")
             cur = conn.execute(
                 "INSERT OR IGNORE INTO trials "
                 "(spec_id, study_id, cell, seed, status, created_at, record) "
@@ -273,13 +271,7 @@ class SqliteStore(ResultStore):
 
     def save_study(self, study_id: str, spec: dict[str, Any], kind: str) -> None:
         """Insert or update a study row (its spec and kind), keeping its creation time."""
-        try:
-            text = _dumps(spec)
-        except (TypeError, ValueError) as exc:
-            raise StoreError(
-                f"cannot save study {study_id} in {self.path}: "
-                f"its spec is not JSON-serialisable ({exc})"
-            ) from None
+        text = _dumps(spec, f"the spec of study {study_id} in {self.path}")
         now = _now()
         with self._transaction() as conn:
             conn.execute(
