@@ -16,6 +16,7 @@ from gatebench.cli.execution import (
     WORKERS,
     build_executor,
 )
+from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.studies import compare
 
@@ -125,7 +126,7 @@ def compare_command(
             data, dataset=dataset, task=task, out=out, fresh=fresh,
             executor=runner, progress=progress, latency=latency,
             task_options={k: v for k, v in options.items() if v is not None},
-            cells=tuple(c.strip().lower() for c in cells.split(",") if c.strip()),
+            cells=name_list(cells),
             seeds=seeds, match=match, hidden=hidden, budget=budget, layers=layers,
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
             forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,

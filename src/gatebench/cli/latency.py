@@ -11,27 +11,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from gatebench.cli.lists import int_list, name_list
 from gatebench.cli.main import app
 from gatebench.deploy.latency import LatencyPlan
 from gatebench.deploy.sizes import latency_at_size
-from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
-
-
-def int_list(text: str, option: str) -> tuple[int, ...]:
-    """Comma-separated positive integers, or SpecError naming the option."""
-    try:
-        values = tuple(int(v) for v in text.split(",") if v.strip())
-    except ValueError:
-        values = ()
-    if not values or any(v < 1 for v in values):
-        raise SpecError(f"{option} must be comma-separated positive integers, got {text!r}")
-    return values
-
-
-def name_list(text: str) -> tuple[str, ...]:
-    """Comma-separated names, lower-cased, blanks dropped."""
-    return tuple(v.strip().lower() for v in text.split(",") if v.strip())
 
 
 @app.command("latency")

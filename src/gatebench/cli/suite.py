@@ -20,6 +20,7 @@ from gatebench.cli.execution import (
     WORKERS,
     build_executor,
 )
+from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.run import StudyProgress
 from gatebench.run.suite import run_suite
@@ -94,7 +95,7 @@ def suite_command(
     """Run the rules of thumb as experiments and print a claims table with verdicts."""
     err = Console(stderr=True)
     progress = RichSuiteProgress(err)
-    wanted = tuple(c.strip() for c in claims.split(",") if c.strip()) if claims else None
+    wanted = name_list(claims) if claims else None
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner:
         try:
