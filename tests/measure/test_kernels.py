@@ -21,10 +21,27 @@ def test_no_rnn_in_the_profile_says_so() -> None:
     assert detect_rnn_kernel(lambda: torch.ones(3) * 2, torch.device("cpu")).startswith("unknown")
 
 
-def test_ctrl_c_is_held_until_the_block_ends_then_raised() -> None:
+@pytest.fixture
+def sigint(request):
+    """Set SIGINT's handler for one test (a runner may start us with Ctrl-C ignored)."""
+    saved = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, request.param)
+    yield request.param
+    signal.signal(signal.SIGINT, saved)
+
+
+@pytest.mark.parametrize("sigint", [signal.default_int_handler], indirect=True)
+def test_ctrl_c_is_held_until_the_block_ends_then_raised(sigint) -> None:
     finished = False
     with pytest.raises(KeyboardInterrupt), ctrl_c_deferred():
         os.kill(os.getpid(), signal.SIGINT)
         finished = True  # the block runs to its end despite the signal
     assert finished
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.parametrize("sigint", [signal.SIG_IGN], indirect=True)
+def test_an_ignored_ctrl_c_stays_ignored(sigint) -> None:
+    with ctrl_c_deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN

@@ -41,17 +41,19 @@ def detect_rnn_kernel(run: Callable[[], object], device: torch.device) -> str:
 
 @contextlib.contextmanager
 def ctrl_c_deferred() -> Iterator[None]:
-    """Hold Ctrl-C until the block ends, then raise KeyboardInterrupt: a profiler interrupted
-    mid-run leaves state behind that crashes the interpreter at exit (status -11 or -2 instead
-    of a clean 130). Only the main thread can handle signals; elsewhere this does nothing."""
-    if threading.current_thread() is not threading.main_thread():
+    """Hold Ctrl-C until the block ends, then hand it to the handler it was meant for: a
+    profiler interrupted mid-run leaves state behind that crashes the interpreter at exit
+    (status -11 or -2 instead of a clean 130). Only the main thread can handle signals, and an
+    ignored or default (non-Python) disposition is left alone."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
     if caught:
-        raise KeyboardInterrupt
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
