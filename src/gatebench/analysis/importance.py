@@ -15,10 +15,12 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas comes with statsmodels, imported on use: the analysis loads light
+    import pandas as pd
 
 INTERACTIONS = "interactions"
 SEED = "seed"
@@ -29,6 +31,7 @@ METHOD = (
     "95% intervals: scipy.stats.bootstrap over design points, percentile method"
 )
 RESAMPLES = 200
+LEAD = " lead"  # the contrast's key among the bootstrap outputs: no factor's name
 
 
 def anova_parts(frame: pd.DataFrame, factors: Sequence[str], response: str = "y"
@@ -70,6 +73,8 @@ def shares(parts: dict[str, float]) -> dict[str, float]:
 
 def _frame(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: str
            ) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.DataFrame(
         [{"point": str(r["point"]), response: float(r[response]),
           **{f: str(r["levels"][f]) for f in factors}} for r in rows]
@@ -78,18 +83,29 @@ def _frame(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: str
 
 
 def _resampled(frame: pd.DataFrame, points: np.ndarray, picks: np.ndarray) -> pd.DataFrame:
+    import pandas as pd
+
     # Each drawn design point keeps all its seeds; a point drawn twice counts as two points.
     chosen = [frame[frame["point"] == points[i]].assign(point=f"{k}") for k, i in
               enumerate(picks.astype(int))]
     return pd.concat(chosen, ignore_index=True)
 
 
+def lead_over(share: dict[str, float], factor: str) -> float:
+    """The largest other factor's share minus `factor`'s (interactions and seed excluded)."""
+    others = [v for k, v in share.items() if k not in (factor, INTERACTIONS, SEED)]
+    return max(others, default=0.0) - share.get(factor, 0.0)
+
+
 def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: str,
-              *, resamples: int = RESAMPLES, seed: int = 0) -> dict[str, Any]:
+              *, resamples: int = RESAMPLES, seed: int = 0, contrast: str | None = None
+              ) -> dict[str, Any]:
     """Variance shares of `response` over `factors`, INTERACTIONS and SEED, each with a 95% CI.
 
     `rows` are dicts with "point" (the design point), "levels" ({factor: level}) and the
     response value; rows whose response is missing or not finite are left out and counted.
+    With `contrast` (a factor), "contrast" holds `lead_over` that factor with its interval
+    from the same bootstrap resamples: above 0, another factor outweighs it.
     """
     from scipy.stats import bootstrap
 
@@ -101,12 +117,14 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
     parts = anova_parts(frame, factors, response)
     names = list(parts)
     point_ids = np.array(sorted(frame["point"].unique()))
-    intervals: dict[str, list[float | None]] = {k: [None, None] for k in names}
+    keys = [*names, *([LEAD] if contrast else [])]
+    intervals: dict[str, list[float | None]] = {k: [None, None] for k in keys}
     if len(point_ids) >= 3 and resamples > 0:
 
         def statistic(picks: np.ndarray) -> np.ndarray:
             s = shares(anova_parts(_resampled(frame, point_ids, picks), factors, response))
-            return np.array([s[k] for k in names])
+            lead = [lead_over(s, contrast)] if contrast else []
+            return np.array([s[k] for k in names] + lead)
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # degenerate resamples warn; their share is 0
@@ -114,10 +132,13 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
                            n_resamples=resamples, method="percentile",
                            rng=np.random.default_rng(seed)).confidence_interval
         intervals = {k: [_clean(lo), _clean(hi)]
-                     for k, lo, hi in zip(names, ci.low, ci.high, strict=True)}
+                     for k, lo, hi in zip(keys, ci.low, ci.high, strict=True)}
     share = shares(parts)
     means = {f: frame.groupby(f)[response].mean().to_dict() for f in factors}
+    extra = {"contrast": {"factor": contrast, "lead_of_largest_other": lead_over(share, contrast),
+                          "ci": intervals[LEAD]}} if contrast else {}
     return {
+        **extra,
         "response": response,
         "n": len(frame),
         "n_dropped": len(rows) - len(frame),
@@ -150,5 +171,5 @@ def _clean(x: Any) -> float | None:
     return float(x) if _finite(float(x)) else None
 
 
-__all__ = ["INTERACTIONS", "METHOD", "SEED", "anova_parts", "decompose", "ranked",
+__all__ = ["INTERACTIONS", "METHOD", "SEED", "anova_parts", "decompose", "lead_over", "ranked",
            "share_of", "shares"]

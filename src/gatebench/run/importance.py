@@ -285,29 +285,38 @@ def analyse(design: Design, records: Sequence[dict[str, Any]], *, resamples: int
     """Variance shares of the test metric and of log training time, from stored records."""
     by_id = {r["spec_id"]: r for r in records}
     rows = _rows(design, by_id)
-    options = {} if resamples is None else {"resamples": resamples}
+    options: dict[str, Any] = {} if resamples is None else {"resamples": resamples}
+    if CELL in design.factors:
+        options["contrast"] = CELL
     return {"metric": decompose(rows, design.factors, "metric", **options),
             "time": decompose(rows, design.factors, "log10_train_s", **options),
             "trials": len(rows), "diverged": sum(1 for r in rows if r["metric"] is None)}
 
 
-def run_importance(
+@dataclass(frozen=True)
+class ImportancePlan:
+    """A validated importance study: its base configuration, design and loaded task facts."""
+
+    study_id: str
+    base: TrialSpec
+    cells: tuple[str, ...]
+    budget: int
+    design: Design
+    data: TaskData
+
+
+def plan_importance(
     base: TrialSpec,
     out_dir: str | Path,
     *,
     cells: Sequence[str] | None = None,
     factors: Sequence[str] | None = None,
     budget: int = DEFAULT_BUDGET,
-    fresh: bool = False,
-    executor: Executor | None = None,
-    progress: StudyProgress | None = None,
-    resamples: int | None = None,
-) -> dict[str, Any]:
-    """Run (or resume) the design for `base`'s task; writes and returns importance.json's data.
+) -> ImportancePlan:
+    """Validate everything, load the data and solve every size; writes nothing to the store.
 
     `cells` default to every registered cell; `factors` to `default_factors` of the task's
-    family. Everything is validated, the data loaded and every size solved before the store
-    is opened, so bad input writes nothing.
+    family.
     """
     out_dir = Path(out_dir)
     if budget < 1:
@@ -327,51 +336,104 @@ def run_importance(
         raise SpecError("the cell factor needs at least two cells in --cells")
     design = build_design(replace(base, cell=cells[0]), data, cells, factors, budget)
     _check_sizes(design, lambda task: cached_task(task, out_dir))
+    return ImportancePlan(f"importance/{base.task.name}", base, cells, budget, design, data)
 
-    trials = design.trials()
+
+def run_design(
+    plan: ImportancePlan,
+    out_dir: str | Path,
+    *,
+    fresh: bool = False,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Run the plan's trials not yet stored; returns its records and how many were resumed.
+
+    Each record carries the study id and its design tags ("importance": point, levels,
+    replicate), so the claim can be decided from stored records alone.
+    """
+    out_dir = Path(out_dir)
+    trials = plan.design.trials()
     tags = {spec.spec_id: (point, spec.seed) for point, spec in trials}
     ids = list(tags)
     progress = progress or StudyProgress()
     executor = executor or LocalExecutor()
-    study_id = f"importance/{base.task.name}"
-    started = time.perf_counter()
     with open_store(out_dir, create=True) as store:
-        store.save_study(study_id, {"base": base.to_dict(), "cells": list(cells),
-                                    "budget": budget, **design.to_dict()}, kind=STUDY_KIND)
+        store.save_study(plan.study_id, {"base": plan.base.to_dict(), "cells": list(plan.cells),
+                                         "budget": plan.budget, **plan.design.to_dict()},
+                         kind=STUDY_KIND)
         if fresh:
             store.delete_study_trials(ids)
         pending = [spec for _, spec in trials if not store.has(spec.spec_id)]
-        progress.study_start(len(trials), len(trials) - len(pending), data.info.metric)
+        progress.study_start(len(trials), len(trials) - len(pending), plan.data.info.metric)
         for record in executor.run(pending, cache_dir=out_dir, progress=progress):
             record.pop(CHECKPOINT_KEY, None)  # the design needs metrics, not weights
-            point, seed = tags[record["spec_id"]]
-            record["study_id"] = study_id
-            record["importance"] = {"point": point.index, "levels": dict(point.levels),
-                                    "replicate": seed}
+            record["study_id"] = plan.study_id
             record["concurrent"] = record.get("concurrent", False) or executor.concurrent
-            store.put(record)
+            store.put(_tagged(record, *tags[record["spec_id"]]))
             progress.trial_end(record)
         progress.study_end()
-        records = store.records(ids)
-    run_s = time.perf_counter() - started
-    progress.phase("variance decomposition (bootstrap intervals)", 1)
+        # Tagged again on the way out: a trial stored earlier by another study keeps its row.
+        records = [{**_tagged(r, *tags[r["spec_id"]]), "study_id": plan.study_id}
+                   for r in store.records(ids)]
+    return records, len(trials) - len(pending)
+
+
+def _tagged(record: dict[str, Any], point: DesignPoint, seed: int) -> dict[str, Any]:
+    record["importance"] = {"point": point.index, "levels": dict(point.levels),
+                            "replicate": seed}
+    return record
+
+
+def importance_result(plan: ImportancePlan, records: Sequence[dict[str, Any]], *,
+                      resamples: int | None = None) -> dict[str, Any]:
+    """importance.json's data: the task, design, factors, shares with intervals and cost."""
+    info, design = plan.data.info, plan.design
     result = {
-        "task": {"name": data.info.name, "family": family, "metric": data.info.metric,
-                 "higher_is_better": data.info.higher_is_better, "spec": base.task.to_dict()},
-        "study_id": study_id,
+        "task": {"name": info.name, "family": info.family, "metric": info.metric,
+                 "higher_is_better": info.higher_is_better, "spec": plan.base.task.to_dict()},
+        "study_id": plan.study_id,
         "design": design.to_dict(),
         "factors": [{"name": f, "what": "the recurrent cell" if f == CELL else FACTORS[f].what,
                      "levels": list(design.levels[f])} for f in design.factors],
-        "base": base.to_dict(),
+        "base": plan.base.to_dict(),
         "method": METHOD,
         **analyse(design, records, resamples=resamples),
-        "cost": {"run_wall_s": run_s, "resumed": len(trials) - len(pending),
-                 "trial_s": sum(_trial_seconds(r) for r in records),
-                 "concurrent": any(r.get("concurrent") for r in records),
-                 "executor": executor.name},
+        "cost": {"trial_s": sum(_trial_seconds(r) for r in records),
+                 "concurrent": any(r.get("concurrent") for r in records)},
     }
     result["shares"] = {p["name"]: {"share": p["share"], "ci": p["ci"]}
                         for p in result["metric"]["parts"]}
+    return result
+
+
+def run_importance(
+    base: TrialSpec,
+    out_dir: str | Path,
+    *,
+    cells: Sequence[str] | None = None,
+    factors: Sequence[str] | None = None,
+    budget: int = DEFAULT_BUDGET,
+    fresh: bool = False,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+    resamples: int | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) the design for `base`'s task; writes and returns importance.json's data.
+
+    Everything is validated, the data loaded and every size solved before the store is
+    opened, so bad input writes nothing.
+    """
+    out_dir = Path(out_dir)
+    plan = plan_importance(base, out_dir, cells=cells, factors=factors, budget=budget)
+    executor = executor or LocalExecutor()
+    started = time.perf_counter()
+    records, resumed = run_design(plan, out_dir, fresh=fresh, executor=executor,
+                                  progress=progress)
+    run_s = time.perf_counter() - started
+    (progress or StudyProgress()).phase("variance decomposition (bootstrap intervals)", 1)
+    result = importance_result(plan, records, resamples=resamples)
+    result["cost"].update({"run_wall_s": run_s, "resumed": resumed, "executor": executor.name})
     write_atomic(out_dir / IMPORTANCE_FILE, _dumps(result))
     return result
 
@@ -386,5 +448,6 @@ def _dumps(result: dict[str, Any]) -> str:
 
 
 __all__ = ["CELL", "DEFAULT_BUDGET", "FACTORS", "IMPORTANCE_FILE", "INTERACTIONS", "SEED",
-           "Design", "Factor", "analyse", "build_design", "check_factors", "default_factors",
-           "known_factors", "min_budget", "run_importance"]
+           "Design", "Factor", "ImportancePlan", "analyse", "build_design", "check_factors",
+           "default_factors", "importance_result", "known_factors", "min_budget",
+           "plan_importance", "run_design", "run_importance"]
