@@ -104,7 +104,9 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
         lead = result.get("contrast") or {}
         rows.append(row(task, "largest other factor's share minus the cell's",
                         lead.get("lead_of_largest_other"), lead.get("ci", (None, None)),
-                        n=result.get("n", 0), task=task,
+                        n=result.get("n", 0), task=task, family=family, verdict=verdict,
+                        top_factor=(top or {}).get("name"), top_share=(top or {}).get("share"),
+                        cell_share=cell.get("share"),
                         detail=f"{verdict}: {_pct(cell)} vs {_pct(top)}; seed noise "
                         f"{_pct(next((p for p in result['parts'] if p['name'] == SEED), None))[5:]}"
                         f" ({family})"))
