@@ -61,6 +61,7 @@ def test_italy_power_study_runs_stores_and_resumes(tmp_path: Path) -> None:
     assert "What matters more than the cell" in (out / "report.html").read_text()
     with open_store(out, create=False) as store:
         assert store.count() == 16
+        assert {r["arm"] for r in store.records()} == {r["cell"] for r in store.records()}
         assert [s["kind"] for s in store.studies()] == ["importance"]
     again = importance(dataset="italy-power", out=out, factors=("cell", "lr", "dropout"),
                        budget=16, resamples=30, **TINY)

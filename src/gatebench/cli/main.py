@@ -27,6 +27,7 @@ def _register() -> None:
     # Each module adds its subcommand to `app` on import.
     from gatebench.cli import (  # noqa: F401
         advise,
+        calibrate,
         compare,
         export,
         importance,

@@ -242,7 +242,7 @@ def build_design(base: TrialSpec, data: TaskData, cells: Sequence[str],
         values[name] = (low, high)
     points = []
     for cell, row in itertools.product(cells, rows):
-        spec = replace(base, cell=cell, seed=0)
+        spec = replace(base, cell=cell, arm=cell, seed=0)
         labels = [(CELL, cell)] if CELL in factors else []
         for name, bit in zip(two_level, row, strict=True):
             spec = FACTORS[name].apply(spec, values[name][bit])
@@ -334,7 +334,8 @@ def plan_importance(
                             base.task, family)
     if CELL in factors and len(cells) < 2:
         raise SpecError("the cell factor needs at least two cells in --cells")
-    design = build_design(replace(base, cell=cells[0]), data, cells, factors, budget)
+    design = build_design(replace(base, cell=cells[0], arm=cells[0]), data, cells, factors,
+                          budget)
     _check_sizes(design, lambda task: cached_task(task, out_dir))
     return ImportancePlan(f"importance/{base.task.name}", base, cells, budget, design, data)
 
