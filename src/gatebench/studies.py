@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
+from gatebench.run.tuning import check_trials, parse_space, tune_arms
 from gatebench.store import open_store
 
 
@@ -126,6 +127,8 @@ def compare(
     progress: StudyProgress | None = None,
     task_options: dict[str, Any] | None = None,
     latency: bool = True,
+    tune: str | None = None,
+    trials: int = 20,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
@@ -133,10 +136,20 @@ def compare(
     `task_options` go to the data loader (text_col, label_col, ...); the other keywords are
     those of `study_spec` (cells, seeds, match, hidden, max_epochs, ...). With `latency`, the
     trained models' inference latency (batch 1, eager/TorchScript/ONNX) joins the summary.
+    With `tune` ("lr", "lr,dropout", "lr=1e-4:1e-2", ...), every arm is first searched with
+    the same space, sampler and `trials` on the validation split (run.tuning); the seed pairs
+    then run each arm's chosen configuration.
     """
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
     out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    tuning = None
+    if tune is not None:
+        check_trials(trials)
+        space = parse_space(tune, spec)
+        arms, tuning = tune_arms(spec, out_dir, space, trials, fresh=fresh, executor=executor,
+                                 progress=progress)
+        spec = replace(spec, arms=arms)
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
                         max_pairs=spec.max_seeds if spec.adaptive else None)
@@ -145,6 +158,8 @@ def compare(
         with open_store(out_dir) as store:
             summary["seeding"] = store.study_state("compare")
     summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
+    if tuning is not None:
+        summary["tuning"] = tuning
     if latency and len(set(spec.cells)) < 2:
         summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
     elif latency:

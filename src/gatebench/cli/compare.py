@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from gatebench.cli.display import RichProgress, render_summary
+from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
     CPUS_PER_TRIAL,
@@ -26,6 +26,7 @@ DATA = "Data"
 MODEL = "Model and fairness"
 TRAIN = "Training"
 OUTPUT = "Output"
+TUNING = "Equal-budget tuning"
 
 
 def seed_count(text: str) -> int | str:
@@ -129,6 +130,14 @@ def compare_command(
                                  "Runtime) for the summary.", rich_help_panel=OUTPUT),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout "
                                  "and nothing else.", rich_help_panel=OUTPUT),
+    tune: str = typer.Option(None, "--tune", help="Tune every arm first, with the same "
+                             "search space, sampler and trials: lr, hidden, dropout, "
+                             "weight_decay, comma-separated, each optionally =low:high "
+                             "(e.g. lr=1e-4:1e-2). Selected on the validation split only.",
+                             rich_help_panel=TUNING, show_default=False),
+    trials: int = typer.Option(20, "--trials", help="Search trials per arm with --tune (the "
+                               "first is the arm's default configuration).",
+                               rich_help_panel=TUNING),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
@@ -156,12 +165,14 @@ def compare_command(
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
             forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
+            tune=tune, trials=trials,
         )
     if as_json:
         typer.echo(study.to_json())
         return
     console = Console()
     render_summary(study.summary_data, console)
+    render_tuning(study.summary_data, console)
     # soft_wrap: paths stay whole on one line, so they can be copied (and clicked)
     console.print(f"Study folder: {study.out_dir} (results.sqlite, summary.json); "
                   f"report: {study.out_dir / 'report.html'}", soft_wrap=True)
