@@ -74,6 +74,14 @@ def task_verdict(result: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str,
     return INCONCLUSIVE, cell, top
 
 
+def _versus(task: str, rows: list[dict[str, Any]]) -> str:
+    r = next((r for r in rows if r["task"] == task), {})
+    if r.get("top_share") is None or r.get("cell_share") is None:
+        return "no cell share"
+    return (f"{r['top_factor']} {100 * r['top_share']:.0f}% vs cell "
+            f"{100 * r['cell_share']:.0f}% of the variance")
+
+
 def _pct(part: dict[str, Any] | None) -> str:
     if not part:
         return "\u2013"
@@ -120,13 +128,11 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
                   f"{MIN_FAMILIES} families")
         overall = INCONCLUSIVE
     else:
-        reason = "; ".join(f"{task}: {v}" for task, v in verdicts.items())
+        reason = "; ".join(f"{task}: {_versus(task, rows)} ({v})" for task, v in verdicts.items())
     largest = max(cell_shares, key=lambda p: p["share"], default=None)
     return ClaimResult(
         CELL_VS_REST.id, CELL_VS_REST.statement, overall,
-        f"{reason}. Would change: a task where the cell's share clearly exceeds every other "
-        "factor's (the lead's interval below 0), or for support, tasks of a second family "
-        "where another factor clearly outweighs the cell",
+        f"{reason}; would change: a task where the cell clearly outweighs every other factor",
         effect(WHAT, largest["share"] if largest else None,
                largest["ci"] if largest else (None, None), "share"),
         evidence=rows,
