@@ -96,3 +96,7 @@ def test_search_is_equal_per_arm_selects_on_validation_and_resumes(tmp_path: Pat
     rerun = compare(dataset="italy-power", out=out, tune="lr", trials=3, progress=again, **TINY)
     assert again.started == 0
     assert json.dumps(rerun.summary_data["tuning"]) == json.dumps(tuning)
+    fresh = Interrupt()
+    compare(dataset="italy-power", out=out, tune="lr", trials=3, progress=fresh, fresh=True,
+            **TINY)
+    assert fresh.started == 2 * 3 + 2  # --fresh repeats the whole search and the pair

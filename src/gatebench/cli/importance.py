@@ -46,11 +46,11 @@ def importance_command(
     id_col: str = typer.Option(None, "--id-col", rich_help_panel=DATA),
     factors: str = typer.Option(None, "--factors", help="Factors to vary, comma-separated "
                                 "(cell, lr, hidden, dropout, weight_decay, max_len, lookback, "
-                                "normalise, features) [default: cell, lr, hidden, dropout and "
-                                "the task family's preprocessing factor]. Seed noise is always "
+                                "normalise, features); default: cell, lr, hidden, dropout and "
+                                "the task family's preprocessing factor. Seed noise is always "
                                 "measured.", rich_help_panel=DESIGN, show_default=False),
     cells: str = typer.Option(None, "--cells", help="Levels of the cell factor "
-                              "[default: every registered cell].", rich_help_panel=DESIGN,
+                              "(default: every registered cell).", rich_help_panel=DESIGN,
                               show_default=False),
     budget: int = typer.Option(DEFAULT_BUDGET, "--budget", help="Trials in all: the largest "
                                "two-level fraction with at least two seeds per configuration.",
@@ -62,8 +62,8 @@ def importance_command(
     patience: int = typer.Option(3, "--patience", rich_help_panel=TRAIN),
     threads: int = typer.Option(0, "--threads", rich_help_panel=TRAIN),
     device: str = typer.Option("auto", "--device", rich_help_panel=TRAIN),
-    out: Path = typer.Option(None, "--out", help="Study folder [default: "
-                             "runs/importance/<data name>].", rich_help_panel=OUTPUT),
+    out: Path = typer.Option(None, "--out", help="Study folder (default: "
+                             "runs/importance/<data name>).", rich_help_panel=OUTPUT),
     fresh: bool = typer.Option(False, "--fresh", help="Discard this design's stored trials.",
                                rich_help_panel=OUTPUT),
     as_json: bool = typer.Option(False, "--json", help="Print importance.json on stdout and "

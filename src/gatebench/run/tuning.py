@@ -231,6 +231,9 @@ def tune_arms(
     with open_store(out_dir, create=True) as store:
         store.save_study(f"tune/{key}", {"space": [d.name for d in space], "trials": trials,
                                          "base": spec.to_dict()}, kind="tuning")
+        if fresh:  # the search starts over: its stored fits go with its Optuna studies
+            store.delete_study_trials([r["spec_id"] for r in
+                                       store.records(study_id=f"tune/{key}")])
         while any(done(a) < trials for a in arms):
             # One round: each unfinished arm's interrupted trial, or a new one, side by side.
             round_ = []
