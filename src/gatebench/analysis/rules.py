@@ -40,6 +40,7 @@ _A, _B, _EQ, _INC, _UNI = range(5)
 MAX_EXACT_FLIPS = 16
 # The sign-flip test can reach p < 0.05 only from 6 pairs (its smallest p-value is 2 / 2**n).
 MIN_FLIP_PAIRS = 6
+FLAT_TOLERANCE = 1e-12
 
 PAIRED_METHOD = "paired t-test (from 6 pairs also an exact sign-flip test) + TOST"
 SUCCESS_METHOD = "exact McNemar test (binomial test on discordant pairs)"
@@ -120,8 +121,10 @@ def paired_tests(d: np.ndarray, margin: float, alpha: float = 0.05, *,
         ones = np.ones(reps)
         return Tested(np.full(reps, _INC), mean, np.full(reps, np.nan), ones, ones)
     sd = d.std(axis=1, ddof=1)
-    # exactly identical values, not merely a tiny SD: rounding noise is no spread
-    flat = d.max(axis=1) == d.min(axis=1)
+    # identical values up to rounding noise: a last-bit SD must not become a zero-width
+    # interval (and a huge t), so spread needs a range above FLAT_TOLERANCE of the values' size
+    top = np.abs(d).max(axis=1)
+    flat = d.max(axis=1) - d.min(axis=1) <= FLAT_TOLERANCE * np.maximum(top, 1.0)
     se = np.where(flat, np.nan, sd / math.sqrt(n))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = 2.0 * sps.t.sf(np.abs(mean / se), n - 1)
