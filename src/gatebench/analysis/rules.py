@@ -41,6 +41,7 @@ MAX_EXACT_FLIPS = 16
 # The sign-flip test can reach p < 0.05 only from 6 pairs (its smallest p-value is 2 / 2**n).
 MIN_FLIP_PAIRS = 6
 FLAT_TOLERANCE = 1e-12
+_FLIP_BLOCK = 4_000_000  # sign-flip sums held at once
 
 PAIRED_METHOD = "paired t-test (from 6 pairs also an exact sign-flip test) + TOST"
 SUCCESS_METHOD = "exact McNemar test (binomial test on discordant pairs)"
@@ -88,10 +89,15 @@ def sign_flip_p(d: np.ndarray) -> np.ndarray:
     sign-flip test of the t statistic.
     """
     d = np.atleast_2d(np.asarray(d, dtype=float))
-    sums = d @ _sign_patterns(d.shape[1]).T  # (reps, 2**n); column 0 is the observed sum
-    observed = np.abs(sums[:, :1])
-    tol = 1e-9 * np.maximum(1.0, np.abs(d).sum(axis=1, keepdims=True))
-    return (np.abs(sums) >= observed - tol).mean(axis=1)
+    patterns = _sign_patterns(d.shape[1]).T
+    block = max(1, _FLIP_BLOCK // patterns.shape[1])  # rows per block: bounded memory
+    out = np.empty(d.shape[0])
+    for start in range(0, d.shape[0], block):
+        part = d[start:start + block]
+        sums = part @ patterns  # (rows, 2**n); column 0 is the observed sum
+        tol = 1e-9 * np.maximum(1.0, np.abs(part).sum(axis=1, keepdims=True))
+        out[start:start + block] = (np.abs(sums) >= np.abs(sums[:, :1]) - tol).mean(axis=1)
+    return out
 
 
 @dataclass(frozen=True)
