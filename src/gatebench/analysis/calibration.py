@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,7 @@ HOLM_TASKS, HOLM_PAIRS = 3, 5
 RATIO_PAIRS, RATIO_SD, RATIO_WITHIN = 5, 0.05, 0.05  # log-ratio noise: ~5% timing jitter
 RATIO_SLOW_P, RATIO_SLOWDOWN = 0.2, 1.3  # bimodal timing: a run hit by interference
 RATIO_EFFECTS = (0.01, 0.02, 0.05)  # A faster by 1%, 2%, 5%
+POINTS = " / ".join(f"{e:g}" for e in EFFECTS) + " points"
 
 
 def wilson(k: int, n: int) -> list[float]:
@@ -128,7 +130,7 @@ def _stream(seed: int, *keys: int) -> np.random.Generator:
 def _paired_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     rows = []
     for n in FIXED_PAIRS:
-        row = _row("paired", f"fixed, {n} pairs", n, "points, per-pair SD 2")
+        row = _row("paired", f"fixed, {n} pairs", n, POINTS)
         for i, (name, draw, effect) in enumerate(_scenarios()):
             codes = paired_tests(draw(_stream(seed, 1, n, i), reps, n, effect), MARGIN,
                                  ALPHA).codes
@@ -140,8 +142,7 @@ def _paired_rows(reps: int, seed: int) -> list[dict[str, Any]]:
 def _sequential_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     rows = []
     for m in SEQUENTIAL_MAX:
-        row = _row("sequential", f"--seeds auto, 3..{m} pairs", f"3..{m}",
-                   "points, per-pair SD 2")
+        row = _row("sequential", f"--seeds auto, 3..{m} pairs", f"3..{m}", POINTS)
         for i, (name, draw, effect) in enumerate(_scenarios()):
             codes, used = sequential_codes(draw(_stream(seed, 2, m, i), reps, m, effect),
                                            MARGIN, m, ALPHA)
@@ -170,8 +171,8 @@ def _success_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     rows = []
     for n in SUCCESS_PAIRS:
         row = _row("success", f"fixed, {n} pairs", n,
-                   f"success rates: null {SUCCESS_NULL:.0%} each; alternatives A "
-                   + "/".join(f"{a:.0%}" for a in SUCCESS_A) + f" vs B {SUCCESS_B:.0%}")
+                   "A succeeds in " + " / ".join(f"{100 * a:.0f}" for a in SUCCESS_A)
+                   + f"% of runs, B in {SUCCESS_B:.0%} (null: both {SUCCESS_NULL:.0%})")
         cases = [("null_normal", SUCCESS_NULL, SUCCESS_NULL)]
         cases += [(f"effect_{e:g}", a, SUCCESS_B) for e, a in zip(EFFECTS, SUCCESS_A, strict=True)]
         for i, (name, pa, pb) in enumerate(cases):
@@ -185,7 +186,7 @@ def _success_rows(reps: int, seed: int) -> list[dict[str, Any]]:
 
 def _holm_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     row = _row("holm", f"{HOLM_TASKS} tasks, {HOLM_PAIRS} pairs each", HOLM_PAIRS,
-               "points, per-pair SD 2, every task the same difference")
+               f"{POINTS} in every task")
     for i, (name, draw, effect) in enumerate(_scenarios()):
         tested = [paired_tests(draw(_stream(seed, 4, t, i), reps, HOLM_PAIRS, effect), MARGIN,
                                ALPHA) for t in range(HOLM_TASKS)]
@@ -200,9 +201,10 @@ def _holm_rows(reps: int, seed: int) -> list[dict[str, Any]]:
 
 def _ratio_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     row = _row("ratio", f"fixed, {RATIO_PAIRS} pairs", RATIO_PAIRS,
-               f"time ratios, log SD {RATIO_SD:g}; alternatives A faster by "
-               + "/".join(f"{e:.0%}" for e in RATIO_EFFECTS)
-               + f"; bimodal: a run slowed \u00d7{RATIO_SLOWDOWN:g} w.p. {RATIO_SLOW_P:g}")
+               "A faster by " + " / ".join(f"{100 * e:.0f}" for e in RATIO_EFFECTS)
+               + f"% (timing jitter {RATIO_SD:.0%}; bimodal null: a run slowed "
+               f"\u00d7{RATIO_SLOWDOWN:g} with probability {RATIO_SLOW_P:g}; equivalence "
+               f"within \u00d7{1 + RATIO_WITHIN:g})")
     log_within = math.log1p(RATIO_WITHIN)
     cases = [("null_normal", 0.0, False), ("null_bimodal", 0.0, True),
              ("margin", log_within, False)]
@@ -236,6 +238,7 @@ def simulated_table(reps: int = DEFAULT_REPS, seed: int = 0) -> list[dict[str, A
             + _holm_rows(reps, seed) + _ratio_rows(reps, seed))
 
 
+@cache
 def fixed_pairs_needed(effect: float = DESIGN_EFFECT, power: float = 0.8, reps: int = 20_000,
                        seed: int = 0, most: int = 60) -> int:
     """Fewest pairs for which the fixed paired rule finds `effect` (normal noise) with `power`."""
@@ -322,8 +325,9 @@ def notes(report: dict[str, Any]) -> list[str]:
         f"{s['noise_sd']:g} points and no true difference. Bimodal null: each arm's run fails "
         f"with probability {s['fail_p']:g} and then scores {s['fail_drop']:g} points lower. "
         f"False equivalence: the true difference is the margin (\u00b1{s['margin']:g} "
-        "points). Power: the share of studies that name the truly better arm. Small / medium "
-        "/ large: " + "; ".join(f"{rule}: {text}" for rule, text in units.items()) + ".",
+        "points). Power: the share of studies that name the truly better arm, for a small / "
+        "medium / large difference: " + "; ".join(f"{rule}: {text}" for rule, text in
+                                                  units.items()) + ".",
         f"Adaptive seeds (`--seeds auto --max-seeds {eff['max_pairs']}`): a fixed design "
         f"needs {eff['n_fixed']} pairs for 80% power at {eff['design_effect']:g} points; the "
         f"sequential rule has {eff['power_at_design_effect']['rate']:.0%} power there and uses "
