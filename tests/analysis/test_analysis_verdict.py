@@ -55,6 +55,7 @@ def test_equivalent_within_margin_text() -> None:
 def test_significant_but_small_difference_says_so() -> None:
     v = decide([0.30, 0.31, 0.29, 0.30], margin=1.0)
     assert v["label"] == "GRU better" and "within \u00b11.0 points" in v["text"]
+    assert "CI +0.29 to +0.31" in v["text"]  # more digits rather than a zero-width "+0.3 to +0.3"
 
 
 def test_inconclusive_suggests_power_based_seeds() -> None:
@@ -66,8 +67,9 @@ def test_inconclusive_suggests_power_based_seeds() -> None:
     assert v["label"] == INCONCLUSIVE and v["outcome"] == "inconclusive"
     k = v["suggested_seeds"]
     assert k == required_pairs(diffs, 1.0) - diffs.size and k >= 1
-    assert f"about {k} more seeds would settle a \u00b11.0 points question" in v["text"]
-    assert "--seeds auto" in v["text"]
+    assert (f"about {k} more seeds would give 80% power to settle it against \u00b11.0 points"
+            in v["text"])
+    assert v["text"].endswith(", or use --seeds auto.")
 
 
 def test_inconclusive_out_of_reach_suggests_nothing() -> None:

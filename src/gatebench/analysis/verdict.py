@@ -65,8 +65,8 @@ def improvement_points(metric: str, higher_is_better: bool, a: float, b: float) 
     return float((b - a) / max(a, b, 1e-300) * 100.0)
 
 
-def _num(x: float) -> str:
-    return f"{x:+.1f}".replace("-", "\u2212")
+def _num(x: float, digits: int = 1) -> str:
+    return f"{x:+.{digits}f}".replace("-", "\u2212")
 
 
 def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: float | None,
@@ -78,7 +78,11 @@ def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: fl
             else f"{a} \u2212 {b} = {_num(mean)} {unit}")
     if lo is None or hi is None or level is None:
         return f"{head} (no interval from {seeds})"
-    ci = f"{_num(lo)}% to {_num(hi)}%" if pct else f"{_num(lo)} to {_num(hi)}"
+    digits = 1
+    while _num(lo, digits) == _num(hi, digits) and digits < 4:  # never show a zero width
+        digits += 1
+    lo_text, hi_text = _num(lo, digits), _num(hi, digits)
+    ci = f"{lo_text}% to {hi_text}%" if pct else f"{lo_text} to {hi_text}"
     return f"{head} ({level * 100:.3g}% CI {ci}, {seeds})"
 
 
@@ -181,9 +185,10 @@ def _more_seeds_text(needed: int | None, n: int, design: str, max_pairs: int,
     if needed is None:
         return f"{head}; at this spread even {MAX_PAIRS_LIMIT} seeds would likely not settle it."
     if needed <= n:
-        return (f"{head}; enough seeds for a {margin_text} question: the difference may be real "
-                f"but smaller than {margin_text}.")
+        return (f"{head}; enough seeds to settle a {margin_text} difference: the difference "
+                f"may be real but smaller than {margin_text}.")
     more = needed - n
     seeds = "1 more seed" if more == 1 else f"{more} more seeds"
-    return (f"{head}; about {seeds} would settle a {margin_text} question with 80% power "
-            "(allowing for a larger spread than seen), or use --seeds auto.")
+    then = "; raise --max-seeds" if design == "sequential" else ", or use --seeds auto"
+    return (f"{head}; about {seeds} would give 80% power to settle it against {margin_text} "
+            f"(planned for a larger spread than seen){then}.")
