@@ -72,6 +72,16 @@ def test_inconclusive_suggests_power_based_seeds() -> None:
     assert v["text"].endswith(", or use --seeds auto.")
 
 
+def test_suggestion_can_be_left_out() -> None:
+    # the health checks turn it off when the runs are under-trained: more seeds would not help
+    diffs = [-1.0, 2.0, 0.5, 0.3, 1.1, -0.4]
+    v = decide(diffs, margin=1.0, suggest_seeds=False)
+    assert v["suggested_seeds"] is None and "more seed" not in v["text"]
+    assert v["text"].endswith("6 seeds).")
+    seq = decide(diffs, 1.0, design="sequential", max_pairs=6, suggest_seeds=False)
+    assert seq["text"].endswith("; reached max seeds (6).") and seq["suggested_seeds"] is None
+
+
 def test_inconclusive_out_of_reach_suggests_nothing() -> None:
     v = decide([-50.0, 50.0, 1.0], margin=1.0)
     assert v["label"] == INCONCLUSIVE and v["suggested_seeds"] is None

@@ -98,6 +98,7 @@ def decide(
     design: str = "fixed",
     max_pairs: int = 10,
     min_pairs: int = 3,
+    suggest_seeds: bool = True,
 ) -> dict:
     """Verdict on per-pair improvements of A over B (positive = A better) against ±margin.
 
@@ -107,7 +108,9 @@ def decide(
     `sequential_decide` and adds "final" (stop adding pairs). Identical differences in every
     pair give "uninformative" and no interval. An inconclusive fixed verdict suggests more
     pairs from `required_pairs` (power-based, with an upper bound of the SD), or none when
-    that is out of reach. Non-finite differences are ignored. Returns a JSON-able dict:
+    that is out of reach; suggest_seeds=False leaves that out of both the key and the text
+    (for when more seeds would not help, e.g. the runs are under-trained). Non-finite
+    differences are ignored. Returns a JSON-able dict:
     label, text, mean, ci, n, margin, suggested_seeds, level (of `ci`), unit, outcome,
     method, p_value, p_equivalence, reason, rule.
     """
@@ -135,7 +138,7 @@ def decide(
             rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
                 d.outcome, f"Inconclusive between {a} and {b}")
     needed = None
-    if d.outcome == rules.INCONCLUSIVE and d.final:
+    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds:
         if n < 2:
             suggested = SEEDS_WHEN_UNKNOWN
         else:
@@ -153,8 +156,10 @@ def decide(
             text += f", a real difference but within {margin_text}."
         elif d.outcome == rules.INCONCLUSIVE and not d.final:
             text += f"; {d.reason} (up to {max_pairs})."
-        elif d.outcome == rules.INCONCLUSIVE and n >= 2:
+        elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
             text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
+        elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
+            text += f"; reached max seeds ({max_pairs})."
         else:
             text += "."
     out = {
