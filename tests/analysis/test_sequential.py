@@ -13,6 +13,7 @@ from gatebench.analysis.sequential import (
     sequential_codes,
     sequential_decide,
 )
+from gatebench.errors import SpecError
 
 
 def test_nominal_levels_are_deterministic_and_below_alpha() -> None:
@@ -31,7 +32,7 @@ def test_nominal_levels_are_deterministic_and_below_alpha() -> None:
 ])
 def test_bad_settings_raise(kwargs: dict, match: str) -> None:
     args = {"margin": 1.0, "max_pairs": 10, **kwargs}
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(SpecError, match=match):
         sequential_decide([1.0, 2.0, 3.0], **args)
 
 

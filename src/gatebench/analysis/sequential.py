@@ -33,6 +33,7 @@ from gatebench.analysis.rules import (
     paired_tests,
     t_interval,
 )
+from gatebench.errors import SpecError
 
 CALIBRATION_REPS = 200_000
 CALIBRATION_SEED = 20_261_130
@@ -43,11 +44,12 @@ SEQUENTIAL_METHOD = "group-sequential paired t-test, Pocock-type boundary, + seq
 
 
 def _check(min_pairs: int, max_pairs: int, alpha: float) -> None:
+    # the settings come from the command line (--max-seeds), so a bad one is the user's to fix
     if not 2 <= min_pairs <= max_pairs <= MAX_PAIRS_LIMIT:
-        raise ValueError(f"need 2 <= min_pairs <= max_pairs <= {MAX_PAIRS_LIMIT}, got "
-                         f"min_pairs={min_pairs}, max_pairs={max_pairs}")
+        raise SpecError(f"adaptive seeds need 2 <= min_pairs <= max_pairs (--max-seeds) <= "
+                        f"{MAX_PAIRS_LIMIT}, got min_pairs={min_pairs}, max_pairs={max_pairs}")
     if not 0.0 < alpha < 0.5:
-        raise ValueError(f"alpha must be in (0, 0.5), got {alpha}")
+        raise SpecError(f"alpha must be between 0 and 0.5, got {alpha}")
 
 
 def cumulative_t(d: np.ndarray) -> np.ndarray:
