@@ -27,6 +27,7 @@ from gatebench.analysis.rules import (
     success_rule,
     t_interval,
 )
+from gatebench.analysis.verdict import decide
 
 
 def test_paired_p_is_scipys_t_test_below_six_pairs() -> None:
@@ -46,6 +47,15 @@ def test_from_six_pairs_the_exact_sign_flip_test_must_agree() -> None:
     assert t_p < flip == pytest.approx(2 / 64)
     assert d.p_value == pytest.approx(max(t_p, flip)) and d.outcome == "a_better"
     assert paired_rule([*diffs[:5], -1.0], margin=0.5).outcome == "inconclusive"
+
+
+def test_when_only_the_t_test_sees_a_winner_the_reason_says_so() -> None:
+    diffs = [1.0, 1.1, 0.9, 1.2, 0.8, -0.5]  # t: p = 0.033; sign flips: 4 of 64 as extreme
+    d = paired_rule(diffs, margin=0.5)
+    assert d.outcome == "inconclusive" and d.ci[0] > 0
+    assert sps.ttest_1samp(diffs, 0.0).pvalue < 0.05 and d.p_value == pytest.approx(4 / 64)
+    assert "exact sign-flip test gives p = 0.0625" in d.reason
+    assert d.reason in decide(diffs, 0.5)["text"]
 
 
 @pytest.mark.parametrize("n", [6, 7, 9])

@@ -207,6 +207,9 @@ def paired_rule(
         reason = f"p = {_fmt(p)} < {alpha:g} for a difference"
     elif outcome == EQUIVALENT:
         reason = f"{level:.0%} interval inside \u00b1{margin:g} (TOST p = {_fmt(p_eq)})"
+    elif ci[0] > 0 or ci[1] < 0:  # the t-test alone would have named a winner
+        reason = (f"the t-interval excludes 0, but the exact sign-flip test gives p = "
+                  f"{_fmt(p)} ≥ {alpha:g}: a few pairs carry the difference")
     else:
         reason = (f"p = {_fmt(p)} for a difference and TOST p = "
                   f"{_fmt(p_eq) if p_eq is not None else 'n/a'} for equivalence: neither < "
@@ -275,6 +278,10 @@ def ratio_rule(
     arr = np.asarray(ratios, dtype=float).ravel()
     arr = arr[np.isfinite(arr) & (arr > 0)]
     d = paired_rule(-np.log(arr), math.log1p(within), alpha)
+    if d.outcome == UNINFORMATIVE:
+        return Decision(UNINFORMATIVE, float(arr[0]), (None, None), None, d.n, d.method,
+                        f"all {d.n} ratios are {_fmt(float(arr[0]))}: no spread, no interval",
+                        rule="ratio")
     lo, hi = d.ci
     ci = (None, None) if lo is None or hi is None else (math.exp(-hi), math.exp(-lo))
     estimate = None if d.estimate is None else math.exp(-d.estimate)
@@ -288,6 +295,7 @@ def holm(p_values: Sequence[float | None]) -> list[float]:
     """Holm-adjusted p-values (statsmodels 'holm'); a missing p-value counts as 1."""
     if len(p_values) == 0:
         return []
+    # imported here: statsmodels takes a second to import, and only claims need it
     from statsmodels.stats.multitest import multipletests
 
     p = [1.0 if v is None or not math.isfinite(v) else float(v) for v in p_values]

@@ -154,6 +154,8 @@ def decide(
         text = f"{verb}: {_describe(mean, lo, hi, n, d.level, unit, a, b)}"
         if d.outcome in rules.WINNERS and lo is not None and -margin <= lo and hi <= margin:
             text += f", a real difference but within {margin_text}."
+        elif d.outcome == rules.INCONCLUSIVE and lo is not None and (lo > 0 or hi < 0):
+            text += f"; {d.reason}."
         elif d.outcome == rules.INCONCLUSIVE and not d.final:
             text += f"; {d.reason} (up to {max_pairs})."
         elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
