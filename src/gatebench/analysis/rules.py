@@ -209,7 +209,7 @@ def paired_rule(
         reason = f"{level:.0%} interval inside \u00b1{margin:g} (TOST p = {_fmt(p_eq)})"
     elif ci[0] > 0 or ci[1] < 0:  # the t-test alone would have named a winner
         reason = (f"the t-interval excludes 0, but the exact sign-flip test gives p = "
-                  f"{_fmt(p)} ≥ {alpha:g}: a few pairs carry the difference")
+                  f"{_fmt(p)} ≥ {alpha:g}: not yet robust to the shape of the noise")
     else:
         reason = (f"p = {_fmt(p)} for a difference and TOST p = "
                   f"{_fmt(p_eq) if p_eq is not None else 'n/a'} for equivalence: neither < "
