@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,14 @@ from typing import Any
 import pandas as pd
 
 from gatebench.analysis import summarize, summary_frame
+from gatebench.analysis.health import apply_health, health_checks
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
+from gatebench.run.study import with_training_floor
 
 
 @dataclass
@@ -102,6 +105,7 @@ def compare(
     progress: StudyProgress | None = None,
     task_options: dict[str, Any] | None = None,
     latency: bool = True,
+    explicit: Collection[str] | None = None,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
@@ -113,9 +117,15 @@ def compare(
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
     out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    spec, floor_notes = with_training_floor(
+        spec, out_dir, study_options.keys() if explicit is None else explicit)
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, cells=spec.cells)
-    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
+    # until summarize computes them itself (the lead wires health into analysis/summary.py)
+    summary["health"] = health_checks(records, arms=spec.cells, margin=spec.margin)
+    summary["verdict"] = apply_health(summary["verdict"], summary["health"], spec.cells)
+    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
+                        "training_floor": floor_notes}
     if latency:
         (progress or StudyProgress()).phase("inference latency of the trained models", 1)
         summary["latency"] = study_latency(out_dir, records)

@@ -420,8 +420,9 @@ def apply_health(verdict: dict[str, Any], checks: Sequence[dict[str, Any]],
     more = f" ({len(blockers) - 1} more health check(s) failed.)" if len(blockers) > 1 else ""
     head = ("Inconclusive between " + " and ".join(a.upper() for a in arms)
             if len(arms) == 2 else "Inconclusive")
-    out["text"] = (f"{head}: training is not healthy yet, so the difference is not about the "
-                   f"cells. {reason[0].upper()}{reason[1:]}.{more}{_measured(verdict, arms)}")
+    out["text"] = (f"{head}: a training-health check failed, so the difference is not yet "
+                   f"about the cells. {reason[0].upper()}{reason[1:]}.{more}"
+                   f"{_measured(verdict, arms)}")
     return out
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from gatebench.errors import DataError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import StudySpec
+from gatebench.protocol.budget import effective_training
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
@@ -27,6 +29,21 @@ def prepare_study(study: StudySpec, out_dir: Path) -> tuple[TaskData, dict[str, 
             )
     sizes = plan_sizes(study.trials()[0], data, study.cells)
     return data, sizes
+
+
+def with_training_floor(
+    study: StudySpec, out_dir: Path, explicit: Collection[str] = frozenset()
+) -> tuple[StudySpec, list[str]]:
+    """The study with the optimiser-step floor applied for its smallest training set, and notes.
+
+    One training config for every arm and fraction (see gatebench.protocol.budget); the
+    settings named in `explicit` are the user's and stay as given.
+    """
+    study.validate()
+    data = cached_task(study.task, Path(out_dir))
+    n_train = min(max(1, round(len(data.train) * f)) for f in study.data_fractions)
+    train, notes = effective_training(study.train, n_train, explicit)
+    return study.with_(train=train), notes
 
 
 def run_study(
