@@ -204,14 +204,14 @@ def test_steps_spread_warns_when_trials_took_very_different_steps() -> None:
 def test_a_blocking_check_makes_the_verdict_inconclusive_with_the_reason_first() -> None:
     records = study(curve=([0.6, 0.7, 0.8], [0.6, 0.5, 0.4]), max_epochs=3)
     checks = health_checks(records, arms=ARMS, margin=1.0)
-    verdict = decide([-90.0, 30.0, 25.5], margin=1.0)  # would ask for more seeds
+    verdict = decide([0.5, 2.0, 1.2], margin=1.0)  # would ask for more seeds
     assert verdict["label"] == INCONCLUSIVE and verdict["suggested_seeds"]
     out = apply_health(verdict, checks, ARMS)
     assert out["label"] == INCONCLUSIVE and out["suggested_seeds"] is None
-    assert out["health"] == ["still-improving"]
+    assert out["health"] == ["still-improving"] and "raise --max-epochs" in out["reason"]
     assert out["before_health"]["suggested_seeds"] == verdict["suggested_seeds"]
     reason = out["text"].index("raise --max-epochs")
-    assert reason < out["text"].index("GRU \u2212 LSTM = \u221211.5 points")
+    assert reason < out["text"].index("GRU \u2212 LSTM = +1.2 points")
     assert "more seed" not in out["text"]
     assert apply_health(out, checks, ARMS) == out  # idempotent
 

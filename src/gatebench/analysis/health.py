@@ -30,6 +30,7 @@ from gatebench.analysis.verdict import INCONCLUSIVE, improvement_points
 from gatebench.protocol.budget import MIN_TOTAL_STEPS, planned_steps
 
 OK, WARN, FAIL = "ok", "warn", "fail"
+KEPT_BEFORE = ("label", "outcome", "reason", "suggested_seeds", "text")
 BAD_SHARE = 1 / 3  # this share of an arm's trials still improving (or mis-ranked) blocks
 TIED_LOSS_GAP = 0.25  # a tied later epoch this much lower in val loss: a mis-ranked checkpoint
 LOSS_STILL_FALLING = 0.02  # relative val-loss fall after the checkpoint that counts as improving
@@ -330,12 +331,13 @@ def check_validation_granularity(records: Sequence[dict[str, Any]], arms: Sequen
             "validation-granularity", FAIL,
             f"{coarse}, too coarse to rank checkpoints: in {_counts(tied, totals, arms)} a "
             f"later epoch tied the kept checkpoint with a validation loss over "
-            f"{TIED_LOSS_GAP:.0%} lower; use a larger validation split",
+            f"{TIED_LOSS_GAP:.0%} lower; use a larger validation split (--split-col on your "
+            "own data)",
             **details,
         )
     return _check("validation-granularity", WARN,
                   f"{coarse}, so checkpoints tie and are ranked coarsely; use a larger "
-                  "validation split or raise --patience", **details)
+                  "validation split (--split-col on your own data)", **details)
 
 
 def check_steps_spread(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> dict[str, Any]:
@@ -405,18 +407,20 @@ def apply_health(verdict: dict[str, Any], checks: Sequence[dict[str, Any]],
     """The verdict, made inconclusive with the health reason first when a check blocks it.
 
     The measured difference stays in the text and the numbers; `suggested_seeds` becomes None
-    (more seeds do not fix training), `health` lists the blocking check ids and `before_health`
-    keeps the label and seed suggestion the statistics alone gave. Idempotent.
+    (more seeds do not fix training), `reason` the first blocking check's message, `health`
+    lists the blocking check ids and `before_health` keeps what the statistics alone said
+    (label, outcome, reason, suggested_seeds). Idempotent.
     """
     blockers = blocking(checks)
     if not blockers or verdict.get("health"):
         return verdict
-    out = dict(verdict)
-    out.update(label=INCONCLUSIVE, suggested_seeds=None,
-               health=[c["check"] for c in blockers],
-               before_health={"label": verdict.get("label"),
-                              "suggested_seeds": verdict.get("suggested_seeds")})
     reason = blockers[0]["message"]
+    out = dict(verdict)
+    out.update(label=INCONCLUSIVE, suggested_seeds=None, reason=reason,
+               health=[c["check"] for c in blockers],
+               before_health={k: verdict.get(k) for k in KEPT_BEFORE if k in verdict})
+    if "outcome" in verdict:
+        out["outcome"] = INCONCLUSIVE
     more = f" ({len(blockers) - 1} more health check(s) failed.)" if len(blockers) > 1 else ""
     head = ("Inconclusive between " + " and ".join(a.upper() for a in arms)
             if len(arms) == 2 else "Inconclusive")
