@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
+from gatebench.run.study import with_training_floor
 from gatebench.store import open_store
 
 
@@ -126,6 +128,7 @@ def compare(
     progress: StudyProgress | None = None,
     task_options: dict[str, Any] | None = None,
     latency: bool = True,
+    explicit: Collection[str] | None = None,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
@@ -137,6 +140,8 @@ def compare(
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
     out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    spec, floor_notes = with_training_floor(
+        spec, out_dir, study_options.keys() if explicit is None else explicit)
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
                         max_pairs=spec.max_seeds if spec.adaptive else None)
@@ -144,7 +149,8 @@ def compare(
     if spec.adaptive:
         with open_store(out_dir) as store:
             summary["seeding"] = store.study_state("compare")
-    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
+    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
+                        "training_floor": floor_notes}
     if latency and len(set(spec.cells)) < 2:
         summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
     elif latency:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gatebench.analysis.health import apply_health, health_checks
 from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
@@ -194,6 +195,8 @@ def summarize(
     unit = point_unit(metric, hib)
 
     diffs = paired_improvements(pairs, a, b, metric, hib)
+    checks = health_checks([r for p in pairs for r in (p[a], p[b])], arms=arms, margin=margin,
+                           fraction=None)
     spec = first.get("spec") or {}
     task = first.get("task") or {}
     fractions = sorted({_float(r.get("data_fraction", 1.0)) for r in all_records})
@@ -232,9 +235,12 @@ def summarize(
             f"{a} / {b} total training compute time",
             ok_only=True,
         ),
-        "verdict": decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
-                          design="sequential" if max_pairs else "fixed",
-                          max_pairs=max_pairs or 10),
+        "health": checks,
+        # a check that says the comparison is not yet about the arms makes it inconclusive
+        "verdict": apply_health(
+            decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
+                   design="sequential" if max_pairs else "fixed", max_pairs=max_pairs or 10),
+            checks, arms),
         "protocol": {
             "margin": margin,
             "level": level,

@@ -80,7 +80,20 @@ def verdict(data: StudyData) -> Verdict:
         warnings.append("summary.json was missing: this summary was recomputed from "
                         "results.sqlite.")
     return Verdict(label, str(v.get("text", "")), css, _speed_text(s, cells), highlights,
-                   warnings)
+                   warnings, health_lines(s))
+
+
+def health_lines(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(status, check, message) for the verdict box: failed checks first, then warnings, then
+    one line for those that passed."""
+    checks = s.get("health") or []
+    lines = [(c.get("status", "warn"), str(c.get("check")), str(c.get("message")))
+             for c in checks if c.get("status") in ("fail", "warn")]
+    lines.sort(key=lambda line: line[0] != "fail")
+    passed = [str(c.get("check")) for c in checks if c.get("status") == "ok"]
+    if passed:
+        lines.append(("ok", "passed", ", ".join(passed)))
+    return lines
 
 
 def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
