@@ -15,11 +15,20 @@ from gatebench.analysis import summarize, summary_frame
 from gatebench.analysis.health import apply_health, health_checks
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
-from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
+from gatebench.protocol import (
+    Arm,
+    ModelOptions,
+    SizingConfig,
+    StudySpec,
+    TaskSpec,
+    TrainConfig,
+)
+from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
 from gatebench.run.study import with_training_floor
+from gatebench.store import open_store
 
 
 @dataclass
@@ -49,7 +58,10 @@ def study_spec(
     task: TaskSpec,
     *,
     cells: tuple[str, ...] = ("gru", "lstm"),
-    seeds: int = 3,
+    arms: tuple[Arm, ...] = (),
+    seeds: int | str = 3,
+    max_seeds: int = 10,
+    time_budget: float | None = None,
     match: str = "params",
     hidden: int = 128,
     budget: int | None = None,
@@ -68,11 +80,23 @@ def study_spec(
     device: str = "auto",
     margin: float = 1.0,
 ) -> StudySpec:
-    """Assemble a StudySpec from flat options (what the CLI and `compare` take)."""
+    """Assemble a StudySpec from flat options (what the CLI and `compare` take).
+
+    `seeds` is a number of seed pairs, or "auto": add pairs until the sequential rule decides,
+    up to `max_seeds`, within `time_budget` seconds if given. `arms` (labelled, with overrides)
+    replace `cells` when given; a repeated cell in `cells` makes an A/A study.
+    """
+    adaptive = isinstance(seeds, str)
+    if adaptive and seeds.strip().lower() != "auto":
+        raise SpecError(f"--seeds takes a number or 'auto', got {seeds!r}")
     return StudySpec(
         task=task,
         cells=tuple(cells),
-        seeds=seeds,
+        arms=tuple(arms),
+        seeds=MIN_ADAPTIVE_SEEDS if adaptive else int(seeds),
+        adaptive=adaptive,
+        max_seeds=max_seeds,
+        time_budget_s=time_budget,
         sizing=SizingConfig(match=match, reference_cell=reference_cell,
                             reference_hidden=hidden, budget=budget),
         model=ModelOptions(num_layers=layers, dropout=dropout, bidirectional=bidirectional,
@@ -120,13 +144,20 @@ def compare(
     spec, floor_notes = with_training_floor(
         spec, out_dir, study_options.keys() if explicit is None else explicit)
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
-    summary = summarize(records, margin=spec.margin, cells=spec.cells)
+    summary = summarize(records, margin=spec.margin, arms=spec.labels,
+                        max_pairs=spec.max_seeds if spec.adaptive else None)
+    summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
     # until summarize computes them itself (the lead wires health into analysis/summary.py)
-    summary["health"] = health_checks(records, arms=spec.cells, margin=spec.margin)
-    summary["verdict"] = apply_health(summary["verdict"], summary["health"], spec.cells)
+    summary["health"] = health_checks(records, arms=spec.labels, margin=spec.margin)
+    summary["verdict"] = apply_health(summary["verdict"], summary["health"], spec.labels)
+    if spec.adaptive:
+        with open_store(out_dir) as store:
+            summary["seeding"] = store.study_state("compare")
     summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
                         "training_floor": floor_notes}
-    if latency:
+    if latency and len(set(spec.cells)) < 2:
+        summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
+    elif latency:
         (progress or StudyProgress()).phase("inference latency of the trained models", 1)
         summary["latency"] = study_latency(out_dir, records)
     study = Study(out_dir, spec, records, summary)

@@ -73,20 +73,6 @@ class Decision:
 # -- vectorised cores (also what the simulations run) ----------------------------------------
 
 
-def _moments(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Row means and sample SDs of a (reps, n) array."""
-    n = d.shape[1]
-    mean = d.mean(axis=1)
-    sd = d.std(axis=1, ddof=1) if n > 1 else np.full(d.shape[0], np.nan)
-    return mean, sd, n
-
-
-def _no_spread(d: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    # Exactly identical values, not merely a tiny SD: floating noise in a mean of equal values
-    # must not pass for spread.
-    return (d.max(axis=1) == d.min(axis=1)) | ~(sd > 0)
-
-
 @cache
 def _sign_patterns(n: int) -> np.ndarray:
     return np.array(list(itertools.product((1.0, -1.0), repeat=n)))  # (2**n, n)
@@ -107,45 +93,52 @@ def sign_flip_p(d: np.ndarray) -> np.ndarray:
     return (np.abs(sums) >= observed - tol).mean(axis=1)
 
 
-def paired_codes(d: np.ndarray, margin: float, alpha: float = 0.05) -> np.ndarray:
-    """`paired_rule` outcome codes for each row of a (reps, n) array of differences."""
+@dataclass(frozen=True)
+class Tested:
+    """Per-row results of the paired tests on a (reps, n) array: codes and what they rest on."""
+
+    codes: np.ndarray  # index into OUTCOMES
+    mean: np.ndarray
+    sd: np.ndarray
+    p: np.ndarray  # difference test, two-sided (1 where untestable)
+    p_eq: np.ndarray  # TOST against ±margin (1 where untestable)
+
+
+def paired_tests(d: np.ndarray, margin: float, alpha: float = 0.05, *,
+                 alpha_equivalence: float | None = None, exact_flips: bool = True) -> Tested:
+    """The paired rule on each row of a (reps, n) array of differences (positive = A better).
+
+    Winner when the two-sided t-test p < alpha (and, with `exact_flips`, the exact sign-flip
+    p too, from MIN_FLIP_PAIRS pairs); "equivalent" when TOST p < alpha_equivalence (default
+    alpha) and no winner; "uninformative" when every value in the row is the same.
+    """
     d = np.atleast_2d(np.asarray(d, dtype=float))
     reps, n = d.shape
-    codes = np.full(reps, _INC)
+    alpha_eq = alpha if alpha_equivalence is None else alpha_equivalence
+    mean = d.mean(axis=1) if n else np.full(reps, np.nan)
     if n < 2:
-        return codes
-    mean, sd, _ = _moments(d)
-    flat = _no_spread(d, sd)
-    p = _difference_p(d, mean, sd)
-    p_eq = _tost_p(mean, sd, n, margin)
-    codes[(p_eq < alpha) & ~flat] = _EQ
-    win = (p < alpha) & ~flat
+        ones = np.ones(reps)
+        return Tested(np.full(reps, _INC), mean, np.full(reps, np.nan), ones, ones)
+    sd = d.std(axis=1, ddof=1)
+    # exactly identical values, not merely a tiny SD: rounding noise is no spread
+    flat = d.max(axis=1) == d.min(axis=1)
+    se = np.where(flat, np.nan, sd / math.sqrt(n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2.0 * sps.t.sf(np.abs(mean / se), n - 1)
+        p_eq = (np.maximum(sps.t.sf((mean + margin) / se, n - 1),  # H0: mean <= -margin
+                           sps.t.cdf((mean - margin) / se, n - 1))  # H0: mean >= +margin
+                if margin > 0 else np.ones(reps))
+    if exact_flips and MIN_FLIP_PAIRS <= n <= MAX_EXACT_FLIPS:
+        p = np.maximum(p, sign_flip_p(d))
+    p = np.where(np.isfinite(p), p, 1.0)
+    p_eq = np.where(np.isfinite(p_eq), p_eq, 1.0)
+    codes = np.full(reps, _INC)
+    codes[p_eq < alpha_eq] = _EQ
+    win = p < alpha
     codes[win & (mean > 0)] = _A
     codes[win & (mean < 0)] = _B
     codes[flat] = _UNI
-    return codes
-
-
-def _difference_p(d: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
-    n = d.shape[1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.asarray(sps.ttest_1samp(d, 0.0, axis=1).pvalue, dtype=float)
-    p = np.where(np.isfinite(p), p, 1.0)
-    if MIN_FLIP_PAIRS <= n <= MAX_EXACT_FLIPS:
-        p = np.maximum(p, sign_flip_p(d))
-    return p
-
-
-def _tost_p(mean: np.ndarray, sd: np.ndarray, n: int, bound: float) -> np.ndarray:
-    """TOST p-value against ±bound: the larger of the two one-sided t-test p-values."""
-    if not bound > 0 or n < 2:
-        return np.ones_like(mean)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = sd / math.sqrt(n)
-        p_low = sps.t.sf((mean + bound) / se, n - 1)  # H0: mean <= -bound
-        p_high = sps.t.cdf((mean - bound) / se, n - 1)  # H0: mean >= +bound
-    p = np.maximum(p_low, p_high)
-    return np.where(np.isfinite(p), p, 1.0)
+    return Tested(codes, mean, sd, p, p_eq)
 
 
 def t_interval(mean: float, sd: float, n: int, level: float) -> tuple[float, float]:
@@ -188,17 +181,15 @@ def paired_rule(
         return Decision(INCONCLUSIVE, float(arr.mean()) if n else None, (None, None), None, n,
                         method, f"{n} complete pair{'' if n == 1 else 's'}: "
                         "at least 2 are needed to see the spread", rule="paired")
-    mean = float(arr.mean())
-    sd = float(arr.std(ddof=1))
-    row = arr[None, :]
-    if _no_spread(row, np.array([sd]))[0]:
+    tested = paired_tests(arr[None, :], margin, alpha)
+    mean, sd = float(tested.mean[0]), float(tested.sd[0])
+    outcome = OUTCOMES[int(tested.codes[0])]
+    if outcome == UNINFORMATIVE:
         return Decision(UNINFORMATIVE, mean, (None, None), None, n, method,
                         f"all {n} pairs differ by exactly {_fmt(mean)}: no spread, no "
                         "interval (both fail or both saturate)", rule="paired")
-    p = float(_difference_p(row, np.array([mean]), np.array([sd]))[0])
-    p_eq = float(_tost_p(np.array([mean]), np.array([sd]), n, margin)[0]) if margin > 0 else None
-    code = int(paired_codes(row, margin, alpha)[0])
-    outcome = OUTCOMES[code]
+    p = float(tested.p[0])
+    p_eq = float(tested.p_eq[0]) if margin > 0 else None
     level = 1.0 - 2.0 * alpha if outcome == EQUIVALENT else 1.0 - alpha
     ci = t_interval(mean, sd, n, level)
     if outcome in WINNERS:
@@ -260,12 +251,6 @@ def success_rule(
                     extra={"only_a": only_a, "only_b": only_b})
 
 
-def ratio_codes(logs: np.ndarray, within: float, alpha: float = 0.05) -> np.ndarray:
-    """`ratio_rule` outcome codes per row of a (reps, n) array of log ratios (A/B)."""
-    codes = paired_codes(-np.asarray(logs, dtype=float), math.log1p(within), alpha)
-    return codes
-
-
 def ratio_rule(
     ratios: Sequence[float] | np.ndarray, alpha: float = 0.05, within: float = 0.05
 ) -> Decision:
@@ -298,6 +283,51 @@ def holm(p_values: Sequence[float | None]) -> list[float]:
     return [float(x) for x in multipletests(p, method="holm")[1]]
 
 
+def holm_rows(p: np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values per row of a (reps, k) array (the simulations' vectorised `holm`)."""
+    p = np.atleast_2d(np.asarray(p, dtype=float))
+    k = p.shape[1]
+    order = np.argsort(p, axis=1)
+    ranked = np.take_along_axis(p, order, axis=1) * (k - np.arange(k))
+    adjusted = np.minimum(np.maximum.accumulate(ranked, axis=1), 1.0)
+    out = np.empty_like(adjusted)
+    np.put_along_axis(out, order, adjusted, axis=1)
+    return out
+
+
+_MIXED = len(OUTCOMES)
+CLAIM_OUTCOMES = (*OUTCOMES, MIXED)
+
+
+def _after_holm(codes: np.ndarray, p_holm: np.ndarray, p_eq: np.ndarray,
+                alpha: float) -> np.ndarray:
+    out = np.where(p_eq < alpha, _EQ, _INC)
+    keep = ((codes == _A) | (codes == _B)) & (p_holm < alpha)
+    out = np.where(keep, codes, out)
+    return np.where(codes == _UNI, _UNI, out)
+
+
+def _claim_codes(task_codes: np.ndarray) -> np.ndarray:
+    """Claim outcome per row of a (reps, k) array of tasks' codes after Holm."""
+    a = (task_codes == _A).any(axis=1)
+    b = (task_codes == _B).any(axis=1)
+    informative = task_codes != _UNI
+    all_eq = ((task_codes == _EQ) | ~informative).all(axis=1)
+    out = np.full(task_codes.shape[0], _INC)
+    out[all_eq] = _EQ
+    out[a] = _A
+    out[b] = _B
+    out[a & b] = _MIXED
+    out[~informative.any(axis=1)] = _UNI
+    return out
+
+
+def combine_codes(codes: np.ndarray, p: np.ndarray, p_eq: np.ndarray,
+                  alpha: float = 0.05) -> np.ndarray:
+    """`combine_tasks` claim codes (index into CLAIM_OUTCOMES) per row of (reps, k) arrays."""
+    return _claim_codes(_after_holm(codes, holm_rows(p), p_eq, alpha))
+
+
 @dataclass(frozen=True)
 class ClaimDecision:
     """A claim's outcome across tasks (Holm-corrected), with each task's adjusted outcome."""
@@ -306,51 +336,43 @@ class ClaimDecision:
     tasks: tuple[dict[str, Any], ...]
     method: str
     reason: str
+    rule: str = "holm"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict."""
         return {"outcome": self.outcome, "tasks": [dict(t) for t in self.tasks],
-                "method": self.method, "reason": self.reason}
+                "method": self.method, "reason": self.reason, "rule": self.rule}
 
 
 def combine_tasks(decisions: Sequence[Decision], alpha: float = 0.05) -> ClaimDecision:
     """One claim outcome from per-task decisions, Holm-corrected across tasks.
 
-    A task keeps a winner only if its Holm-adjusted p < α (so the chance of any false winner
-    across the claim's tasks is ≤ α); otherwise it is equivalent if its TOST p < α (no
-    correction needed: every task must pass for a claim of equivalence, an intersection-union
+    A task keeps a winner only if its Holm-adjusted p < α, so the chance of any false winner
+    across the claim's tasks is ≤ α; otherwise it is equivalent if its TOST p < α (no
+    correction needed: a claim of equivalence needs every task to pass, an intersection-union
     test) or inconclusive. Claim: "mixed" when tasks significantly disagree in direction; the
-    common winner when the remaining tasks do not contradict it; "equivalent" when every
+    winner when significant tasks agree (the others need not); "equivalent" when every
     informative task is; "uninformative" when no task is informative; else "inconclusive".
     """
-    adjusted = holm([d.p_value for d in decisions])
-    tasks = []
-    for d, p_adj in zip(decisions, adjusted, strict=True):
-        if d.outcome == UNINFORMATIVE:
-            out = UNINFORMATIVE
-        elif d.outcome in WINNERS and p_adj < alpha:
-            out = d.outcome
-        elif d.p_equivalence is not None and d.p_equivalence < alpha:
-            out = EQUIVALENT
-        else:
-            out = INCONCLUSIVE
-        tasks.append({"outcome": out, "p_value": d.p_value,
-                      "p_holm": p_adj if d.p_value is not None else None,
-                      "before_holm": d.outcome})
-    outs = [t["outcome"] for t in tasks]
-    informative = [o for o in outs if o != UNINFORMATIVE]
-    wins = {o for o in informative if o in WINNERS}
     method = f"Holm across {len(decisions)} tasks (\u03b1={alpha:g})"
-    if not informative:
-        outcome, reason = UNINFORMATIVE, "no task is informative"
-    elif len(wins) == 2:
-        outcome, reason = MIXED, "tasks significantly disagree in direction"
-    elif wins:
-        outcome = wins.pop()
-        k = outs.count(outcome)
-        reason = f"{k} of {len(informative)} informative tasks significant after Holm"
-    elif all(o == EQUIVALENT for o in informative):
-        outcome, reason = EQUIVALENT, f"all {len(informative)} informative tasks equivalent"
-    else:
-        outcome, reason = INCONCLUSIVE, "no task significant after Holm"
-    return ClaimDecision(outcome, tuple(tasks), method, reason)
+    if not decisions:
+        return ClaimDecision(UNINFORMATIVE, (), method, "no tasks")
+    adjusted = holm([d.p_value for d in decisions])
+    codes = np.array([[OUTCOMES.index(d.outcome) for d in decisions]])
+    p_eq = np.array([[1.0 if d.p_equivalence is None else d.p_equivalence
+                      for d in decisions]])
+    after = _after_holm(codes, np.array([adjusted]), p_eq, alpha)
+    claim = CLAIM_OUTCOMES[int(_claim_codes(after)[0])]
+    tasks = tuple({"outcome": OUTCOMES[int(c)], "before_holm": d.outcome, "p_value": d.p_value,
+                   "p_holm": q if d.p_value is not None else None}
+                  for d, q, c in zip(decisions, adjusted, after[0], strict=True))
+    informative = sum(t["outcome"] != UNINFORMATIVE for t in tasks)
+    significant = sum(t["outcome"] in WINNERS for t in tasks)
+    reason = {
+        MIXED: "tasks significantly disagree in direction",
+        A_BETTER: f"{significant} of {informative} informative tasks significant after Holm",
+        B_BETTER: f"{significant} of {informative} informative tasks significant after Holm",
+        EQUIVALENT: f"all {informative} informative tasks equivalent",
+        UNINFORMATIVE: "no task is informative",
+    }.get(claim, "no task significant after Holm")
+    return ClaimDecision(claim, tasks, method, reason)

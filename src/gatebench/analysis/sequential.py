@@ -20,19 +20,17 @@ import numpy as np
 from scipy import stats as sps
 
 from gatebench.analysis.rules import (
-    _A,
-    _B,
-    _EQ,
     _INC,
-    _UNI,
     EQUIVALENT,
     INCONCLUSIVE,
     OUTCOMES,
     UNINFORMATIVE,
     WINNERS,
     Decision,
+    Tested,
     _finite,
     _fmt,
+    paired_tests,
     t_interval,
 )
 
@@ -87,44 +85,26 @@ def nominal_levels(min_pairs: int, max_pairs: int, alpha: float = 0.05) -> tuple
             float(np.quantile(np.concatenate(min_one), target)))
 
 
+def _look(d: np.ndarray, margin: float, levels: tuple[float, float]) -> Tested:
+    return paired_tests(d, margin, levels[0], alpha_equivalence=levels[1], exact_flips=False)
+
+
 def sequential_codes(d: np.ndarray, margin: float, max_pairs: int, alpha: float = 0.05,
                      min_pairs: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """(outcome codes, pairs used) of the sequential rule per row of a (reps, max_pairs) array."""
     _check(min_pairs, max_pairs, alpha)
-    a_star, eq_star = nominal_levels(min_pairs, max_pairs, alpha)
+    levels = nominal_levels(min_pairs, max_pairs, alpha)
     reps = d.shape[0]
     codes = np.full(reps, _INC)
     used = np.full(reps, max_pairs)
     open_ = np.ones(reps, dtype=bool)
     for n in range(min_pairs, max_pairs + 1):
-        look = _look_codes(d[:, :n], margin, a_star, eq_star)
+        look = _look(d[:, :n], margin, levels).codes
         stop = open_ & (look != _INC)
         codes[stop] = look[stop]
         used[stop] = n
         open_ &= ~stop
     return codes, used
-
-
-def _look_codes(d: np.ndarray, margin: float, a_star: float, eq_star: float) -> np.ndarray:
-    n = d.shape[1]
-    mean = d.mean(axis=1)
-    sd = d.std(axis=1, ddof=1)
-    flat = (d.max(axis=1) == d.min(axis=1)) | ~(sd > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = mean / (sd / math.sqrt(n))
-        p = 2 * sps.t.sf(np.abs(t), n - 1)
-        se = sd / math.sqrt(n)
-        p_eq = np.maximum(sps.t.sf((mean + margin) / se, n - 1),
-                          sps.t.cdf((mean - margin) / se, n - 1))
-    p = np.where(np.isfinite(p), p, 1.0)
-    p_eq = np.where(np.isfinite(p_eq), p_eq, 1.0) if margin > 0 else np.ones_like(p)
-    codes = np.full(d.shape[0], _INC)
-    codes[(p_eq < eq_star) & ~flat] = _EQ
-    win = (p < a_star) & ~flat
-    codes[win & (mean > 0)] = _A
-    codes[win & (mean < 0)] = _B
-    codes[flat] = _UNI
-    return codes
 
 
 def sequential_decide(
@@ -141,44 +121,40 @@ def sequential_decide(
     p < α_eq*, with "uninformative" when every pair is identical (no spread: more seeds of
     the same cannot help), and with "inconclusive" at `max_pairs`. The rule is stateless: it
     may be asked after every pair (the looks it was calibrated for) or less often (fewer
-    looks, still ≤ α). Simulated false-winner rate ≤ α under the normal null.
+    looks, still ≤ α). Simulated false-winner rate ≤ α under the normal null and the bimodal
+    "training sometimes fails" null (see `calibration`).
     """
     _check(min_pairs, max_pairs, alpha)
     arr = _finite(diffs)
     n = int(arr.size)
-    a_star, eq_star = nominal_levels(min_pairs, max_pairs, alpha)
+    levels = nominal_levels(min_pairs, max_pairs, alpha)
     method = f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, looks {min_pairs}..{max_pairs} pairs)"
-    extra = {"alpha_look": a_star, "alpha_equivalence_look": eq_star,
+    extra = {"alpha_look": levels[0], "alpha_equivalence_look": levels[1],
              "min_pairs": min_pairs, "max_pairs": max_pairs}
     mean = float(arr.mean()) if n else None
     if n < min_pairs:
         return Decision(INCONCLUSIVE, mean, (None, None), None, n, method,
                         f"{n} of at least {min_pairs} pairs so far", rule="sequential",
                         final=False, extra=extra)
-    d = arr[None, :]
-    code = int(_look_codes(d, margin, a_star, eq_star)[0])
-    outcome = OUTCOMES[code]
+    tested = _look(arr[None, :], margin, levels)
+    outcome = OUTCOMES[int(tested.codes[0])]
     if outcome == UNINFORMATIVE:
         return Decision(outcome, mean, (None, None), None, n, method,
                         f"all {n} pairs differ by exactly {_fmt(mean)}: no spread, no "
                         "interval (both fail or both saturate)", rule="sequential",
                         extra=extra)
-    sd = float(arr.std(ddof=1))
-    se = sd / math.sqrt(n)
-    p = float(2 * sps.t.sf(abs(mean / se), n - 1))
-    p_eq = float(max(sps.t.sf((mean + margin) / se, n - 1), sps.t.cdf((mean - margin) / se,
-                                                                      n - 1)))
     # The interval at the look's own level, so it agrees with the decision it reports.
-    level = 1.0 - 2.0 * eq_star if outcome == EQUIVALENT else 1.0 - a_star
-    ci = t_interval(mean, sd, n, level)
+    level = 1.0 - 2.0 * levels[1] if outcome == EQUIVALENT else 1.0 - levels[0]
+    ci = t_interval(mean, float(tested.sd[0]), n, level)
     if outcome in WINNERS or outcome == EQUIVALENT:
         final, reason = True, f"decided at {n} pairs"
     elif n >= max_pairs:
         final, reason = True, f"reached max seeds ({max_pairs})"
     else:
         final, reason = False, f"undecided at {n} pairs; add a pair"
-    return Decision(outcome, mean, ci, p, n, method, reason, level, p_eq, rule="sequential",
-                    final=final, extra=extra)
+    p_eq = float(tested.p_eq[0]) if margin > 0 else None
+    return Decision(outcome, mean, ci, float(tested.p[0]), n, method, reason, level, p_eq,
+                    rule="sequential", final=final, extra=extra)
 
 
 def required_pairs(

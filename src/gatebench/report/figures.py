@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
+from gatebench.analysis.pairing import arm_of, arms_in
+
 SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
 DISPLAY_DPI = 100
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -86,7 +88,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def _cells(records: Sequence[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(str(r.get("cell")) for r in records))
+    return arms_in(records)
 
 
 # -- training -------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def learning_curves(records: Sequence[dict[str, Any]], metric: str) -> Figure | 
     drawn = False
     for ax, (key, label) in zip(axes, panels, strict=True):
         for cell in cells:
-            epochs, mean, lo, hi = by_epoch([r for r in records if r.get("cell") == cell], key)
+            epochs, mean, lo, hi = by_epoch([r for r in records if arm_of(r) == cell], key)
             if not epochs:
                 continue
             drawn = True
@@ -145,7 +147,7 @@ def time_to_metric(
         if not points:
             continue
         drawn = True
-        color = cell_color(str(r.get("cell")), cells)
+        color = cell_color(arm_of(r), cells)
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, color=color, lw=1.2, marker="o", ms=2.5, alpha=0.8)
         best = r.get("best_epoch")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, pair_records
+from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, arm_of, pair_records
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -246,7 +246,7 @@ def curves(data: StudyData, draw: bool) -> Section | None:
 def _epoch_table(records: list[dict[str, Any]], cells: list[str], metric: str) -> Table:
     series = {}
     for c in cells:
-        mine = [r for r in records if r.get("cell") == c]
+        mine = [r for r in records if arm_of(r) == c]
         for key in ("val_metric", "val_loss", "train_loss"):
             epochs, mean, _, _ = F.by_epoch(mine, key)
             series[(c, key)] = dict(zip(epochs, mean, strict=True))
