@@ -146,9 +146,6 @@ def compare(
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
                         max_pairs=spec.max_seeds if spec.adaptive else None)
     summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
-    # until summarize computes them itself (the lead wires health into analysis/summary.py)
-    summary["health"] = health_checks(records, arms=spec.labels, margin=spec.margin)
-    summary["verdict"] = apply_health(summary["verdict"], summary["health"], spec.labels)
     if spec.adaptive:
         with open_store(out_dir) as store:
             summary["seeding"] = store.study_state("compare")
