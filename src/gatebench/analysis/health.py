@@ -433,7 +433,7 @@ def _measured(verdict: dict[str, Any], arms: Sequence[str]) -> str:
     unit = str(verdict.get("unit", "points"))
     what = " \u2212 ".join(a.upper() for a in arms) if len(arms) == 2 else "difference"
     sep = "" if unit.startswith("%") else " "
-    span = (f", {verdict.get('level', 0.95) * 100:g}% CI {_signed(ci[0])} to {_signed(ci[1])}"
+    span = (f", {verdict.get('level', 0.95) * 100:.3g}% CI {_signed(ci[0])} to {_signed(ci[1])}"
             if ci[0] is not None and ci[1] is not None else "")
     return (f" Measured so far: {what} = {_signed(mean)}{sep}{unit}{span}, "
             f"{verdict.get('n')} seeds; no evidence about the cells until training is fixed.")
