@@ -223,6 +223,7 @@ class StudySpec:
     adaptive: bool = False  # --seeds auto
     max_seeds: int = 10
     time_budget_s: float | None = None
+    first_seed: int = 0  # pair k uses seed first_seed + k: independent repeats of one study
 
     def __post_init__(self) -> None:
         if self.arms:
@@ -244,6 +245,8 @@ class StudySpec:
         """Raise SpecError on any value a run could not honour."""
         if self.seeds < 1:
             raise SpecError(f"--seeds must be at least 1, got {self.seeds}")
+        if self.first_seed < 0:
+            raise SpecError(f"the first seed must be 0 or more, got {self.first_seed}")
         if len(self.arms) < 1 or len(set(self.labels)) != len(self.labels):
             raise SpecError(f"arms need distinct labels, got {','.join(self.labels)}")
         for arm in self.arms:
@@ -284,7 +287,7 @@ class StudySpec:
                 overrides=arm.overrides,
             )
             for fraction in self.data_fractions
-            for seed in range(n)
+            for seed in range(self.first_seed, self.first_seed + n)
             for arm in self.arms
         ]
 
@@ -313,4 +316,5 @@ class StudySpec:
             adaptive=bool(d.get("adaptive", False)),
             max_seeds=int(d.get("max_seeds", 10)),
             time_budget_s=None if budget is None else float(budget),
+            first_seed=int(d.get("first_seed", 0)),
         )
