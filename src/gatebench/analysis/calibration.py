@@ -6,8 +6,9 @@ same vectorised code the verdicts use. The scenarios, in points of the metric:
 - normal null: per-pair differences ~ N(0, NOISE_SD²), NOISE_SD = 2 points: twice the
   default margin, so that with 3-10 seeds equivalence is hard and a winner takes a real
   difference, the regime of the small reference tasks (an assumption; `gatebench calibrate
-  --dataset` measures a real A/A study instead). The error rates do not depend on it:
-  the t statistic is scale-free, so only difference / SD matters;
+  --dataset` measures a real A/A study instead). False-winner rates under the normal null
+  do not depend on it (the t statistic is scale-free); power and false equivalence depend
+  only on difference / SD and margin / SD;
 - bimodal null ("training sometimes fails"): each arm's run fails independently with
   probability FAIL_P = 0.2 and then scores FAIL_DROP = 20 points lower, on top of the
   normal noise; the same for both arms, so still no true difference;
