@@ -45,7 +45,8 @@ class Study:
 
     @property
     def verdict(self) -> str:
-        """The verdict label: GRU better, LSTM better, equivalent within margin, inconclusive."""
+        """The verdict label: "<arm> better", equivalent within margin, inconclusive or
+        uninformative (both arms failed or both saturated: no evidence either way)."""
         return self.summary_data["verdict"]["label"]
 
     def to_json(self) -> str:

@@ -67,7 +67,15 @@ def _mean(values: Sequence[float]) -> float:
 def _mean_ci(values: Sequence[float], level: float) -> dict[str, Any]:
     arr = np.asarray(values, dtype=float)
     finite = arr[np.isfinite(arr)]
-    return {"mean": _mean(finite), "ci": list(bootstrap_ci(finite, level=level))}
+    return {"mean": _mean(finite), "ci": finding_ci(bootstrap_ci(finite, level=level))}
+
+
+def finding_ci(ci: Sequence[float]) -> list[float | None]:
+    """An interval as a finding, or [None, None]: identical values give no zero-width interval."""
+    lo, hi = (float(x) for x in ci)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo <= 1e-12 * max(1.0, abs(hi)):
+        return [None, None]
+    return [lo, hi]
 
 
 def effective_metric(record: dict[str, Any], metric: str, higher_is_better: bool) -> float:
@@ -220,7 +228,7 @@ def summarize(
             "what": f"{a} \u2212 {b}",
             "unit": unit,
             "mean": _mean(diffs),
-            "ci": list(t_ci(diffs, level)),
+            "ci": finding_ci(t_ci(diffs, level)),
             "values": diffs,
         },
         "time_ratio": _ratio(
@@ -304,7 +312,7 @@ def learning_curve(
                 "what": f"{a} \u2212 {b}",
                 "unit": point_unit(metric, hib),
                 "mean": _mean(diffs),
-                "ci": list(t_ci(diffs, level)),
+                "ci": finding_ci(t_ci(diffs, level)),
             }
         rows.append(row)
     return _jsonable(rows)

@@ -12,6 +12,7 @@ from gatebench.protocol.arms import ARM_OPTIONS, Arm, arms_for_cells
 
 SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
 MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
+MAX_ADAPTIVE_SEEDS = 100  # the sequential rule's boundaries are calibrated up to here
 
 
 def _canonical(obj: Any) -> str:
@@ -259,6 +260,9 @@ class StudySpec:
                 )
             if len(self.arms) != 2:
                 raise SpecError("--seeds auto compares exactly two arms")
+            if self.max_seeds > MAX_ADAPTIVE_SEEDS:
+                raise SpecError(f"--max-seeds must be at most {MAX_ADAPTIVE_SEEDS}, "
+                                f"got {self.max_seeds}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
         if self.margin <= 0:

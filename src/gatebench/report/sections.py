@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, arm_of, pair_records
+from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE, arm_of, pair_records
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -36,7 +36,7 @@ def verdict(data: StudyData) -> Verdict:
     label = str(v.get("label", INCONCLUSIVE))
     if label == EQUIVALENT:
         css = "equivalent"
-    elif label == INCONCLUSIVE:
+    elif label in (INCONCLUSIVE, UNINFORMATIVE):
         css = "inconclusive"
     else:
         css = f"win win-{label.split()[0].lower()}"
