@@ -63,6 +63,11 @@ def verdict(data: StudyData) -> Verdict:
         f"{up(c)} {count((s['cells'][c].get('params') or {}).get('core'))} "
         f"(H = {s['cells'][c].get('hidden_size')})" for c in cells)))
     highlights.append(("seed pairs", str(s.get("n_pairs", MISSING))))
+    if v.get("method"):
+        rule = v.get("rule") or "paired"
+        highlights.append(("decision rule", f"{v['method']} — its simulated error rates: "
+                           f"`gatebench calibrate`, rule “{rule}” (README: How often "
+                           "the verdicts are wrong)"))
 
     warnings = []
     if (s.get("protocol") or {}).get("concurrent"):
