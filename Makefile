@@ -48,6 +48,7 @@ chromium:
 
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest
 
 bench: $(STAMP)
