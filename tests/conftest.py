@@ -24,6 +24,16 @@ NEGATIVE = ["dull", "awful", "boring", "tedious", "flat", "messy", "lifeless"]
 FILLER = ["the", "film", "story", "cast", "plot", "is", "a", "and", "with", "café", "naïve"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `gpu` skip, saying why, where torch sees no CUDA device."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device: torch.cuda.is_available() is False")
+    for item in items:
+        if item.get_closest_marker("gpu") is not None:
+            item.add_marker(skip)
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
