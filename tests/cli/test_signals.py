@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import os
 import pty
 import re
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from gatebench.cli import run
 
 CLI = [sys.executable, "-m", "gatebench.cli"]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "COLUMNS": "100"}
@@ -135,3 +138,21 @@ def _drain(fd: int) -> bytes:
         if not chunk:
             return seen
         seen += chunk
+
+
+
+class _CtrlCOnImport(importlib.abc.MetaPathFinder):
+    """Lands a Ctrl-C exactly while the command's main module is being imported."""
+
+    def find_spec(self, name: str, path: object, target: object = None) -> None:
+        if name == "gatebench.cli.main":
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_command_starts_is_one_line_status_130(monkeypatch, capsys) -> None:
+    monkeypatch.delitem(sys.modules, "gatebench.cli.main", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_CtrlCOnImport(), *sys.meta_path])
+    with pytest.raises(SystemExit) as exit_info:
+        run()
+    assert exit_info.value.code == 130
+    assert capsys.readouterr() == ("", "gatebench: error: interrupted\n")
