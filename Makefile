@@ -44,7 +44,7 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } || \
-	echo "chromium not installed: the report's browser test will be skipped"
+	echo "chromium not installed: the report's browser test will be skipped (in CI: fail)"
 
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
