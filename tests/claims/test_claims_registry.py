@@ -45,7 +45,7 @@ def test_registry_lists_every_claim_in_order() -> None:
 def test_unknown_claim_lists_known_ids() -> None:
     with pytest.raises(UnknownNameError, match="no claim 'speedy'; known: convergence"):
         evaluate_claims([], ["speedy"])
-    with pytest.raises(UnknownNameError):
+    with pytest.raises(UnknownNameError, match="no claim 'nope'; known: convergence"):
         evaluate_claims([], thresholds={"nope": {}})
 
 
