@@ -1,7 +1,13 @@
-"""Shared fixtures: fixed seeds, a small real-looking review table, tiny fast study options."""
+"""Shared fixtures: fixed seeds, a small real-looking review table, tiny fast study options.
+
+In CI (CI=true) a skipped test fails, saying what is missing: Chromium, Ray and ONNX Runtime
+are required parts, and a CI without one must not pass by skipping their tests. Only tests
+marked `gpu` may skip there (CI has no CUDA device).
+"""
 
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 
@@ -16,6 +22,43 @@ from gatebench.studies import study_spec, task_spec
 POSITIVE = ["great", "wonderful", "moving", "brilliant", "fun", "sharp", "charming"]
 NEGATIVE = ["dull", "awful", "boring", "tedious", "flat", "messy", "lifeless"]
 FILLER = ["the", "film", "story", "cast", "plot", "is", "a", "and", "with", "café", "naïve"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `gpu` skip, saying why, where torch sees no CUDA device."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device: torch.cuda.is_available() is False")
+    for item in items:
+        if item.get_closest_marker("gpu") is not None:
+            item.add_marker(skip)
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """In CI, a skip of anything but a `gpu` test is a failure naming the missing part."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _in_ci() and item.get_closest_marker("gpu") is None \
+            and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every required part must run: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    """In CI, a module skipped while collecting (`importorskip("ray")`) fails the same way."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _in_ci():
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every required part must run: {reason}"
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ def test_writes_text_and_bytes_with_umask_permissions(tmp_path: Path) -> None:
 def test_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "summary.json"
     write_atomic(target, "old")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="bytes-like object is required, not 'int'"):
         write_atomic(target, 42)  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["summary.json"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
+from gatebench.run.study import with_training_floor
 from gatebench.run.tuning import check_trials, parse_space, tune_arms
 from gatebench.store import open_store
 
@@ -44,7 +46,8 @@ class Study:
 
     @property
     def verdict(self) -> str:
-        """The verdict label: GRU better, LSTM better, equivalent within margin, inconclusive."""
+        """The verdict label: "<arm> better", equivalent within margin, inconclusive or
+        uninformative (both arms failed or both saturated: no evidence either way)."""
         return self.summary_data["verdict"]["label"]
 
     def to_json(self) -> str:
@@ -127,6 +130,7 @@ def compare(
     progress: StudyProgress | None = None,
     task_options: dict[str, Any] | None = None,
     latency: bool = True,
+    explicit: Collection[str] | None = None,
     tune: str | None = None,
     trials: int = 20,
     **study_options: Any,
@@ -144,9 +148,12 @@ def compare(
     spec = study_spec(tspec, **study_options)
     out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
     tuning = None
-    if tune is not None:
+    if tune is not None:  # bad search input fails before the data is even read
         check_trials(trials)
         space = parse_space(tune, spec)
+    spec, floor_notes = with_training_floor(
+        spec, out_dir, study_options.keys() if explicit is None else explicit)
+    if tune is not None:
         arms, tuning = tune_arms(spec, out_dir, space, trials, fresh=fresh, executor=executor,
                                  progress=progress)
         spec = replace(spec, arms=arms)
@@ -157,7 +164,8 @@ def compare(
     if spec.adaptive:
         with open_store(out_dir) as store:
             summary["seeding"] = store.study_state("compare")
-    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
+    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
+                        "training_floor": floor_notes}
     if tuning is not None:
         summary["tuning"] = tuning
     if latency and len(set(spec.cells)) < 2:

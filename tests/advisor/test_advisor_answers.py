@@ -44,8 +44,8 @@ def test_bad_answers_raise_spec_error(raw: dict[str, str], words: list[str]) -> 
 
 
 def test_api_validates_like_the_cli() -> None:
-    with pytest.raises(SpecError):
+    with pytest.raises(SpecError, match="--seq-len must be a whole number >= 1, got -1"):
         Answers(seq_len=-1)
-    with pytest.raises(SpecError):
+    with pytest.raises(SpecError, match="unknown --device 'cuda'; known: cpu, gpu, unknown"):
         Answers(device="cuda")  # the API takes the canonical names only
     assert len(Answers().unknown()) == 7

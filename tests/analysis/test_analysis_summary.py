@@ -17,6 +17,7 @@ from gatebench.errors import GatebenchError, SpecError
 
 SUMMARY_KEYS = {
     "task",
+    "health",
     "metric",
     "higher_is_better",
     "unit",
@@ -207,3 +208,11 @@ def test_summary_frame_columns(make_pairs) -> None:
     ]
     assert list(df["cell"]) == ["gru", "lstm"] and df.loc[0, "hidden_size"] == 37
     assert df.loc[1, "mean"] == pytest.approx(0.8033333)
+
+
+def test_identical_values_give_no_zero_width_interval(make_pairs) -> None:
+    # both arms saturate at 1.0 in every pair: no spread, so no interval is shown as a finding
+    s = summarize(make_pairs([1.0, 1.0, 1.0], [1.0, 1.0, 1.0]))
+    assert s["difference"]["ci"] == [None, None]
+    assert s["cells"]["gru"]["test"]["ci"] == [None, None]
+    assert s["verdict"]["label"] == "uninformative" and s["verdict"]["ci"] == [None, None]

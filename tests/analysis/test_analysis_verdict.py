@@ -55,6 +55,7 @@ def test_equivalent_within_margin_text() -> None:
 def test_significant_but_small_difference_says_so() -> None:
     v = decide([0.30, 0.31, 0.29, 0.30], margin=1.0)
     assert v["label"] == "GRU better" and "within \u00b11.0 points" in v["text"]
+    assert "CI +0.29 to +0.31" in v["text"]  # more digits rather than a zero-width "+0.3 to +0.3"
 
 
 def test_inconclusive_suggests_power_based_seeds() -> None:
@@ -66,8 +67,19 @@ def test_inconclusive_suggests_power_based_seeds() -> None:
     assert v["label"] == INCONCLUSIVE and v["outcome"] == "inconclusive"
     k = v["suggested_seeds"]
     assert k == required_pairs(diffs, 1.0) - diffs.size and k >= 1
-    assert f"about {k} more seeds would settle a \u00b11.0 points question" in v["text"]
-    assert "--seeds auto" in v["text"]
+    assert (f"about {k} more seeds would give 80% power to settle it against \u00b11.0 points"
+            in v["text"])
+    assert v["text"].endswith(", or use --seeds auto.")
+
+
+def test_suggestion_can_be_left_out() -> None:
+    # the health checks turn it off when the runs are under-trained: more seeds would not help
+    diffs = [-1.0, 2.0, 0.5, 0.3, 1.1, -0.4]
+    v = decide(diffs, margin=1.0, suggest_seeds=False)
+    assert v["suggested_seeds"] is None and "more seed" not in v["text"]
+    assert v["text"].endswith("6 seeds).")
+    seq = decide(diffs, 1.0, design="sequential", max_pairs=6, suggest_seeds=False)
+    assert seq["text"].endswith("; reached max seeds (6).") and seq["suggested_seeds"] is None
 
 
 def test_inconclusive_out_of_reach_suggests_nothing() -> None:

@@ -1,5 +1,7 @@
 """Tests for gatebench.cells.budget: parameter counts and the hidden-size solver."""
 
+import re
+
 import pytest
 from torch import nn
 
@@ -55,16 +57,44 @@ def test_solver_is_within_one_percent(
             assert abs(near - budget) >= abs(count - budget)
 
 
+def _closest(cell: str, budget: int, input_size: int, output_size: int) -> tuple[int, list[int]]:
+    """By exhaustive search: the hidden size nearest the budget (ties to the smaller) and the
+    counts of the sizes either side of it."""
+    counts = {1: core_param_count(cell, input_size, 1, output_size)}
+    h = 1
+    while counts[h] < budget:
+        h += 1
+        counts[h] = core_param_count(cell, input_size, h, output_size)
+    best = min(counts, key=lambda k: (abs(counts[k] - budget), k))
+    return best, [counts[k] for k in (h - 1, h) if k in counts]
+
+
+SMALL_BUDGETS = range(1_000, 40_000, 1_300)
+
+
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
-@pytest.mark.parametrize("budget", range(1_000, 40_000, 1_300))
-def test_small_budgets_meet_tolerance_or_say_why(cell: str, budget: int) -> None:
+@pytest.mark.parametrize("budget", SMALL_BUDGETS)
+def test_small_budgets_get_the_closest_size_or_the_nearest_counts(cell: str, budget: int) -> None:
     # One integer knob moves the count in steps of ~gates*(I+2H): small models can miss 1%.
-    try:
-        hidden = hidden_size_for_budget(cell, budget, 16, 2)
-    except SpecError as exc:
-        assert f"{budget:,}" in str(exc) and "nearest achievable counts" in str(exc)
+    best, near = _closest(cell, budget, 16, 2)
+    if abs(core_param_count(cell, 16, best, 2) - budget) <= 0.01 * budget:
+        assert hidden_size_for_budget(cell, budget, 16, 2) == best
     else:
-        assert abs(core_param_count(cell, 16, hidden, 2) - budget) <= 0.01 * budget
+        with pytest.raises(SpecError) as info:
+            hidden_size_for_budget(cell, budget, 16, 2)
+        message = str(info.value)
+        assert message.startswith(f"cannot match a parameter budget of {budget:,} for cell "
+                                  f"{cell!r} within 1%: nearest achievable counts are ")
+        for count in near:
+            assert f"{count:,} (hidden " in message
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_small_budgets_cover_both_outcomes(cell: str) -> None:
+    # The range above exercises the solver's answer and its refusal, not only one of them.
+    met = [abs(core_param_count(cell, 16, _closest(cell, b, 16, 2)[0], 2) - b) <= 0.01 * b
+           for b in SMALL_BUDGETS]
+    assert any(met) and not all(met)
 
 
 @pytest.mark.parametrize("lstm_hidden", [64, 128, 256, 512])
@@ -98,25 +128,25 @@ def test_unreachable_tolerance_names_nearest_counts() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    "kwargs, message",
     [
-        {"budget": 0},
-        {"budget": 1000, "input_size": 0},
-        {"budget": 1000, "output_size": 0},
-        {"budget": 1000, "num_layers": 0},
-        {"budget": 1000, "tolerance": -0.1},
+        ({"budget": 0}, "budget must be a positive integer, got 0"),
+        ({"budget": 1000, "input_size": 0}, "input_size must be a positive integer, got 0"),
+        ({"budget": 1000, "output_size": 0}, "output_size must be a positive integer, got 0"),
+        ({"budget": 1000, "num_layers": 0}, "num_layers must be a positive integer, got 0"),
+        ({"budget": 1000, "tolerance": -0.1}, "budget tolerance must be non-negative, got -0.1"),
     ],
 )
-def test_bad_arguments_raise_spec_error(kwargs: dict) -> None:
+def test_bad_arguments_raise_spec_error(kwargs: dict, message: str) -> None:
     args = {"cell": "gru", "input_size": 4, "output_size": 2} | kwargs
-    with pytest.raises(SpecError):
+    with pytest.raises(SpecError, match=f"^{re.escape(message)}$"):
         hidden_size_for_budget(**args)
 
 
 def test_unknown_cell_in_counts() -> None:
-    with pytest.raises(UnknownNameError):
+    with pytest.raises(UnknownNameError, match="^no cell 'rnn'; known: gru, lstm$"):
         rnn_param_count("rnn", 4, 4)
-    with pytest.raises(UnknownNameError):
+    with pytest.raises(UnknownNameError, match="^no cell 'rnn'; known: gru, lstm$"):
         hidden_size_for_budget("rnn", 10_000, 4, 2)
 
 
@@ -154,9 +184,10 @@ def test_resolve_match_params_explicit_budget() -> None:
 
 
 def test_resolve_validates_sizing() -> None:
-    with pytest.raises(SpecError):
+    with pytest.raises(SpecError, match="--match must be 'params' or 'hidden', not 'flops'"):
         resolve_hidden_sizes(["gru"], SizingConfig(match="flops"), 8, 2, 1, False)
-    with pytest.raises(SpecError):
+    with pytest.raises(SpecError, match="budget of 10 is too small for cell 'gru': even "
+                       "hidden size 1 needs 37 parameters"):
         resolve_hidden_sizes(["gru"], SizingConfig(budget=10), 8, 2, 1, False)
 
 

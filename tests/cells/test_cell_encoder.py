@@ -127,19 +127,26 @@ def test_attributes() -> None:
     assert (enc.cell_name, enc.hidden_size, enc.output_size) == ("lstm", H, 2 * H)
 
 
-@pytest.mark.parametrize("lengths", [[7, 0, 1, 5], [8, 3, 1, 5], [7, 3, 1]])
-def test_bad_lengths_raise(lengths: list[int]) -> None:
+@pytest.mark.parametrize("lengths, message", [
+    ([7, 0, 1, 5], r"sequence lengths must be in 1\.\.7 \(the padded length\), got 0\.\.7"),
+    ([8, 3, 1, 5], r"sequence lengths must be in 1\.\.7 \(the padded length\), got 1\.\.8"),
+    ([7, 3, 1], r"lengths must have shape \(4,\) to match the batch, got \(3,\)"),
+])
+def test_bad_lengths_raise(lengths: list[int], message: str) -> None:
     enc = RecurrentEncoder("gru", F, H)
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match=message):
         enc(torch.randn(B, T, F), torch.tensor(lengths))
 
 
-@pytest.mark.parametrize(
-    "kwargs", [{"hidden_size": 0}, {"num_layers": 0}, {"dropout": 1.0}, {"input_size": 0}]
-)
-def test_bad_construction_raises(kwargs: dict) -> None:
+@pytest.mark.parametrize("kwargs, message", [
+    ({"hidden_size": 0}, "hidden size must be at least 1, got 0"),
+    ({"num_layers": 0}, "number of layers must be at least 1, got 0"),
+    ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1\.0"),
+    ({"input_size": 0}, "input size must be at least 1, got 0"),
+])
+def test_bad_construction_raises(kwargs: dict, message: str) -> None:
     args = {"cell": "gru", "input_size": F, "hidden_size": H} | kwargs
-    with pytest.raises(SpecError):
+    with pytest.raises(SpecError, match=message):
         RecurrentEncoder(**args)
 
 

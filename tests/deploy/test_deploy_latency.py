@@ -45,16 +45,16 @@ def test_memory_is_measured_in_child_processes() -> None:
     assert probe["baseline_mb"] > 1 and probe["load_mb"] >= 0 and probe["run_mb"] >= 0
 
 
-@pytest.mark.parametrize("change, error", [
-    ({"seq_lens": (0,)}, SpecError),
-    ({"batch_sizes": ()}, SpecError),
-    ({"repeats": 1}, SpecError),
-    ({"runtimes": ("tvm",)}, UnknownNameError),
+@pytest.mark.parametrize("change, error, message", [
+    ({"seq_lens": (0,)}, SpecError, r"--seq-lens must be positive integers, got \[0\]"),
+    ({"batch_sizes": ()}, SpecError, r"--batch-sizes must be positive integers, got \[\]"),
+    ({"repeats": 1}, SpecError, r"--repeats must be at least 2 \(got 1\)"),
+    ({"runtimes": ("tvm",)}, UnknownNameError, "no runtime 'tvm'; known: eager, "),
 ])
-def test_bad_plans_are_refused(change, error) -> None:
+def test_bad_plans_are_refused(change, error, message) -> None:
     from dataclasses import replace
 
-    with pytest.raises(error):
+    with pytest.raises(error, match=message):
         replace(TINY_PLAN, **change).validate()
 
 

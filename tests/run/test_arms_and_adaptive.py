@@ -49,16 +49,20 @@ def test_seeds_auto_stops_with_a_reason_and_resumes(reviews_csv: Path, tmp_path:
                                                     capsys) -> None:
     out = tmp_path / "auto"
     args = ["compare", str(reviews_csv), "--text-col", "review", "--label-col", "sentiment",
-            "--seeds", "auto", "--max-seeds", "4", "--max-epochs", "1", "--hidden", "8",
+            "--seeds", "auto", "--max-seeds", "4", "--hidden", "8",
             "--embed-dim", "8", "--threads", "1", "--no-latency", "--out", str(out), "--json"]
     code, stdout, err = _run(args, capsys)
     assert code == 0, err
     summary = json.loads(stdout)
     seeding = summary["seeding"]
     assert seeding["design"] == "sequential" and "Pocock" in seeding["method"]
-    assert seeding["stopped"].startswith(("decided at", "reached max seeds"))
     looks = seeding["looks"]
     assert [look["pairs"] for look in looks] == list(range(3, 3 + len(looks)))
+    if seeding["stopped"].startswith("training health"):  # stopped early: says what to fix
+        assert any(c["blocks_verdict"] for c in summary["health"])
+        assert summary["verdict"]["label"] == "inconclusive"
+    else:  # the rule's own decision to stop, at its last look
+        assert looks[-1]["final"] and seeding["stopped"] == looks[-1]["reason"]
     assert looks[-1]["pairs"] == summary["n_pairs"] <= 4
     assert summary["verdict"]["rule"] == "sequential"
     with open_store(out) as store:
@@ -68,6 +72,22 @@ def test_seeds_auto_stops_with_a_reason_and_resumes(reviews_csv: Path, tmp_path:
     assert code == 0 and json.loads(again)["seeding"] == seeding
     with open_store(out) as store:
         assert store.count() == stored == 2 * summary["n_pairs"]  # no duplicate rows
+
+
+def test_seeds_auto_stops_at_once_when_training_is_unhealthy(reviews_csv: Path,
+                                                              tmp_path: Path, capsys) -> None:
+    # one epoch of a tiny model leaves every seed at the baseline: more seeds cannot fix that
+    code, stdout, err = _run(["compare", str(reviews_csv), "--text-col", "review",
+                              "--label-col", "sentiment", "--seeds", "auto", "--max-epochs",
+                              "1", "--lr", "1e-5", "--hidden", "8", "--embed-dim", "8",
+                              "--threads", "1", "--no-latency", "--out", str(tmp_path / "h"),
+                              "--json"], capsys)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    assert summary["seeding"]["stopped"].startswith("training health at 3 pairs")
+    assert summary["n_pairs"] == 3 and summary["verdict"]["label"] == "inconclusive"
+    assert summary["verdict"]["suggested_seeds"] is None
+    assert "more seeds" not in summary["verdict"]["text"]
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -85,3 +105,31 @@ def test_bad_seed_and_arm_values_fail_cleanly(reviews_csv: Path, tmp_path: Path,
     assert code == 2 and stdout == ""
     assert message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_pairs_per_round_keeps_parallel_workers_busy() -> None:
+    from gatebench.run.study import pairs_per_round
+
+    class Pool:
+        def __init__(self, workers):
+            self.workers = workers
+
+    assert pairs_per_round(Pool(1), 2) == 1
+    assert pairs_per_round(Pool(4), 2) == 2
+    assert pairs_per_round(Pool(None), 2) == 1  # a cluster of unknown size: one pair a look
+
+
+def test_seeds_auto_runs_through_a_process_pool(reviews_csv: Path, tmp_path: Path) -> None:
+    from gatebench.run import ProcessExecutor
+
+    study = spec_for(reviews_csv, seeds="auto", max_seeds=4, max_epochs=1, hidden=8,
+                     embed_dim=8)
+    with ProcessExecutor(workers=4, threads_per_worker=1) as pool:
+        records = run_study(study, tmp_path / "p", executor=pool)
+    with open_store(tmp_path / "p") as store:
+        state = store.study_state("compare")
+    looks = [look["pairs"] for look in state["looks"]]
+    steps = [b - a for a, b in zip(looks[:-1], looks[1:], strict=True)]
+    assert looks[0] == 3 and all(step == 2 for step in steps[:-1])  # 4 workers: 2 pairs a look
+    assert looks[-1] <= 4
+    assert len(records) == 2 * looks[-1] and all(r["concurrent"] for r in records)

@@ -27,7 +27,7 @@ def test_best_record_and_seed_choice(trained_study) -> None:
         best_record(out, records, "gru", seed=7)
     with pytest.raises(SpecError, match="no trained 'lstm'.*it has: gru"):
         best_record(out, [r for r in records if r["cell"] == "gru"], "lstm")
-    with pytest.raises(UnknownNameError):
+    with pytest.raises(UnknownNameError, match="no cell 'gru2'; known: gru, lstm"):
         best_record(out, records, "gru2")
 
 

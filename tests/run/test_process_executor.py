@@ -1,4 +1,7 @@
-"""The process pool: a worker that dies is one clear error, and the pool stops promptly."""
+"""The process pool: a worker that dies is one clear error, and the pool stops promptly.
+
+The killer waits for a worker to name itself as running a trial, not for a time or CPU count.
+"""
 
 from __future__ import annotations
 
@@ -12,38 +15,36 @@ import pytest
 
 from gatebench.errors import GatebenchError
 from gatebench.run import ProcessExecutor, run_study
+from gatebench.run.process_executor import TRIAL_PROCESS_NAME
 from gatebench.studies import study_spec, task_spec
 from tests.conftest import TINY, make_reviews
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds workers in /proc")
 
 
-TRAINING_TICKS = 200  # CPU time (1/100 s) past a worker's imports of torch and gatebench
-
-
-def _training_workers() -> list[int]:
-    """This process's spawned pool workers that have used enough CPU to be training."""
+def _trial_workers() -> list[int]:
+    """This process's pool workers that are running a trial now (they say so in their name)."""
     pids = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            spawned = b"--multiprocessing-fork" in (proc / "cmdline").read_bytes()
-        except OSError:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            name = (proc / "comm").read_text().strip()
+        except (OSError, ValueError, IndexError):
             continue  # gone already
-        if int(fields[1]) == os.getpid() and spawned and int(fields[11]) > TRAINING_TICKS:
+        if parent == os.getpid() and name == TRIAL_PROCESS_NAME:
             pids.append(int(proc.name))
     return pids
 
 
 def _kill_one(killed: list[int], stop: threading.Event) -> None:
     while not stop.is_set():
-        for pid in _training_workers()[:1]:
+        for pid in _trial_workers()[:1]:
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
             return
-        time.sleep(0.05)
+        time.sleep(0.01)
 
 
 def test_dead_worker_is_one_clear_error_and_the_pool_stops(tmp_path: Path) -> None:
@@ -63,4 +64,4 @@ def test_dead_worker_is_one_clear_error_and_the_pool_stops(tmp_path: Path) -> No
         stop.set()
         killer.join()
     assert len(killed) == 1
-    assert not _training_workers()  # the other worker was stopped, not left training
+    assert not _trial_workers()  # the other worker was stopped, not left training

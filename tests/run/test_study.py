@@ -70,17 +70,18 @@ def test_same_spec_same_numbers(reviews_csv: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides, error",
+    "overrides, error, message",
     [
-        ({"seeds": 0}, SpecError),
-        ({"budget": -3}, SpecError),
-        ({"budget": 50}, SpecError),  # far too small for any hidden size
-        ({"cells": ("gru", "gru2")}, UnknownNameError),
+        ({"seeds": 0}, SpecError, "--seeds must be at least 1, got 0"),
+        ({"budget": -3}, SpecError, "parameter budget must be positive, got -3"),
+        ({"budget": 50}, SpecError, "budget of 50 is too small"),  # for any hidden size
+        ({"cells": ("gru", "gru2")}, UnknownNameError, "no cell 'gru2'; known: gru, lstm"),
     ],
 )
-def test_bad_spec_writes_nothing(reviews_csv: Path, tmp_path: Path, overrides, error) -> None:
+def test_bad_spec_writes_nothing(reviews_csv: Path, tmp_path: Path, overrides, error,
+                                 message) -> None:
     out = tmp_path / "study"
-    with pytest.raises(error):
+    with pytest.raises(error, match=message):
         run_study(spec_for(reviews_csv, **overrides), out)
     assert not out.exists()
 
@@ -88,7 +89,7 @@ def test_bad_spec_writes_nothing(reviews_csv: Path, tmp_path: Path, overrides, e
 def test_bad_data_writes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "one_class.csv"
     path.write_text("review,sentiment\n" + "fine,pos\n" * 20)
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match="fewer than 2 classes"):
         compare(path, task_options=OPTIONS, out=tmp_path / "study", **TINY)
     assert not (tmp_path / "study").exists()
 
@@ -98,7 +99,7 @@ def test_python_api_returns_a_study(reviews_csv: Path, tmp_path: Path) -> None:
     frame = study.summary()
     assert list(frame["cell"]) == ["gru", "lstm"]
     assert study.verdict in ("GRU better", "LSTM better", "equivalent within margin",
-                             "inconclusive")
+                             "inconclusive", "uninformative")
     assert (tmp_path / "api" / "summary.json").read_text() == study.to_json()
 
 

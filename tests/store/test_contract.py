@@ -200,15 +200,22 @@ def test_delete_study_trials_for_fresh_runs(store: ResultStore) -> None:
 def test_readers_see_consistent_counts_while_a_writer_writes(
     backend: Backend, folder: Path
 ) -> None:
-    n = 150
+    # The writer pauses after every STEP puts until the reader has checked that exact count,
+    # and the reader reads while each next STEP is written, so reads always overlap writes.
+    n, step = 150, 10
     backend.open(folder).close()
     errors: list[BaseException] = []
+    paused, resume = threading.Semaphore(0), threading.Semaphore(0)
 
     def write() -> None:
         try:
             with backend.open(folder) as w:
-                for i in range(n):
+                for i in range(1, n + 1):
                     w.put(rec(f"t{i:04d}"))
+                    if i % step == 0:
+                        paused.release()
+                        if not resume.acquire(timeout=60):
+                            raise TimeoutError("the reader never let the writer go on")
         except BaseException as exc:  # surfaced by the main thread's assert
             errors.append(exc)
 
@@ -216,10 +223,14 @@ def test_readers_see_consistent_counts_while_a_writer_writes(
     seen: list[int] = []
     with backend.open(folder, create=False) as reader:
         writer.start()
-        while writer.is_alive():
-            seen.append(reader.count())
-            got = reader.records()
-            assert len(got) >= seen[-1]  # never a half-written trial
+        for k in range(1, n // step + 1):
+            while not paused.acquire(timeout=0.001):  # the writer is writing: read meanwhile
+                assert writer.is_alive(), errors
+                seen.append(reader.count())
+                assert len(reader.records()) >= seen[-1]  # never a half-written trial
+            assert reader.count() == len(reader.records()) == k * step  # committed = visible
+            seen.append(k * step)
+            resume.release()
         writer.join()
         assert not errors, errors
         assert reader.count() == n

@@ -62,10 +62,20 @@ def test_vocabulary_sees_training_split_only(tmp_path: Path, reviews_csv: Path) 
     assert data.info.input_size == len(vocab)
 
 
-def test_truncation_length_comes_from_training_data(reviews_csv: Path) -> None:
-    data = load_task(spec(reviews_csv))
+def test_truncation_length_comes_from_training_data(tmp_path: Path, reviews_csv: Path) -> None:
+    # Validation and test rows far longer than any training row must not move the length.
+    df = pd.read_csv(reviews_csv)
+    df["split"] = ["train"] * 200 + ["val"] * 20 + ["test"] * 20
+    df.loc[200:, "review"] = df.loc[200:, "review"] + " long" * 60
+    path = tmp_path / "split.csv"
+    df.to_csv(path, index=False)
+    data = load_task(spec(path, split_col="split"))
+    train_lengths = [max(1, len(tokenize(t))) for t in df.review[:200]]
+    expected = int(np.ceil(np.percentile(train_lengths, 95)))
     trunc = data.info.description["truncation"]
-    assert trunc["max_len"] == data.train.x.shape[1] or trunc["max_len"] >= data.train.x.shape[1]
+    assert trunc["max_len"] == expected < 60
+    assert data.val.x.shape[1] == data.test.x.shape[1] == expected  # long rows cut to it
+    assert trunc["truncated_rows"] == 40 + sum(n > expected for n in train_lengths)
     capped = load_task(spec(reviews_csv, max_len=4))
     assert int(capped.train.lengths.max()) == 4
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from gatebench.errors import SpecError
@@ -163,7 +163,3 @@ def parse_answers(raw: dict[str, str | None]) -> Answers:
         values.update(PARSERS[name](text))
     return Answers(**values)
 
-
-def answer_names() -> tuple[str, ...]:
-    """Every Answers field that a question sets (time_budget_minutes rides on time_budget)."""
-    return tuple(f.name for f in fields(Answers) if f.name != "time_budget_minutes")

@@ -13,6 +13,7 @@ from gatebench.analysis.timing import isolated, latency_table
 from gatebench.analysis.verdict import (
     EQUIVALENT,
     INCONCLUSIVE,
+    UNINFORMATIVE,
     VERDICTS,
     better_label,
     decide,
@@ -22,6 +23,7 @@ from gatebench.analysis.verdict import (
 
 __all__ = [
     "EQUIVALENT",
+    "UNINFORMATIVE",
     "INCONCLUSIVE",
     "VERDICTS",
     "Pairs",

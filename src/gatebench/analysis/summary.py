@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gatebench.analysis.health import apply_health, health_checks
 from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
@@ -66,7 +67,15 @@ def _mean(values: Sequence[float]) -> float:
 def _mean_ci(values: Sequence[float], level: float) -> dict[str, Any]:
     arr = np.asarray(values, dtype=float)
     finite = arr[np.isfinite(arr)]
-    return {"mean": _mean(finite), "ci": list(bootstrap_ci(finite, level=level))}
+    return {"mean": _mean(finite), "ci": finding_ci(bootstrap_ci(finite, level=level))}
+
+
+def finding_ci(ci: Sequence[float]) -> list[float | None]:
+    """An interval as a finding, or [None, None]: identical values give no zero-width interval."""
+    lo, hi = (float(x) for x in ci)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi - lo <= 1e-12 * max(1.0, abs(hi)):
+        return [None, None]
+    return [lo, hi]
 
 
 def effective_metric(record: dict[str, Any], metric: str, higher_is_better: bool) -> float:
@@ -194,6 +203,8 @@ def summarize(
     unit = point_unit(metric, hib)
 
     diffs = paired_improvements(pairs, a, b, metric, hib)
+    checks = health_checks([r for p in pairs for r in (p[a], p[b])], arms=arms, margin=margin,
+                           fraction=None)
     spec = first.get("spec") or {}
     task = first.get("task") or {}
     fractions = sorted({_float(r.get("data_fraction", 1.0)) for r in all_records})
@@ -217,7 +228,7 @@ def summarize(
             "what": f"{a} \u2212 {b}",
             "unit": unit,
             "mean": _mean(diffs),
-            "ci": list(t_ci(diffs, level)),
+            "ci": finding_ci(t_ci(diffs, level)),
             "values": diffs,
         },
         "time_ratio": _ratio(
@@ -232,9 +243,12 @@ def summarize(
             f"{a} / {b} total training compute time",
             ok_only=True,
         ),
-        "verdict": decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
-                          design="sequential" if max_pairs else "fixed",
-                          max_pairs=max_pairs or 10),
+        "health": checks,
+        # a check that says the comparison is not yet about the arms makes it inconclusive
+        "verdict": apply_health(
+            decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
+                   design="sequential" if max_pairs else "fixed", max_pairs=max_pairs or 10),
+            checks, arms),
         "protocol": {
             "margin": margin,
             "level": level,
@@ -298,7 +312,7 @@ def learning_curve(
                 "what": f"{a} \u2212 {b}",
                 "unit": point_unit(metric, hib),
                 "mean": _mean(diffs),
-                "ci": list(t_ci(diffs, level)),
+                "ci": finding_ci(t_ci(diffs, level)),
             }
         rows.append(row)
     return _jsonable(rows)

@@ -65,8 +65,8 @@ def improvement_points(metric: str, higher_is_better: bool, a: float, b: float) 
     return float((b - a) / max(a, b, 1e-300) * 100.0)
 
 
-def _num(x: float) -> str:
-    return f"{x:+.1f}".replace("-", "\u2212")
+def _num(x: float, digits: int = 1) -> str:
+    return f"{x:+.{digits}f}".replace("-", "\u2212")
 
 
 def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: float | None,
@@ -78,7 +78,11 @@ def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: fl
             else f"{a} \u2212 {b} = {_num(mean)} {unit}")
     if lo is None or hi is None or level is None:
         return f"{head} (no interval from {seeds})"
-    ci = f"{_num(lo)}% to {_num(hi)}%" if pct else f"{_num(lo)} to {_num(hi)}"
+    digits = 1
+    while _num(lo, digits) == _num(hi, digits) and digits < 4:  # never show a zero width
+        digits += 1
+    lo_text, hi_text = _num(lo, digits), _num(hi, digits)
+    ci = f"{lo_text}% to {hi_text}%" if pct else f"{lo_text} to {hi_text}"
     return f"{head} ({level * 100:.3g}% CI {ci}, {seeds})"
 
 
@@ -94,6 +98,7 @@ def decide(
     design: str = "fixed",
     max_pairs: int = 10,
     min_pairs: int = 3,
+    suggest_seeds: bool = True,
 ) -> dict:
     """Verdict on per-pair improvements of A over B (positive = A better) against ±margin.
 
@@ -103,7 +108,9 @@ def decide(
     `sequential_decide` and adds "final" (stop adding pairs). Identical differences in every
     pair give "uninformative" and no interval. An inconclusive fixed verdict suggests more
     pairs from `required_pairs` (power-based, with an upper bound of the SD), or none when
-    that is out of reach. Non-finite differences are ignored. Returns a JSON-able dict:
+    that is out of reach; suggest_seeds=False leaves that out of both the key and the text
+    (for when more seeds would not help, e.g. the runs are under-trained). Non-finite
+    differences are ignored. Returns a JSON-able dict:
     label, text, mean, ci, n, margin, suggested_seeds, level (of `ci`), unit, outcome,
     method, p_value, p_equivalence, reason, rule.
     """
@@ -131,7 +138,7 @@ def decide(
             rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
                 d.outcome, f"Inconclusive between {a} and {b}")
     needed = None
-    if d.outcome == rules.INCONCLUSIVE and d.final:
+    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds:
         if n < 2:
             suggested = SEEDS_WHEN_UNKNOWN
         else:
@@ -147,10 +154,14 @@ def decide(
         text = f"{verb}: {_describe(mean, lo, hi, n, d.level, unit, a, b)}"
         if d.outcome in rules.WINNERS and lo is not None and -margin <= lo and hi <= margin:
             text += f", a real difference but within {margin_text}."
+        elif d.outcome == rules.INCONCLUSIVE and lo is not None and (lo > 0 or hi < 0):
+            text += f"; {d.reason}."
         elif d.outcome == rules.INCONCLUSIVE and not d.final:
             text += f"; {d.reason} (up to {max_pairs})."
-        elif d.outcome == rules.INCONCLUSIVE and n >= 2:
+        elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
             text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
+        elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
+            text += f"; reached max seeds ({max_pairs})."
         else:
             text += "."
     out = {
@@ -181,9 +192,10 @@ def _more_seeds_text(needed: int | None, n: int, design: str, max_pairs: int,
     if needed is None:
         return f"{head}; at this spread even {MAX_PAIRS_LIMIT} seeds would likely not settle it."
     if needed <= n:
-        return (f"{head}; enough seeds for a {margin_text} question: the difference may be real "
-                f"but smaller than {margin_text}.")
+        return (f"{head}; enough seeds to settle a {margin_text} difference: the difference "
+                f"may be real but smaller than {margin_text}.")
     more = needed - n
     seeds = "1 more seed" if more == 1 else f"{more} more seeds"
-    return (f"{head}; about {seeds} would settle a {margin_text} question with 80% power "
-            "(allowing for a larger spread than seen), or use --seeds auto.")
+    then = "; raise --max-seeds" if design == "sequential" else ", or use --seeds auto"
+    return (f"{head}; about {seeds} would give 80% power to settle it against {margin_text} "
+            f"(planned for a larger spread than seen){then}.")

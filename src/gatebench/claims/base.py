@@ -9,8 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from gatebench.claims.catalogue import Claim
-
 SUPPORTED = "supported"
 REFUTED = "refuted"
 MIXED = "mixed"
@@ -84,12 +82,6 @@ class ClaimResult:
             "reason": self.reason, "effect": self.effect, "depends_on": self.depends_on,
             "evidence": self.evidence, "excluded": self.excluded,
         })
-
-
-def not_run(claim: Claim, what: str, unit: str = "", **excluded: Any) -> ClaimResult:
-    """The result of a claim whose experiment left no usable records."""
-    return ClaimResult(claim.id, claim.statement, INCONCLUSIVE, NOT_RUN, effect(what, unit=unit),
-                       excluded=dict(excluded))
 
 
 def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,

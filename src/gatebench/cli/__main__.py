@@ -1,5 +1,5 @@
 """`python -m gatebench.cli` runs the command line (used by tests and by users without PATH)."""
 
-from gatebench.cli.main import main
+from gatebench.cli import run
 
-main()
+run()

@@ -7,6 +7,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+try:  # typer >= 0.26 vendors its own click (see cli/main.py)
+    from typer._click.core import ParameterSource
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.core import ParameterSource
+
 from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
@@ -20,6 +25,7 @@ from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.errors import SpecError
 from gatebench.protocol import parse_arms
+from gatebench.protocol.budget import FLOORED
 from gatebench.studies import compare
 
 DATA = "Data"
@@ -42,6 +48,7 @@ def seed_count(text: str) -> int | str:
 
 @app.command("compare")
 def compare_command(
+    ctx: typer.Context,
     data: Path = typer.Argument(None, help="Your data file (or folder, for audio).",
                                 show_default=False),
     dataset: str = typer.Option(None, "--dataset", help="A reference dataset instead of a file "
@@ -165,6 +172,8 @@ def compare_command(
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
             forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
+            explicit=[name for name in FLOORED  # the step floor leaves what the user set
+                      if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
             tune=tune, trials=trials,
         )
     if as_json:

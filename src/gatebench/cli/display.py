@@ -14,6 +14,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from gatebench.protocol import TrialSpec
 from gatebench.run import StudyProgress
@@ -157,6 +158,26 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     if seeding.get("stopped"):
         console.print(f"Seeds: {seeding['method']}; stopped: {seeding['stopped']}.",
                       style="dim")
+    render_health(summary, console)
+
+
+HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}
+
+
+def render_health(summary: dict[str, Any], console: Console) -> None:
+    """The training-health checks that did not pass, and what the step floor changed."""
+    checks = summary.get("health") or []
+    bad = [c for c in checks if c.get("status") in HEALTH_MARKS]
+    if checks and not bad:
+        console.print(f"Training health: all {len(checks)} checks passed.", style="dim")
+    elif bad:
+        console.print("[bold]Training health[/bold]")
+    for c in bad:
+        line = Text.from_markup(f"  {HEALTH_MARKS[c['status']]} ")
+        line.append(f"{c['check']}: {c['message']}")
+        console.print(line, highlight=False)
+    for note in (summary.get("study") or {}).get("training_floor") or []:
+        console.print(f"Training floor: {note}", style="dim", highlight=False, markup=False)
 
 
 def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:

@@ -10,6 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+try:  # typer >= 0.26 vendors its own click (see cli/main.py)
+    from typer._click.core import ParameterSource
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.core import ParameterSource
+
 from gatebench.cli.display import RichProgress
 from gatebench.cli.execution import (
     ADDRESS,
@@ -22,6 +27,7 @@ from gatebench.cli.execution import (
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.importance import importance
+from gatebench.protocol.budget import FLOORED
 from gatebench.report.importance import part_label
 from gatebench.run.importance import DEFAULT_BUDGET
 
@@ -33,6 +39,7 @@ OUTPUT = "Output"
 
 @app.command("importance")
 def importance_command(
+    ctx: typer.Context,
     data: Path = typer.Argument(None, help="Your data file (or folder, for audio).",
                                 show_default=False),
     dataset: str = typer.Option(None, "--dataset", help="A reference dataset instead of a file "
@@ -88,6 +95,8 @@ def importance_command(
             cells=name_list(cells) if cells is not None else None, budget=budget,
             hidden=hidden, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, threads=threads, device=device,
+            explicit=[name for name in FLOORED  # the step floor leaves what the user set
+                      if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
         )
     if as_json:
         typer.echo(json.dumps(result, indent=2, allow_nan=False))

@@ -12,6 +12,7 @@ from gatebench.protocol.arms import ARM_OPTIONS, Arm, arms_for_cells
 
 SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
 MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
+MAX_ADAPTIVE_SEEDS = 100  # the sequential rule's boundaries are calibrated up to here
 
 
 def _canonical(obj: Any) -> str:
@@ -223,6 +224,7 @@ class StudySpec:
     adaptive: bool = False  # --seeds auto
     max_seeds: int = 10
     time_budget_s: float | None = None
+    first_seed: int = 0  # pair k uses seed first_seed + k: independent repeats of one study
 
     def __post_init__(self) -> None:
         if self.arms:
@@ -244,6 +246,8 @@ class StudySpec:
         """Raise SpecError on any value a run could not honour."""
         if self.seeds < 1:
             raise SpecError(f"--seeds must be at least 1, got {self.seeds}")
+        if self.first_seed < 0:
+            raise SpecError(f"the first seed must be 0 or more, got {self.first_seed}")
         if len(self.arms) < 1 or len(set(self.labels)) != len(self.labels):
             raise SpecError(f"arms need distinct labels, got {','.join(self.labels)}")
         for arm in self.arms:
@@ -256,6 +260,9 @@ class StudySpec:
                 )
             if len(self.arms) != 2:
                 raise SpecError("--seeds auto compares exactly two arms")
+            if self.max_seeds > MAX_ADAPTIVE_SEEDS:
+                raise SpecError(f"--max-seeds must be at most {MAX_ADAPTIVE_SEEDS}, "
+                                f"got {self.max_seeds}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
         if self.margin <= 0:
@@ -284,7 +291,7 @@ class StudySpec:
                 overrides=arm.overrides,
             )
             for fraction in self.data_fractions
-            for seed in range(n)
+            for seed in range(self.first_seed, self.first_seed + n)
             for arm in self.arms
         ]
 
@@ -313,4 +320,5 @@ class StudySpec:
             adaptive=bool(d.get("adaptive", False)),
             max_seeds=int(d.get("max_seeds", 10)),
             time_budget_s=None if budget is None else float(budget),
+            first_seed=int(d.get("first_seed", 0)),
         )

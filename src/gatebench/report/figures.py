@@ -337,3 +337,32 @@ def param_counts(summary: dict[str, Any]) -> Figure | None:
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("parameters: recurrent layers + head (shared embedding excluded)")
     return fig
+
+
+def seeding_looks(seeding: dict[str, Any], margin: float, unit: str,
+                  names: Sequence[str]) -> Figure | None:
+    """Adaptive seeding's looks: the estimate and interval after each added pair, the margin."""
+    looks = [lk for lk in seeding.get("looks") or () if finite_number(lk.get("estimate"))]
+    if not looks:
+        return None
+    fig = new_figure(5.4, 2.6)
+    ax = fig.subplots()
+    ax.axhspan(-margin, margin, color="#009E73", alpha=0.12, lw=0, label="equivalence margin")
+    ax.axhline(0.0, color=NEUTRAL, lw=0.8)
+    for lk in looks:
+        x, y = lk["pairs"], lk["estimate"]
+        lo, hi = (lk.get("ci") or [None, None])[:2]
+        color = "black" if lk.get("final") else NEUTRAL
+        if finite_number(lo) and finite_number(hi):
+            ax.plot([x, x], [lo, hi], color=color, lw=1.4)
+        ax.plot([x], [y], "D" if lk.get("final") else "o", ms=6 if lk.get("final") else 4,
+                color=color, zorder=3)
+    last = looks[-1]
+    ax.annotate(str(last.get("verdict") or last.get("outcome")), (last["pairs"], last["estimate"]),
+                xytext=(6, 6), textcoords="offset points", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a, b = (str(n).upper() for n in names)
+    ax.set_xlabel("seed pairs at the look")
+    ax.set_ylabel(f"{a} \u2212 {b} ({unit})")
+    ax.legend(loc="upper left")
+    return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, arm_of, pair_records
+from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE, arm_of, pair_records
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -36,7 +36,7 @@ def verdict(data: StudyData) -> Verdict:
     label = str(v.get("label", INCONCLUSIVE))
     if label == EQUIVALENT:
         css = "equivalent"
-    elif label == INCONCLUSIVE:
+    elif label in (INCONCLUSIVE, UNINFORMATIVE):
         css = "inconclusive"
     else:
         css = f"win win-{label.split()[0].lower()}"
@@ -63,6 +63,11 @@ def verdict(data: StudyData) -> Verdict:
         f"{up(c)} {count((s['cells'][c].get('params') or {}).get('core'))} "
         f"(H = {s['cells'][c].get('hidden_size')})" for c in cells)))
     highlights.append(("seed pairs", str(s.get("n_pairs", MISSING))))
+    if v.get("method"):
+        rule = v.get("rule") or "paired"
+        highlights.append(("decision rule", f"{v['method']} — its simulated error rates: "
+                           f"`gatebench calibrate`, rule “{rule}” (README: How often "
+                           "the verdicts are wrong)"))
 
     warnings = []
     if (s.get("protocol") or {}).get("concurrent"):
@@ -80,7 +85,20 @@ def verdict(data: StudyData) -> Verdict:
         warnings.append("summary.json was missing: this summary was recomputed from "
                         "results.sqlite.")
     return Verdict(label, str(v.get("text", "")), css, _speed_text(s, cells), highlights,
-                   warnings)
+                   warnings, health_lines(s))
+
+
+def health_lines(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(status, check, message) for the verdict box: failed checks first, then warnings, then
+    one line for those that passed."""
+    checks = s.get("health") or []
+    lines = [(c.get("status", "warn"), str(c.get("check")), str(c.get("message")))
+             for c in checks if c.get("status") in ("fail", "warn")]
+    lines.sort(key=lambda line: line[0] != "fail")
+    passed = [str(c.get("check")) for c in checks if c.get("status") == "ok"]
+    if passed:
+        lines.append(("ok", "passed", ", ".join(passed)))
+    return lines
 
 
 def _speed_text(s: dict[str, Any], cells: list[str]) -> str:

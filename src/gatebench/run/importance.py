@@ -419,8 +419,11 @@ def run_importance(
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
     resamples: int | None = None,
+    notes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Run (or resume) the design for `base`'s task; writes and returns importance.json's data.
+
+    `notes` (how the base configuration was adjusted, e.g. the step floor) are kept with it.
 
     Everything is validated, the data loaded and every size solved before the store is
     opened, so bad input writes nothing.
@@ -435,6 +438,7 @@ def run_importance(
     (progress or StudyProgress()).phase("variance decomposition (bootstrap intervals)", 1)
     result = importance_result(plan, records, resamples=resamples)
     result["cost"].update({"run_wall_s": run_s, "resumed": resumed, "executor": executor.name})
+    result["training_floor"] = list(notes)
     write_atomic(out_dir / IMPORTANCE_FILE, _dumps(result))
     return result
 

@@ -19,9 +19,38 @@ from gatebench.run.trial import run_trial
 
 log = logging.getLogger(__name__)
 
+TRIAL_PROCESS_NAME = "gatebench-trial"  # what ps and top show for a worker running a trial
+
+
+def _run_named(spec: TrialSpec, **options: Any) -> dict[str, Any]:
+    """run_trial in a pool worker that is named TRIAL_PROCESS_NAME while the trial runs."""
+    idle = _process_name()
+    _set_process_name(TRIAL_PROCESS_NAME)
+    try:
+        return run_trial(spec, **options)
+    finally:
+        _set_process_name(idle)
+
+
+def _process_name() -> str | None:
+    try:
+        return Path("/proc/self/comm").read_text().strip()
+    except OSError:  # no /proc (not Linux): the name stays as it is
+        return None
+
+
+def _set_process_name(name: str | None) -> None:
+    if name is not None:
+        try:
+            Path("/proc/self/comm").write_text(name[:15])  # the kernel keeps 15 bytes
+        except OSError:
+            pass
+
 
 class ProcessExecutor(Executor):
     """Up to `workers` trials at once, each in its own process with its share of the cores.
+
+    A worker running a trial is named `gatebench-trial` (in ps, top and /proc/PID/comm).
 
     A trial whose spec says `threads=0` (all cores) gets `threads_per_worker` threads, by
     default `cores // workers`, so workers do not fight over cores; the record keeps the count.
@@ -53,7 +82,7 @@ class ProcessExecutor(Executor):
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         futures = [
-            self._pool.submit(run_trial, spec, cache_dir=cache_dir, concurrent=self.concurrent,
+            self._pool.submit(_run_named, spec, cache_dir=cache_dir, concurrent=self.concurrent,
                               default_threads=self.threads_per_worker)
             for spec in specs
         ]

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.pairing import pair_records
 from gatebench.analysis.sequential import sequential_decide
 from gatebench.analysis.summary import paired_improvements
@@ -13,6 +16,7 @@ from gatebench.cells import get_cell
 from gatebench.errors import DataError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import StudySpec
+from gatebench.protocol.budget import effective_training
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
@@ -20,11 +24,16 @@ from gatebench.store import open_store
 from gatebench.tasks.base import TaskData
 
 
-def prepare_study(study: StudySpec, out_dir: Path) -> tuple[TaskData, dict[str, dict]]:
-    """Validate the spec, load the data and solve the sizes, before anything is written."""
+def validate_study(study: StudySpec) -> None:
+    """Every check that needs no data: the spec's values and each arm's cell."""
     study.validate()
     for arm in study.arms:
         get_cell(arm.cell)  # an unknown cell fails here, naming the known ones
+
+
+def prepare_study(study: StudySpec, out_dir: Path) -> tuple[TaskData, dict[str, dict]]:
+    """Validate the spec, load the data and solve the sizes, before anything is written."""
+    validate_study(study)
     data = cached_task(study.task, out_dir)
     for fraction in study.data_fractions:
         if min(len(data.train), round(len(data.train) * fraction)) < 2:
@@ -36,6 +45,21 @@ def prepare_study(study: StudySpec, out_dir: Path) -> tuple[TaskData, dict[str, 
     first = study.trials(1)[: len(study.arms)]
     sizes = {t.arm_label: plan_sizes(t, data, (t.cell,))[t.cell] for t in first}
     return data, sizes
+
+
+def with_training_floor(
+    study: StudySpec, out_dir: Path, explicit: Collection[str] = frozenset()
+) -> tuple[StudySpec, list[str]]:
+    """The study with the optimiser-step floor applied for its smallest training set, and notes.
+
+    One training config for every arm and fraction (see gatebench.protocol.budget); the
+    settings named in `explicit` are the user's and stay as given.
+    """
+    validate_study(study)
+    data = cached_task(study.task, Path(out_dir))
+    n_train = min(max(1, round(len(data.train) * f)) for f in study.data_fractions)
+    train, notes = effective_training(study.train, n_train, explicit)
+    return replace(study, train=train), notes
 
 
 def run_study(
@@ -133,6 +157,10 @@ def _run_adaptive(study: StudySpec, store: Any, run: _TrialRunner, progress: Stu
         progress.look(look)
         if decision.final:
             reason = decision.reason
+            break
+        blocked = blocking(health_checks(records, arms=(a, b), margin=study.margin))
+        if blocked:  # more seeds do not fix training: stop and say what to change
+            reason = f"training health at {len(diffs)} pairs: {blocked[0]['message']}"
             break
         if n >= study.max_seeds:
             reason = f"reached max seeds ({study.max_seeds}) undecided"

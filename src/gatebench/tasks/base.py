@@ -8,8 +8,6 @@ from typing import Any
 import numpy as np
 import torch
 
-OBJECTIVES = ("classification", "regression", "tagging")
-
 
 @dataclass(frozen=True)
 class TaskInfo:

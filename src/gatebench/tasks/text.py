@@ -22,7 +22,7 @@ from gatebench.tasks.tables import read_table, require_columns
 
 log = logging.getLogger("gatebench")
 
-PAD, UNK = 0, 1
+UNK = 1  # id 0 is padding
 SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val",
                "dev": "val", "test": "test"}
 

@@ -29,9 +29,6 @@ class Callback:
     def on_fit_start(self, max_epochs: int, steps_per_epoch: int) -> None:
         """Called once before the first epoch."""
 
-    def on_step_end(self, step: int, loss: float) -> None:
-        """Called after each optimiser step with its loss (floats only on request)."""
-
     def on_epoch_end(self, record: EpochRecord, model: torch.nn.Module) -> None:
         """Called after each epoch's evaluation."""
 

@@ -1,0 +1,1 @@
+"""Data only: loading, preprocessing and splits, one module per family; `registry` names them."""

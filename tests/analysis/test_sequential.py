@@ -1,0 +1,108 @@
+"""The --seeds auto rule and the seed-count estimate, case by case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+
+from gatebench.analysis.rules import OUTCOMES
+from gatebench.analysis.sequential import (
+    nominal_levels,
+    required_pairs,
+    sequential_codes,
+    sequential_decide,
+)
+from gatebench.errors import SpecError
+
+
+def test_nominal_levels_are_deterministic_and_below_alpha() -> None:
+    a_star, eq_star = nominal_levels(3, 10)
+    assert 0.005 < a_star < 0.05 and 0.005 < eq_star < 0.05
+    first = nominal_levels(3, 5)
+    nominal_levels.cache_clear()
+    assert nominal_levels(3, 5) == first
+    # more looks spend the same alpha more thinly
+    assert nominal_levels(3, 15)[0] < a_star
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"min_pairs": 1}, "min_pairs"), ({"max_pairs": 2}, "max_pairs"),
+    ({"max_pairs": 101}, "max_pairs"), ({"alpha": 0.0}, "alpha"),
+])
+def test_bad_settings_raise(kwargs: dict, match: str) -> None:
+    args = {"margin": 1.0, "max_pairs": 10, **kwargs}
+    with pytest.raises(SpecError, match=match):
+        sequential_decide([1.0, 2.0, 3.0], **args)
+
+
+def test_stops_with_a_winner_and_says_when() -> None:
+    d = sequential_decide([2.0, 2.5, 3.0, 2.2], margin=1.0, max_pairs=10)
+    assert d.outcome == "a_better" and d.final and d.reason == "decided at 4 pairs"
+    a_star = d.extra["alpha_look"]
+    assert d.p_value < a_star and d.level == pytest.approx(1 - a_star)
+    assert d.p_value == pytest.approx(sps.ttest_1samp([2.0, 2.5, 3.0, 2.2], 0.0).pvalue)
+
+
+def test_continues_then_stops_at_max_seeds() -> None:
+    assert not sequential_decide([1.0, 2.0], margin=1.0, max_pairs=10).final
+    undecided = sequential_decide([-1.0, 2.0, 0.5], margin=1.0, max_pairs=10)
+    assert undecided.outcome == "inconclusive" and not undecided.final
+    assert "add a pair" in undecided.reason
+    done = sequential_decide([-1.0, 2.0, 0.5, 1.0], margin=1.0, max_pairs=4)
+    assert done.final and done.reason == "reached max seeds (4)"
+
+
+def test_stops_for_equivalence_and_for_no_spread() -> None:
+    eq = sequential_decide([0.05, -0.05, 0.0, 0.02, -0.01], margin=1.0, max_pairs=10)
+    assert eq.outcome == "equivalent" and eq.final
+    assert -1.0 < eq.ci[0] and eq.ci[1] < 1.0
+    flat = sequential_decide([0.0, 0.0, 0.0], margin=1.0, max_pairs=10)
+    assert flat.outcome == "uninformative" and flat.final and flat.ci == (None, None)
+
+
+def test_a_borderline_fixed_winner_is_not_yet_a_sequential_one() -> None:
+    # p ~ 0.03 at 5 pairs: enough for the fixed 5-pair rule, not for a rule that looks after
+    # every pair and so must ask for more at each look
+    diffs = [1.0, 2.0, 0.5, 1.5, 0.3]
+    p = sps.ttest_1samp(diffs, 0.0).pvalue
+    assert nominal_levels(3, 10)[0] < p < 0.05
+    assert sequential_decide(diffs, margin=0.1, max_pairs=10).outcome == "inconclusive"
+
+
+def test_vectorised_rule_matches_pair_by_pair_calls() -> None:
+    rng = np.random.default_rng(5)
+    d = rng.normal(1.0, 2.0, (40, 8))
+    codes, used = sequential_codes(d, 1.0, 8)
+    for row in range(40):
+        for n in range(1, 9):
+            step = sequential_decide(d[row, :n], margin=1.0, max_pairs=8)
+            if step.final:
+                break
+        assert (OUTCOMES[int(codes[row])], int(used[row])) == (step.outcome, n)
+
+
+def test_required_pairs_edge_cases() -> None:
+    assert required_pairs([1.0], 1.0) is None
+    assert required_pairs([2.0, 2.0, 2.0], 1.0) is None
+    assert required_pairs([-50.0, 50.0, 1.0], 1.0) is None  # beyond 100 pairs
+    small, large = required_pairs([0.1, -0.2, 0.3], 1.0), required_pairs([1.0, -1.0, 0.5], 1.0)
+    assert small is not None and large is not None and small < large
+
+
+def _fixed_power_ok(n: int, sd: float, margin: float) -> bool:
+    """True power of the fixed design with n pairs, for both aims of required_pairs."""
+    df, shift = n - 1, margin * np.sqrt(n) / sd
+    crit2, crit1 = sps.t.ppf(0.975, df), sps.t.ppf(0.95, df)
+    detect = sps.nct.sf(crit2, df, shift) + sps.nct.cdf(-crit2, df, shift)
+    return detect >= 0.8 and 2 * sps.nct.sf(crit1, df, shift) - 1 >= 0.8
+
+
+def test_required_pairs_allows_for_the_sd_being_underestimated() -> None:
+    # from 3-pair pilots (true SD 1, margin 1) the estimate is enough for 80% power in about
+    # 80% of pilots; planning with the observed SD itself would manage only about half
+    rng = np.random.default_rng(6)
+    pilots = rng.normal(0.0, 1.0, (300, 3))
+    enough = [(k := required_pairs(p, 1.0)) is None or _fixed_power_ok(k, 1.0, 1.0)
+              for p in pilots]
+    assert np.mean(enough) >= 0.75

@@ -1,0 +1,67 @@
+"""`gatebench calibrate` as a user runs it: table, --json, --markdown, exit status 2."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gatebench.analysis.calibration import (
+    DEFAULT_REPS,
+    calibration_report,
+    markdown_table,
+    simulated_table,
+)
+from gatebench.cli.main import main
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_json_is_deterministic_and_lists_every_rule(capsys) -> None:
+    code, out, err = run_cli(["calibrate", "--reps", "200", "--json"], capsys)
+    assert code == 0 and err == ""
+    report = json.loads(out)
+    assert report["reps"] == 200 and report["seed"] == 0
+    assert {r["rule"] for r in report["rows"]} == {"paired", "sequential", "success", "holm",
+                                                   "ratio"}
+    fw = report["rows"][0]["false_winner_normal"]
+    assert 0 <= fw["mc"][0] <= fw["rate"] <= fw["mc"][1] <= 1
+    assert run_cli(["calibrate", "--reps", "200", "--json"], capsys)[1] == out
+    assert json.loads(json.dumps(simulated_table(200, seed=1))) != report["rows"]
+
+
+def test_table_and_markdown(capsys) -> None:
+    code, out, _ = run_cli(["calibrate", "--reps", "100"], capsys)
+    assert code == 0 and "how often the verdicts are wrong" in out and "sequential" in out
+    code, out, _ = run_cli(["calibrate", "--reps", "100", "--markdown"], capsys)
+    assert code == 0 and out.startswith("| rule | design | false winners, normal null |")
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--reps", "0"], "reps must be a positive whole number, got 0"),
+    (["--reps", "-3"], "reps must be a positive whole number"),
+    (["--seed", "-1"], "seed must be a non-negative whole number"),
+    (["--reps", "many"], "Invalid value for '--reps'"),
+])
+def test_bad_values_one_line_exit_2(args: list[str], words: str, capsys) -> None:
+    code, out, err = run_cli(["calibrate", *args], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("gatebench: error: ") and words in err
+
+
+def test_readme_table_is_current() -> None:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- calibration:start -->\n(.*)\n<!-- calibration:end -->", text,
+                      re.DOTALL)
+    assert found, "README lacks the calibration markers"
+    want = markdown_table(calibration_report(DEFAULT_REPS, 0))
+    assert found.group(1) == want, "regenerate: gatebench calibrate --markdown"
