@@ -50,7 +50,7 @@ def test_unknown_claim_lists_known_ids() -> None:
     with pytest.raises(UnknownNameError,
                        match="no claim 'speedy'; known: cell-vs-rest, convergence"):
         evaluate_claims([], ["speedy"])
-    with pytest.raises(UnknownNameError, match="no claim 'nope'; known: convergence"):
+    with pytest.raises(UnknownNameError, match="no claim 'nope'; known: cell-vs-rest, convergence"):
         evaluate_claims([], thresholds={"nope": {}})
 
 

@@ -16,12 +16,12 @@ from typing import Any
 from gatebench.analysis.importance import INTERACTIONS, SEED, decompose
 from gatebench.claims.base import (
     INCONCLUSIVE,
+    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     combine,
     effect,
-    not_run,
     plural,
     row,
 )
@@ -119,7 +119,8 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
                         f"{_pct(next((p for p in result['parts'] if p['name'] == SEED), None))[5:]}"
                         f" ({family})"))
     if not verdicts:
-        return not_run(CELL_VS_REST, WHAT, unit="share")
+        return ClaimResult(CELL_VS_REST.id, CELL_VS_REST.statement, INCONCLUSIVE, NOT_RUN,
+                           effect(WHAT, unit="share"))
     overall = combine(verdicts.values())
     decided_families = families[overall] if overall in (SUPPORTED, REFUTED) else set()
     if overall in (SUPPORTED, REFUTED) and len(decided_families) < MIN_FAMILIES:
