@@ -37,6 +37,11 @@ CELL = "cell"
 PREFIX = "importance/"
 MIN_FAMILIES = 2
 RESAMPLES = 200
+WOULD_CHANGE = {
+    SUPPORTED: "a task where the cell clearly outweighs every other factor",
+    REFUTED: "tasks of two families where another factor clearly outweighs the cell",
+    INCONCLUSIVE: "a larger --budget or more tasks, narrowing each task's interval",
+}
 WHAT = "cell's share of the test metric's variance (largest across tasks)"
 
 
@@ -133,7 +138,7 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
     largest = max(cell_shares, key=lambda p: p["share"], default=None)
     return ClaimResult(
         CELL_VS_REST.id, CELL_VS_REST.statement, overall,
-        f"{reason}; would change: a task where the cell clearly outweighs every other factor",
+        f"{reason}; would change: {WOULD_CHANGE[overall]}",
         effect(WHAT, largest["share"] if largest else None,
                largest["ci"] if largest else (None, None), "share"),
         evidence=rows,

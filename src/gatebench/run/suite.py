@@ -19,7 +19,7 @@ from gatebench.run.executors import Executor
 from gatebench.run.importance import plan_importance, run_design
 from gatebench.run.latency_pass import latency_records, latency_spec_ids
 from gatebench.run.progress import StudyProgress
-from gatebench.run.study import prepare_study, run_study
+from gatebench.run.study import prepare_study, run_study, with_training_floor
 from gatebench.run.timing import run_step_timings
 from gatebench.store import open_store
 
@@ -71,7 +71,8 @@ def run_plan(
     progress = progress or StudyProgress()
     for study in plan.studies:  # validate every study before anything is written
         prepare_study(study.spec, out_dir)
-    designs = [plan_importance(i.spec.trials()[0], out_dir, budget=i.budget)
+    designs = [plan_importance(with_training_floor(i.spec, out_dir)[0].trials()[0], out_dir,
+                               budget=i.budget)
                for i in plan.importance]
     for study in plan.studies:
         progress.phase(study.study_id, len(study.spec.trials()))
