@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
 from gatebench.run.study import with_training_floor
+from gatebench.run.tuning import check_trials, parse_space, tune_arms
 from gatebench.store import open_store
 
 
@@ -130,6 +131,8 @@ def compare(
     task_options: dict[str, Any] | None = None,
     latency: bool = True,
     explicit: Collection[str] | None = None,
+    tune: str | None = None,
+    trials: int = 20,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
@@ -137,12 +140,23 @@ def compare(
     `task_options` go to the data loader (text_col, label_col, ...); the other keywords are
     those of `study_spec` (cells, seeds, match, hidden, max_epochs, ...). With `latency`, the
     trained models' inference latency (batch 1, eager/TorchScript/ONNX) joins the summary.
+    With `tune` ("lr", "lr,dropout", "lr=1e-4:1e-2", ...), every arm is first searched with
+    the same space, sampler and `trials` on the validation split (run.tuning); the seed pairs
+    then run each arm's chosen configuration.
     """
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
     out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    tuning = None
+    if tune is not None:  # bad search input fails before the data is even read
+        check_trials(trials)
+        space = parse_space(tune, spec)
     spec, floor_notes = with_training_floor(
         spec, out_dir, study_options.keys() if explicit is None else explicit)
+    if tune is not None:
+        arms, tuning = tune_arms(spec, out_dir, space, trials, fresh=fresh, executor=executor,
+                                 progress=progress)
+        spec = replace(spec, arms=arms)
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
                         max_pairs=spec.max_seeds if spec.adaptive else None)
@@ -152,6 +166,8 @@ def compare(
             summary["seeding"] = store.study_state("compare")
     summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
                         "training_floor": floor_notes}
+    if tuning is not None:
+        summary["tuning"] = tuning
     if latency and len(set(spec.cells)) < 2:
         summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
     elif latency:

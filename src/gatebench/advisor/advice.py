@@ -65,10 +65,12 @@ class Advice:
     settle_command: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    first: str | None = None  # what to do before choosing a cell (advisor.what_matters)
 
     def to_dict(self) -> dict[str, Any]:
         """What `gatebench advise --json` prints."""
         return jsonable({
+            "first": self.first,
             "recommendation": self.recommendation, "confidence": self.confidence,
             "answers": self.answers.to_dict(), "reasons": [r.to_dict() for r in self.reasons],
             "caveats": self.caveats, "settle_command": self.settle_command,

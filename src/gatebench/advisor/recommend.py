@@ -14,6 +14,7 @@ from gatebench.advisor.relevance import ACCURACY, COST
 from gatebench.advisor.score import recommend
 from gatebench.advisor.settle import compare_command, latency_command
 from gatebench.advisor.study_reasons import study_reasons
+from gatebench.advisor.what_matters import first_advice
 from gatebench.claims.base import NOT_RUN
 
 # A study on the user's own data outranks the reference claims on the same topic: they stay
@@ -89,7 +90,8 @@ def advise(answers: Answers, evidence: Sequence[EvidenceSource]) -> Advice:
     settle = _settle(answers, evidence) if needs_settling and not own else None
     return Advice(recommendation, confidence, answers, reasons,
                   _caveats(answers, reasons, evidence, skipped), settle, scores,
-                  [f"{s.label} ({s.path.name})" for s in evidence])
+                  [f"{s.label} ({s.path.name})" for s in evidence],
+                  first=first_advice(answers, evidence))
 
 
 def provenance(meta: dict[str, Any]) -> str:

@@ -10,6 +10,11 @@ from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, 
 from gatebench.protocol.timing import StepTimingSpec
 
 PROFILES = ("quick", "full")
+# Claims the quick profile runs only when named with --claims (they would push it past 15 min).
+OPT_IN_QUICK = ("cell-vs-rest",)
+# Measured: `suite --claims cell-vs-rest` (64 trials and the bootstrap) took 5.2 min wall on
+# one core of a shared 2-vCPU machine (1.7 CPU-minutes).
+IMPORTANCE_MINUTES = 5
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,15 @@ class PlannedStudy:
     study_id: str
     spec: StudySpec
     claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlannedImportance:
+    """An importance study (`gatebench importance`) the suite runs for the cell-vs-rest claim."""
+
+    study_id: str
+    spec: StudySpec  # its first trial is the base configuration every factor varies from
+    budget: int
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,16 @@ class SuitePlan:
     step_timings: tuple[StepTimingSpec, ...] = ()
     timing_rounds: int = 3
     latency: LatencyPlan | None = None
+    importance: tuple[PlannedImportance, ...] = ()
     cost: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# cell-vs-rest: one reference task per family, small enough for 2 CPU cores.
+IMPORTANCE_TASKS = (
+    ("italy-power", {"hidden": 32, "epochs": 30, "patience": 8, "batch": 16}),
+    ("sunspots", {"hidden": 32, "epochs": 30, "patience": 5, "batch": 32}),
+)
 
 
 def _study(task: TaskSpec, *, seeds: int, hidden: int, epochs: int, patience: int,
@@ -64,11 +86,12 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     if profile not in PROFILES:
         raise UnknownNameError("profile", profile, PROFILES)
     known = tuple(claim_ids())
-    wanted = tuple(claims) if claims else known
+    full = profile == "full"
+    wanted = tuple(claims) if claims else tuple(c for c in known
+                                                if full or c not in OPT_IN_QUICK)
     for claim in wanted:
         if claim not in known:
             raise UnknownNameError("claim", claim, known)
-    full = profile == "full"
     seeds = 5 if full else 3
     text = TaskSpec.make("rotten-tomatoes")
 
@@ -138,11 +161,23 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
                               batch_sizes=(1, 32) if full else (1,),
                               runtimes=("eager", "torchscript", "onnx"),
                               rounds=5 if full else 3)
+    importance = tuple(
+        PlannedImportance(f"importance/{name}",
+                          _study(TaskSpec.make(name), seeds=1, hidden=options["hidden"],
+                                 epochs=options["epochs"], patience=options["patience"],
+                                 batch=options["batch"]),
+                          budget=64 if full else 32)
+        for name, options in IMPORTANCE_TASKS
+    ) if "cell-vs-rest" in wanted else ()
     plan = SuitePlan(profile=profile, claims=wanted, studies=tuple(studies),
-                     step_timings=timings, timing_rounds=5 if full else 3, latency=latency)
+                     step_timings=timings, timing_rounds=5 if full else 3, latency=latency,
+                     importance=importance)
     n_trials = sum(len(s.spec.trials()) for s in plan.studies)
+    n_trials += sum(i.budget for i in plan.importance)
     cost = ("about 7 minutes on 2 CPU cores" if not full else
             "about 1–2 GPU-hours on one GPU, or 15–25 CPU-hours; spread it with --executor ray")
-    if set(wanted) != set(known):
+    if set(wanted) != {c for c in known if full or c not in OPT_IN_QUICK}:
         cost = f"the whole profile takes {cost}"
+    if importance and not full:
+        cost += f"; cell-vs-rest's importance studies add about {IMPORTANCE_MINUTES} minutes"
     return SuitePlan(**{**plan.__dict__, "cost": f"{n_trials} trials; {cost}"})

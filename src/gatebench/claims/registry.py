@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatebench.claims import (
+    cell_vs_rest,
     convergence,
     inference,
     iteration,
@@ -47,6 +48,7 @@ CLAIMS: dict[str, ClaimEntry] = {
         ClaimEntry(CONVERGENCE, convergence.decide),
         ClaimEntry(LONG, long.decide),
         ClaimEntry(ITERATION, iteration.decide),
+        ClaimEntry(cell_vs_rest.CELL_VS_REST, cell_vs_rest.decide),
     )
 }
 

@@ -41,6 +41,8 @@ def render_advice(advice: Advice, console: Console) -> None:
     """The recommendation and confidence, then the cited reasons, caveats and settle command."""
     style = CONFIDENCE_STYLE[advice.confidence]
     s = advice.scores
+    if advice.first:
+        console.print(f"[bold]First:[/bold] {advice.first}", soft_wrap=True, highlight=False)
     console.print(Panel(
         f"[bold]{advice.recommendation}[/bold]\nconfidence: [{style}]{advice.confidence}"
         f"[/{style}]   (evidence weight: GRU {s.get('GRU', 0):.2f}, LSTM {s.get('LSTM', 0):.2f}"

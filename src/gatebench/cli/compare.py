@@ -12,7 +12,7 @@ try:  # typer >= 0.26 vendors its own click (see cli/main.py)
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.core import ParameterSource
 
-from gatebench.cli.display import RichProgress, render_summary
+from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
     CPUS_PER_TRIAL,
@@ -32,6 +32,7 @@ DATA = "Data"
 MODEL = "Model and fairness"
 TRAIN = "Training"
 OUTPUT = "Output"
+TUNING = "Equal-budget tuning"
 
 
 def seed_count(text: str) -> int | str:
@@ -136,6 +137,14 @@ def compare_command(
                                  "Runtime) for the summary.", rich_help_panel=OUTPUT),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON on stdout "
                                  "and nothing else.", rich_help_panel=OUTPUT),
+    tune: str = typer.Option(None, "--tune", help="Tune every arm first, with the same "
+                             "search space, sampler and trials: lr, hidden, dropout, "
+                             "weight_decay, comma-separated, each optionally =low:high "
+                             "(e.g. lr=1e-4:1e-2). Selected on the validation split only.",
+                             rich_help_panel=TUNING, show_default=False),
+    trials: int = typer.Option(20, "--trials", help="Search trials per arm with --tune (the "
+                               "first is the arm's default configuration).",
+                               rich_help_panel=TUNING),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
@@ -165,12 +174,14 @@ def compare_command(
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
             explicit=[name for name in FLOORED  # the step floor leaves what the user set
                       if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
+            tune=tune, trials=trials,
         )
     if as_json:
         typer.echo(study.to_json())
         return
     console = Console()
     render_summary(study.summary_data, console)
+    render_tuning(study.summary_data, console)
     # soft_wrap: paths stay whole on one line, so they can be copied (and clicked)
     console.print(f"Study folder: {study.out_dir} (results.sqlite, summary.json); "
                   f"report: {study.out_dir / 'report.html'}", soft_wrap=True)

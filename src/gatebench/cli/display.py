@@ -195,3 +195,35 @@ def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:
         console.print(f"Inference latency {top}/{bottom} (p50, batch 1, {what}): {parts}")
     for name, why in ((latency or {}).get("skipped") or {}).items():
         console.print(f"latency: {name} skipped: {why}", style="dim")
+
+
+def _param(name: str, value: Any) -> str:
+    if isinstance(value, float):
+        return f"{name}={value:.3g}"
+    return f"{name}={value}"
+
+
+def render_tuning(summary: dict[str, Any], console: Console) -> None:
+    """The equal-budget search per arm: trials, chosen configuration, default vs best."""
+    tuning = summary.get("tuning")
+    if not tuning:
+        return
+    metric = summary.get("metric", "metric")
+    table = Table(title=f"Equal-budget tuning: {tuning['trials_per_arm']} trials per arm, "
+                  f"{tuning['sampler']}; chosen on validation {metric}")
+    for column in ("arm", "trials", "chosen", f"best val {metric}", f"default val {metric}",
+                   "gain over default"):
+        table.add_column(column, justify="left" if column in ("arm", "chosen") else "right")
+    for label, arm in tuning["arms"].items():
+        best = arm.get("best") or {}
+        table.add_row(label, str(len(arm.get("trials") or [])),
+                      ", ".join(_param(k, v) for k, v in best.items()) or "\u2013",
+                      _num(arm.get("best_value")), _num(arm.get("default_value")),
+                      _num(arm.get("gain_over_default"), signed=True))
+    console.print(table)
+
+
+def _num(value: Any, signed: bool = False) -> str:
+    if not isinstance(value, (int, float)):
+        return "\u2013"
+    return f"{value:+.4g}" if signed else f"{value:.4g}"

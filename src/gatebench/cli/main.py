@@ -55,6 +55,7 @@ def _register() -> None:
         calibrate,
         compare,
         export,
+        importance,
         latency,
         report,
         suite,

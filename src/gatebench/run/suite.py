@@ -16,6 +16,7 @@ from gatebench.claims.registry import claim_ids
 from gatebench.fileio import write_atomic
 from gatebench.report import build_report
 from gatebench.run.executors import Executor
+from gatebench.run.importance import plan_importance, run_design
 from gatebench.run.latency_pass import latency_records, latency_spec_ids
 from gatebench.run.progress import StudyProgress
 from gatebench.run.study import prepare_study, run_study
@@ -70,10 +71,17 @@ def run_plan(
     progress = progress or StudyProgress()
     for study in plan.studies:  # validate every study before anything is written
         prepare_study(study.spec, out_dir)
+    designs = [plan_importance(i.spec.trials()[0], out_dir, budget=i.budget)
+               for i in plan.importance]
     for study in plan.studies:
         progress.phase(study.study_id, len(study.spec.trials()))
         run_study(study.spec, out_dir, study_id=study.study_id, kind="suite", fresh=fresh,
                   executor=executor, progress=progress)
+    importance_records: list[dict[str, Any]] = []
+    for design in designs:  # cell-vs-rest's designed experiments, through the same executor
+        progress.phase(design.study_id, len(design.design.trials()))
+        importance_records += run_design(design, out_dir, fresh=fresh, executor=executor,
+                                         progress=progress)[0]
     with open_store(out_dir, create=True) as store:
         # Speed and latency are timed here, serially, whatever the executor: parallel trials
         # share cores and their clocks are not evidence for a speed claim.
@@ -89,7 +97,7 @@ def run_plan(
         if plan.latency is not None:
             _serial_phase(store, progress, "inference latency", latency_ids,
                           latency_records(plan.latency, done=store.has))
-        records = gather_evidence(store, plan, timing_ids + latency_ids)
+        records = gather_evidence(store, plan, timing_ids + latency_ids) + importance_records
     result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims),
                          provenance(plan, records))
     write_atomic(out_dir / CLAIMS_FILE, result.to_json())

@@ -22,7 +22,12 @@ from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import TaskData
 from gatebench.tasks.readers import first_line, package_dir
 from gatebench.tasks.registry import TaskEntry, register
-from gatebench.tasks.splits import encode_labels, prepare_classification, stratified_split
+from gatebench.tasks.splits import (
+    encode_labels,
+    normalise_option,
+    prepare_classification,
+    stratified_split,
+)
 
 SAMPLE_RATE = 16_000
 WIN, HOP, N_FFT = 400, 160, 512  # 25 ms window, 10 ms hop at 16 kHz
@@ -173,6 +178,7 @@ def load_user_audio(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
             "split": split_rule,
             "data_fixes": [],
         },
+        normalise=normalise_option(spec),
     )
 
 
@@ -191,6 +197,7 @@ def load_spoken_digits(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
             "split": split_rule,
             "data_fixes": [],
         },
+        normalise=normalise_option(spec),
     )
 
 

@@ -23,6 +23,7 @@ from gatebench.tasks.registry import Loader, TaskEntry, register
 from gatebench.tasks.splits import (
     carve_validation,
     encode_labels,
+    normalise_option,
     prepare_classification,
     stratified_split,
 )
@@ -49,6 +50,7 @@ def _archive_loader(name: str, folder: str) -> Loader:
         names = declared or tuple(sorted(set(train_labels) | set(test_labels)))
         index = {label: i for i, label in enumerate(names)}
         y = np.array([index[label] for label in (*train_labels, *test_labels)], dtype=np.int64)
+        normalise = normalise_option(spec)
         val_frac = float_option(spec, "val_frac", 0.2, 0.0, 1.0)
         seed = int_option(spec, "split_seed", 0, minimum=0)
         is_val = carve_validation(y[: len(train_x)], val_frac, seed)
@@ -61,6 +63,7 @@ def _archive_loader(name: str, folder: str) -> Loader:
                 f"stratified, seed {seed} (classes with one training case stay in train)",
                 "data_fixes": [],
             },
+            normalise=normalise,
         )
 
     load.__doc__ = f"UCR/UEA {folder} from aeon's bundled files."
@@ -155,6 +158,7 @@ def _read_long(path: Path, spec: TaskSpec) -> tuple[list[np.ndarray], np.ndarray
 def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
     """The user's sequences: `.npz` (X, y, lengths), long-format CSV/Parquet, or a `.ts` file."""
     raw = spec.option("path")
+    normalise = normalise_option(spec)
     if raw is None:
         raise SpecError("the sequence task needs a data file: gatebench compare FILE "
                         "--task sequence")
@@ -180,6 +184,7 @@ def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
             "split": split_rule,
             "data_fixes": [],
         },
+        normalise=normalise,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from gatebench.errors import DataError
+from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import Split, TaskData, TaskInfo, pad_sequences
 from gatebench.tasks.readers import int_option, split_fractions
@@ -119,6 +119,28 @@ class Standardizer:
                 "std": [float(v) for v in self.std]}
 
 
+NORMALISE = {
+    "feature": "per-feature standardisation (mean and std fitted on train)",
+    "instance": "each sequence standardised on its own time steps, per feature (the UCR "
+                "convention)",
+}
+
+
+def normalise_option(spec: TaskSpec) -> str:
+    """The `normalise` task option (feature or instance); SpecError listing both otherwise."""
+    value = str(spec.option("normalise", "feature")).strip().lower()
+    if value not in NORMALISE:
+        raise SpecError(f"task option normalise must be one of {', '.join(NORMALISE)}, "
+                        f"got {value!r}")
+    return value
+
+
+def instance_standardise(seq: np.ndarray) -> np.ndarray:
+    """One (T, F) sequence scaled by its own per-feature mean and std (constant: std 1)."""
+    std = seq.std(axis=0)
+    return (seq - seq.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
 def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
     """Test accuracy of always predicting the training split's most frequent class."""
     majority = int(np.bincount(y_train).argmax())
@@ -135,12 +157,17 @@ def prepare_classification(
     name: str,
     family: str,
     description: dict[str, Any],
+    normalise: str = "feature",
 ) -> TaskData:
     """Standardise (T_i, F) sequences on train, pad each split, and describe the task.
 
     `description` holds the family's own facts (source, split rule, fixes); sizes, lengths,
-    classes, scaling and the majority-class baseline are added here.
+    classes, scaling and the majority-class baseline are added here. `normalise="instance"`
+    first scales each sequence on its own (see NORMALISE); the train-fitted standardiser runs
+    after it either way.
     """
+    if normalise == "instance":
+        seqs = [instance_standardise(np.asarray(s, dtype=np.float64)) for s in seqs]
     train_rows = np.flatnonzero(assignment == 0)
     scaler = Standardizer.fit(np.concatenate([seqs[i] for i in train_rows]))
     splits = []
@@ -169,7 +196,8 @@ def prepare_classification(
                 split: class_counts(y[assignment == part], class_names)
                 for part, split in enumerate(SPLITS)
             },
-            "scaling": {"rule": "per-feature standardisation", **scaler.to_dict()},
+            "scaling": {"rule": NORMALISE[normalise], "normalise": normalise,
+                        **scaler.to_dict()},
             "baseline": majority_baseline(y[assignment == 0], y[assignment == 2]),
         },
     )

@@ -1,0 +1,135 @@
+"""`gatebench importance`: each factor's share of the test metric's variance, the cell included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+try:  # typer >= 0.26 vendors its own click (see cli/main.py)
+    from typer._click.core import ParameterSource
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.core import ParameterSource
+
+from gatebench.cli.display import RichProgress
+from gatebench.cli.execution import (
+    ADDRESS,
+    CPUS_PER_TRIAL,
+    EXECUTOR,
+    GPUS_PER_TRIAL,
+    WORKERS,
+    build_executor,
+)
+from gatebench.cli.lists import name_list
+from gatebench.cli.main import app
+from gatebench.importance import importance
+from gatebench.protocol.budget import FLOORED
+from gatebench.report.importance import part_label
+from gatebench.run.importance import DEFAULT_BUDGET
+
+DESIGN = "Design"
+DATA = "Data"
+TRAIN = "Base configuration"
+OUTPUT = "Output"
+
+
+@app.command("importance")
+def importance_command(
+    ctx: typer.Context,
+    data: Path = typer.Argument(None, help="Your data file (or folder, for audio).",
+                                show_default=False),
+    dataset: str = typer.Option(None, "--dataset", help="A reference dataset instead of a file "
+                                "(see `gatebench tasks`).", rich_help_panel=DATA),
+    task: str = typer.Option("text", "--task", help="How to read DATA: text, forecast, "
+                             "sequence or audio.", rich_help_panel=DATA),
+    text_col: str = typer.Option(None, "--text-col", rich_help_panel=DATA),
+    label_col: str = typer.Option(None, "--label-col", rich_help_panel=DATA),
+    target_col: str = typer.Option(None, "--target-col", rich_help_panel=DATA),
+    time_col: str = typer.Option(None, "--time-col", rich_help_panel=DATA),
+    id_col: str = typer.Option(None, "--id-col", rich_help_panel=DATA),
+    factors: str = typer.Option(None, "--factors", help="Factors to vary, comma-separated "
+                                "(cell, lr, hidden, dropout, weight_decay, max_len, lookback, "
+                                "normalise, features); default: cell, lr, hidden, dropout and "
+                                "the task family's preprocessing factor. Seed noise is always "
+                                "measured.", rich_help_panel=DESIGN, show_default=False),
+    cells: str = typer.Option(None, "--cells", help="Levels of the cell factor "
+                              "(default: every registered cell).", rich_help_panel=DESIGN,
+                              show_default=False),
+    budget: int = typer.Option(DEFAULT_BUDGET, "--budget", help="Trials in all: the largest "
+                               "two-level fraction with at least two seeds per configuration.",
+                               rich_help_panel=DESIGN),
+    hidden: int = typer.Option(128, "--hidden", rich_help_panel=TRAIN),
+    lr: float = typer.Option(2e-3, "--lr", rich_help_panel=TRAIN),
+    batch_size: int = typer.Option(64, "--batch-size", rich_help_panel=TRAIN),
+    max_epochs: int = typer.Option(20, "--max-epochs", rich_help_panel=TRAIN),
+    patience: int = typer.Option(3, "--patience", rich_help_panel=TRAIN),
+    threads: int = typer.Option(0, "--threads", rich_help_panel=TRAIN),
+    device: str = typer.Option("auto", "--device", rich_help_panel=TRAIN),
+    out: Path = typer.Option(None, "--out", help="Study folder (default: "
+                             "runs/importance/<data name>).", rich_help_panel=OUTPUT),
+    fresh: bool = typer.Option(False, "--fresh", help="Discard this design's stored trials.",
+                               rich_help_panel=OUTPUT),
+    as_json: bool = typer.Option(False, "--json", help="Print importance.json on stdout and "
+                                 "nothing else.", rich_help_panel=OUTPUT),
+    executor: str = EXECUTOR,
+    workers: int = WORKERS,
+    address: str = ADDRESS,
+    cpus_per_trial: float = CPUS_PER_TRIAL,
+    gpus_per_trial: float = GPUS_PER_TRIAL,
+) -> None:
+    """Which matters more, the cell or the learning rate, size, regularisation, preprocessing?"""
+    err = Console(stderr=True)
+    options = {"text_col": text_col, "label_col": label_col, "target_col": target_col,
+               "time_col": time_col, "id_col": id_col}
+    progress = RichProgress(err)
+    with build_executor(executor, workers, address, cpus_per_trial,
+                        gpus_per_trial) as runner, progress:
+        result = importance(
+            data, dataset=dataset, task=task, out=out, fresh=fresh, executor=runner,
+            progress=progress, task_options={k: v for k, v in options.items() if v is not None},
+            factors=name_list(factors) if factors is not None else None,
+            cells=name_list(cells) if cells is not None else None, budget=budget,
+            hidden=hidden, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
+            patience=patience, threads=threads, device=device,
+            explicit=[name for name in FLOORED  # the step floor leaves what the user set
+                      if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
+        )
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, allow_nan=False))
+        return
+    console = Console()
+    console.print(shares_table(result))
+    console.print(f"Method: {result['method']}.", soft_wrap=True)
+    console.print(f"Study folder: {result['out_dir']} (results.sqlite, importance.json); "
+                  f"report: {Path(result['out_dir']) / 'report.html'}", soft_wrap=True)
+
+
+def _pct(x: Any) -> str:
+    return f"{100 * x:.1f}%" if isinstance(x, (int, float)) else "\u2013"
+
+
+def _ci(ci: Any) -> str:
+    if not isinstance(ci, list) or None in ci:
+        return ""
+    return f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
+
+
+def shares_table(result: dict[str, Any]) -> Table:
+    """Each factor's share of the metric's and the training time's variance, largest first."""
+    task = result["task"]
+    design = result["design"]
+    table = Table(title=f"{task['name']}: what moves the test {task['metric']} "
+                  f"({design['kind']}, {design['trials']} trials)")
+    for header in ("factor", f"{task['metric']} share", "95% CI", "time share", "95% CI"):
+        table.add_column(header, justify="left" if header == "factor" else "right")
+    time_parts = {p["name"]: p for p in result["time"].get("parts", [])}
+    parts = sorted(result["metric"].get("parts", []), key=lambda p: -p["share"])
+    for part in parts:
+        t = time_parts.get(part["name"], {})
+        table.add_row(part_label(part["name"]), _pct(part["share"]), _ci(part["ci"]),
+                      _pct(t.get("share")), _ci(t.get("ci")))
+    return table

@@ -1,0 +1,121 @@
+"""The importance study's report: variance shares as a table and a bar chart with intervals."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from gatebench.fileio import write_atomic
+from gatebench.report import figures as F
+from gatebench.report.blocks import FigureBlock, Paragraph, Report, Section, Table, interval, num
+from gatebench.report.html import render_html
+from gatebench.report.markdown import render_markdown
+
+LABELS = {"seed": "seed noise", "interactions": "interactions"}
+
+
+def part_label(name: str) -> str:
+    """A part's display name: factors as named, "seed" as seed noise."""
+    return LABELS.get(name, name)
+
+
+def _pct(x: Any) -> str:
+    return num(100 * x, ".1f") + "%" if isinstance(x, (int, float)) else num(x)
+
+
+def _pct_ci(ci: Any) -> str:
+    if not isinstance(ci, (list, tuple)) or None in ci:
+        return ""
+    return interval([100 * ci[0], 100 * ci[1]], lambda v: num(v, ".1f"))
+
+
+def share_bars(result: dict[str, Any]) -> Figure | None:
+    """Horizontal bars: each part's share of the test metric's and training time's variance."""
+    panels = [(key, title) for key, title in (("metric", "test metric"),
+                                               ("time", "log training time"))
+              if (result.get(key) or {}).get("parts")]
+    if not panels:
+        return None
+    fig = F.new_figure(3.4 * len(panels), 0.35 * len(result[panels[0][0]]["parts"]) + 1.2)
+    axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+    for ax, (key, title) in zip(axes, panels, strict=True):
+        parts = result[key]["parts"]
+        names = [part_label(p["name"]) for p in parts]
+        values = [100 * p["share"] for p in parts]
+        lows = [max(v - 100 * (p["ci"][0] if p["ci"][0] is not None else p["share"]), 0)
+                for v, p in zip(values, parts, strict=True)]
+        highs = [max(100 * (p["ci"][1] if p["ci"][1] is not None else p["share"]) - v, 0)
+                 for v, p in zip(values, parts, strict=True)]
+        colors = [F.CELL_COLORS["lstm"] if p["name"] == "cell" else F.NEUTRAL for p in parts]
+        ax.barh(range(len(parts)), values, xerr=[lows, highs], color=colors, capsize=2)
+        ax.set_yticks(range(len(parts)), names)
+        ax.invert_yaxis()
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("share of variance (%)")
+        ax.set_title(title)
+    return fig
+
+
+def importance_section(result: dict[str, Any], draw: bool = True) -> Section:
+    """What moves the metric: shares with intervals, the level means, the method and cost."""
+    task = result.get("task") or {}
+    metric = task.get("metric", "metric")
+    design = result.get("design") or {}
+    rows = []
+    time_parts = {p["name"]: p for p in (result.get("time") or {}).get("parts", [])}
+    for part in (result.get("metric") or {}).get("parts", []):
+        means = part.get("level_means") or {}
+        t = time_parts.get(part["name"], {})
+        rows.append([
+            part_label(part["name"]), _pct(part["share"]), _pct_ci(part["ci"]),
+            ", ".join(f"{lv}: {num(m, '.3g')}" for lv, m in means.items()),
+            _pct(t.get("share")), _pct_ci(t.get("ci")),
+        ])
+    blocks: list[Any] = [
+        Paragraph(f"A designed experiment on {task.get('name', '?')}: "
+                  f"{design.get('kind', '?')}, {design.get('points', '?')} configurations "
+                  f"\u00d7 {design.get('replicates', '?')} seeds = {design.get('trials', '?')} "
+                  f"trials. Each factor's share of the variance of the test {metric} and of "
+                  "log training time, with 95% intervals."),
+        Table(["part", f"share of {metric} variance", "95% CI", f"mean test {metric} per level",
+               "share of time variance", "95% CI"], rows, numeric=(1, 2, 4, 5)),
+    ]
+    if draw:
+        blocks.append(FigureBlock("Share of variance by factor",
+                                  "Bars: share of the variance; whiskers: 95% bootstrap "
+                                  "interval. The cell is coloured.",
+                                  F.render(share_bars, result)))
+    factors = "; ".join(f"{f['name']}: {f['what']} ({', '.join(map(str, f['levels']))})"
+                        for f in result.get("factors", []))
+    cost = result.get("cost") or {}
+    blocks += [Paragraph(f"Factors and levels: {factors}.", note=True),
+               Paragraph(f"Method: {result.get('method', '?')}.", note=True),
+               Paragraph(f"Cost: {num(cost.get('trial_s'), '.0f')} s of trial time "
+                         f"({cost.get('executor', '?')} executor"
+                         f"{', concurrent trials' if cost.get('concurrent') else ''}).",
+                         note=True)]
+    return Section("importance", "What matters more than the cell", blocks)
+
+
+def build_importance_report(out_dir: str | os.PathLike, result: dict[str, Any]) -> Path:
+    """Write report.html and report.md for an importance study folder; returns the HTML path."""
+    import gatebench
+
+    out = Path(out_dir)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    task = (result.get("task") or {}).get("name", "?")
+    report = Report(f"What matters on {task}",
+                    f"{(result.get('design') or {}).get('trials', '?')} trials \u00b7 "
+                    f"generated {now}", None, [importance_section(result)],
+                    f"gatebench {gatebench.__version__} \u00b7 from importance.json in {out}")
+    html = out / "report.html"
+    write_atomic(html, render_html(report, gatebench.__version__))
+    write_atomic(out / "report.md", render_markdown(report))
+    return html
+
+
+__all__ = ["build_importance_report", "importance_section", "part_label", "share_bars"]

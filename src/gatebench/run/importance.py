@@ -1,0 +1,458 @@
+"""`gatebench importance`: a designed experiment over the cell and what else a user could change.
+
+The design crosses every cell with a regular two-level fraction (or the full factorial) of the
+other factors: learning rate, size, regularisation and one preprocessing factor of the task's
+family. Each design point runs on several seeds (the same seeds at every point), so seed noise
+is measured as its own part of the variance. Trials go through any executor and land in the
+study folder's results.sqlite, so an interrupted study resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from gatebench.analysis.importance import INTERACTIONS, METHOD, SEED, decompose
+from gatebench.cells.registry import cell_names, get_cell
+from gatebench.errors import SpecError, UnknownNameError
+from gatebench.fileio import write_atomic
+from gatebench.protocol import TaskSpec, TrialSpec
+from gatebench.run.executors import Executor, LocalExecutor
+from gatebench.run.progress import StudyProgress
+from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
+from gatebench.store import open_store
+from gatebench.tasks.base import TaskData
+
+IMPORTANCE_FILE = "importance.json"
+STUDY_KIND = "importance"
+DEFAULT_BUDGET = 32
+MIN_REPLICATES = 2  # seed noise needs at least two seeds per design point
+CELL = "cell"
+
+Levels = Callable[[TrialSpec, TaskData], tuple[Any, Any]]
+Apply = Callable[[TrialSpec, Any], TrialSpec]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A two-level factor: what it changes, where it applies, its levels and how to set them."""
+
+    name: str
+    what: str
+    levels: Levels
+    apply: Apply
+    families: tuple[str, ...] = ()  # empty: every task family
+    user_files_only: bool = False  # e.g. audio features: reference digits ship MFCCs only
+
+    def applies_to(self, task: TaskSpec, family: str) -> bool:
+        """Whether this factor can vary for the task."""
+        if self.families and family not in self.families:
+            return False
+        return not self.user_files_only or task.option("path") is not None
+
+
+def _train(key: str) -> Apply:
+    return lambda spec, v: replace(spec, train=replace(spec.train, **{key: v}))
+
+
+def _model(key: str) -> Apply:
+    return lambda spec, v: replace(spec, model=replace(spec.model, **{key: v}))
+
+
+def _task_option(key: str) -> Apply:
+    def apply(spec: TrialSpec, value: Any) -> TrialSpec:
+        options = {**dict(spec.task.options), key: value}
+        return replace(spec, task=TaskSpec.make(spec.task.name, **options))
+
+    return apply
+
+
+def _hidden(spec: TrialSpec, value: int) -> TrialSpec:
+    return replace(spec, sizing=replace(spec.sizing, reference_hidden=int(value)))
+
+
+def _described(key: str, *path: str) -> Callable[[TaskData], int]:
+    def read(data: TaskData) -> int:
+        value: Any = data.info.description
+        for part in (*path, key):
+            value = value[part]
+        return int(value)
+
+    return read
+
+
+def _halved(read: Callable[[TaskData], int], minimum: int = 1) -> Levels:
+    # The loader's own default and half of it: the preprocessing choice a user would try first.
+    def levels(spec: TrialSpec, data: TaskData) -> tuple[int, int]:
+        full = read(data)
+        return (max(minimum, full // 2), full)
+
+    return levels
+
+
+FACTORS: dict[str, Factor] = {f.name: f for f in (
+    Factor("lr", "learning rate (a quarter and four times --lr)",
+           lambda s, d: (s.train.lr / 4, s.train.lr * 4), _train("lr")),
+    Factor("hidden", "parameter budget (the reference hidden size --hidden and a quarter of it)",
+           lambda s, d: (max(4, s.sizing.reference_hidden // 4), s.sizing.reference_hidden),
+           _hidden),
+    Factor("dropout", "dropout before the head (0 and 0.3)", lambda s, d: (0.0, 0.3),
+           _model("dropout")),
+    Factor("weight_decay", "Adam weight decay (0 and 1e-3)", lambda s, d: (0.0, 1e-3),
+           _train("weight_decay")),
+    Factor("max_len", "tokens kept per text (the loader's cap and half of it)",
+           _halved(_described("max_len", "truncation"), 2), _task_option("max_len"),
+           families=("text",)),
+    Factor("lookback", "forecast input window (the task's lookback and half of it)",
+           _halved(_described("lookback")), _task_option("lookback"), families=("forecast",)),
+    Factor("normalise", "sequence normalisation (per feature on train, or per sequence)",
+           lambda s, d: ("feature", "instance"), _task_option("normalise"),
+           families=("sequence", "audio")),
+    Factor("features", "audio features (MFCC or log-mel)", lambda s, d: ("mfcc", "logmel"),
+           _task_option("features"), families=("audio",), user_files_only=True),
+)}
+# One preprocessing factor per family joins the default set.
+PREPROCESSING = {"text": "max_len", "forecast": "lookback", "sequence": "normalise",
+                 "audio": "normalise"}
+DEFAULT_FACTORS = ("lr", "hidden", "dropout")
+
+
+def known_factors() -> list[str]:
+    """Every factor name `--factors` accepts (the cell included)."""
+    return [CELL, *FACTORS]
+
+
+def default_factors(family: str) -> tuple[str, ...]:
+    """The cell, learning rate, size, dropout and the family's preprocessing factor."""
+    prep = PREPROCESSING.get(family)
+    return (CELL, *DEFAULT_FACTORS, *((prep,) if prep else ()))
+
+
+def check_factors(names: Sequence[str], task: TaskSpec, family: str) -> tuple[str, ...]:
+    """The factors, validated: known names, no repeats, each applying to the task's family."""
+    for name in names:
+        if name != CELL and name not in FACTORS:
+            raise UnknownNameError("factor", name, known_factors())
+    if len(set(names)) != len(names):
+        raise SpecError(f"--factors lists a factor twice: {','.join(names)}")
+    for name in names:
+        if name != CELL and not FACTORS[name].applies_to(task, family):
+            fits = [n for n in known_factors() if n == CELL or FACTORS[n].applies_to(task, family)]
+            raise SpecError(f"factor {name!r} does not apply to {task.name} (a {family} task); "
+                            f"factors for it: {', '.join(fits)}")
+    if len(names) < 1:
+        raise SpecError("--factors needs at least one factor")
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class DesignPoint:
+    """One configuration of the design: its index, level labels and trial spec (seed 0)."""
+
+    index: int
+    levels: tuple[tuple[str, str], ...]
+    spec: TrialSpec
+
+
+@dataclass(frozen=True)
+class Design:
+    """Design points × replicate seeds, and how the fraction was built."""
+
+    points: tuple[DesignPoint, ...]
+    replicates: int
+    factors: tuple[str, ...]
+    levels: dict[str, tuple[str, str] | tuple[str, ...]]
+    kind: str
+    generators: tuple[str, ...]
+
+    def trials(self) -> list[tuple[DesignPoint, TrialSpec]]:
+        """Every trial, replicate-major: an interrupted study holds whole replicates first."""
+        return [(p, replace(p.spec, seed=seed)) for seed in range(self.replicates)
+                for p in self.points]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able description of the design."""
+        return {"kind": self.kind, "factors": list(self.factors),
+                "levels": {k: list(v) for k, v in self.levels.items()},
+                "generators": list(self.generators), "points": len(self.points),
+                "replicates": self.replicates,
+                "trials": len(self.points) * self.replicates}
+
+
+def fraction_columns(m: int, base: int) -> tuple[list[list[int]], list[str]]:
+    """A regular two-level fraction 2^(m-(m-base)): rows of 0/1 levels and its generators.
+
+    The first `base` factors form a full factorial; each further factor is the product (in
+    ±1 coding) of a distinct set of at least two base columns, largest sets first, so main
+    effects stay unconfounded with one another (resolution III or better).
+    """
+    letters = "ABCDEFGHIJKLMNOP"
+    subsets = [s for size in range(base, 1, -1) for s in itertools.combinations(range(base), size)]
+    if m - base > len(subsets):
+        raise ValueError(f"{base} base factors cannot carry {m} factors")
+    rows, generators = [], []
+    for bits in itertools.product((0, 1), repeat=base):
+        signs = [1 if b else -1 for b in bits]
+        extra = [math.prod(signs[i] for i in s) for s in subsets[: m - base]]
+        rows.append(list(bits) + [1 if e > 0 else 0 for e in extra])
+    for j, s in enumerate(subsets[: m - base]):
+        generators.append(f"{letters[base + j]} = {''.join(letters[i] for i in s)}")
+    return rows, generators
+
+
+def smallest_base(m: int) -> int:
+    """Fewest base factors whose products can carry `m` two-level factors."""
+    return next(b for b in range(0, m + 1) if 2 ** b - 1 - b >= m - b)
+
+
+def min_budget(n_cells: int, m: int) -> int:
+    """Trials the smallest design needs: cells × 2^smallest_base × two seeds."""
+    return n_cells * 2 ** smallest_base(m) * MIN_REPLICATES
+
+
+def _label(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def build_design(base: TrialSpec, data: TaskData, cells: Sequence[str],
+                 factors: Sequence[str], budget: int) -> Design:
+    """The largest fraction that leaves at least two seeds per point within `budget` trials."""
+    cells = tuple(cells) if CELL in factors else (base.cell,)
+    two_level = [f for f in factors if f != CELL]
+    m = len(two_level)
+    needed = min_budget(len(cells), m)
+    if budget < needed:
+        raise SpecError(f"--budget {budget} is too small for {len(cells)} cell(s) and {m} "
+                        f"two-level factor(s): the smallest design needs {needed} trials")
+    b = max(b for b in range(smallest_base(m), m + 1)
+            if len(cells) * 2 ** b * MIN_REPLICATES <= budget)
+    rows, generators = fraction_columns(m, b)
+    values = {}
+    for name in two_level:
+        low, high = FACTORS[name].levels(base, data)
+        if low == high:
+            raise SpecError(f"factor {name!r} has one level only here ({_label(low)}); "
+                            "drop it from --factors")
+        values[name] = (low, high)
+    points = []
+    for cell, row in itertools.product(cells, rows):
+        spec = replace(base, cell=cell, arm=cell, seed=0)
+        labels = [(CELL, cell)] if CELL in factors else []
+        for name, bit in zip(two_level, row, strict=True):
+            spec = FACTORS[name].apply(spec, values[name][bit])
+            labels.append((name, _label(values[name][bit])))
+        points.append(DesignPoint(len(points), tuple(labels), spec))
+    replicates = budget // len(points)
+    kind = (f"full factorial 2^{m}" if b == m else f"2^({m}-{m - b}) fraction") + \
+        (f" x {len(cells)} cells" if CELL in factors else "")
+    levels: dict[str, Any] = {name: tuple(_label(v) for v in values[name]) for name in two_level}
+    if CELL in factors:
+        levels = {CELL: cells, **levels}
+    return Design(tuple(points), replicates, tuple(factors), {k: levels[k] for k in factors},
+                  kind, tuple(generators))
+
+
+def _check_sizes(design: Design, data_for: Callable[[TaskSpec], TaskData]) -> None:
+    # Solve every point's hidden size before anything is written: a budget that cannot be met
+    # fails here, with the sizing's own message.
+    for point in design.points:
+        plan_sizes(point.spec, data_for(point.spec.task), (point.spec.cell,))
+
+
+def _rows(design: Design, records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for point, spec in design.trials():
+        record = records.get(spec.spec_id)
+        if record is None:
+            continue
+        metric = record.get("metric")
+        value = (record.get("test") or {}).get(metric) if record.get("status") == "ok" else None
+        seconds = (record.get("timing") or {}).get("train_compute_s")
+        rows.append({"point": point.index, "levels": dict(point.levels), "seed": spec.seed,
+                     "metric": value,
+                     "log10_train_s": math.log10(seconds) if seconds and seconds > 0 else None})
+    return rows
+
+
+def analyse(design: Design, records: Sequence[dict[str, Any]], *, resamples: int | None = None
+            ) -> dict[str, Any]:
+    """Variance shares of the test metric and of log training time, from stored records."""
+    by_id = {r["spec_id"]: r for r in records}
+    rows = _rows(design, by_id)
+    options: dict[str, Any] = {} if resamples is None else {"resamples": resamples}
+    if CELL in design.factors:
+        options["contrast"] = CELL
+    return {"metric": decompose(rows, design.factors, "metric", **options),
+            "time": decompose(rows, design.factors, "log10_train_s", **options),
+            "trials": len(rows), "diverged": sum(1 for r in rows if r["metric"] is None)}
+
+
+@dataclass(frozen=True)
+class ImportancePlan:
+    """A validated importance study: its base configuration, design and loaded task facts."""
+
+    study_id: str
+    base: TrialSpec
+    cells: tuple[str, ...]
+    budget: int
+    design: Design
+    data: TaskData
+
+
+def plan_importance(
+    base: TrialSpec,
+    out_dir: str | Path,
+    *,
+    cells: Sequence[str] | None = None,
+    factors: Sequence[str] | None = None,
+    budget: int = DEFAULT_BUDGET,
+) -> ImportancePlan:
+    """Validate everything, load the data and solve every size; writes nothing to the store.
+
+    `cells` default to every registered cell; `factors` to `default_factors` of the task's
+    family.
+    """
+    out_dir = Path(out_dir)
+    if budget < 1:
+        raise SpecError(f"--budget must be positive, got {budget}")
+    for spec_part in (base.sizing, base.model, base.train):
+        spec_part.validate()
+    cells = tuple(cells) if cells else cell_names()
+    for cell in cells:
+        get_cell(cell)
+    if len(set(cells)) != len(cells):
+        raise SpecError(f"--cells needs distinct cell names, got {','.join(cells)}")
+    data = cached_task(base.task, out_dir)
+    family = data.info.family
+    factors = check_factors(tuple(factors) if factors else default_factors(family),
+                            base.task, family)
+    if CELL in factors and len(cells) < 2:
+        raise SpecError("the cell factor needs at least two cells in --cells")
+    design = build_design(replace(base, cell=cells[0], arm=cells[0]), data, cells, factors,
+                          budget)
+    _check_sizes(design, lambda task: cached_task(task, out_dir))
+    return ImportancePlan(f"importance/{base.task.name}", base, cells, budget, design, data)
+
+
+def run_design(
+    plan: ImportancePlan,
+    out_dir: str | Path,
+    *,
+    fresh: bool = False,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """Run the plan's trials not yet stored; returns its records and how many were resumed.
+
+    Each record carries the study id and its design tags ("importance": point, levels,
+    replicate), so the claim can be decided from stored records alone.
+    """
+    out_dir = Path(out_dir)
+    trials = plan.design.trials()
+    tags = {spec.spec_id: (point, spec.seed) for point, spec in trials}
+    ids = list(tags)
+    progress = progress or StudyProgress()
+    executor = executor or LocalExecutor()
+    with open_store(out_dir, create=True) as store:
+        store.save_study(plan.study_id, {"base": plan.base.to_dict(), "cells": list(plan.cells),
+                                         "budget": plan.budget, **plan.design.to_dict()},
+                         kind=STUDY_KIND)
+        if fresh:
+            store.delete_study_trials(ids)
+        pending = [spec for _, spec in trials if not store.has(spec.spec_id)]
+        progress.study_start(len(trials), len(trials) - len(pending), plan.data.info.metric)
+        for record in executor.run(pending, cache_dir=out_dir, progress=progress):
+            record.pop(CHECKPOINT_KEY, None)  # the design needs metrics, not weights
+            record["study_id"] = plan.study_id
+            record["concurrent"] = record.get("concurrent", False) or executor.concurrent
+            store.put(_tagged(record, *tags[record["spec_id"]]))
+            progress.trial_end(record)
+        progress.study_end()
+        # Tagged again on the way out: a trial stored earlier by another study keeps its row.
+        records = [{**_tagged(r, *tags[r["spec_id"]]), "study_id": plan.study_id}
+                   for r in store.records(ids)]
+    return records, len(trials) - len(pending)
+
+
+def _tagged(record: dict[str, Any], point: DesignPoint, seed: int) -> dict[str, Any]:
+    record["importance"] = {"point": point.index, "levels": dict(point.levels),
+                            "replicate": seed}
+    return record
+
+
+def importance_result(plan: ImportancePlan, records: Sequence[dict[str, Any]], *,
+                      resamples: int | None = None) -> dict[str, Any]:
+    """importance.json's data: the task, design, factors, shares with intervals and cost."""
+    info, design = plan.data.info, plan.design
+    result = {
+        "task": {"name": info.name, "family": info.family, "metric": info.metric,
+                 "higher_is_better": info.higher_is_better, "spec": plan.base.task.to_dict()},
+        "study_id": plan.study_id,
+        "design": design.to_dict(),
+        "factors": [{"name": f, "what": "the recurrent cell" if f == CELL else FACTORS[f].what,
+                     "levels": list(design.levels[f])} for f in design.factors],
+        "base": plan.base.to_dict(),
+        "method": METHOD,
+        **analyse(design, records, resamples=resamples),
+        "cost": {"trial_s": sum(_trial_seconds(r) for r in records),
+                 "concurrent": any(r.get("concurrent") for r in records)},
+    }
+    result["shares"] = {p["name"]: {"share": p["share"], "ci": p["ci"]}
+                        for p in result["metric"]["parts"]}
+    return result
+
+
+def run_importance(
+    base: TrialSpec,
+    out_dir: str | Path,
+    *,
+    cells: Sequence[str] | None = None,
+    factors: Sequence[str] | None = None,
+    budget: int = DEFAULT_BUDGET,
+    fresh: bool = False,
+    executor: Executor | None = None,
+    progress: StudyProgress | None = None,
+    resamples: int | None = None,
+    notes: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Run (or resume) the design for `base`'s task; writes and returns importance.json's data.
+
+    `notes` (how the base configuration was adjusted, e.g. the step floor) are kept with it.
+
+    Everything is validated, the data loaded and every size solved before the store is
+    opened, so bad input writes nothing.
+    """
+    out_dir = Path(out_dir)
+    plan = plan_importance(base, out_dir, cells=cells, factors=factors, budget=budget)
+    executor = executor or LocalExecutor()
+    started = time.perf_counter()
+    records, resumed = run_design(plan, out_dir, fresh=fresh, executor=executor,
+                                  progress=progress)
+    run_s = time.perf_counter() - started
+    (progress or StudyProgress()).phase("variance decomposition (bootstrap intervals)", 1)
+    result = importance_result(plan, records, resamples=resamples)
+    result["cost"].update({"run_wall_s": run_s, "resumed": resumed, "executor": executor.name})
+    result["training_floor"] = list(notes)
+    write_atomic(out_dir / IMPORTANCE_FILE, _dumps(result))
+    return result
+
+
+def _trial_seconds(record: dict[str, Any]) -> float:
+    timing = record.get("timing") or {}
+    return sum(float(timing.get(k) or 0.0) for k in ("prep_s", "train_compute_s", "eval_s"))
+
+
+def _dumps(result: dict[str, Any]) -> str:
+    return json.dumps(result, indent=2, allow_nan=False)
+
+
+__all__ = ["CELL", "DEFAULT_BUDGET", "FACTORS", "IMPORTANCE_FILE", "INTERACTIONS", "SEED",
+           "Design", "Factor", "ImportancePlan", "analyse", "build_design", "check_factors",
+           "default_factors", "importance_result", "known_factors", "min_budget",
+           "plan_importance", "run_design", "run_importance"]

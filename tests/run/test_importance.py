@@ -1,0 +1,78 @@
+"""The importance design (fractions, factors, budget) and a tiny real study that resumes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gatebench.errors import SpecError, UnknownNameError
+from gatebench.importance import importance
+from gatebench.protocol import TaskSpec
+from gatebench.run.importance import (
+    IMPORTANCE_FILE,
+    check_factors,
+    default_factors,
+    fraction_columns,
+    min_budget,
+)
+from gatebench.store import open_store
+
+
+@pytest.mark.parametrize(("m", "base"), [(3, 2), (4, 3), (5, 4), (5, 3), (4, 4)])
+def test_fractions_are_balanced_and_orthogonal(m: int, base: int) -> None:
+    rows, generators = fraction_columns(m, base)
+    x = np.array(rows) * 2 - 1  # +-1 coding
+    assert x.shape == (2 ** base, m) and len(generators) == m - base
+    assert (x.sum(axis=0) == 0).all()  # each level equally often
+    for i, j in itertools.combinations(range(m), 2):
+        assert x[:, i] @ x[:, j] == 0  # main effects unconfounded with one another
+    assert len({tuple(r) for r in rows}) == len(rows)
+
+
+def test_budget_floor_and_factor_checks() -> None:
+    assert min_budget(2, 4) == 32 and min_budget(2, 3) == 16
+    seq = TaskSpec.make("italy-power")
+    assert default_factors("sequence") == ("cell", "lr", "hidden", "dropout", "normalise")
+    with pytest.raises(UnknownNameError, match="known: cell, dropout, features"):
+        check_factors(("cell", "lr", "momentum"), seq, "sequence")
+    with pytest.raises(SpecError, match="'lookback' does not apply to italy-power"):
+        check_factors(("cell", "lookback"), seq, "sequence")
+    with pytest.raises(SpecError, match="'features' does not apply"):
+        check_factors(("features",), TaskSpec.make("spoken-digits"), "audio")
+
+
+TINY = {"max_epochs": 2, "hidden": 16, "threads": 1, "batch_size": 16}
+
+
+def test_italy_power_study_runs_stores_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "imp"
+    result = importance(dataset="italy-power", out=out, factors=("cell", "lr", "dropout"),
+                        budget=16, resamples=30, **TINY)
+    assert result["design"]["trials"] == 16 and result["design"]["replicates"] == 2
+    names = {p["name"] for p in result["metric"]["parts"]}
+    assert names == {"cell", "lr", "dropout", "interactions", "seed"}
+    assert sum(p["share"] for p in result["metric"]["parts"]) == pytest.approx(1.0, abs=1e-6)
+    assert all(len(p["ci"]) == 2 for p in result["metric"]["parts"])
+    assert json.loads((out / IMPORTANCE_FILE).read_text())["shares"].keys() == names
+    assert "What matters more than the cell" in (out / "report.html").read_text()
+    with open_store(out, create=False) as store:
+        assert store.count() == 16
+        assert {r["arm"] for r in store.records()} == {r["cell"] for r in store.records()}
+        assert [s["kind"] for s in store.studies()] == ["importance"]
+    again = importance(dataset="italy-power", out=out, factors=("cell", "lr", "dropout"),
+                       budget=16, resamples=30, **TINY)
+    assert again["cost"]["resumed"] == 16
+    assert again["shares"] == result["shares"]
+
+
+def test_bad_input_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "bad"
+    with pytest.raises(SpecError, match="needs 32 trials"):
+        importance(dataset="italy-power", out=out, budget=20, **TINY)
+    with pytest.raises(SpecError, match="--lr must be positive"):
+        importance(dataset="italy-power", out=out, lr=0.0, **TINY)
+    assert not (out / "results.sqlite").exists()
