@@ -226,4 +226,4 @@ register(TaskEntry("adding", "synthetic", load_adding, reference=True,
 register(TaskEntry("copy-memory", "synthetic", load_copy_memory, reference=True,
                    summary="copy memory, 4,000 x T+20 (T=100), tagging; accuracy vs 1/8"))
 register(TaskEntry("anbn", "synthetic", load_anbn, reference=True,
-                   summary="a^n b^n, train n<=8, test every n<=24 (seq_len 48); largest n all right"))
+                   summary="a^n b^n, train n<=8, test every n<=24 (seq_len 48); largest n right"))
