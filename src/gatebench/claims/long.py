@@ -118,7 +118,8 @@ def score(probe: str, record: Record) -> dict[str, Any] | None:
             return None
         top = _ceiling(record)
         return {"value": n, "failed": n_train is not None and n < n_train,
-                "saturated": top is not None and n >= top}
+                "saturated": top is not None and n >= top,
+                "score01": n / top if top else None}
     metric = str(record.get("metric"))
     hib = bool(record.get("higher_is_better"))
     value = analysis.effective_metric(record, metric, hib)
@@ -128,9 +129,9 @@ def score(probe: str, record: Record) -> dict[str, Any] | None:
     if probe == "adding" or not hib:
         norm = value / base if base > 0 else math.inf
         return {"value": norm, "failed": norm >= 1.0 - FAILURE_SHARE,
-                "saturated": norm <= SATURATED_ERROR}
+                "saturated": norm <= SATURATED_ERROR, "score01": max(0.0, 1.0 - norm)}
     return {"value": 100.0 * value, "failed": value < base + FAILURE_SHARE * (1.0 - base),
-            "saturated": value >= SATURATED_ACCURACY}
+            "saturated": value >= SATURATED_ACCURACY, "score01": value}
 
 
 def _n_train(record: Record) -> float | None:
@@ -165,6 +166,8 @@ def length_decision(probe: str, records: list[Record], margin: float) -> dict[st
                      f"{why} in all {len(scored)} pairs: no signal at this budget")
     return {"decision": d, "pairs": len(scored), "both_fail": both_fail, "both_saturate": both_top,
             "means": {c: _mean([s[c]["value"] for s in scored]) for c in (LSTM, GRU)},
+            "score01": {c: _mean([s[c]["score01"] for s in scored
+                                  if s[c]["score01"] is not None]) for c in (LSTM, GRU)},
             "failures": {c: sum(s[c]["failed"] for s in scored) for c in (LSTM, GRU)}}
 
 
@@ -207,7 +210,8 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
         s.update(seq_len=length, outcome=d.outcome, sid=sid)
         probes.setdefault(probe, []).append(s)
         rows.append(decision_row(sid, what, d, unit, task=probe, seq_len=length,
-                                 level="length", means=s["means"], failures=s["failures"],
+                                 level="length", means=s["means"], score01=s["score01"],
+                                 failures=s["failures"],
                                  detail={"pairs": s["pairs"], "both_fail": s["both_fail"],
                                          "both_saturate": s["both_saturate"]}))
     if not probes:
@@ -273,15 +277,23 @@ def _would_change(verdict: str, adjusted: dict[str, str]) -> str:
     return text
 
 
+SCORE01 = {"adding": "1 − MSE / mean predictor's MSE (0 at the baseline)",
+           "anbn": "largest n all right / largest n tested",
+           "copy-memory": "recall accuracy"}
+
+
 def long_range_view(claim: dict[str, Any]) -> dict[str, Any]:
     """The decided long claim's per-length results in the report's `long_range` form: one row
-    per probe, length and cell (mean score), and the claim's crossovers (the one definition)."""
+    per probe, length and cell with a score in [0, 1] (1 = solved; SCORE01), and the claim's
+    crossovers (the one definition: the report computes none of its own)."""
     rows, crossovers = [], []
     for r in claim.get("evidence") or ():
         if r.get("level") == "length":
-            for cell, mean in (r.get("means") or {}).items():
-                rows.append({"task": r["task"], "cell": cell, "seq_len": r["seq_len"],
-                             "score": mean, "n": r["n"], "outcome": r.get("outcome")})
+            for cell, value in (r.get("score01") or {}).items():
+                if value is not None:
+                    rows.append({"task": r["task"], "cell": cell, "seq_len": r["seq_len"],
+                                 "score": value, "n": (r.get("detail") or {}).get("pairs"),
+                                 "outcome": r.get("outcome")})
         elif r.get("level") == "probe":
             cross = r.get("crossover")
             crossovers.append({"task": r["task"], "seq_len": cross,
@@ -290,4 +302,4 @@ def long_range_view(claim: dict[str, Any]) -> dict[str, Any]:
                                         "significantly ahead at the longest informative "
                                         "length")})
     return {"rows": rows, "crossover": crossovers,
-            "score_rule": "; ".join(f"{p}: {w}" for p, (w, _) in MEASURES.items())}
+            "score_rule": "; ".join(f"{p}: {w}" for p, w in SCORE01.items())}

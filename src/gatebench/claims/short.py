@@ -18,6 +18,7 @@ from gatebench.analysis.rules import (
     B_BETTER,
     EQUIVALENT,
     WINNERS,
+    Decision,
     paired_rule,
     success_rule,
 )
@@ -103,9 +104,8 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
                                         "--claims short")
     score = holm_outcomes({sid: t["score"] for sid, t in found.items()})
     fails = holm_outcomes({sid: t["failures"] for sid, t in found.items()})
-    # A task differs when its score or its failure rate differs significantly.
-    outcome = {sid: fails[sid] if fails[sid] in WINNERS and score[sid] not in WINNERS
-               else score[sid] for sid in found}
+    outcome = {sid: _task_outcome(score[sid], fails[sid], found[sid]["score"])
+               for sid in found}
     verdicts = task_verdicts(outcome, supports=(EQUIVALENT,), refutes=(A_BETTER, B_BETTER))
     for r in rows:
         if r["level"] == "task":
@@ -127,6 +127,16 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
         depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
         would_change=_would_change(verdict, margin),
     )
+
+
+def _task_outcome(score: str, failures: str, d: Decision, alpha: float = 0.05) -> str:
+    """A difference inside the margin (TOST passes) still matches; otherwise a significant
+    difference in score, or else in failure rate, makes the task differ."""
+    if d.p_equivalence is not None and d.p_equivalence < alpha and failures not in WINNERS:
+        return EQUIVALENT
+    if score in WINNERS:
+        return score
+    return failures if failures in WINNERS else score
 
 
 def _would_change(verdict: str, margin: float) -> str:

@@ -114,8 +114,8 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO,
             continue
         findings[impl] = across_tasks(r["counts_as"] for r in mine)
         values = [r["value"] for r in mine if r["value"] is not None]
-        part = (f"{name}: {findings[impl]}, GRU/LSTM {min(values):.2f}\u2013{max(values):.2f}\u00d7 "
-                f"over {len(mine)} configurations")
+        part = (f"{name}: {findings[impl]}, GRU/LSTM "
+                f"{min(values):.2f}\u2013{max(values):.2f}\u00d7 over {len(mine)} configurations")
         faster, slower = _where(mine, SUPPORTED), _where(mine, REFUTED)
         if faster:
             part += f"; GRU \u2265{1 - support:.0%} faster at {faster}"
@@ -133,7 +133,7 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO,
     head_key = _headline(decisions)
     h = decisions[head_key]
     head_label = f"{head_key[1]}/{head_key[2]} H={head_key[3]} T={head_key[4]} B={head_key[5]}"
-    reason = (f"one interval per configuration from its rounds (never pooled); "
+    reason = ("one interval per configuration from its rounds (never pooled); "
               + "; ".join(parts) + f" (supports: GRU significantly faster with the interval "
               f"\u2264 {support:g}; refutes: interval \u2265 {refute:g}). Real-task per-epoch "
               f"ratios are listed beside, not counted.")
