@@ -118,7 +118,10 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
         d = ratio_rule(ratios, within=WITHIN)
         decisions[task] = d
         n_lrs = max(len(c) for s in seeds.values() for c in s.values())
+        device = next((t.get("device") for s in seeds.values() for c in s.values() for t in c),
+                      None)
         rows.append(decision_row(f"{task} sweep", WHAT, d, UNIT, task=task, level="task",
+                                 device=device,
                                  detail={"learning_rates": n_lrs, "seeds": len(seeds)}))
     if not decisions:
         return ClaimResult(ITERATION.id, ITERATION.statement, INCONCLUSIVE, NOT_RUN,

@@ -13,6 +13,7 @@ meaningfully faster, or slower). Regimes: batch 1 against training batches (>= 3
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gatebench.analysis import summarize
@@ -54,6 +55,14 @@ def regime(batch: Any) -> str:
     return f"training batches (\u2265 {TRAINING_BATCH})" if b >= TRAINING_BATCH else f"batch {b}"
 
 
+def _with_reference_hidden(record: dict[str, Any]) -> dict[str, Any]:
+    """Older records name the reference hidden size only in their config key ("H=128")."""
+    if record.get("reference_hidden") is not None:
+        return record
+    m = re.search(r"\bH=(\d+)", str(record.get("config_key") or ""))
+    return {**record, "reference_hidden": int(m.group(1)) if m else None}
+
+
 def config_verdict(d: Decision, support: float, refute: float) -> str:
     """A configuration's reading of the claim from its ratio Decision (module docstring)."""
     lo, hi = finite(d.ci[0]), finite(d.ci[1])
@@ -70,8 +79,8 @@ def _where(rows: list[dict[str, Any]], verdict: str) -> str:
     for r in rows:
         if r["counts_as"] == verdict:
             key = (r["device"], r["impl"], regime(r["batch"]))
-            groups.setdefault(key, []).append(int(r["hidden"]))
-    return "; ".join(f"{dev} {impl} {reg}, H={','.join(map(str, sorted(set(hs))))}"
+            groups.setdefault(key, []).append(r["hidden"])
+    return "; ".join(f"{dev} {impl} {reg}, H={','.join(map(str, sorted(set(hs), key=str)))}"
                      for (dev, impl, reg), hs in groups.items())
 
 
@@ -80,7 +89,8 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO,
     """Per configuration: ratio interval <= support and GRU significantly faster -> supports,
     interval >= refute -> refutes; configurations disagreeing -> mixed, naming where GRU is
     faster and where it is not, per finding (library kernels, architecture)."""
-    pairs, incomplete = round_pairs(evidence.step_timing, CONFIG_FIELDS)
+    pairs, incomplete = round_pairs(map(_with_reference_hidden, evidence.step_timing),
+                                    CONFIG_FIELDS)
     rows, decisions = [], {}
     for key, p in pairs.items():
         ratios = ratios_of(p, "median_ms")
