@@ -18,7 +18,7 @@ STATEMENTS = {
     "iteration": "GRU gives faster experiment iteration",
 }
 UNITS = {"speed": "ratio", "inference": "ratio", "iteration": "ratio", "short": "points",
-         "long": "success-rate points", "small-data": "loss", "convergence": "epochs"}
+         "long": "ratio", "small-data": "\u00d7 chance loss", "convergence": "ratio"}
 
 
 class Crafted:
