@@ -76,6 +76,7 @@ SUITE_CLAIM = {  # as the suite's ClaimResult.to_dict() writes it
          "verdict": "inconclusive"},
     ],
     "excluded": {"diverged": ["s1"], "empty": []},
+    "would_change": "a task where LSTM needs fewer steps would make it mixed",
 }
 CLAIMS = [
     {"id": "speed", "statement": "GRU trains 20\u201330% faster", "verdict": "supported",

@@ -118,6 +118,8 @@ def test_claims_table_colours_verdicts_and_links_to_evidence(golden) -> None:
     assert "1.2 epochs" in html and "[0.4, 2.0]" in html and "LSTM \u2212 GRU epochs" in html
     assert "gru epochs 3.1, lstm epochs 4.3" in html
     assert "diverged s1" in html
+    assert "what would change this verdict" in html
+    assert "a task where LSTM needs fewer steps would make it mixed" in md
     assert "\U0001f7e2 **supported**" in md and "\U0001f534 **refuted**" in md
     assert "[speed](#claim-speed-evidence)" in md
 
