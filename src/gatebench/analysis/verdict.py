@@ -1,5 +1,7 @@
-"""Verdicts in the fixed vocabulary: "<A> better", "<B> better", equivalent, inconclusive.
+"""The compare verdict: "<A> better", "<B> better", equivalent, inconclusive, uninformative.
 
+The decision itself is `rules.paired_rule` (fixed number of seeds) or
+`sequential.sequential_decide` (`--seeds auto`); this module words it for people.
 The interval is a paired Student-t interval of the mean difference, not a bootstrap one. With
 the usual 3-5 seeds a percentile bootstrap is too narrow: it can never reach past the smallest
 and largest observed difference (3 seeds give only 10 distinct resample means), and it behaves
@@ -14,14 +16,14 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats as sps
 
-from gatebench.analysis.stats import t_ci
+from gatebench.analysis import rules
+from gatebench.analysis.sequential import MAX_PAIRS_LIMIT, required_pairs, sequential_decide
 
 EQUIVALENT = "equivalent within margin"
 INCONCLUSIVE = "inconclusive"
-MAX_SUGGESTED_SEEDS = 50
-SEEDS_WHEN_UNKNOWN = 3  # with fewer than 2 pairs there is no spread to extrapolate from
+UNINFORMATIVE = "uninformative"
+SEEDS_WHEN_UNKNOWN = 3  # with fewer than 2 pairs there is no spread to size a study from
 
 
 def better_label(cell: str) -> str:
@@ -29,7 +31,7 @@ def better_label(cell: str) -> str:
     return f"{cell.upper()} better"
 
 
-VERDICTS = (better_label("gru"), better_label("lstm"), EQUIVALENT, INCONCLUSIVE)
+VERDICTS = (better_label("gru"), better_label("lstm"), EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE)
 
 POINTS = "points"
 PCT_LOWER_ERROR = "% lower error"
@@ -67,38 +69,18 @@ def _num(x: float) -> str:
     return f"{x:+.1f}".replace("-", "\u2212")
 
 
-def _describe(
-    mean: float, lo: float, hi: float, n: int, level: float, unit: str, a: str, b: str
-) -> str:
+def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: float | None,
+              unit: str, a: str, b: str) -> str:
     seeds = f"{n} seed" if n == 1 else f"{n} seeds"
-    if unit.startswith("%"):
-        head = f"{a} has {_num(mean)}{unit} than {b}"  # "GRU has +3.1% lower error than LSTM"
-        ci = f"{_num(lo)}% to {_num(hi)}%"
-    else:
-        head = f"{a} \u2212 {b} = {_num(mean)} {unit}"
-        ci = f"{_num(lo)} to {_num(hi)}"
-    if math.isnan(lo):
+    pct = unit.startswith("%")
+    # "GRU has +3.1% lower error than LSTM" / "GRU − LSTM = +2.5 points"
+    head = (f"{a} has {_num(mean)}{unit} than {b}" if pct
+            else f"{a} \u2212 {b} = {_num(mean)} {unit}")
+    if lo is None or hi is None or level is None:
         return f"{head} (no interval from {seeds})"
-    return f"{head} ({level * 100:g}% CI {ci}, {seeds})"
+    ci = f"{_num(lo)}% to {_num(hi)}%" if pct else f"{_num(lo)} to {_num(hi)}"
+    return f"{head} ({level * 100:.3g}% CI {ci}, {seeds})"
 
-
-def _suggest_more_seeds(mean: float, sd: float, n: int, margin: float, level: float) -> int:
-    """More pairs likely needed, assuming the observed spread persists (half-width ~ 1/sqrt(n))."""
-    if n < 2:
-        return SEEDS_WHEN_UNKNOWN
-    totals = np.arange(n + 1, n + MAX_SUGGESTED_SEEDS + 1)
-    half = sps.t.ppf((1.0 + level) / 2.0, totals - 1) * sd / np.sqrt(totals)
-    options = []
-    if mean != 0.0:
-        options.append(half < abs(mean))  # the interval would exclude 0 at the observed mean
-    if abs(mean) < margin:
-        options.append(abs(mean) + half <= margin)  # ... or fit inside ±margin
-    best = MAX_SUGGESTED_SEEDS
-    for ok in options:
-        hits = np.flatnonzero(ok)
-        if hits.size:
-            best = min(best, int(totals[hits[0]] - n))
-    return best
 
 
 def decide(
@@ -108,53 +90,100 @@ def decide(
     cell_a: str = "gru",
     cell_b: str = "lstm",
     unit: str = POINTS,
+    *,
+    design: str = "fixed",
+    max_pairs: int = 10,
+    min_pairs: int = 3,
 ) -> dict:
     """Verdict on per-pair improvements of A over B (positive = A better) against ±margin.
 
-    With the paired t-interval [lo, hi] of the mean: lo > 0 -> "<A> better"; hi < 0 ->
-    "<B> better"; -margin <= lo and hi <= margin -> "equivalent within margin"; otherwise
-    "inconclusive", with `suggested_seeds` more pairs (at most 50; 3 when n < 2). Non-finite
-    differences are ignored. Returns a JSON-able dict: label, text, mean, ci, n, margin,
-    suggested_seeds (None unless inconclusive), level, unit.
+    design="fixed" applies `rules.paired_rule` (paired t-test at α = 1 − level, from 6 pairs
+    with an exact sign-flip test; TOST at α, i.e. a 90% interval inside ±margin for
+    "equivalent within margin"); design="sequential" applies the `--seeds auto` rule
+    `sequential_decide` and adds "final" (stop adding pairs). Identical differences in every
+    pair give "uninformative" and no interval. An inconclusive fixed verdict suggests more
+    pairs from `required_pairs` (power-based, with an upper bound of the SD), or none when
+    that is out of reach. Non-finite differences are ignored. Returns a JSON-able dict:
+    label, text, mean, ci, n, margin, suggested_seeds, level (of `ci`), unit, outcome,
+    method, p_value, p_equivalence, reason, rule.
     """
+    alpha = 1.0 - level
     arr = np.asarray(diffs, dtype=float).ravel()
     arr = arr[np.isfinite(arr)]
-    n = int(arr.size)
-    mean = float(arr.mean()) if n else float("nan")
-    lo, hi = t_ci(arr, level)
+    if design == "fixed":
+        d = rules.paired_rule(arr, margin, alpha)
+    elif design == "sequential":
+        d = sequential_decide(arr, margin=margin, max_pairs=max_pairs, alpha=alpha,
+                              min_pairs=min_pairs)
+    else:
+        raise ValueError(f"design must be 'fixed' or 'sequential', got {design!r}")
     a, b = cell_a.upper(), cell_b.upper()
     sep = "" if unit.startswith("%") else " "  # "±1.0 points" but "±1.0% lower error"
     margin_text = f"\u00b1{margin:.1f}{sep}{unit}"
+    n = d.n
+    lo, hi = d.ci
     suggested = None
-    if n >= 2 and lo > 0:
-        label, verb = better_label(cell_a), f"{a} is better than {b}"
-    elif n >= 2 and hi < 0:
-        label, verb = better_label(cell_b), f"{b} is better than {a}"
-    elif n >= 2 and -margin <= lo and hi <= margin:
-        label, verb = EQUIVALENT, f"{a} and {b} are equivalent within {margin_text}"
-    else:
-        label, verb = INCONCLUSIVE, f"Inconclusive between {a} and {b}"
-        sd = float(arr.std(ddof=1)) if n >= 2 else float("nan")
-        suggested = _suggest_more_seeds(mean, sd, n, margin, level)
+    label = {rules.A_BETTER: better_label(cell_a), rules.B_BETTER: better_label(cell_b),
+             rules.EQUIVALENT: EQUIVALENT, rules.UNINFORMATIVE: UNINFORMATIVE}.get(
+                 d.outcome, INCONCLUSIVE)
+    verb = {rules.A_BETTER: f"{a} is better than {b}", rules.B_BETTER: f"{b} is better than {a}",
+            rules.EQUIVALENT: f"{a} and {b} are equivalent within {margin_text}",
+            rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
+                d.outcome, f"Inconclusive between {a} and {b}")
+    needed = None
+    if d.outcome == rules.INCONCLUSIVE and d.final:
+        if n < 2:
+            suggested = SEEDS_WHEN_UNKNOWN
+        else:
+            needed = required_pairs(arr, margin, alpha)
+            suggested = needed - n if needed is not None and needed > n else None
     if n == 0:
-        text = f"{verb}: no complete pairs yet; run {suggested} seeds."
+        text = f"{verb}: no complete pairs yet"
+        text += f"; run {suggested} seeds." if suggested else "."
+    elif d.outcome == rules.UNINFORMATIVE:
+        text = f"{verb}: {d.reason}."
     else:
-        text = f"{verb}: {_describe(mean, lo, hi, n, level, unit, a, b)}"
-        if suggested is not None:
-            more = "1 more seed" if suggested == 1 else f"{suggested} more seeds"
-            text += f"; about {more} would likely settle it."
-        elif label != EQUIVALENT and -margin <= lo and hi <= margin:
+        mean = float(arr.mean())
+        text = f"{verb}: {_describe(mean, lo, hi, n, d.level, unit, a, b)}"
+        if d.outcome in rules.WINNERS and lo is not None and -margin <= lo and hi <= margin:
             text += f", a real difference but within {margin_text}."
+        elif d.outcome == rules.INCONCLUSIVE and not d.final:
+            text += f"; {d.reason} (up to {max_pairs})."
+        elif d.outcome == rules.INCONCLUSIVE and n >= 2:
+            text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
         else:
             text += "."
-    return {
+    out = {
         "label": label,
         "text": text,
-        "mean": None if math.isnan(mean) else mean,
-        "ci": [None if math.isnan(lo) else lo, None if math.isnan(hi) else hi],
+        "mean": d.estimate,
+        "ci": [lo, hi],
         "n": n,
         "margin": float(margin),
         "suggested_seeds": suggested,
-        "level": float(level),
+        "level": d.level,
         "unit": unit,
+        "outcome": d.outcome,
+        "method": d.method,
+        "p_value": d.p_value,
+        "p_equivalence": d.p_equivalence,
+        "reason": d.reason,
+        "rule": d.rule,
     }
+    if design == "sequential":
+        out["final"] = d.final
+    return out
+
+
+def _more_seeds_text(needed: int | None, n: int, design: str, max_pairs: int,
+                     margin_text: str) -> str:
+    head = f"; reached max seeds ({max_pairs})" if design == "sequential" else ""
+    if needed is None:
+        return f"{head}; at this spread even {MAX_PAIRS_LIMIT} seeds would likely not settle it."
+    if needed <= n:
+        return (f"{head}; enough seeds for a {margin_text} question: the difference may be real "
+                f"but smaller than {margin_text}.")
+    more = needed - n
+    seeds = "1 more seed" if more == 1 else f"{more} more seeds"
+    return (f"{head}; about {seeds} would settle a {margin_text} question with 80% power "
+            "(allowing for a larger spread than seen), or use --seeds auto.")

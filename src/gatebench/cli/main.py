@@ -25,7 +25,16 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its subcommand to `app` on import.
-    from gatebench.cli import advise, compare, export, latency, report, suite, tasks  # noqa: F401
+    from gatebench.cli import (  # noqa: F401
+        advise,
+        calibrate,
+        compare,
+        export,
+        latency,
+        report,
+        suite,
+        tasks,
+    )
 
 
 INTERRUPTED = "interrupted; finished trials are saved: run the same command to resume"
