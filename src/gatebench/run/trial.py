@@ -29,8 +29,9 @@ from gatebench.train import (
 
 EVAL_BATCH_FACTOR = 4  # evaluation needs no gradients, so larger batches are free
 CHECKPOINT_KEY = "_checkpoint"
-# The training loss is re-scored in eval mode each epoch on a fixed subset of this many training
-# rows (the first ones of a seeded permutation): enough for a stable mean, cheap per epoch.
+# The training loss is re-scored in eval mode each epoch on a fixed subset of the training rows
+# (the first ones of a seeded permutation), as many as the validation split has and at most
+# this many: a mean as stable as the validation loss it is compared with, cheap per epoch.
 TRAIN_EVAL_ROWS = 1000
 
 
@@ -181,11 +182,11 @@ def run_trial(
 
 def _train_eval_rows(data: TaskData, seed: int) -> Split:
     """The fixed training subset scored in eval mode after each epoch (TRAIN_EVAL_ROWS)."""
-    n = len(data.train)
-    if n <= TRAIN_EVAL_ROWS:
+    n, keep = len(data.train), min(TRAIN_EVAL_ROWS, max(len(data.val), 1))
+    if n <= keep:
         return data.train
     g = torch.Generator().manual_seed(derive_seed("train-eval", seed))
-    return data.train.take(torch.randperm(n, generator=g)[:TRAIN_EVAL_ROWS])
+    return data.train.take(torch.randperm(n, generator=g)[:keep])
 
 
 def _one_step(model: torch.nn.Module, train: Batcher, objective) -> Any:
