@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,20 @@ import pandas as pd
 from gatebench.analysis import summarize, summary_frame
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
-from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
+from gatebench.protocol import (
+    Arm,
+    ModelOptions,
+    SizingConfig,
+    StudySpec,
+    TaskSpec,
+    TrainConfig,
+)
+from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
+from gatebench.run.study import with_training_floor
+from gatebench.store import open_store
 
 
 @dataclass
@@ -46,7 +57,10 @@ def study_spec(
     task: TaskSpec,
     *,
     cells: tuple[str, ...] = ("gru", "lstm"),
-    seeds: int = 3,
+    arms: tuple[Arm, ...] = (),
+    seeds: int | str = 3,
+    max_seeds: int = 10,
+    time_budget: float | None = None,
     match: str = "params",
     hidden: int = 128,
     budget: int | None = None,
@@ -65,11 +79,23 @@ def study_spec(
     device: str = "auto",
     margin: float = 1.0,
 ) -> StudySpec:
-    """Assemble a StudySpec from flat options (what the CLI and `compare` take)."""
+    """Assemble a StudySpec from flat options (what the CLI and `compare` take).
+
+    `seeds` is a number of seed pairs, or "auto": add pairs until the sequential rule decides,
+    up to `max_seeds`, within `time_budget` seconds if given. `arms` (labelled, with overrides)
+    replace `cells` when given; a repeated cell in `cells` makes an A/A study.
+    """
+    adaptive = isinstance(seeds, str)
+    if adaptive and seeds.strip().lower() != "auto":
+        raise SpecError(f"--seeds takes a number or 'auto', got {seeds!r}")
     return StudySpec(
         task=task,
         cells=tuple(cells),
-        seeds=seeds,
+        arms=tuple(arms),
+        seeds=MIN_ADAPTIVE_SEEDS if adaptive else int(seeds),
+        adaptive=adaptive,
+        max_seeds=max_seeds,
+        time_budget_s=time_budget,
         sizing=SizingConfig(match=match, reference_cell=reference_cell,
                             reference_hidden=hidden, budget=budget),
         model=ModelOptions(num_layers=layers, dropout=dropout, bidirectional=bidirectional,
@@ -102,6 +128,7 @@ def compare(
     progress: StudyProgress | None = None,
     task_options: dict[str, Any] | None = None,
     latency: bool = True,
+    explicit: Collection[str] | None = None,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
@@ -113,10 +140,20 @@ def compare(
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
     out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    spec, floor_notes = with_training_floor(
+        spec, out_dir, study_options.keys() if explicit is None else explicit)
     records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
-    summary = summarize(records, margin=spec.margin, cells=spec.cells)
-    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare"}
-    if latency:
+    summary = summarize(records, margin=spec.margin, arms=spec.labels,
+                        max_pairs=spec.max_seeds if spec.adaptive else None)
+    summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
+    if spec.adaptive:
+        with open_store(out_dir) as store:
+            summary["seeding"] = store.study_state("compare")
+    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
+                        "training_floor": floor_notes}
+    if latency and len(set(spec.cells)) < 2:
+        summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
+    elif latency:
         (progress or StudyProgress()).phase("inference latency of the trained models", 1)
         summary["latency"] = study_latency(out_dir, records)
     study = Study(out_dir, spec, records, summary)

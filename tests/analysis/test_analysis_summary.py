@@ -17,6 +17,7 @@ from gatebench.errors import GatebenchError, SpecError
 
 SUMMARY_KEYS = {
     "task",
+    "health",
     "metric",
     "higher_is_better",
     "unit",
@@ -33,6 +34,8 @@ SUMMARY_KEYS = {
     "protocol",
 }
 CELL_KEYS = {
+    "cell",
+    "overrides",
     "hidden_size",
     "params",
     "n_trials",
@@ -175,17 +178,20 @@ def test_summary_errors(make_record, make_pairs) -> None:
     with pytest.raises(GatebenchError, match="run gatebench compare first"):
         summarize([])
     with pytest.raises(GatebenchError, match="no complete gru/lstm pair.*1 incomplete"):
-        summarize([make_record("gru", 0)])
+        summarize([make_record("gru", 0)], arms=("gru", "lstm"))
     mixed = make_pairs([0.8], [0.7]) + make_pairs([0.8], [0.7], metric="mae", task="other")
     with pytest.raises(GatebenchError, match="one study at a time"):
         summarize(mixed)
-    with pytest.raises(SpecError, match="exactly two cells"):
-        summarize(make_pairs([0.8], [0.7]), cells=("gru", "lstm", "rnn"))
+    with pytest.raises(SpecError, match="exactly two arms"):
+        summarize(make_pairs([0.8], [0.7]), arms=("gru", "lstm", "rnn"))
+    with pytest.raises(SpecError, match="exactly two arms, got gru"):
+        summarize([make_record("gru", 0)])
 
 
 def test_summary_frame_columns(make_pairs) -> None:
     df = summary_frame(summarize(make_pairs([0.85, 0.86, 0.84], [0.80, 0.81, 0.80])))
     assert list(df.columns) == [
+        "arm",
         "cell",
         "hidden_size",
         "params",

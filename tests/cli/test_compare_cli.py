@@ -69,7 +69,7 @@ def test_no_latency_leaves_it_out(reviews_csv: Path, tmp_path: Path, capsys) -> 
         (["compare", "{csv}", *BASE, "--cells", "gru,gru2"], ["no cell 'gru2'", "gru, lstm"]),
         (["compare", "--dataset", "imdb"], ["no task 'imdb'", "rotten-tomatoes"]),
         (["compare"], ["data file or --dataset"]),
-        (["compare", "{csv}", "--seeds", "many"], ["Invalid value for '--seeds'", "integer"]),
+        (["compare", "{csv}", "--seeds", "many"], ["--seeds takes a number", "'auto'"]),
         (["compare", "{csv}", *BASE, "--executor", "slurm"],
          ["no executor 'slurm'", "local, process, ray"]),
         (["compare", "{csv}", *BASE, "--address", "127.0.0.1:1"], ["--address needs"]),

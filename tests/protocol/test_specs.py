@@ -6,6 +6,7 @@ import pytest
 
 from gatebench.errors import SpecError
 from gatebench.protocol import (
+    Arm,
     ModelOptions,
     SizingConfig,
     StudySpec,
@@ -53,7 +54,12 @@ def test_seeds_are_stable_and_distinct() -> None:
     "study, message",
     [
         (StudySpec(task=TaskSpec.make("x"), seeds=0), "--seeds"),
-        (StudySpec(task=TaskSpec.make("x"), cells=("gru", "gru")), "distinct"),
+        (StudySpec(task=TaskSpec.make("x"), arms=(Arm.make("gru", "a"), Arm.make("lstm", "a"))),
+         "distinct labels"),
+        (StudySpec(task=TaskSpec.make("x"), adaptive=True, max_seeds=1), "--max-seeds"),
+        (StudySpec(task=TaskSpec.make("x"), time_budget_s=0.0), "--time-budget"),
+        (StudySpec(task=TaskSpec.make("x"), arms=(Arm.make("gru", lr=-1.0),)), "lr must be"),
+        (StudySpec(task=TaskSpec.make("x"), arms=(Arm.make("gru", depth=2),)), "no option"),
         (StudySpec(task=TaskSpec.make("x"), sizing=SizingConfig(budget=-5)), "budget"),
         (StudySpec(task=TaskSpec.make("x"), sizing=SizingConfig(match="flops")), "--match"),
         (StudySpec(task=TaskSpec.make("x"), train=TrainConfig(max_epochs=0)), "--max-epochs"),

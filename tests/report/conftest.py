@@ -198,7 +198,7 @@ def write_study(
         for r in records:
             store.put(r)
     if summary:
-        s = summarize(records, margin=spec.margin, cells=spec.cells, fraction=max(fractions))
+        s = summarize(records, margin=spec.margin, arms=spec.labels, fraction=max(fractions))
         s["study"] = {"out_dir": str(root), "spec": spec.to_dict(), "kind": "compare"}
         if latency is not None:
             s["latency"] = latency

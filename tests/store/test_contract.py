@@ -292,3 +292,24 @@ def test_unwritable_location(backend: Backend, tmp_path: Path) -> None:
         backend.open(blocker / "study")  # a folder cannot be created under a regular file
     msg = _one_line(exc)
     assert str(blocker) in msg and "writable" in msg
+
+
+# -- study run state --------------------------------------------------------------------------
+
+
+def test_study_state_round_trips_and_survives_reopening(backend: Backend, folder: Path) -> None:
+    with backend.open(folder) as s:
+        assert s.study_state("s1") == {}
+        s.save_study_state("s1", {"stopped": "decided at 6 pairs", "looks": [{"n": 3}]})
+        s.save_study_state("s1", {"stopped": "reached max seeds (8)", "looks": []})
+        s.save_study_state("s2", {"stopped": "time budget"})
+    with backend.open(folder, create=False) as s:
+        assert s.study_state("s1") == {"stopped": "reached max seeds (8)", "looks": []}
+        assert s.study_state("s2") == {"stopped": "time budget"}
+        assert s.study_state("other") == {}
+
+
+def test_unserialisable_study_state_is_refused(store: ResultStore) -> None:
+    with pytest.raises(StoreError, match="state of study s1"):
+        store.save_study_state("s1", {"bad": object()})
+    assert store.study_state("s1") == {}

@@ -1,6 +1,6 @@
 """Paired statistics and verdicts on trial records (numpy/scipy only, no torch)."""
 
-from gatebench.analysis.pairing import Pairs, pair_records
+from gatebench.analysis.pairing import Pairs, arm_of, arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.summary import (
     effective_metric,
@@ -25,6 +25,8 @@ __all__ = [
     "INCONCLUSIVE",
     "VERDICTS",
     "Pairs",
+    "arm_of",
+    "arms_in",
     "better_label",
     "bootstrap_ci",
     "decide",

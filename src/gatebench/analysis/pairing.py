@@ -1,4 +1,4 @@
-"""Group trial records into seed pairs: the GRU and LSTM trials that saw the same data and seed."""
+"""Group trial records into seed pairs: each arm's trial on the same data split and seed."""
 
 from __future__ import annotations
 
@@ -14,23 +14,39 @@ class Pairs(list):
         self.skipped = skipped
 
 
-def pair_records(
-    records: Iterable[dict[str, Any]], cells: Sequence[str] = ("gru", "lstm")
-) -> Pairs:
-    """Pairs {"pair_key", "seed", "data_fraction", <cell>: record, ...} ordered by fraction, seed.
+def arm_of(record: dict[str, Any]) -> str:
+    """A record's arm label (records written before arms existed are labelled by their cell)."""
+    return str(record.get("arm") or record.get("cell"))
 
-    Records are grouped by (pair_key, data_fraction). A group missing any of `cells` (a study
+
+def arms_in(records: Iterable[dict[str, Any]]) -> list[str]:
+    """The arm labels present in these records, in first-seen order."""
+    return list(dict.fromkeys(arm_of(r) for r in records))
+
+
+def pair_records(
+    records: Iterable[dict[str, Any]], arms: Sequence[str] | None = None
+) -> Pairs:
+    """Pairs {"pair_key", "seed", "data_fraction", <arm>: record, ...} ordered by fraction, seed.
+
+    Records are grouped by (pair_key, data_fraction). A group missing any of `arms` (a study
     still running, or a crashed trial) is skipped and counted in the result's `.skipped`.
-    Records of other cells are ignored; a duplicate of one cell in a group keeps the first.
+    Records of other arms are ignored; a duplicate of one arm in a group keeps the first.
+    `arms` defaults to every arm in the records, in first-seen order; a pair needs two at least,
+    so records of a single arm make no pairs.
     """
-    wanted = tuple(cells)
+    records = list(records)
+    wanted = tuple(arms) if arms is not None else tuple(arms_in(records))
+    if len(wanted) < 2:
+        groups_seen = {(r.get("pair_key"), r.get("data_fraction")) for r in records}
+        return Pairs([], skipped=len(groups_seen))
     groups: dict[tuple[str, float], dict[str, dict[str, Any]]] = {}
     for r in records:
-        cell = r.get("cell")
-        if cell not in wanted:
+        arm = arm_of(r)
+        if arm not in wanted:
             continue
         key = (str(r.get("pair_key")), float(r.get("data_fraction", 1.0)))
-        groups.setdefault(key, {}).setdefault(cell, r)
+        groups.setdefault(key, {}).setdefault(arm, r)
     pairs, skipped = [], 0
     for (pair_key, fraction), by_cell in groups.items():
         if len(by_cell) < len(wanted):

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gatebench.analysis.pairing import pair_records
+from gatebench.analysis.health import apply_health, health_checks
+from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
 from gatebench.errors import GatebenchError, SpecError
@@ -125,15 +126,18 @@ def _ratio(pairs: list[dict], a: str, b: str, key: str, what: str, ok_only: bool
     return out
 
 
-def _cell_summary(
+def _arm_summary(
     recs: list[dict[str, Any]], metric: str, higher_is_better: bool, level: float
 ) -> dict[str, Any]:
     first = recs[0]
     params = first.get("params") or {}
+    spec = first.get("spec") or {}
     metric_values = [effective_metric(r, metric, higher_is_better) for r in recs]
     best_epochs = [r.get("best_epoch") for r in recs]
     epochs_run = [r.get("epochs_run") for r in recs]
     return {
+        "cell": first.get("cell"),
+        "overrides": spec.get("overrides") or {},
         "hidden_size": first.get("hidden_size"),
         "params": {k: params.get(k) for k in ("core", "total", "budget")},
         "n_trials": len(recs),
@@ -157,24 +161,29 @@ def _cell_summary(
 def summarize(
     records: Iterable[dict[str, Any]],
     margin: float = 1.0,
-    cells: Sequence[str] = ("gru", "lstm"),
+    arms: Sequence[str] | None = None,
     level: float = 0.95,
     fraction: float = 1.0,
+    max_pairs: int | None = None,
 ) -> dict[str, Any]:
     """JSON-able summary of one study's paired trials at one data fraction (default 1.0).
 
-    Only complete pairs count; per-cell figures use the paired trials, so both cells are
-    described on the same seeds. Raises GatebenchError when no complete pair exists.
+    `max_pairs` marks an adaptive (``--seeds auto``) study: its verdict then comes from the
+    sequential rule with that many pairs at most, the rule its stopping was decided by.
+    `arms` are the two arm labels compared (default: the two in the records, in order). Only
+    complete pairs count; per-arm figures use the paired trials, so both arms are described on
+    the same seeds. Raises GatebenchError when no complete pair exists.
     """
-    if len(cells) != 2:
-        raise SpecError(f"a summary compares exactly two cells, got {', '.join(cells)}")
-    a, b = cells
     all_records = list(records)
     if not all_records:
         raise GatebenchError("no trial records to summarise; run gatebench compare first")
+    arms = tuple(arms) if arms is not None else tuple(arms_in(all_records))
+    if len(arms) != 2:
+        raise SpecError(f"a summary compares exactly two arms, got {', '.join(arms)}")
+    a, b = arms
     selected = _at_fraction(all_records, fraction)
     _check_one_study(selected or all_records)
-    pairs = pair_records(selected, cells)
+    pairs = pair_records(selected, arms)
     if not pairs:
         raise GatebenchError(
             f"no complete {a}/{b} pair at data fraction {fraction:g} "
@@ -186,6 +195,8 @@ def summarize(
     unit = point_unit(metric, hib)
 
     diffs = paired_improvements(pairs, a, b, metric, hib)
+    checks = health_checks([r for p in pairs for r in (p[a], p[b])], arms=arms, margin=margin,
+                           fraction=None)
     spec = first.get("spec") or {}
     task = first.get("task") or {}
     fractions = sorted({_float(r.get("data_fraction", 1.0)) for r in all_records})
@@ -203,7 +214,8 @@ def summarize(
         "n_pairs": len(pairs),
         "skipped_pairs": pairs.skipped,
         "seeds": [p["seed"] for p in pairs],
-        "cells": {c: _cell_summary([p[c] for p in pairs], metric, hib, level) for c in cells},
+        # keyed by arm label (the cell's name unless the study labelled its arms)
+        "cells": {c: _arm_summary([p[c] for p in pairs], metric, hib, level) for c in arms},
         "difference": {
             "what": f"{a} \u2212 {b}",
             "unit": unit,
@@ -223,7 +235,12 @@ def summarize(
             f"{a} / {b} total training compute time",
             ok_only=True,
         ),
-        "verdict": decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit),
+        "health": checks,
+        # a check that says the comparison is not yet about the arms makes it inconclusive
+        "verdict": apply_health(
+            decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
+                   design="sequential" if max_pairs else "fixed", max_pairs=max_pairs or 10),
+            checks, arms),
         "protocol": {
             "margin": margin,
             "level": level,
@@ -247,18 +264,19 @@ def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: s
 
 def learning_curve(
     records: Iterable[dict[str, Any]],
-    cells: Sequence[str] = ("gru", "lstm"),
+    arms: Sequence[str] | None = None,
     level: float = 0.95,
 ) -> list[dict[str, Any]]:
-    """Per data fraction (ascending): each cell's mean test metric, CI and train-val gap.
+    """Per data fraction (ascending): each arm's mean test metric, CI and train-val gap.
 
     The gap is val_loss - train_loss at the best epoch: larger means more overfitting. With
-    two cells each row also carries the
-    paired difference in `improvement_points` units.
+    two arms each row also carries the paired difference in `improvement_points` units.
+    `arms` defaults to the arms in the records.
     """
     all_records = list(records)
     if not all_records:
         return []
+    cells = tuple(arms) if arms is not None else tuple(arms_in(all_records))
     _check_one_study(all_records)
     metric = str(all_records[0].get("metric"))
     hib = bool(all_records[0].get("higher_is_better"))
@@ -293,15 +311,16 @@ def learning_curve(
 
 
 def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
-    """One row per cell: sizes, headline metric with CI, and training time."""
+    """One row per arm: its cell, sizes, headline metric with CI, and training time."""
     import pandas as pd  # imported here: the rest of analysis works without paying for pandas
 
     rows = []
-    for cell, s in summary["cells"].items():
+    for arm, s in summary["cells"].items():
         ci = s["test"]["ci"]
         rows.append(
             {
-                "cell": cell,
+                "arm": arm,
+                "cell": s.get("cell") or arm,
                 "hidden_size": s["hidden_size"],
                 "params": s["params"]["core"],
                 "params_total": s["params"]["total"],

@@ -7,6 +7,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+try:  # typer >= 0.26 vendors its own click (see cli/main.py)
+    from typer._click.core import ParameterSource
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.core import ParameterSource
+
 from gatebench.cli.display import RichProgress, render_summary
 from gatebench.cli.execution import (
     ADDRESS,
@@ -18,6 +23,9 @@ from gatebench.cli.execution import (
 )
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
+from gatebench.errors import SpecError
+from gatebench.protocol import parse_arms
+from gatebench.protocol.budget import FLOORED
 from gatebench.studies import compare
 
 DATA = "Data"
@@ -26,8 +34,20 @@ TRAIN = "Training"
 OUTPUT = "Output"
 
 
+def seed_count(text: str) -> int | str:
+    """`--seeds`: a positive number of pairs, or "auto"."""
+    value = text.strip().lower()
+    if value == "auto":
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise SpecError(f"--seeds takes a number of seed pairs or 'auto', got {text!r}") from None
+
+
 @app.command("compare")
 def compare_command(
+    ctx: typer.Context,
     data: Path = typer.Argument(None, help="Your data file (or folder, for audio).",
                                 show_default=False),
     dataset: str = typer.Option(None, "--dataset", help="A reference dataset instead of a file "
@@ -62,11 +82,22 @@ def compare_command(
                                  rich_help_panel=DATA),
     seq_len: int = typer.Option(None, "--seq-len", help="synthetic probes: sequence length.",
                                 rich_help_panel=DATA),
-    cells: str = typer.Option("gru,lstm", "--cells", help="Cells to compare, comma-separated.",
+    cells: str = typer.Option("gru,lstm", "--cells", help="Cells to compare, comma-separated; "
+                              "a repeated cell (lstm,lstm) is an A/A check: arms differing only "
+                              "by seed.", rich_help_panel=MODEL),
+    arms: str = typer.Option(None, "--arms", help="Labelled arms instead of --cells: "
+                             "label=cell[:key=value...], comma-separated (keys: lr, "
+                             "weight_decay, dropout, forget_bias, hidden); e.g. "
+                             "a=lstm:lr=0.001,b=lstm:lr=0.004.", rich_help_panel=MODEL),
+    seeds: str = typer.Option("3", "--seeds", help="Seed pairs (pair k of every arm shares the "
+                              "data split and batch order; each arm has its own initialisation "
+                              "stream), or 'auto': add pairs until the verdict is decided.",
                               rich_help_panel=MODEL),
-    seeds: int = typer.Option(3, "--seeds", help="Seed pairs: seed k of each cell sees the "
-                              "same data order and initialisation stream.",
-                              rich_help_panel=MODEL),
+    max_seeds: int = typer.Option(10, "--max-seeds", help="With --seeds auto: the most seed "
+                                  "pairs to run.", rich_help_panel=MODEL),
+    time_budget: float = typer.Option(None, "--time-budget", help="With --seeds auto: stop "
+                                      "adding pairs after this many seconds of this run.",
+                                      rich_help_panel=MODEL),
     match: str = typer.Option("params", "--match", help="params: solve each hidden size to "
                               "the same parameter budget (within 1%); hidden: one hidden size.",
                               rich_help_panel=MODEL),
@@ -126,11 +157,14 @@ def compare_command(
             data, dataset=dataset, task=task, out=out, fresh=fresh,
             executor=runner, progress=progress, latency=latency,
             task_options={k: v for k, v in options.items() if v is not None},
-            cells=name_list(cells),
-            seeds=seeds, match=match, hidden=hidden, budget=budget, layers=layers,
+            cells=name_list(cells), arms=parse_arms(arms) if arms else (),
+            seeds=seed_count(seeds), max_seeds=max_seeds, time_budget=time_budget,
+            match=match, hidden=hidden, budget=budget, layers=layers,
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
             forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
+            explicit=[name for name in FLOORED  # the step floor leaves what the user set
+                      if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
         )
     if as_json:
         typer.echo(study.to_json())

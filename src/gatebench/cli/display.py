@@ -14,6 +14,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from gatebench.protocol import TrialSpec
 from gatebench.run import StudyProgress
@@ -36,6 +37,19 @@ class RichProgress(StudyProgress):
         self.bars.start()
         label = f"trials ({done} resumed)" if done else "trials"
         self.study_bar = self.bars.add_task(label, total=total, completed=done)
+
+    def grow(self, total: int) -> None:
+        if self.study_bar is not None:
+            self.bars.update(self.study_bar, total=total)
+
+    def look(self, look: dict[str, Any]) -> None:
+        ci = look.get("ci") or (None, None)
+        interval = (f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if None not in ci else "")
+        mean = look.get("estimate")
+        est = f"{mean:+.2f}{interval}" if mean is not None else "no estimate yet"
+        then = "stop" if look.get("final") else "add seeds"
+        self.bars.console.print(f"look at {look['pairs']} pairs: {est} → "
+                                f"{look.get('verdict')} ({then})")
 
     def trial_start(self, spec: TrialSpec) -> None:
         if self.trial_bar is not None:
@@ -81,13 +95,14 @@ def log_trial(bars: Progress, bar: Any, record: dict[str, Any]) -> None:
               else record.get("status", "done"))
     seconds = (record.get("timing") or {}).get("train_compute_s")
     took = f", {seconds:.1f} s training" if seconds is not None else ""
-    bars.console.print(f"[{task.completed:.0f}/{task.total:.0f}] {record['cell'].upper()} seed "
+    arm = str(record.get("arm") or record["cell"]).upper()
+    bars.console.print(f"[{task.completed:.0f}/{task.total:.0f}] {arm} seed "
                        f"{record['seed']}{share}: {result}{took}", highlight=False)
 
 
 def _trial_label(spec: TrialSpec, detail: str) -> str:
     fraction = f" {spec.data_fraction:.0%} data" if spec.data_fraction < 1 else ""
-    return f"{spec.cell.upper():>4} seed {spec.seed}{fraction} · {detail}"
+    return f"{spec.arm_label.upper():>4} seed {spec.seed}{fraction} · {detail}"
 
 
 def _mean_ci(stat: dict[str, Any] | None, digits: int) -> str:
@@ -103,19 +118,23 @@ def _mean(stat: dict[str, Any] | None, digits: int) -> str:
 
 
 def render_summary(summary: dict[str, Any], console: Console) -> None:
-    """The final table (one row per cell) and the verdict in words."""
+    """The final table (one row per arm) and the verdict in words."""
     metric = summary["metric"]
     table = Table(title=f"{summary['task']['name']}: test {metric}, best-validation checkpoint")
-    columns = ("cell", "hidden", "params", f"{metric} [95% CI]", "s/epoch", "train s",
+    columns = ("arm", "hidden", "params", f"{metric} [95% CI]", "s/epoch", "train s",
                "best ep.", "kernel")
     for column in columns:
-        table.add_column(column, justify="left" if column in ("cell", "kernel") else "right")
-    for cell, c in summary["cells"].items():
+        table.add_column(column, justify="left" if column in ("arm", "kernel") else "right")
+    for arm, c in summary["cells"].items():
         params = c.get("params") or {}
+        cell = c.get("cell") or arm
+        options = ", ".join(f"{k}={v:g}" for k, v in (c.get("overrides") or {}).items())
+        name = arm.upper() if cell == arm else f"{arm.upper()} ({cell.upper()})"
+        name += f" {options}" if options else ""
         diverged = f" ({c['n_diverged']} diverged)" if c.get("n_diverged") else ""
         kernels = ", ".join(k.split(" (")[0] for k in c.get("kernels") or ["?"])
         table.add_row(
-            cell.upper() + diverged, str(c.get("hidden_size")), f"{params.get('core', 0):,}",
+            name + diverged, str(c.get("hidden_size")), f"{params.get('core', 0):,}",
             _mean_ci(c.get("test"), 3), _mean(c.get("per_epoch_s"), 2),
             _mean(c.get("train_compute_s"), 1), _mean(c.get("epochs_to_best"), 1), kernels,
         )
@@ -135,6 +154,30 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     verdict = summary["verdict"]
     console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
     console.print(verdict["text"])
+    seeding = summary.get("seeding") or {}
+    if seeding.get("stopped"):
+        console.print(f"Seeds: {seeding['method']}; stopped: {seeding['stopped']}.",
+                      style="dim")
+    render_health(summary, console)
+
+
+HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}
+
+
+def render_health(summary: dict[str, Any], console: Console) -> None:
+    """The training-health checks that did not pass, and what the step floor changed."""
+    checks = summary.get("health") or []
+    bad = [c for c in checks if c.get("status") in HEALTH_MARKS]
+    if checks and not bad:
+        console.print(f"Training health: all {len(checks)} checks passed.", style="dim")
+    elif bad:
+        console.print("[bold]Training health[/bold]")
+    for c in bad:
+        line = Text.from_markup(f"  {HEALTH_MARKS[c['status']]} ")
+        line.append(f"{c['check']}: {c['message']}")
+        console.print(line, highlight=False)
+    for note in (summary.get("study") or {}).get("training_floor") or []:
+        console.print(f"Training floor: {note}", style="dim", highlight=False, markup=False)
 
 
 def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:

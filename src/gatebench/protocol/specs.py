@@ -8,8 +8,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from gatebench.errors import SpecError
+from gatebench.protocol.arms import ARM_OPTIONS, Arm, arms_for_cells
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
+MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
 
 
 def _canonical(obj: Any) -> str:
@@ -115,7 +117,7 @@ class TrainConfig:
 
 @dataclass(frozen=True)
 class TrialSpec:
-    """One model fit: the cell, seed pair index and everything else held equal across cells."""
+    """One model fit: an arm (cell and overrides) on one seed pair, all else held equal."""
 
     task: TaskSpec
     cell: str
@@ -124,12 +126,47 @@ class TrialSpec:
     model: ModelOptions = field(default_factory=ModelOptions)
     train: TrainConfig = field(default_factory=TrainConfig)
     data_fraction: float = 1.0
+    arm: str = ""  # the arm's label; left empty, the cell's name
+    overrides: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.arm:
+            object.__setattr__(self, "arm", self.cell)
+
+    @property
+    def arm_label(self) -> str:
+        """The label of this trial's arm (the cell's name unless the study named it)."""
+        return self.arm
+
+    def _overridden(self, section: str, config: Any) -> Any:
+        changes = {k: v for k, v in self.overrides if ARM_OPTIONS.get(k) == section}
+        return replace(config, **changes) if changes else config
+
+    @property
+    def effective_train(self) -> TrainConfig:
+        """The training config with this arm's overrides (lr, weight decay) applied."""
+        return self._overridden("train", self.train)
+
+    @property
+    def effective_model(self) -> ModelOptions:
+        """The model options with this arm's overrides (dropout, forget bias) applied."""
+        return self._overridden("model", self.model)
+
+    @property
+    def effective_sizing(self) -> SizingConfig:
+        """The sizing rule; an arm with its own hidden size uses exactly that size."""
+        hidden = dict(self.overrides).get("hidden")
+        if hidden is None:
+            return self.sizing
+        return replace(self.sizing, match="hidden", reference_hidden=int(hidden), budget=None)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able dict; `from_dict` inverts it."""
         return {
             "task": self.task.to_dict(),
             "cell": self.cell,
+            "arm": self.arm_label,
+            "overrides": dict(self.overrides),
             "seed": self.seed,
             "sizing": asdict(self.sizing),
             "model": asdict(self.model),
@@ -147,6 +184,8 @@ class TrialSpec:
             model=ModelOptions(**d["model"]),
             train=TrainConfig(**d["train"]),
             data_fraction=float(d["data_fraction"]),
+            arm=d.get("arm") or "",
+            overrides=tuple(sorted((d.get("overrides") or {}).items())),
         )
 
     @property
@@ -156,15 +195,21 @@ class TrialSpec:
 
     @property
     def pair_key(self) -> str:
-        """Everything but the cell: trials with the same key form a pair."""
+        """Everything but the arm (cell, label, overrides): trials with one key form a pair."""
         d = self.to_dict()
-        d.pop("cell")
+        for key in ("cell", "arm", "overrides"):
+            d.pop(key)
         return hashlib.sha256(_canonical(d).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class StudySpec:
-    """A head-to-head: the same task, sizing, model options and training for every cell × seed."""
+    """A head-to-head of arms: the same task, sizing, model and training for every arm × seed.
+
+    Give `cells` (one arm per cell; a repeated cell makes an A/A study) or `arms` (labelled,
+    with overrides); the other is filled in. With `adaptive`, `seeds` is where the first look
+    happens and pairs are added, up to `max_seeds`, until the sequential rule decides.
+    """
 
     task: TaskSpec
     cells: tuple[str, ...] = ("gru", "lstm")
@@ -174,13 +219,48 @@ class StudySpec:
     train: TrainConfig = field(default_factory=TrainConfig)
     data_fractions: tuple[float, ...] = (1.0,)
     margin: float = 1.0  # equivalence margin, in metric points (accuracy: percentage points)
+    arms: tuple[Arm, ...] = ()
+    adaptive: bool = False  # --seeds auto
+    max_seeds: int = 10
+    time_budget_s: float | None = None
+    first_seed: int = 0  # pair k uses seed first_seed + k: independent repeats of one study
+
+    def __post_init__(self) -> None:
+        if self.arms:
+            object.__setattr__(self, "cells", tuple(a.cell for a in self.arms))
+        else:
+            object.__setattr__(self, "arms", arms_for_cells(tuple(self.cells)))
+
+    @property
+    def most_seeds(self) -> int:
+        """The most seed pairs this study can run: `max_seeds` when adaptive, else `seeds`."""
+        return max(self.seeds, self.max_seeds) if self.adaptive else self.seeds
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The arms' labels, in order."""
+        return tuple(a.label for a in self.arms)
 
     def validate(self) -> None:
         """Raise SpecError on any value a run could not honour."""
         if self.seeds < 1:
             raise SpecError(f"--seeds must be at least 1, got {self.seeds}")
-        if len(self.cells) < 1 or len(set(self.cells)) != len(self.cells):
-            raise SpecError(f"--cells needs distinct cell names, got {','.join(self.cells)}")
+        if self.first_seed < 0:
+            raise SpecError(f"the first seed must be 0 or more, got {self.first_seed}")
+        if len(self.arms) < 1 or len(set(self.labels)) != len(self.labels):
+            raise SpecError(f"arms need distinct labels, got {','.join(self.labels)}")
+        for arm in self.arms:
+            arm.validate()
+        if self.adaptive:
+            if self.max_seeds < MIN_ADAPTIVE_SEEDS:
+                raise SpecError(
+                    f"--max-seeds must be at least {MIN_ADAPTIVE_SEEDS} with --seeds auto "
+                    f"(the first look is at {MIN_ADAPTIVE_SEEDS} pairs), got {self.max_seeds}"
+                )
+            if len(self.arms) != 2:
+                raise SpecError("--seeds auto compares exactly two arms")
+        if self.time_budget_s is not None and not self.time_budget_s > 0:
+            raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
         if self.margin <= 0:
             raise SpecError(f"--margin must be positive, got {self.margin}")
         for f in self.data_fractions:
@@ -190,21 +270,25 @@ class StudySpec:
         self.model.validate()
         self.train.validate()
 
-    def trials(self) -> list[TrialSpec]:
-        """Every trial, seed-major and cells interleaved, so pairs finish side by side."""
+    def trials(self, n_seeds: int | None = None) -> list[TrialSpec]:
+        """Every trial of the first `n_seeds` pairs (default: `seeds`), seed-major, arms
+        interleaved, so pairs finish side by side."""
+        n = self.seeds if n_seeds is None else n_seeds
         return [
             TrialSpec(
                 task=self.task,
-                cell=cell,
+                cell=arm.cell,
                 seed=seed,
                 sizing=self.sizing,
                 model=self.model,
                 train=self.train,
                 data_fraction=fraction,
+                arm=arm.label,
+                overrides=arm.overrides,
             )
             for fraction in self.data_fractions
-            for seed in range(self.seeds)
-            for cell in self.cells
+            for seed in range(self.first_seed, self.first_seed + n)
+            for arm in self.arms
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -213,10 +297,12 @@ class StudySpec:
         for key in ("sizing", "model", "train"):
             d[key] = asdict(d[key])
         d["cells"], d["data_fractions"] = list(self.cells), list(self.data_fractions)
+        d["arms"] = [a.to_dict() for a in self.arms]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> StudySpec:
+        budget = d.get("time_budget_s")
         return cls(
             task=TaskSpec.from_dict(d["task"]),
             cells=tuple(d["cells"]),
@@ -226,8 +312,9 @@ class StudySpec:
             train=TrainConfig(**d["train"]),
             data_fractions=tuple(d["data_fractions"]),
             margin=float(d["margin"]),
+            arms=tuple(Arm.from_dict(a) for a in d.get("arms") or ()),
+            adaptive=bool(d.get("adaptive", False)),
+            max_seeds=int(d.get("max_seeds", 10)),
+            time_budget_s=None if budget is None else float(budget),
+            first_seed=int(d.get("first_seed", 0)),
         )
-
-    def with_(self, **changes: Any) -> StudySpec:
-        """A copy with some fields changed (grid expansion uses this)."""
-        return replace(self, **changes)

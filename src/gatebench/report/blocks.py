@@ -90,6 +90,7 @@ class Verdict:
     speed: str = ""
     highlights: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    health: list[tuple[str, str, str]] = field(default_factory=list)  # (status, check, message)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from gatebench.fileio import write_atomic
-from gatebench.report import claim_sections, extras, protocol, sections
+from gatebench.report import claim_sections, extras, protocol, sections, seeding
 from gatebench.report.blocks import Report, Section
 from gatebench.report.html import render_html
 from gatebench.report.load import SUMMARY_FILE, StudyData, load_study
@@ -33,6 +33,7 @@ def render_report(data: StudyData, draw: bool = True) -> Report:
             protocol.protocol(data),
             protocol.data_section(data),
             sections.results(data, draw),
+            seeding.seeding(data, draw),
             sections.speed(data, draw),
             sections.curves(data, draw),
             extras.fractions(data, draw),

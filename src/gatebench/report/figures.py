@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
+from gatebench.analysis.pairing import arm_of, arms_in
+
 SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
 DISPLAY_DPI = 100
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
@@ -86,7 +88,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def _cells(records: Sequence[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(str(r.get("cell")) for r in records))
+    return arms_in(records)
 
 
 # -- training -------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ def learning_curves(records: Sequence[dict[str, Any]], metric: str) -> Figure | 
     drawn = False
     for ax, (key, label) in zip(axes, panels, strict=True):
         for cell in cells:
-            epochs, mean, lo, hi = by_epoch([r for r in records if r.get("cell") == cell], key)
+            epochs, mean, lo, hi = by_epoch([r for r in records if arm_of(r) == cell], key)
             if not epochs:
                 continue
             drawn = True
@@ -145,7 +147,7 @@ def time_to_metric(
         if not points:
             continue
         drawn = True
-        color = cell_color(str(r.get("cell")), cells)
+        color = cell_color(arm_of(r), cells)
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, color=color, lw=1.2, marker="o", ms=2.5, alpha=0.8)
         best = r.get("best_epoch")
@@ -334,4 +336,33 @@ def param_counts(summary: dict[str, Any]) -> Figure | None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("parameters: recurrent layers + head (shared embedding excluded)")
+    return fig
+
+
+def seeding_looks(seeding: dict[str, Any], margin: float, unit: str,
+                  names: Sequence[str]) -> Figure | None:
+    """Adaptive seeding's looks: the estimate and interval after each added pair, the margin."""
+    looks = [lk for lk in seeding.get("looks") or () if finite_number(lk.get("estimate"))]
+    if not looks:
+        return None
+    fig = new_figure(5.4, 2.6)
+    ax = fig.subplots()
+    ax.axhspan(-margin, margin, color="#009E73", alpha=0.12, lw=0, label="equivalence margin")
+    ax.axhline(0.0, color=NEUTRAL, lw=0.8)
+    for lk in looks:
+        x, y = lk["pairs"], lk["estimate"]
+        lo, hi = (lk.get("ci") or [None, None])[:2]
+        color = "black" if lk.get("final") else NEUTRAL
+        if finite_number(lo) and finite_number(hi):
+            ax.plot([x, x], [lo, hi], color=color, lw=1.4)
+        ax.plot([x], [y], "D" if lk.get("final") else "o", ms=6 if lk.get("final") else 4,
+                color=color, zorder=3)
+    last = looks[-1]
+    ax.annotate(str(last.get("verdict") or last.get("outcome")), (last["pairs"], last["estimate"]),
+                xytext=(6, 6), textcoords="offset points", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    a, b = (str(n).upper() for n in names)
+    ax.set_xlabel("seed pairs at the look")
+    ax.set_ylabel(f"{a} \u2212 {b} ({unit})")
+    ax.legend(loc="upper left")
     return fig

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gatebench.analysis import pair_records, summarize
+from gatebench.analysis import arms_in, pair_records, summarize
 from gatebench.errors import GatebenchError, SpecError
 from gatebench.protocol import StudySpec
 from gatebench.store import STORE_FILENAME, open_store
@@ -32,7 +32,7 @@ class StudyData:
 
     @property
     def cells(self) -> list[str]:
-        """The compared cells, in the summary's order."""
+        """The compared arms' labels (each arm's cell's name unless labelled), in order."""
         return list((self.summary or {}).get("cells") or ())
 
     def headline_records(self) -> list[dict[str, Any]]:
@@ -68,7 +68,8 @@ def _study_spec(summary: dict[str, Any] | None, studies: list[dict[str, Any]]) -
 def _spec_ids(spec: dict[str, Any]) -> list[str] | None:
     # The study's own trials: a folder reused with other options keeps the old trials too.
     try:
-        return [t.spec_id for t in StudySpec.from_dict(spec).trials()]
+        study = StudySpec.from_dict(spec)
+        return [t.spec_id for t in study.trials(study.most_seeds)]
     except (KeyError, TypeError, ValueError, SpecError):
         return None
 
@@ -85,20 +86,23 @@ def _load_records(out_dir: Path, summary: dict | None) -> tuple[list[dict], dict
     return records, spec
 
 
-def _default_cells(records: list[dict[str, Any]], spec: dict | None) -> tuple[str, ...]:
-    if spec and len(spec.get("cells") or ()) == 2:
-        return tuple(spec["cells"])
-    seen = list(dict.fromkeys(str(r.get("cell")) for r in records))
-    if {"gru", "lstm"} <= set(seen):
-        return ("gru", "lstm")
-    return tuple(seen[:2])
+def _default_arms(records: list[dict[str, Any]], spec: dict | None) -> tuple[str, ...]:
+    labels = [a.get("label") for a in (spec or {}).get("arms") or ()]
+    if len(labels) == 2:
+        return tuple(labels)
+    cells = (spec or {}).get("cells") or ()
+    if len(cells) == 2 and len(set(cells)) == 2:  # a spec from before arms existed
+        return tuple(cells)
+    return tuple(arms_in(records)[:2])
 
 
 def _recompute(records: list[dict], spec: dict | None, out_dir: Path) -> dict[str, Any]:
     fractions = sorted({float(r.get("data_fraction", 1.0)) for r in records})
     margin = float((spec or {}).get("margin", 1.0))
-    summary = summarize(records, margin=margin, cells=_default_cells(records, spec),
-                        fraction=fractions[-1])
+    adaptive = bool((spec or {}).get("adaptive"))
+    summary = summarize(records, margin=margin, arms=_default_arms(records, spec),
+                        fraction=fractions[-1],
+                        max_pairs=int(spec["max_seeds"]) if adaptive else None)
     summary["study"] = {"out_dir": str(out_dir), "spec": spec, "kind": "compare"}
     return summary
 

@@ -75,6 +75,10 @@ def render_markdown(report: Report) -> str:
         lines += [f"> **Note:** {w}" for w in v.warnings]
         if v.warnings:
             lines.append("")
+        if v.health:
+            lines += ["Training health:", ""]
+            lines += [f"- **{status}** {check}: {message}" for status, check, message in v.health]
+            lines.append("")
     for section in report.sections:
         lines += [f"## {section.title}", ""]
         figures: list[str] = []

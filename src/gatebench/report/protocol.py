@@ -87,6 +87,9 @@ def protocol(data: StudyData) -> Section:
                             f"validation {s.get('metric')}, at most "
                             f"{train.get('max_epochs', MISSING)} epochs"],
         ["training", _train_text(train)],
+        ["step floor", "; ".join((s.get("study") or {}).get("training_floor") or ())
+         or f"batch size and epochs as set: {train.get('batch_size', MISSING)} and "
+            f"{train.get('max_epochs', MISSING)}"],
         ["model", _model_text(p.get("model") or {})],
     ]
     margin = p.get("margin")

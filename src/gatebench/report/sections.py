@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, pair_records
+from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, arm_of, pair_records
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -80,7 +80,20 @@ def verdict(data: StudyData) -> Verdict:
         warnings.append("summary.json was missing: this summary was recomputed from "
                         "results.sqlite.")
     return Verdict(label, str(v.get("text", "")), css, _speed_text(s, cells), highlights,
-                   warnings)
+                   warnings, health_lines(s))
+
+
+def health_lines(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(status, check, message) for the verdict box: failed checks first, then warnings, then
+    one line for those that passed."""
+    checks = s.get("health") or []
+    lines = [(c.get("status", "warn"), str(c.get("check")), str(c.get("message")))
+             for c in checks if c.get("status") in ("fail", "warn")]
+    lines.sort(key=lambda line: line[0] != "fail")
+    passed = [str(c.get("check")) for c in checks if c.get("status") == "ok"]
+    if passed:
+        lines.append(("ok", "passed", ", ".join(passed)))
+    return lines
 
 
 def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
@@ -233,7 +246,7 @@ def curves(data: StudyData, draw: bool) -> Section | None:
 def _epoch_table(records: list[dict[str, Any]], cells: list[str], metric: str) -> Table:
     series = {}
     for c in cells:
-        mine = [r for r in records if r.get("cell") == c]
+        mine = [r for r in records if arm_of(r) == c]
         for key in ("val_metric", "val_loss", "train_loss"):
             epochs, mean, _, _ = F.by_epoch(mine, key)
             series[(c, key)] = dict(zip(epochs, mean, strict=True))

@@ -16,6 +16,12 @@ class StudyProgress:
     def study_start(self, total: int, done: int, metric: str = "metric") -> None:
         """`total` trials, `done` of them already stored (resumed); `metric` is validated on."""
 
+    def grow(self, total: int) -> None:
+        """Adaptive seeding added pairs: the study now has `total` trials."""
+
+    def look(self, look: dict[str, Any]) -> None:
+        """Adaptive seeding looked at the pairs so far: `look` holds the rule's decision."""
+
     def trial_start(self, spec: TrialSpec) -> None:
         """A trial begins (in-process executors only)."""
 

@@ -47,17 +47,18 @@ def encoder_input_size(data: TaskData, embed_dim: int) -> int:
 
 
 def plan_sizes(spec: TrialSpec, data: TaskData, cells: Sequence[str]) -> dict[str, dict]:
-    """Hidden size and parameter counts of each cell under the spec's sizing rule."""
+    """Hidden size and parameter counts of each cell under the spec's (arm's) sizing rule."""
+    sizing = spec.effective_sizing
     return resolve_hidden_sizes(
-        tuple(cells), spec.sizing, encoder_input_size(data, spec.model.embed_dim),
+        tuple(cells), sizing, encoder_input_size(data, spec.model.embed_dim),
         data.info.output_size, spec.model.num_layers, spec.model.bidirectional,
-        tolerance=spec.sizing.tolerance,
+        tolerance=sizing.tolerance,
     )
 
 
 def model_config(spec: TrialSpec, data: TaskData, hidden_size: int) -> dict[str, Any]:
     """Everything `build_model` needs: stored with the checkpoint so exports need no data."""
-    info, m = data.info, spec.model
+    info, m = data.info, spec.effective_model
     return {
         "cell": spec.cell, "input_kind": info.input_kind, "input_size": info.input_size,
         "output_size": info.output_size, "objective": info.objective,
@@ -68,8 +69,8 @@ def model_config(spec: TrialSpec, data: TaskData, hidden_size: int) -> dict[str,
 
 
 def build_for(spec: TrialSpec, data: TaskData, hidden_size: int) -> torch.nn.Module:
-    """The trial's model, initialised from the pair's seed (same stream for every cell)."""
-    torch.manual_seed(derive_seed("init", spec.seed))
+    """The trial's model, initialised from its arm's own stream for this seed pair."""
+    torch.manual_seed(derive_seed("init", spec.arm_label, spec.seed))
     config = model_config(spec, data, hidden_size)
     return build_model(config.pop("cell"), **config)
 
@@ -107,8 +108,9 @@ def run_trial(
     each trial its share of the cores.
     """
     started = time.perf_counter()
-    threads = set_threads(spec.train.threads or default_threads)
-    device = resolve_device(spec.train.device)
+    train_cfg = spec.effective_train
+    threads = set_threads(train_cfg.threads or default_threads)
+    device = resolve_device(train_cfg.device)
     data = data if data is not None else cached_task(spec.task, cache_dir)
     data = data.with_train_fraction(spec.data_fraction,
                                     derive_seed("fraction", spec.seed, spec.data_fraction))
@@ -117,7 +119,7 @@ def run_trial(
     model = build_for(spec, data, size["hidden_size"]).to(device)
     objective = make_objective(info.objective, info.output_size, info.target_scale)
     tagging = info.objective == "tagging"
-    bs = spec.train.batch_size
+    bs = train_cfg.batch_size
     train = Batcher(data.train, bs, device, per_step_targets=tagging)
     val = Batcher(data.val, bs * EVAL_BATCH_FACTOR, device, per_step_targets=tagging)
     test = Batcher(data.test, bs * EVAL_BATCH_FACTOR, device, per_step_targets=tagging)
@@ -126,7 +128,7 @@ def run_trial(
     kernel = detect_rnn_kernel(_one_step(model, train, objective), device)
     prep_s = time.perf_counter() - started
 
-    result = fit(model, train, val, objective, spec.train, metric=info.metric,
+    result = fit(model, train, val, objective, train_cfg, metric=info.metric,
                  higher_is_better=info.higher_is_better,
                  seed=derive_seed("order", spec.seed), callbacks=callbacks,
                  train_eval=train_eval)
@@ -141,6 +143,7 @@ def run_trial(
         "pair_key": spec.pair_key,
         "spec": spec.to_dict(),
         "cell": spec.cell,
+        "arm": spec.arm_label,
         "seed": spec.seed,
         "data_fraction": spec.data_fraction,
         "status": "diverged" if result.diverged else "ok",

@@ -24,6 +24,8 @@ class ResultStore(ABC):
     - ``save_study(study_id, spec, kind)`` inserts or replaces a study's row (kind: "compare",
       "suite", ...), keeping its first ``created_at``; ``studies()`` lists them in creation order
       as dicts with keys study_id, kind, spec, created_at, updated_at.
+    - ``save_study_state(study_id, state)`` replaces a study's JSON-able run state (for example
+      why adaptive seeding stopped); ``study_state(study_id)`` returns it, or {} if none.
     - ``delete_study_trials(spec_ids)`` removes those trials in one transaction (for
       ``--fresh``) and returns how many were removed.
     - Closing and reopening the same location keeps everything (a rerun resumes); several
@@ -63,6 +65,14 @@ class ResultStore(ABC):
     @abstractmethod
     def studies(self) -> list[dict[str, Any]]:
         """Every saved study, in creation order."""
+
+    @abstractmethod
+    def save_study_state(self, study_id: str, state: dict[str, Any]) -> None:
+        """Replace a study's run state."""
+
+    @abstractmethod
+    def study_state(self, study_id: str) -> dict[str, Any]:
+        """A study's saved run state, or {}."""
 
     @abstractmethod
     def delete_study_trials(self, spec_ids: Iterable[str]) -> int:

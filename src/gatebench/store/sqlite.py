@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS studies (
     updated_at TEXT NOT NULL
 );
 """
+_STATE_TABLE = (
+    "CREATE TABLE IF NOT EXISTS study_state "
+    "(study_id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL)"
+)
 
 
 def _json_default(obj: Any) -> Any:
@@ -291,6 +295,32 @@ class SqliteStore(ResultStore):
             {"study_id": s, "kind": k, "spec": json.loads(sp), "created_at": c, "updated_at": u}
             for s, k, sp, c, u in rows
         ]
+
+    def save_study_state(self, study_id: str, state: dict[str, Any]) -> None:
+        """Replace a study's run state (how adaptive seeding stopped, its looks)."""
+        text = _dumps(state, f"the state of study {study_id} in {self.path}")
+        with self._transaction() as conn:
+            # created here, not with the schema, so stores written before it need no migration
+            conn.execute(_STATE_TABLE)
+            conn.execute(
+                "INSERT INTO study_state (study_id, state, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (study_id) DO UPDATE SET state = excluded.state, "
+                "updated_at = excluded.updated_at",
+                (study_id, text, _now()),
+            )
+
+    def study_state(self, study_id: str) -> dict[str, Any]:
+        """A study's saved run state, or {} when none was saved."""
+        with self._reading() as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='study_state'"
+            ).fetchone()
+            if not exists:
+                return {}
+            row = conn.execute(
+                "SELECT state FROM study_state WHERE study_id = ?", (study_id,)
+            ).fetchone()
+        return {} if row is None else json.loads(row[0])
 
     def delete_study_trials(self, spec_ids: Iterable[str]) -> int:
         """Delete these trials in one transaction; returns the number deleted."""

@@ -1,0 +1,443 @@
+"""Training-health checks on a study's stored records: is the comparison about the arms yet?
+
+A bake-off of models that did not train compares training budgets, not cells. Each check reads
+only stored records (no torch) and returns one JSON-able dict:
+
+    {"check": id, "status": "ok" | "warn" | "fail", "blocks_verdict": bool,
+     "message": one line naming what to change, "details": {...}}
+
+Checks that block the verdict (status "fail"): a trial's loss diverged; a trial ended within
+noise of the task's trivial baseline (failures are counted per arm, and their rate difference
+is reported apart from the mean difference); a third or more of an arm's trials were still
+improving when training stopped, or kept a checkpoint that a later, much better epoch tied on a
+validation split too small to rank them. Warnings only: the planned optimiser steps fall below
+the floor of `gatebench.protocol.budget`; one validation row is worth more than the margin;
+trials took very different numbers of optimiser steps.
+
+`apply_health` turns a verdict into *inconclusive* when a check blocks it, with the health
+reason first and no "N more seeds" suggestion: more seeds of an unhealthy study settle nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from scipy import stats as sps
+
+from gatebench.analysis.pairing import arm_of
+from gatebench.analysis.verdict import INCONCLUSIVE, improvement_points
+from gatebench.protocol.budget import MIN_TOTAL_STEPS, planned_steps
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+KEPT_BEFORE = ("label", "outcome", "reason", "suggested_seeds", "text")
+BAD_SHARE = 1 / 3  # this share of an arm's trials still improving (or mis-ranked) blocks
+TIED_LOSS_GAP = 0.25  # a tied later epoch this much lower in val loss: a mis-ranked checkpoint
+LOSS_STILL_FALLING = 0.02  # relative val-loss fall after the checkpoint that counts as improving
+NOISE_Z = 2.0  # a test accuracy within this many binomial standard errors of the baseline fails
+STEPS_SPREAD = 3.0  # max/min optimiser steps across trials at or above this ratio warns
+CLASS_METRICS = ("accuracy", "macro_f1")  # metrics that move in steps of one validation row
+# Most urgent first: the verdict's text leads with the first blocking check in this order.
+ORDER = ("diverged", "failed-to-train", "still-improving", "validation-granularity",
+         "training-budget", "steps-spread")
+
+
+def _float(x: Any) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _check(check: str, status: str, message: str, **details: Any) -> dict[str, Any]:
+    return {"check": check, "status": status, "blocks_verdict": status == FAIL,
+            "message": message, "details": details}
+
+
+def _counts(flagged: dict[str, int], totals: dict[str, int], arms: Sequence[str]) -> str:
+    """'2 of 3 GRU and 0 of 3 LSTM trials'."""
+    parts = [f"{flagged.get(a, 0)} of {totals.get(a, 0)} {a.upper()}" for a in arms]
+    return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + \
+        " trials"
+
+
+def _description(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return ((records[0].get("task") or {}).get("description") or {}) if records else {}
+
+
+def _train_cfg(record: dict[str, Any]) -> dict[str, Any]:
+    return (record.get("spec") or {}).get("train") or {}
+
+
+# -- the checks -----------------------------------------------------------------------------
+
+
+def check_diverged(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> dict[str, Any]:
+    """Fail when any trial's loss went NaN or infinite."""
+    totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
+    diverged = {a: sum(arm_of(r) == a and _is_diverged(r) for r in records) for a in arms}
+    if not any(diverged.values()):
+        return _check("diverged", OK, "no trial's loss diverged", per_arm=diverged)
+    return _check(
+        "diverged", FAIL,
+        f"the loss diverged (NaN or infinite) in {_counts(diverged, totals, arms)}: "
+        "lower --lr or keep gradient clipping on (--clip), then rerun with --fresh",
+        per_arm=diverged,
+    )
+
+
+def _is_diverged(record: dict[str, Any]) -> bool:
+    if record.get("status") == "diverged":
+        return True
+    return any(not math.isfinite(_float(h.get("train_loss"))) for h in record.get("history") or ())
+
+
+def trivial_baseline_of(records: Sequence[dict[str, Any]]) -> float | None:
+    """The task's trivial-baseline test value, when the records carry one for their metric."""
+    baseline = _description(records).get("baseline") or {}
+    if not records or baseline.get("metric") != records[0].get("metric"):
+        return None
+    value = _float(baseline.get("value"))
+    return value if math.isfinite(value) else None
+
+
+def baseline_noise_points(metric: str, higher_is_better: bool, baseline: float,
+                          n_test: int | None, margin: float) -> float:
+    """How far above the trivial baseline, in improvement points, a trial must be to count.
+
+    Accuracy-like scores: NOISE_Z binomial standard errors of the baseline on the test split
+    (2 x 1.6 points for italy-power's 1,029 test series); otherwise, or with no test size, the
+    margin.
+    """
+    if higher_is_better and metric in CLASS_METRICS and n_test:
+        p = min(max(baseline, 0.0), 1.0)
+        return max(NOISE_Z * math.sqrt(p * (1 - p) / n_test) * 100.0, 1e-9)
+    return margin
+
+
+def check_failed_to_train(
+    records: Sequence[dict[str, Any]], arms: Sequence[str], margin: float,
+    trivial_baseline: float | None,
+) -> dict[str, Any]:
+    """Fail when a trial diverged or ended within noise of the trivial baseline; per-arm rates."""
+    if not records:
+        return _check("failed-to-train", OK, "no trials to check")
+    metric = str(records[0].get("metric"))
+    hib = bool(records[0].get("higher_is_better"))
+    desc = _description(records)
+    threshold = None
+    if trivial_baseline is not None:
+        n_test = desc.get("n_test")
+        threshold = baseline_noise_points(metric, hib, trivial_baseline,
+                                          int(n_test) if n_test else None, margin)
+    totals = {a: 0 for a in arms}
+    failed = {a: 0 for a in arms}
+    for r in records:
+        a = arm_of(r)
+        if a not in totals:
+            continue
+        totals[a] += 1
+        failed[a] += _failed(r, metric, hib, trivial_baseline, threshold)
+    rates = {a: failed[a] / totals[a] if totals[a] else None for a in arms}
+    details: dict[str, Any] = {
+        "baseline": trivial_baseline,
+        "baseline_what": (desc.get("baseline") or {}).get("what"),
+        "threshold_points": threshold,
+        "per_arm": {a: {"failed": failed[a], "n": totals[a], "rate": rates[a]} for a in arms},
+        "rate_difference": None, "fisher_p": None,
+    }
+    if len(arms) == 2 and all(totals.values()):
+        a, b = arms
+        details["rate_difference"] = rates[a] - rates[b]
+        table = [[failed[a], totals[a] - failed[a]], [failed[b], totals[b] - failed[b]]]
+        details["fisher_p"] = float(sps.fisher_exact(table).pvalue)
+    unknown = "" if trivial_baseline is not None else " (no trivial baseline recorded)"
+    if not any(failed.values()):
+        return _check("failed-to-train", OK,
+                      f"every trial trained clear of the trivial baseline{unknown}", **details)
+    base = (f"within noise of the trivial baseline ({metric} {trivial_baseline:.4g}"
+            f"{', ' + details['baseline_what'] if details['baseline_what'] else ''})"
+            if trivial_baseline is not None else "diverged")
+    rate_text = ""
+    if details["rate_difference"] is not None:
+        rate_text = (f"; failure rates {' vs '.join(f'{rates[x]:.0%}' for x in arms)}, "
+                     f"difference {details['rate_difference'] * 100:+.0f} points "
+                     f"(Fisher exact p = {details['fisher_p']:.2g}), reported apart from the "
+                     "mean difference")
+    return _check(
+        "failed-to-train", FAIL,
+        f"{_counts(failed, totals, arms)} ended {base}: they did not train, so the mean "
+        f"difference is not about the arms; raise --max-epochs or tune --lr{rate_text}",
+        **details,
+    )
+
+
+def _failed(record: dict[str, Any], metric: str, hib: bool, baseline: float | None,
+            threshold: float | None) -> bool:
+    if _is_diverged(record):
+        return True
+    if baseline is None or threshold is None:
+        return False
+    value = _float((record.get("test") or {}).get(metric))
+    if not math.isfinite(value):
+        return True  # no test value from a finished trial: nothing was learnt worth testing
+    return improvement_points(metric, hib, value, baseline) <= threshold
+
+
+def still_improving(record: dict[str, Any]) -> str | None:
+    """Why a trial was still improving when it stopped ("last-epoch", "loss-falling"), or None.
+
+    "last-epoch": its best-validation checkpoint is its final epoch. "loss-falling": early
+    stopping ended it while the validation loss was at its lowest yet, more than 2% below the
+    checkpoint's: the metric stalled (ties on a small split), the model had not.
+    """
+    if _is_diverged(record):
+        return None
+    history = record.get("history") or []
+    best = record.get("best_epoch") or 0
+    if not history or not best:
+        return None
+    if best >= len(history):
+        return "last-epoch"
+    losses = [_float(h.get("val_loss")) for h in history]
+    last, at_best = losses[-1], losses[best - 1]
+    if not (math.isfinite(last) and math.isfinite(at_best)) or at_best <= 0:
+        return None
+    if last <= min(v for v in losses if math.isfinite(v)) and \
+            (at_best - last) / at_best > LOSS_STILL_FALLING:
+        return "loss-falling"
+    return None
+
+
+def check_still_improving(records: Sequence[dict[str, Any]],
+                          arms: Sequence[str]) -> dict[str, Any]:
+    """Fail when a third or more of an arm's trials stopped while still improving."""
+    totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
+    flagged: dict[str, int] = {a: 0 for a in arms}
+    reasons = {"last-epoch": 0, "loss-falling": 0}
+    for r in records:
+        why = still_improving(r)
+        if why and arm_of(r) in flagged:
+            flagged[arm_of(r)] += 1
+            reasons[why] += 1
+    details = {"per_arm": flagged, "reasons": reasons}
+    if not any(flagged.values()):
+        return _check("still-improving", OK,
+                      "every trial had stopped improving when training ended", **details)
+    epochs = sorted({_train_cfg(r).get("max_epochs") for r in records} - {None})
+    patience = sorted({_train_cfg(r).get("patience") for r in records} - {None})
+    fixes = []
+    if reasons["last-epoch"]:
+        fixes.append(f"raise --max-epochs (now {'/'.join(map(str, epochs))})")
+    if reasons["loss-falling"]:
+        fixes.append(f"raise --patience (now {'/'.join(map(str, patience))})")
+    share = max((flagged[a] / totals[a] for a in arms if totals[a]), default=0.0)
+    status = FAIL if share >= BAD_SHARE - 1e-9 else WARN
+    what = []
+    if reasons["last-epoch"]:
+        what.append(f"{reasons['last-epoch']} had their best epoch last")
+    if reasons["loss-falling"]:
+        what.append(f"{reasons['loss-falling']} stopped with the validation loss still falling")
+    return _check(
+        "still-improving", status,
+        f"{_counts(flagged, totals, arms)} were still improving when training stopped "
+        f"({'; '.join(what)}): {' and '.join(fixes)}",
+        **details,
+    )
+
+
+def check_training_budget(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Warn when a trial could take fewer optimiser steps than the floor allows."""
+    n_train = _description(records).get("n_train")
+    planned = []
+    for r in records:
+        cfg = _train_cfg(r)
+        if n_train and cfg.get("batch_size") and cfg.get("max_epochs"):
+            rows = max(1, round(int(n_train) * _float(r.get("data_fraction", 1.0))))
+            planned.append(planned_steps(rows, int(cfg["batch_size"]), int(cfg["max_epochs"])))
+    if not planned:
+        return _check("training-budget", OK, "training budget unknown (no training-set size "
+                      "recorded)", planned_steps=None, floor=MIN_TOTAL_STEPS)
+    cfg = _train_cfg(records[0])
+    low = min(planned)
+    setting = (f"batch {cfg.get('batch_size')}, up to {cfg.get('max_epochs')} epochs, patience "
+               f"{cfg.get('patience')} on {n_train} training rows")
+    details = {"planned_steps": low, "floor": MIN_TOTAL_STEPS, "n_train": n_train,
+               "batch_size": cfg.get("batch_size"), "max_epochs": cfg.get("max_epochs"),
+               "patience": cfg.get("patience")}
+    if low >= MIN_TOTAL_STEPS:
+        return _check("training-budget", OK,
+                      f"each trial may take {low} optimiser steps ({setting}; floor "
+                      f"{MIN_TOTAL_STEPS})", **details)
+    return _check(
+        "training-budget", WARN,
+        f"a trial may take only {low} optimiser steps ({setting}), under the floor of "
+        f"{MIN_TOTAL_STEPS}: raise --max-epochs or lower --batch-size (or leave both unset)",
+        **details,
+    )
+
+
+def tied_better_later(record: dict[str, Any]) -> bool:
+    """Whether a later epoch tied the checkpoint's validation metric with a much lower loss.
+
+    "Much lower": by more than TIED_LOSS_GAP (25%) of the checkpoint's validation loss. The
+    rule keeps the first epoch to reach the best metric, so on a coarse split the tested model
+    can be far from the best one the trial produced.
+    """
+    history = record.get("history") or []
+    best = record.get("best_epoch") or 0
+    if _is_diverged(record) or not best or best > len(history):
+        return False
+    metric, loss = _float(history[best - 1].get("val_metric")), \
+        _float(history[best - 1].get("val_loss"))
+    if not (math.isfinite(metric) and math.isfinite(loss)):
+        return False
+    return any(math.isclose(_float(h.get("val_metric")), metric, abs_tol=1e-9)
+               and _float(h.get("val_loss")) < (1 - TIED_LOSS_GAP) * loss
+               for h in history[best:])
+
+
+def check_validation_granularity(records: Sequence[dict[str, Any]], arms: Sequence[str],
+                                 margin: float) -> dict[str, Any]:
+    """Warn when one validation row moves the metric by more than the margin; fail when ties
+    on it kept a much worse checkpoint in a third or more of an arm's trials."""
+    desc = _description(records)
+    metric = str(records[0].get("metric")) if records else ""
+    objective = ((records[0].get("task") or {}).get("objective")) if records else None
+    n_val = desc.get("n_val")
+    if metric not in CLASS_METRICS or objective == "tagging" or not n_val:
+        return _check("validation-granularity", OK,
+                      "the validation metric is not counted in whole rows", n_val=n_val,
+                      points_per_row=None)
+    step = 100.0 / int(n_val)
+    details: dict[str, Any] = {"n_val": int(n_val), "points_per_row": step, "margin": margin}
+    if step <= margin:
+        return _check("validation-granularity", OK,
+                      f"one validation row moves {metric} by {step:.2g} points, within the "
+                      f"\u00b1{margin:g}-point margin", **details)
+    totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
+    tied = {a: sum(arm_of(r) == a and tied_better_later(r) for r in records) for a in arms}
+    details["tied_better_later"] = tied
+    share = max((tied[a] / totals[a] for a in arms if totals[a]), default=0.0)
+    coarse = (f"the validation split has {n_val} rows: one row moves {metric} by {step:.1f} "
+              f"points, {step / margin:.0f}\u00d7 the \u00b1{margin:g}-point margin")
+    if share >= BAD_SHARE - 1e-9:
+        return _check(
+            "validation-granularity", FAIL,
+            f"{coarse}, too coarse to rank checkpoints: in {_counts(tied, totals, arms)} a "
+            f"later epoch tied the kept checkpoint with a validation loss over "
+            f"{TIED_LOSS_GAP:.0%} lower; use a larger validation split (--split-col on your "
+            "own data)",
+            **details,
+        )
+    return _check("validation-granularity", WARN,
+                  f"{coarse}, so checkpoints tie and are ranked coarsely; use a larger "
+                  "validation split (--split-col on your own data)", **details)
+
+
+def check_steps_spread(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> dict[str, Any]:
+    """Warn when the trials' optimiser steps differ by STEPS_SPREAD times or more."""
+    steps = {a: [int(s) for r in records if arm_of(r) == a and not _is_diverged(r)
+                 and (s := (r.get("timing") or {}).get("steps"))] for a in arms}
+    flat = [s for v in steps.values() for s in v]
+    details: dict[str, Any] = {"per_arm": steps}
+    if len(flat) < 2:
+        return _check("steps-spread", OK, "too few trials to compare their steps", **details)
+    lo, hi = min(flat), max(flat)
+    details["ratio"] = hi / lo
+    if hi / lo < STEPS_SPREAD:
+        return _check("steps-spread", OK,
+                      f"trials took {lo} to {hi} optimiser steps", **details)
+    return _check(
+        "steps-spread", WARN,
+        f"trials took {lo} to {hi} optimiser steps ({hi / lo:.0f}\u00d7): early stopping "
+        "fired at very different points; raise --patience so stopping follows convergence, "
+        "not validation noise",
+        **details,
+    )
+
+
+# -- public ---------------------------------------------------------------------------------
+
+
+def health_checks(
+    records: Iterable[dict[str, Any]],
+    *,
+    arms: Sequence[str],
+    margin: float,
+    trivial_baseline: float | None = None,
+    fraction: float | None = 1.0,
+) -> list[dict[str, Any]]:
+    """Every training-health check on one study's records, most urgent first (module doc).
+
+    `arms` are the labels compared (records group by "arm", else "cell"); `margin` is the
+    verdict's, in improvement points; `trivial_baseline` defaults to the one the task recorded
+    (TaskInfo.description["baseline"]) when its metric is the study's. Only records at
+    `fraction` are checked (None: all).
+    """
+    wanted = set(arms)
+    recs = [r for r in records if arm_of(r) in wanted and (
+        fraction is None or math.isclose(_float(r.get("data_fraction", 1.0)), fraction))]
+    if trivial_baseline is None:
+        trivial_baseline = trivial_baseline_of(recs)
+    checks = [
+        check_diverged(recs, arms),
+        check_failed_to_train(recs, arms, margin, trivial_baseline),
+        check_still_improving(recs, arms),
+        check_training_budget(recs),
+        check_validation_granularity(recs, arms, margin),
+        check_steps_spread(recs, arms),
+    ]
+    rank = {"fail": 0, "warn": 1, "ok": 2}
+    return sorted(checks, key=lambda c: (rank[c["status"]], ORDER.index(c["check"])))
+
+
+def blocking(checks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The checks that say the comparison is not yet about the arms."""
+    return [c for c in checks if c.get("blocks_verdict")]
+
+
+def apply_health(verdict: dict[str, Any], checks: Sequence[dict[str, Any]],
+                 arms: Sequence[str] = ()) -> dict[str, Any]:
+    """The verdict, made inconclusive with the health reason first when a check blocks it.
+
+    The measured difference stays in the text and the numbers; `suggested_seeds` becomes None
+    (more seeds do not fix training), `reason` the first blocking check's message, `health`
+    lists the blocking check ids and `before_health` keeps what the statistics alone said
+    (label, outcome, reason, suggested_seeds). Idempotent.
+    """
+    blockers = blocking(checks)
+    if not blockers or verdict.get("health"):
+        return verdict
+    reason = blockers[0]["message"]
+    out = dict(verdict)
+    out.update(label=INCONCLUSIVE, suggested_seeds=None, reason=reason,
+               health=[c["check"] for c in blockers],
+               before_health={k: verdict.get(k) for k in KEPT_BEFORE if k in verdict})
+    if "outcome" in verdict:
+        out["outcome"] = INCONCLUSIVE
+    more = f" ({len(blockers) - 1} more health check(s) failed.)" if len(blockers) > 1 else ""
+    head = ("Inconclusive between " + " and ".join(a.upper() for a in arms)
+            if len(arms) == 2 else "Inconclusive")
+    out["text"] = (f"{head}: a training-health check failed, so the difference is not yet "
+                   f"about the cells. {reason[0].upper()}{reason[1:]}.{more}"
+                   f"{_measured(verdict, arms)}")
+    return out
+
+
+def _measured(verdict: dict[str, Any], arms: Sequence[str]) -> str:
+    mean, ci = verdict.get("mean"), verdict.get("ci") or [None, None]
+    if mean is None:
+        return ""
+    unit = str(verdict.get("unit", "points"))
+    what = " \u2212 ".join(a.upper() for a in arms) if len(arms) == 2 else "difference"
+    sep = "" if unit.startswith("%") else " "
+    span = (f", {verdict.get('level', 0.95) * 100:.3g}% CI {_signed(ci[0])} to {_signed(ci[1])}"
+            if ci[0] is not None and ci[1] is not None else "")
+    return (f" Measured so far: {what} = {_signed(mean)}{sep}{unit}{span}, "
+            f"{verdict.get('n')} seeds; no evidence about the cells until training is fixed.")
+
+
+def _signed(x: float) -> str:
+    return f"{x:+.1f}".replace("-", "\u2212")

@@ -1,0 +1,107 @@
+"""Arms through the study loop (A/A studies, overrides) and adaptive seeding (--seeds auto)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gatebench.cli.main import main
+from gatebench.protocol import Arm
+from gatebench.run import run_study
+from gatebench.store import open_store
+from gatebench.studies import study_spec, task_spec
+from tests.conftest import TINY
+
+OPTIONS = {"text_col": "review", "label_col": "sentiment"}
+
+
+def spec_for(path: Path, **overrides):
+    return study_spec(task_spec(path, **OPTIONS), **{**TINY, **overrides})
+
+
+def test_aa_arms_differ_only_by_their_initialisation(reviews_csv: Path, tmp_path: Path) -> None:
+    study = spec_for(reviews_csv, cells=("lstm", "lstm"), seeds=1)
+    a, b = run_study(study, tmp_path / "aa")
+    assert (a["arm"], b["arm"]) == ("lstm-a", "lstm-b") and a["cell"] == b["cell"] == "lstm"
+    assert a["pair_key"] == b["pair_key"] and a["spec_id"] != b["spec_id"]
+    assert a["hidden_size"] == b["hidden_size"]
+    # different initialisation streams, so the two fits are not copies of each other
+    assert a["history"][0]["train_loss"] != b["history"][0]["train_loss"]
+
+
+def test_arm_overrides_reach_the_trial(reviews_csv: Path, tmp_path: Path) -> None:
+    arms = (Arm.make("gru", "small", hidden=8), Arm.make("gru", "big", hidden=24, lr=5e-3))
+    small, big = run_study(spec_for(reviews_csv, arms=arms, seeds=1), tmp_path / "o")
+    assert (small["hidden_size"], big["hidden_size"]) == (8, 24)
+    assert big["spec"]["overrides"] == {"hidden": 24, "lr": 5e-3}
+
+
+def _run(args: list[str], capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+def test_seeds_auto_stops_with_a_reason_and_resumes(reviews_csv: Path, tmp_path: Path,
+                                                    capsys) -> None:
+    out = tmp_path / "auto"
+    args = ["compare", str(reviews_csv), "--text-col", "review", "--label-col", "sentiment",
+            "--seeds", "auto", "--max-seeds", "4", "--hidden", "8",
+            "--embed-dim", "8", "--threads", "1", "--no-latency", "--out", str(out), "--json"]
+    code, stdout, err = _run(args, capsys)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    seeding = summary["seeding"]
+    assert seeding["design"] == "sequential" and "Pocock" in seeding["method"]
+    looks = seeding["looks"]
+    assert [look["pairs"] for look in looks] == list(range(3, 3 + len(looks)))
+    if seeding["stopped"].startswith("training health"):  # stopped early: says what to fix
+        assert any(c["blocks_verdict"] for c in summary["health"])
+        assert summary["verdict"]["label"] == "inconclusive"
+    else:  # the rule's own decision to stop, at its last look
+        assert looks[-1]["final"] and seeding["stopped"] == looks[-1]["reason"]
+    assert looks[-1]["pairs"] == summary["n_pairs"] <= 4
+    assert summary["verdict"]["rule"] == "sequential"
+    with open_store(out) as store:
+        stored = store.count()
+        assert store.study_state("compare") == seeding
+    code, again, _ = _run(args, capsys)
+    assert code == 0 and json.loads(again)["seeding"] == seeding
+    with open_store(out) as store:
+        assert store.count() == stored == 2 * summary["n_pairs"]  # no duplicate rows
+
+
+def test_seeds_auto_stops_at_once_when_training_is_unhealthy(reviews_csv: Path,
+                                                              tmp_path: Path, capsys) -> None:
+    # one epoch of a tiny model leaves every seed at the baseline: more seeds cannot fix that
+    code, stdout, err = _run(["compare", str(reviews_csv), "--text-col", "review",
+                              "--label-col", "sentiment", "--seeds", "auto", "--max-epochs",
+                              "1", "--lr", "1e-5", "--hidden", "8", "--embed-dim", "8",
+                              "--threads", "1", "--no-latency", "--out", str(tmp_path / "h"),
+                              "--json"], capsys)
+    assert code == 0, err
+    summary = json.loads(stdout)
+    assert summary["seeding"]["stopped"].startswith("training health at 3 pairs")
+    assert summary["n_pairs"] == 3 and summary["verdict"]["label"] == "inconclusive"
+    assert summary["verdict"]["suggested_seeds"] is None
+    assert "more seeds" not in summary["verdict"]["text"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--seeds", "auto", "--max-seeds", "1"], "--max-seeds must be at least 3"),
+    (["--seeds", "auto", "--time-budget", "soon"], "--time-budget"),
+    (["--seeds", "many"], "--seeds takes a number"),
+    (["--cells", "gru,gru2"], "no cell 'gru2'; known: gru, lstm"),
+    (["--arms", "a=lstm:depth=2,b=gru"], "no option 'depth'"),
+])
+def test_bad_seed_and_arm_values_fail_cleanly(reviews_csv: Path, tmp_path: Path, capsys,
+                                               extra: list[str], message: str) -> None:
+    out = tmp_path / "bad"
+    code, stdout, err = _run(["compare", str(reviews_csv), "--text-col", "review",
+                              "--label-col", "sentiment", *extra, "--out", str(out)], capsys)
+    assert code == 2 and stdout == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
