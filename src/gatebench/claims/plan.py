@@ -9,6 +9,7 @@ from typing import Any
 from gatebench.claims.registry import claim_ids
 from gatebench.errors import UnknownNameError
 from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
+from gatebench.protocol.budget import MIN_TOTAL_STEPS, steps_per_epoch
 from gatebench.protocol.timing import StepTimingSpec
 
 PROFILES = ("quick", "full")
@@ -61,10 +62,9 @@ def _study(task: TaskSpec, *, seeds: int, hidden: int, epochs: int, patience: in
     )
 
 
-def _steps_floor(n_train: int, batch: int, min_steps: int, epochs: int) -> int:
-    """Epochs that give at least `min_steps` optimiser steps on `n_train` examples."""
-    per_epoch = max(1, math.ceil(n_train / batch))
-    return max(epochs, math.ceil(min_steps / per_epoch))
+def _steps_floor(n_train: int, batch: int, epochs: int) -> int:
+    """Epochs that reach the optimiser-step floor (protocol.budget) on `n_train` examples."""
+    return max(epochs, math.ceil(MIN_TOTAL_STEPS / steps_per_epoch(n_train, batch)))
 
 
 def equal_step_studies(study_id: str, task: TaskSpec, fractions: tuple[float, ...], *,
@@ -113,11 +113,11 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     add("short/rotten-tomatoes",
         _study(text, seeds=seeds, hidden=text_hidden, epochs=text_epochs, patience=2),
         ("short", "convergence", "speed"))
-    # A tiny training set still gets trained: at least 400 optimiser steps (batch 8: 7 steps
-    # an epoch), so a seed that stalls is a training failure, not an untrained model.
+    # A tiny training set still gets trained: the step floor of protocol.budget (batch 8: 7
+    # steps an epoch), so a seed that stalls is a training failure, not an untrained model.
     add("short/italy-power",
         _study(TaskSpec.make("italy-power"), seeds=10 if full else 8, hidden=32,
-               epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 400, 30), patience=15, batch=8,
+               epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30), patience=15, batch=8,
                lr=3e-3),
         ("short", "convergence"))
     for sid, spec in equal_step_studies(
@@ -127,7 +127,8 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     for sid, spec in equal_step_studies(
             "small/japanese-vowels", TaskSpec.make("japanese-vowels"),
             (0.1, 0.25, 0.5, 1.0) if full else (0.25, 1.0), seeds=seeds, hidden=32,
-            epochs=40 if full else 15, patience=5, batch=32, lr=5e-3):
+            epochs=40 if full else 15, patience=5, batch=8, lr=5e-3):
+        # batch 8: even the smallest fraction (about 54 series) gets 7 steps an epoch
         add(sid, spec, ("small-data",) if "/f=" in sid else ("small-data", "convergence"))
 
     n_train, n_eval = (8000, 1000) if full else (4000, 400)
