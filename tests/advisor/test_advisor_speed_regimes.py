@@ -57,3 +57,13 @@ def test_iteration_is_not_counted_on_top_of_speed(crafted, tmp_path) -> None:
     by = {r.claim: r for r in advice.reasons}
     assert by["speed"].weight > 0 and by["iteration"].weight == 0
     assert any("already counts" in n for n in by["iteration"].notes)
+
+
+def test_timings_without_a_row_device_take_the_evidence_machine(crafted, tmp_path) -> None:
+    iteration = crafted.claim("iteration", "refuted", 1.9, (1.5, 2.3),
+                              [crafted.row("sweep", 1.9, (1.5, 2.3), unit="ratio")])
+    suite = crafted.suite(tmp_path / "suite", [iteration], machine={"cpu": "x", "gpu": None})
+    gpu = advise(Answers(device="gpu", time_budget="fast"), [read_source(suite)]).reasons[0]
+    assert gpu.favours == UNCLEAR and any("timed on cpu" in n for n in gpu.notes)
+    cpu = advise(Answers(device="cpu", time_budget="fast"), [read_source(suite)]).reasons[0]
+    assert cpu.favours == LSTM
