@@ -116,3 +116,13 @@ def test_a_bad_study_fails_before_anything_is_written(tiny_csv: Path, tmp_path: 
     with pytest.raises(DataError, match="not found"):
         run_plan(plan, tmp_path / "suite")
     assert not (tmp_path / "suite" / "results.sqlite").exists()
+
+
+def test_a_timings_only_plan_still_reports(tiny_csv: Path, tmp_path: Path) -> None:
+    plan = dataclasses.replace(tiny_plan(tiny_csv), claims=("speed",), studies=(),
+                               latency=None)
+    result = run_plan(plan, tmp_path / "suite")
+    speed = result.claims[0]
+    assert {r["regime"] for r in speed["evidence"] if r["level"] == "config"} == {
+        "batch 4"}
+    assert (tmp_path / "suite" / "report.html").is_file()
