@@ -73,6 +73,12 @@ def config_verdict(d: Decision, support: float, refute: float) -> str:
     return INCONCLUSIVE
 
 
+def _num_key(value: Any) -> tuple[int, float, str]:
+    """Numbers in numeric order, anything else after them."""
+    number = finite(value)
+    return (0, number, "") if number is not None else (1, 0.0, str(value))
+
+
 def _where(rows: list[dict[str, Any]], verdict: str) -> str:
     """Compact "native B=1 H=64,128,256; neutral B>=32 H=256" for the rows with `verdict`."""
     groups: dict[tuple[str, str, str], list[int]] = {}
@@ -80,7 +86,7 @@ def _where(rows: list[dict[str, Any]], verdict: str) -> str:
         if r["counts_as"] == verdict:
             key = (r["device"], r["impl"], regime(r["batch"]))
             groups.setdefault(key, []).append(r["hidden"])
-    return "; ".join(f"{dev} {impl} {reg}, H={','.join(map(str, sorted(set(hs), key=str)))}"
+    return "; ".join(f"{dev} {impl} {reg}, H={','.join(map(str, sorted(set(hs), key=_num_key)))}"
                      for (dev, impl, reg), hs in groups.items())
 
 
