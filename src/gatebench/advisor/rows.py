@@ -164,7 +164,9 @@ def _speed(claim: dict[str, Any], a: Answers) -> Match:
             if a.device is not None else configs)
     if not mine:
         neutral = _regime_rows([r for r in configs if r.get("impl") == "neutral"], a)
-        head = neutral[0] if neutral else None
+        # With the regime unknown, the training regime: the largest batch, then hidden size.
+        head = max(neutral, key=lambda r: (finite(r.get("batch")) or 0,
+                                           finite(r.get("hidden")) or 0)) if neutral else None
         note = (f"no speed evidence from your device ({a.device}): the timings were measured on "
                 f"{', '.join(devices)}, whose library kernels (e.g. oneDNN's LSTM against a "
                 f"generic GRU on CPU) say nothing about yours")
