@@ -18,7 +18,7 @@ STATEMENTS = {
     "iteration": "GRU gives faster experiment iteration",
 }
 UNITS = {"speed": "ratio", "inference": "ratio", "iteration": "ratio", "short": "points",
-         "long": "success-rate points", "small-data": "loss", "convergence": "epochs"}
+         "long": "ratio", "small-data": "\u00d7 chance loss", "convergence": "ratio"}
 
 
 class Crafted:
@@ -39,13 +39,17 @@ class Crafted:
                         level="group", unit="ratio", group=label, verdict=verdict,
                         what="GRU/LSTM training-step time")
 
-    def speed_config(self, value: float, device: str = "cpu", seq_len: int = 50
-                     ) -> dict[str, Any]:
-        """A speed configuration row (its length lives in the config key)."""
-        key = f"native/params/H=128/I=64/T={seq_len}/B=32"
-        return self.row(key, value, (value * 0.98, value * 1.02), device=device, impl="native",
-                        sizing="params", level="config", unit="ratio", config_key=key,
-                        group=f"{device} native/params")
+    def speed_config(self, value: float, device: str = "cpu", seq_len: int = 50,
+                     batch: int = 32, hidden: int = 128, impl: str = "native",
+                     counts_as: str | None = None) -> dict[str, Any]:
+        """A speed configuration row as claims.speed writes it (one interval per config)."""
+        verdict = counts_as or ("supported" if value < 0.85 else "refuted" if value > 0.9
+                                else "inconclusive")
+        label = f"{impl}/hidden H={hidden} T={seq_len} B={batch}"
+        return self.row(label, value, (value * 0.98, value * 1.02), device=device, impl=impl,
+                        sizing="hidden", level="config", unit="ratio", seq_len=seq_len,
+                        batch=batch, hidden=hidden, counts_as=verdict,
+                        regime="batch 1" if batch == 1 else "training batches (\u2265 32)")
 
     def latency_group(self, verdict: str, value: float, ci, runtime: str = "eager",
                       device: str = "cpu", mode: str = "full") -> dict[str, Any]:

@@ -26,12 +26,12 @@ def _speed_suite(crafted, tmp_path):
 
 
 def test_far_evidence_prints_the_settle_command(crafted, tmp_path) -> None:
-    answers = Answers(seq_len=2000, device="gpu", time_budget="fast", task="forecast")
+    answers = Answers(seq_len=2000, device="cpu", time_budget="fast", task="forecast")
     advice = advise(answers, [_speed_suite(crafted, tmp_path)])
     speed = advice.reasons[0]
     assert speed.closeness.level == "far" and "2,000 vs 50" in speed.closeness.text()
     assert advice.settle_command == ("gatebench compare YOUR_SERIES.csv --task forecast "
-                                     "--seeds 5 --out runs/mine --device cuda")
+                                     "--seeds 5 --out runs/mine")
     assert any("far from your situation" in c for c in advice.caveats)
     assert advice.confidence == "low"  # every reason for the winner is far
 
@@ -51,7 +51,7 @@ def test_near_evidence_needs_no_settling(crafted, tmp_path) -> None:
 
 def test_task_facts_give_data_size_closeness(crafted, tmp_path) -> None:
     row = crafted.row("small/reviews @ 0.1", -0.2, (-0.3, -0.1), task="reviews",
-                      data_fraction=0.1, level="difference", decides=True)
+                      data_fraction=0.1, level="gap", detail={"decides": True})
     claims = [crafted.claim("small-data", "supported", -0.2, (-0.3, -0.1), [row])]
     suite = crafted.suite(tmp_path / "suite", claims,
                           tasks={"reviews": {"n_train": 8000, "seq_len": {"median": 21}}})

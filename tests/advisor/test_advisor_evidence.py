@@ -80,6 +80,7 @@ def test_claims_from_the_real_deciders_are_read(crafted, tmp_path, no_shipped) -
         for cell, ms in (("gru", 7.4 + 0.1 * (r % 2)), ("lstm", 10.0)):
             records.append({"kind": "step_timing", "cell": cell, "impl": "native",
                             "sizing": "params", "config_key": "native/params/H=64/T=50/B=32",
+                                "reference_hidden": 64, "seq_len": 50, "batch": 32,
                             "device": "cpu", "round": r, "median_ms": ms, "status": "ok"})
     claims = evaluate_claims(records, ["speed"])
     suite = crafted.suite(tmp_path / "suite", claims)

@@ -34,6 +34,11 @@ class ClaimRecords:
         baseline: float | None = None,
         status: str = "ok",
         concurrent: bool = False,
+        steps_per_epoch: int = 10,
+        test_by_length: dict[str, dict[str, int]] | None = None,
+        options: dict[str, Any] | None = None,
+        description: dict[str, Any] | None = None,
+        objective: str = "classification",
     ) -> dict[str, Any]:
         """One trial record; `val_curve` is its validation metric per epoch."""
         pick = max if higher_is_better else min
@@ -41,14 +46,17 @@ class ClaimRecords:
         task = study_id.split("/")[1] if "/" in study_id else study_id
         history = [
             {"epoch": e, "train_loss": train_loss if e == best_epoch else 1.0,
+             "train_loss_eval": train_loss if e == best_epoch else 1.0,
              "val_loss": val_loss if e == best_epoch else 1.0, "val_metric": v,
-             "train_time_s": e * per_epoch_s, "wall_s": e * wall_per_epoch_s}
+             "train_time_s": e * per_epoch_s, "wall_s": e * wall_per_epoch_s,
+             "steps": e * steps_per_epoch}
             for e, v in enumerate(val_curve, start=1)
         ]
-        description: dict[str, Any] = {"seq_len": {"median": seq_median, "max": seq_median * 2}}
+        description = {"seq_len": {"median": seq_median, "max": seq_median * 2},
+                       **(description or {})}
         if baseline is not None:
             description["baseline"] = {"metric": metric, "value": baseline}
-        options = {} if seq_len is None else {"seq_len": seq_len}
+        options = {**({} if seq_len is None else {"seq_len": seq_len}), **(options or {})}
         pair_key = f"{study_id}-{seed}-{data_fraction}"
         return {
             "schema_version": 1, "spec_id": f"{pair_key}-{cell}", "pair_key": pair_key,
@@ -57,11 +65,14 @@ class ClaimRecords:
             "test": {metric: value}, "best_epoch": best_epoch, "epochs_run": len(history),
             "history": history,
             "timing": {"train_compute_s": per_epoch_s * len(history), "per_epoch_s": per_epoch_s,
-                       "time_to_best_s": per_epoch_s * best_epoch},
+                       "time_to_best_s": per_epoch_s * best_epoch,
+                       "steps": steps_per_epoch * len(history)},
+            **({"test_by_length": test_by_length} if test_by_length else {}),
             "kernel": "mkldnn_rnn_layer" if cell == "lstm" else "aten::gru", "device": "cpu",
             "threads": 2, "concurrent": concurrent,
             "spec": {"task": {"name": task, "options": options}, "train": {"lr": 0.002}},
-            "task": {"name": task, "family": "test", "description": description},
+            "task": {"name": task, "family": "test", "objective": objective,
+                     "description": description},
         }
 
     def study(
@@ -90,20 +101,23 @@ class ClaimRecords:
         rounds: int = 6,
         seq_len: int = 50,
         batch: int = 32,
+        hidden: int = 128,
         lstm_ms: float = 10.0,
         concurrent: bool = False,
+        device: str = "cpu",
     ) -> list[dict[str, Any]]:
         """GRU and LSTM step timings per round whose GRU/LSTM ratio wobbles around `ratio`."""
-        key = f"{impl}/{sizing}/H=128/I=64/T={seq_len}/B={batch}"
+        key = f"{impl}/{sizing}/H={hidden}/I=64/T={seq_len}/B={batch}"
         out = []
         for r in range(rounds):
             ms = {"gru": lstm_ms * ratio * (1 + WOBBLE[r % len(WOBBLE)]), "lstm": lstm_ms}
             for cell in ("gru", "lstm"):
                 out.append({
                     "kind": "step_timing", "spec_id": f"{key}-{cell}-{r}", "cell": cell,
-                    "impl": impl, "sizing": sizing, "config_key": key, "hidden_size": 128,
-                    "params": 1000, "input_size": 64, "seq_len": seq_len, "batch": batch,
-                    "threads": 2, "device": "cpu", "kernel": "k", "round": r,
+                    "impl": impl, "sizing": sizing, "config_key": key, "hidden_size": hidden,
+                    "reference_hidden": hidden, "params": 1000, "input_size": 64,
+                    "seq_len": seq_len, "batch": batch, "threads": 2, "device": device,
+                    "kernel": "k", "round": r,
                     "median_ms": ms[cell], "samples_ms": [ms[cell]] * 3,
                     "concurrent": concurrent, "status": "ok",
                 })

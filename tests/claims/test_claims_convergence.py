@@ -1,4 +1,4 @@
-"""Claim "convergence": verdicts from crafted validation curves."""
+"""Claim "convergence": steps to the pair's common target, each stored trial counted once."""
 
 from __future__ import annotations
 
@@ -7,15 +7,21 @@ import pytest
 from gatebench.claims import Evidence
 from gatebench.claims.convergence import decide, target
 
-FAST = [(0.5, 0.86, 0.9, 0.9, 0.9), (0.6, 0.86, 0.88, 0.9, 0.9), (0.86, 0.88, 0.9, 0.9, 0.9)]
-SLOW = [(0.3, 0.5, 0.7, 0.8, 0.9), (0.3, 0.5, 0.6, 0.86, 0.9), (0.3, 0.5, 0.7, 0.9, 0.9)]
+EARLY = (2, 2, 3, 2, 3, 2, 2, 3)
+LATE = (5, 6, 5, 6, 7, 5, 6, 5)
 
 
-def _trials(factory, gru_curves, lstm_curves, sid: str = "short/reviews") -> list[dict]:
+def _curve(reach: int, epochs: int = 8) -> tuple[float, ...]:
+    return tuple(0.5 if e < reach else 0.9 for e in range(1, epochs + 1))
+
+
+def _trials(factory, gru_reach, lstm_reach, sid: str = "short/reviews", *,
+            lstm_steps=(10,) * 8, **kw) -> list[dict]:
     out = []
-    for seed, (g, ls) in enumerate(zip(gru_curves, lstm_curves, strict=True)):
-        out.append(factory.trial(sid, "gru", seed, 0.9, val_curve=g))
-        out.append(factory.trial(sid, "lstm", seed, 0.9, val_curve=ls))
+    for seed, (g, ls) in enumerate(zip(gru_reach, lstm_reach, strict=True)):
+        out.append(factory.trial(sid, "gru", seed, 0.9, val_curve=_curve(g), **kw))
+        out.append(factory.trial(sid, "lstm", seed, 0.9, val_curve=_curve(ls),
+                                 steps_per_epoch=lstm_steps[seed], **kw))
     return out
 
 
@@ -28,44 +34,51 @@ def test_target_definition() -> None:
     assert target(0.19, False, 0.95) == pytest.approx(0.2)  # an error within best / 0.95
 
 
-def test_fewer_epochs_is_supported(claim_records) -> None:
-    records = _trials(claim_records, FAST, SLOW) + _trials(
-        claim_records, FAST, SLOW, sid="small/vowels")
-    result = _decide(records)
+def test_fewer_steps_is_supported_and_reported_three_ways(claim_records) -> None:
+    result = _decide(_trials(claim_records, EARLY, LATE))
     assert result["verdict"] == "supported"
-    assert result["effect"]["value"] == pytest.approx(-8 / 3)
-    assert "n=6 pairs over 2 studies" in result["reason"]
-    pooled = {r["measure"]: r for r in result["evidence"] if r["level"] == "pooled"}
-    assert pooled["common_epochs"]["value"] < 0 and pooled["train_time_s"]["value"] < 0
+    assert result["effect"]["unit"] == "ratio" and result["effect"]["value"] < 0.6
+    measures = {r["measure"] for r in result["evidence"]}
+    assert measures == {"steps", "epochs", "seconds"}
 
 
-def test_more_epochs_is_refuted(claim_records) -> None:
-    assert _decide(_trials(claim_records, SLOW, FAST))["verdict"] == "refuted"
+def test_more_steps_is_refuted(claim_records) -> None:
+    assert _decide(_trials(claim_records, LATE, EARLY))["verdict"] == "refuted"
 
 
-def test_same_epochs_is_refuted_as_no_practical_difference(claim_records) -> None:
-    result = _decide(_trials(claim_records, FAST, FAST))
-    assert result["verdict"] == "refuted"
-    assert result["effect"]["ci"] == [0.0, 0.0]
+def test_equivalent_steps_is_refuted(claim_records) -> None:
+    steps = (10, 10, 10, 10, 10, 10, 10, 10)
+    records = _trials(claim_records, (4,) * 8, (4,) * 8, lstm_steps=steps)
+    for i, r in enumerate(r for r in records if r["cell"] == "lstm"):
+        for h in r["history"]:
+            h["steps"] = h["epoch"] * (10 + (i % 3) - 1) / 10 * 10
+    assert _decide(records)["verdict"] == "refuted"
 
 
-def test_mixed_pairs_are_inconclusive(claim_records) -> None:
-    result = _decide(_trials(claim_records, [FAST[0], SLOW[1], FAST[2]],
-                             [SLOW[0], FAST[1], FAST[2]]))
-    assert result["verdict"] == "inconclusive"
+def test_tasks_disagree_is_mixed(claim_records) -> None:
+    records = (_trials(claim_records, EARLY, LATE)
+               + _trials(claim_records, LATE, EARLY, sid="short/italy"))
+    result = _decide(records)
+    assert (result["verdict"], result["depends_on"]) == ("mixed", "the task")
 
 
-def test_lower_is_better_metric(claim_records) -> None:
-    fast = [(0.5, 0.21, 0.2, 0.2)] * 3
-    slow = [(0.9, 0.6, 0.4, 0.2)] * 3
-    records = [claim_records.trial("short/series", c, s, 0.2, metric="mae",
-                                   higher_is_better=False, val_curve=curve[s])
-               for s in range(3) for c, curve in (("gru", fast), ("lstm", slow))]
-    assert _decide(records)["verdict"] == "supported"
+def test_noisy_is_inconclusive(claim_records) -> None:
+    records = _trials(claim_records, (2, 7, 3, 6, 2, 7, 4, 5), (6, 2, 5, 3, 7, 2, 5, 4))
+    assert _decide(records)["verdict"] == "inconclusive"
 
 
-def test_small_fractions_are_not_used(claim_records) -> None:
-    records = _trials(claim_records, FAST, SLOW)
-    for r in records:
-        r["data_fraction"] = 0.25
-    assert _decide(records)["reason"] == "not run"
+def test_shared_trials_count_once_and_small_fractions_are_not_used(claim_records) -> None:
+    shared = _trials(claim_records, EARLY, LATE)
+    again = [{**r, "study_id": "small/reviews"} for r in shared]
+    small = _trials(claim_records, LATE, EARLY, sid="small/reviews/f=0.1")
+    for r in small:
+        r["data_fraction"] = 0.1
+    result = _decide(shared + again + small)
+    steps = next(r for r in result["evidence"] if r["measure"] == "steps")
+    assert steps["n"] == 8 and result["verdict"] == "supported"
+
+
+def test_failed_trials_are_left_out(claim_records) -> None:
+    result = _decide(_trials(claim_records, EARLY, LATE, baseline=0.95))
+    assert result["excluded"]["failed_trials"] == {"gru": 8, "lstm": 8}
+    assert result["reason"] == "not run"

@@ -1,27 +1,28 @@
-"""Claim "iteration": verdicts from crafted learning-rate sweeps."""
+"""Claim "iteration": wall time until each cell's sweep first reaches the common target."""
 
 from __future__ import annotations
 
 import pytest
 
 from gatebench.claims import Evidence
-from gatebench.claims.iteration import decide
+from gatebench.claims.iteration import decide, time_to
 
 LRS = ("0.001", "0.003", "0.01")
-WOBBLE = (0.0, 0.02, -0.02, 0.01)
+WOBBLE = (0.0, 0.02, -0.02, 0.01, -0.01, 0.03, -0.03, 0.015)
 
 
-def _sweep(factory, gru_wall: float, lstm_wall: float, gru_acc=(0.8,) * 4,
-           lstm_acc=(0.8,) * 4, task: str = "reviews") -> list[dict]:
-    """Four seeds per learning rate; per-epoch wall times wobble a little per seed."""
+def _sweep(factory, gru_wall: float, lstm_wall: float, *, task: str = "reviews",
+           seeds: int = 8, gru_curve=(0.5, 0.7, 0.8, 0.8), lstm_curve=(0.5, 0.7, 0.8, 0.8),
+           noise: float = 1.0, **kw) -> list[dict]:
+    """Per seed and learning rate both cells; per-epoch wall times wobble per seed."""
     out = []
     for lr in LRS:
-        for seed in range(4):
-            w = 1 + WOBBLE[seed]
-            out.append(factory.trial(f"iteration/{task}/lr={lr}", "gru", seed, gru_acc[seed],
-                                     wall_per_epoch_s=gru_wall * w))
-            out.append(factory.trial(f"iteration/{task}/lr={lr}", "lstm", seed, lstm_acc[seed],
-                                     wall_per_epoch_s=lstm_wall))
+        for seed in range(seeds):
+            w = 1 + noise * WOBBLE[seed]
+            out.append(factory.trial(f"iteration/{task}/lr={lr}", "gru", seed, 0.8,
+                                     val_curve=gru_curve, wall_per_epoch_s=gru_wall * w, **kw))
+            out.append(factory.trial(f"iteration/{task}/lr={lr}", "lstm", seed, 0.8,
+                                     val_curve=lstm_curve, wall_per_epoch_s=lstm_wall, **kw))
     return out
 
 
@@ -29,38 +30,48 @@ def _decide(records: list[dict]) -> dict:
     return decide(Evidence.from_records(records)).to_dict()
 
 
-def test_faster_sweep_same_result_is_supported(claim_records) -> None:
-    result = _decide(_sweep(claim_records, 0.7, 1.0))
+def test_time_to_target_counts_the_trials_before_it(claim_records) -> None:
+    first = claim_records.trial("i/x/lr=1", "gru", 0, 0.8, val_curve=(0.5, 0.6),
+                                wall_per_epoch_s=2.0)
+    second = claim_records.trial("i/x/lr=2", "gru", 0, 0.8, val_curve=(0.5, 0.8, 0.9),
+                                 wall_per_epoch_s=3.0)
+    assert time_to([first, second], 0.75, True) == pytest.approx(4.0 + 6.0)
+    assert time_to([first], 0.75, True) is None
+
+
+def test_faster_sweep_is_supported(claim_records) -> None:
+    result = _decide(_sweep(claim_records, 1.0, 2.0))
     assert result["verdict"] == "supported"
-    assert result["effect"]["value"] == pytest.approx(0.7, rel=0.02)
-    assert "n=4 seeds over 1 task;" in result["reason"]
+    assert result["effect"]["value"] == pytest.approx(0.5, rel=0.05)
+    assert "first reaches the common target" in result["effect"]["what"]
+
+
+def test_reaching_the_target_in_fewer_epochs_counts(claim_records) -> None:
+    # Same per-epoch time, but GRU's sweep is good enough an epoch earlier.
+    result = _decide(_sweep(claim_records, 1.0, 1.0, gru_curve=(0.5, 0.8, 0.8, 0.8)))
+    assert result["verdict"] == "supported"
 
 
 def test_slower_sweep_is_refuted(claim_records) -> None:
-    assert _decide(_sweep(claim_records, 1.2, 1.0))["verdict"] == "refuted"
+    assert _decide(_sweep(claim_records, 2.0, 1.0))["verdict"] == "refuted"
 
 
-def test_borderline_sweep_is_inconclusive(claim_records) -> None:
-    assert _decide(_sweep(claim_records, 0.87, 1.0))["verdict"] == "inconclusive"
+def test_equivalent_sweep_is_refuted(claim_records) -> None:
+    assert _decide(_sweep(claim_records, 1.0, 1.0))["verdict"] == "refuted"
 
 
-def test_faster_but_worse_is_inconclusive(claim_records) -> None:
-    result = _decide(_sweep(claim_records, 0.7, 1.0, gru_acc=(0.70, 0.71, 0.69, 0.70)))
-    assert result["verdict"] == "inconclusive"
-    assert "worse for GRU on reviews" in result["reason"]
-
-
-def test_incomplete_and_concurrent_seeds(claim_records) -> None:
-    records = _sweep(claim_records, 0.7, 1.0)
-    records = [r for r in records
-               if not (r["seed"] == 3 and r["study_id"].endswith("lr=0.01"))]
-    for r in records:
-        if r["seed"] == 2:
-            r["concurrent"] = True
+def test_tasks_disagree_is_mixed(claim_records) -> None:
+    records = _sweep(claim_records, 1.0, 2.0) + _sweep(claim_records, 2.0, 1.0, task="italy")
     result = _decide(records)
-    assert result["excluded"] == {"incomplete_sweeps": 1, "concurrent_seeds_untimed": 1}
-    assert "n=2 seeds" in result["reason"]
+    assert (result["verdict"], result["depends_on"]) == ("mixed", "the task")
 
 
-def test_no_sweep_is_not_run() -> None:
-    assert _decide([])["reason"] == "not run"
+def test_noisy_is_inconclusive(claim_records) -> None:
+    result = _decide(_sweep(claim_records, 0.9, 1.0, seeds=3, noise=10))
+    assert result["verdict"] == "inconclusive"
+
+
+def test_concurrent_seeds_give_no_time(claim_records) -> None:
+    result = _decide(_sweep(claim_records, 1.0, 2.0, concurrent=True))
+    assert result["reason"] == "not run"
+    assert result["excluded"]["seeds_without_time"] == 8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gatebench.claims.cost import describe, estimate, timing_work
 from gatebench.claims.plan import plan_suite
 from gatebench.claims.registry import claim_ids
 from gatebench.errors import UnknownNameError
@@ -16,9 +17,33 @@ def test_quick_plan_feeds_every_claim() -> None:
     assert not plan.importance  # opt-in on the quick profile: --claims cell-vs-rest
     assert plan.step_timings and plan.latency is not None
     assert {t.impl for t in plan.step_timings} == {"native", "neutral"}
-    assert {t.sizing for t in plan.step_timings} == {"hidden", "params"}
     assert len({s.study_id for s in plan.studies}) == len(plan.studies)
-    assert plan.cost.split()[0].isdigit() and "2 CPU cores" in plan.cost
+    assert plan.cost.split()[0].isdigit()
+
+
+def test_quick_speed_grid_covers_the_regimes() -> None:
+    timings = plan_suite("quick", ("speed",)).step_timings
+    assert {t.batch for t in timings} >= {1, 32, 64}
+    assert max(t.hidden for t in timings) >= 256
+    assert plan_suite("quick").timing_rounds >= 5  # an interval per configuration
+
+
+def test_quick_long_probes_generalise_and_reach_400() -> None:
+    plan = plan_suite("quick", ("long",))
+    ids = {s.study_id for s in plan.studies}
+    assert "long/anbn/N=8" in ids and "long/adding/T=400" in ids
+    anbn = next(s for s in plan.studies if s.study_id == "long/anbn/N=8").spec.task
+    assert anbn.option("seq_len") >= 2 * 3 * anbn.option("n_train_max")  # tests up to 3N
+    assert not any("copy-memory" in i for i in ids)
+    assert any("copy memory left out" in n for n in plan.notes)
+
+
+def test_small_fractions_get_the_steps_of_the_full_set() -> None:
+    plan = plan_suite("quick", ("small-data",))
+    by_id = {s.study_id: s.spec for s in plan.studies}
+    full, tenth = by_id["small/rotten-tomatoes"], by_id["small/rotten-tomatoes/f=0.1"]
+    assert tenth.data_fractions == (0.1,)
+    assert tenth.train.max_epochs == 10 * full.train.max_epochs
 
 
 def test_cell_vs_rest_plans_importance_studies_of_two_families() -> None:
@@ -35,6 +60,7 @@ def test_full_profile_is_bigger_than_quick() -> None:
     trials = [sum(len(s.spec.trials()) for s in p.studies) for p in (quick, full)]
     assert trials[1] > 2 * trials[0]
     assert len(full.step_timings) > len(quick.step_timings)
+    assert {t.sizing for t in full.step_timings} == {"hidden", "params"}
 
 
 def test_a_subset_plans_only_what_it_reads() -> None:
@@ -43,6 +69,30 @@ def test_a_subset_plans_only_what_it_reads() -> None:
     assert not plan.step_timings and plan.latency is None
     speed = plan_suite("quick", ("speed",))
     assert speed.step_timings and speed.latency is None
+
+
+def test_cost_is_estimated_from_measurements_not_typed_in() -> None:
+    quick, full = plan_suite("quick"), plan_suite("full")
+    measured = {
+        "trials": [{"task": s.spec.task.name, "options": dict(s.spec.task.options),
+                    "max_epochs": s.spec.train.max_epochs,
+                    "epochs_run": s.spec.train.max_epochs // 2 or 1,
+                    "data_fraction": s.spec.data_fractions[0],
+                    "hidden": s.spec.sizing.reference_hidden, "wall_s": 2.0}
+                   for s in quick.studies],
+        "phases": {"step_timing": {"native": {"seconds": 10.0, "work": timing_work(32, 50, 128,
+                                                                                   100)},
+                                   "neutral": {"seconds": 30.0,
+                                               "work": timing_work(32, 50, 128, 100)}},
+                   "latency": {"seconds": 6.0, "configs": 6}},
+        "machine": {"cpu_count": 2},
+    }
+    small, big = estimate(quick, measured), estimate(full, measured)
+    assert 0 < small["total_s"] < big["total_s"]
+    assert small["latency_s"] == pytest.approx(6.0)
+    line = describe(70, big, "the quick run")
+    assert "estimated from the measurements of the quick run" in line and "2 CPU cores" in line
+    assert estimate(quick, None) is None and "no measured run" in describe(70, None, "")
 
 
 @pytest.mark.parametrize("profile, claims", [("huge", None), ("quick", ("speed", "magic"))])

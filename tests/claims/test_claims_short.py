@@ -1,4 +1,4 @@
-"""Claim "short": verdicts from crafted short-sequence studies."""
+"""Claim "short": equivalence per task, failures apart from the mean, Holm across tasks."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ def test_all_equivalent_is_supported(claim_records) -> None:
     result = _decide(claim_records.study("short/reviews", *SAME)
                      + claim_records.study("short/italy", *SAME, seq_median=24))
     assert result["verdict"] == "supported"
-    assert "2 of 2 short tasks match" in result["reason"] and "n=5 seeds" in result["reason"]
+    assert "2 of 2 short tasks equivalent" in result["reason"]
     assert result["effect"]["unit"] == "points"
+    assert result["would_change"].startswith("a short task whose difference")
 
 
 def test_difference_beyond_margin_refutes(claim_records) -> None:
@@ -37,17 +38,30 @@ def test_some_equivalent_some_different_is_mixed(claim_records) -> None:
 
 
 def test_noisy_is_inconclusive(claim_records) -> None:
-    result = _decide(claim_records.study("short/reviews", *NOISY)
-                     + claim_records.study("short/italy", *SAME))
+    result = _decide(claim_records.study("short/reviews", *NOISY))
     assert result["verdict"] == "inconclusive"
+    lo, hi = result["effect"]["ci"]
+    assert lo < 0 < hi
 
 
 def test_significant_but_inside_margin_counts_as_matching(claim_records) -> None:
     tiny = ([0.805, 0.806, 0.804, 0.805, 0.806], [0.800, 0.800, 0.801, 0.799, 0.800])
     result = _decide(claim_records.study("short/reviews", *tiny))
     row = result["evidence"][0]
-    assert (row["verdict"], row["counts_as"]) == ("GRU better", "supported")
+    assert (row["outcome"], row["counts_as"]) == ("a_better", "supported")
     assert result["verdict"] == "supported"
+
+
+def test_failed_seeds_are_counted_apart_from_the_mean(claim_records) -> None:
+    # GRU fails to train (majority-class accuracy) in 7 of 8 seeds; LSTM never does.
+    gru = [0.5] * 7 + [0.80]
+    lstm = [0.80, 0.81, 0.79, 0.80, 0.82, 0.80, 0.79, 0.80]
+    result = _decide(claim_records.study("short/italy", gru, lstm, baseline=0.5))
+    task = next(r for r in result["evidence"] if r["level"] == "task")
+    assert task["failure_rate"] == {"gru": 7 / 8, "lstm": 0.0}
+    assert task["n"] == 1  # the mean uses only the pair where both trained
+    assert result["verdict"] == "refuted"  # the failure rate differs significantly
+    assert "failed seeds GRU 88%, LSTM 0%" in result["reason"]
 
 
 def test_long_or_unknown_length_studies_are_excluded(claim_records) -> None:

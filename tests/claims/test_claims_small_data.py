@@ -1,79 +1,82 @@
-"""Claim "small-data": verdicts from crafted learning curves."""
+"""Claim "small-data": normalised train-validation gap per task at the smallest fraction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
 
 import pytest
 
 from gatebench.claims import Evidence
-from gatebench.claims.small_data import decide
+from gatebench.claims.small_data import chance_loss, decide, gap
 
-SMALLER = [0.10, 0.12, 0.08, 0.11, 0.09]  # a gap (val - train loss) clearly below LARGER
-LARGER = [0.50, 0.55, 0.45, 0.52, 0.48]
-NOISY = [0.10, 0.60, 0.05, 0.70, 0.20]
+WOBBLE = (0.0, 0.01, -0.01, 0.02, -0.02, 0.005, -0.005, 0.015)  # 8 pairs: Holm over 2 tasks
 
 
-def _curve(factory, sid: str, gru_gaps: Sequence[float], lstm_gaps: Sequence[float],
-           gru_acc: float = 0.7, lstm_acc: float = 0.7) -> list[dict]:
-    """Trials at fractions 0.1 and 1.0; the gaps apply at 0.1, at 1.0 both cells gap 0.1."""
-    records = []
-    for fraction in (0.1, 1.0):
-        for seed in range(len(gru_gaps)):
-            for cell, gaps, acc in (("gru", gru_gaps, gru_acc), ("lstm", lstm_gaps, lstm_acc)):
-                gap = gaps[seed] if fraction < 1 else 0.1
-                records.append(factory.trial(sid, cell, seed, acc + 0.001 * seed,
-                                             data_fraction=fraction, train_loss=0.3,
-                                             val_loss=0.3 + gap))
-    return records
+def _task(claim_records, task: str, gru_gap: float, lstm_gap: float, *, fraction: float = 0.1,
+          noise: float = 1.0, **kw) -> list[dict]:
+    """Eight pairs at `fraction` plus full data, with train-validation gaps near the given ones."""
+    out = []
+    for f, sid in ((fraction, f"small/{task}/f={fraction:g}"), (1.0, f"small/{task}")):
+        for seed, w in enumerate(WOBBLE):
+            for cell, g in (("gru", gru_gap), ("lstm", lstm_gap)):
+                jitter = noise * w * (7 if cell == "gru" else -5)
+                out.append(claim_records.trial(sid, cell, seed, 0.8, data_fraction=f,
+                                               train_loss=0.3, val_loss=0.3 + g + jitter, **kw))
+    return out
 
 
 def _decide(records: list[dict]) -> dict:
     return decide(Evidence.from_records(records)).to_dict()
 
 
+def test_gap_uses_eval_mode_training_loss_in_chance_units(claim_records) -> None:
+    r = claim_records.trial("small/x", "gru", 0, 0.8, train_loss=0.3, val_loss=0.5)
+    value, eval_mode = gap(r)
+    assert eval_mode and value == pytest.approx(0.2 / math.log(2))
+    r["task"]["description"]["classes"] = {str(k): 10 for k in range(9)}
+    assert chance_loss(r) == pytest.approx(math.log(9))
+    for h in r["history"]:
+        del h["train_loss_eval"]
+    assert gap(r)[1] is False  # falls back to the running loss, and says so
+
+
 def test_smaller_gap_is_supported(claim_records) -> None:
-    result = _decide(_curve(claim_records, "small/reviews", SMALLER, LARGER))
+    result = _decide(_task(claim_records, "reviews", 0.05, 0.3)
+                     + _task(claim_records, "vowels", 0.1, 0.4))
     assert result["verdict"] == "supported"
-    assert result["effect"]["value"] == pytest.approx(-0.4, abs=0.01)
-    assert result["effect"]["ci"][1] < 0 and "n=5 pairs" in result["reason"]
+    assert result["effect"]["unit"] == "\u00d7 chance loss"
+    assert result["effect"]["value"] > 0  # LSTM − GRU: GRU overfits less
 
 
 def test_larger_gap_is_refuted(claim_records) -> None:
-    assert _decide(_curve(claim_records, "small/reviews", LARGER, SMALLER))["verdict"] == "refuted"
+    assert _decide(_task(claim_records, "reviews", 0.4, 0.05))["verdict"] == "refuted"
 
 
-def test_lstm_better_test_metric_refutes_despite_smaller_gap(claim_records) -> None:
-    records = _curve(claim_records, "small/reviews", SMALLER, LARGER, gru_acc=0.6, lstm_acc=0.7)
-    assert _decide(records)["verdict"] == "refuted"
-
-
-def test_noisy_gap_is_inconclusive(claim_records) -> None:
-    result = _decide(_curve(claim_records, "small/reviews", NOISY, SMALLER))
-    assert result["verdict"] == "inconclusive"
+def test_equivalent_gap_is_refuted(claim_records) -> None:
+    result = _decide(_task(claim_records, "reviews", 0.1, 0.1, noise=0.02))
+    assert result["verdict"] == "refuted"
 
 
 def test_tasks_disagree_is_mixed(claim_records) -> None:
-    records = (_curve(claim_records, "small/reviews", SMALLER, LARGER)
-               + _curve(claim_records, "small/vowels", LARGER, SMALLER))
-    result = _decide(records)
+    result = _decide(_task(claim_records, "reviews", 0.05, 0.3)
+                     + _task(claim_records, "vowels", 0.4, 0.05))
     assert (result["verdict"], result["depends_on"]) == ("mixed", "the task")
 
 
-def test_whole_curve_is_in_the_evidence(claim_records) -> None:
-    result = _decide(_curve(claim_records, "small/reviews", SMALLER, LARGER))
-    curve = [r for r in result["evidence"] if r["level"] == "curve"]
-    assert {(r["cell"], r["data_fraction"]) for r in curve} == {
-        (c, f) for c in ("gru", "lstm") for f in (0.1, 1.0)}
-    gru_small = next(r for r in curve if r["cell"] == "gru" and r["data_fraction"] == 0.1)
-    assert gru_small["value"] == pytest.approx(0.702)
-    assert gru_small["gap"]["mean"] == pytest.approx(0.1, abs=0.01)
-    assert None not in gru_small["gap"]["ci"]
-    deciding = [r for r in result["evidence"] if r.get("decides")]
-    assert [r["data_fraction"] for r in deciding] == [0.1]
+def test_noisy_gap_is_inconclusive(claim_records) -> None:
+    result = _decide(_task(claim_records, "reviews", 0.1, 0.12, noise=20))
+    assert result["verdict"] == "inconclusive"
+
+
+def test_both_failing_pairs_are_left_out(claim_records) -> None:
+    records = _task(claim_records, "reviews", 0.05, 0.3, baseline=0.9)  # 0.8 < baseline: fail
+    result = _decide(records)
+    row = next(r for r in result["evidence"] if r["level"] == "gap" and r["detail"]["decides"])
+    assert row["detail"]["both_failed"] == 8 and result["verdict"] == "inconclusive"
 
 
 def test_full_data_only_is_excluded(claim_records) -> None:
-    result = _decide(claim_records.study("small/reviews", [0.8] * 3, [0.8] * 3))
-    assert (result["verdict"], result["reason"]) == ("inconclusive", "not run")
-    assert result["excluded"]["no_small_fraction"] == ["small/reviews"]
+    records = [r for r in _task(claim_records, "reviews", 0.05, 0.3)
+               if r["data_fraction"] == 1.0]
+    result = _decide(records)
+    assert result["reason"] == "not run" and result["excluded"]["no_small_fraction"] == ["reviews"]

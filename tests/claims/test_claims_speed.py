@@ -1,4 +1,4 @@
-"""Claim "speed": verdicts from crafted training-step timings."""
+"""Claim "speed": verdicts from crafted training-step timings, one interval per configuration."""
 
 from __future__ import annotations
 
@@ -12,41 +12,56 @@ def _decide(records: list[dict]) -> dict:
     return decide(Evidence.from_records(records)).to_dict()
 
 
+def _configs(result: dict) -> list[dict]:
+    return [r for r in result["evidence"] if r["level"] == "config"]
+
+
 @pytest.mark.parametrize(("ratio", "verdict"), [
     (0.75, "supported"), (1.3, "refuted"), (0.95, "refuted"), (0.87, "inconclusive"),
 ])
-def test_speed_verdict_follows_the_ratio_ci(claim_records, ratio: float, verdict: str) -> None:
-    result = _decide(claim_records.step_timing(ratio))
+def test_speed_verdict_follows_each_configuration(claim_records, ratio: float,
+                                                  verdict: str) -> None:
+    records = [r for b in (1, 32) for h in (64, 256)
+               for r in claim_records.step_timing(ratio, batch=b, hidden=h)]
+    result = _decide(records)
     assert result["verdict"] == verdict
-    assert result["effect"]["value"] == pytest.approx(ratio, rel=0.01)
-    assert result["effect"]["unit"] == "ratio"
-    assert "n=6 rounds" in result["reason"]
+    assert result["effect"]["value"] == pytest.approx(ratio, rel=0.02)
+    assert "H=256" in result["effect"]["what"] and "B=32" in result["effect"]["what"]
+    configs = _configs(result)
+    assert len(configs) == 4 and all(r["n"] == 6 for r in configs)  # rounds, not pooled
+    lo, hi = result["effect"]["ci"]
+    assert lo < hi  # an honest interval, never zero-width
+    assert result["would_change"]
 
 
-def test_wide_interval_stays_inconclusive(claim_records) -> None:
-    records = claim_records.step_timing(0.7, rounds=2) + claim_records.step_timing(
-        1.1, rounds=2, batch=1)
-    assert _decide(records)["verdict"] == "inconclusive"  # configs disagree: CI spans both
-
-
-def test_mixed_names_the_kernel(claim_records) -> None:
-    records = (claim_records.step_timing(1.35, impl="native", sizing="params")
-               + claim_records.step_timing(1.30, impl="native", sizing="hidden")
-               + claim_records.step_timing(0.74, impl="neutral", sizing="params")
-               + claim_records.step_timing(0.72, impl="neutral", sizing="hidden"))
+def test_regimes_disagreeing_is_mixed_and_names_where(claim_records) -> None:
+    records = (claim_records.step_timing(1.4, batch=1, hidden=256)
+               + claim_records.step_timing(1.3, batch=1, hidden=64)
+               + claim_records.step_timing(0.7, batch=64, hidden=256)
+               + claim_records.step_timing(0.72, batch=32, hidden=64))
     result = _decide(records)
     assert result["verdict"] == "mixed"
-    assert "kernel" in result["depends_on"] and "sizing" not in result["depends_on"]
-    assert result["effect"]["value"] == pytest.approx(1.35, rel=0.01)  # headline native/params
-    groups = {r["group"]: r["verdict"] for r in result["evidence"] if r["level"] == "group"}
-    assert groups == {"cpu native/params": "refuted", "cpu native/hidden": "refuted",
-                      "cpu neutral/params": "supported", "cpu neutral/hidden": "supported"}
+    assert result["depends_on"] == "the batch size"
+    assert "faster at cpu native training batches" in result["reason"]
+    assert "not faster at cpu native batch 1" in result["reason"]
+    regimes = {r["regime"] for r in _configs(result)}
+    assert regimes == {"batch 1", "training batches (\u2265 32)"}
 
 
-def test_mixed_by_sizing(claim_records) -> None:
-    records = (claim_records.step_timing(0.75, sizing="hidden")
-               + claim_records.step_timing(0.95, sizing="params"))
-    assert "sizing" in _decide(records)["depends_on"]
+def test_kernel_and_architecture_are_two_findings(claim_records) -> None:
+    records = (claim_records.step_timing(1.35, impl="native", batch=1)
+               + claim_records.step_timing(0.72, impl="neutral", batch=1))
+    result = _decide(records)
+    assert result["verdict"] == "mixed" and "kernel" in result["depends_on"]
+    findings = {r["impl"]: r["counts_as"] for r in result["evidence"]
+                if r["level"] == "finding"}
+    assert findings == {"native": "refuted", "neutral": "supported"}
+    assert "library kernels" in result["reason"] and "architecture" in result["reason"]
+
+
+def test_few_rounds_stay_inconclusive(claim_records) -> None:
+    result = _decide(claim_records.step_timing(0.8, rounds=2))
+    assert result["verdict"] == "inconclusive"
 
 
 def test_concurrent_timings_are_ignored_and_counted(claim_records) -> None:
@@ -71,9 +86,11 @@ def test_real_task_ratios_are_evidence_only(claim_records) -> None:
     real = [r for r in result["evidence"] if r["group"] == "real tasks"]
     assert real[0]["value"] == pytest.approx(2.0)
     assert real[0]["detail"]["counts_for_verdict"] is False
+    assert "not counted" in real[0]["what"]
     assert result["excluded"]["concurrent_trials"] == 2
 
 
 def test_no_records_is_not_run() -> None:
     result = _decide([])
     assert (result["verdict"], result["reason"]) == ("inconclusive", "not run")
+    assert "gatebench suite --claims speed" in result["would_change"]

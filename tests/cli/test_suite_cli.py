@@ -25,12 +25,17 @@ def toy_profile(tmp_path: Path, monkeypatch) -> None:
     """The quick profile's shape at toy sizes, so the command runs in seconds."""
     make_reviews().to_csv(tmp_path / "reviews.csv", index=False)
     plan = tiny_plan(tmp_path / "reviews.csv")
-    monkeypatch.setattr("gatebench.run.suite.plan_suite", lambda profile, claims: plan)
+    monkeypatch.setattr("gatebench.cli.suite.plan_suite", lambda profile, claims: plan)
+    # No shipped measurements either: the cost line must come from this test's own runs.
+    monkeypatch.setattr("gatebench.run.suite.shipped_path", lambda: tmp_path / "none.json")
 
 
 def test_suite_prints_the_claims_table(toy_profile, tmp_path: Path, capsys) -> None:
-    code, out, _ = run_cli(["suite", "--out", str(tmp_path / "s")], capsys)
+    code, out, err = run_cli(["suite", "--out", str(tmp_path / "s")], capsys)
     assert code == 0
+    assert "no measured run to estimate the cost from yet" in err  # a fresh folder
+    code, _, err = run_cli(["suite", "--out", str(tmp_path / "s")], capsys)
+    assert "estimated from the measurements of the run in" in err  # its own stored run
     assert "gatebench suite: GRU vs LSTM rules of thumb" in out
     assert all(claim in out for claim in claim_ids())
     assert "report.html" in out and (tmp_path / "s" / "claims.json").is_file()

@@ -15,7 +15,8 @@ from PIL import Image
 
 from gatebench.errors import GatebenchError
 from gatebench.report import build_report, load_study
-from gatebench.report.extras import crossover
+from gatebench.report.extras import long_range
+from gatebench.report.load import StudyData
 
 # Compare-study figures: paired seeds, time ratio, parameters, learning curves, time to metric.
 BASE_FIGURES = 5
@@ -98,8 +99,7 @@ def test_latency_and_long_range_sections(golden) -> None:
     html, md, page = _read(golden["latency"])
     assert {"latency", "long-range"} <= page.ids
     assert len(page.all("img")) == BASE_FIGURES + 2
-    assert "crossover at T \u2248 252" in html  # computed: between 200 and 400 on a log axis
-    assert "GRU succeeds more often up to T = 200, LSTM from T = 400" in html
+    assert "crossover at T = 400: LSTM significantly ahead from T = 400" in html  # the claim's
     assert "one step" in md and "3.43\u00d7" in md  # eager GRU/LSTM p50 ratio
     assert "1 latency row(s) lacked required fields" in html
 
@@ -118,6 +118,8 @@ def test_claims_table_colours_verdicts_and_links_to_evidence(golden) -> None:
     assert "1.2 epochs" in html and "[0.4, 2.0]" in html and "LSTM \u2212 GRU epochs" in html
     assert "gru epochs 3.1, lstm epochs 4.3" in html
     assert "diverged s1" in html
+    assert "what would change this verdict" in html
+    assert "a task where LSTM needs fewer steps would make it mixed" in md
     assert "\U0001f7e2 **supported**" in md and "\U0001f534 **refuted**" in md
     assert "[speed](#claim-speed-evidence)" in md
 
@@ -214,12 +216,15 @@ def test_missing_or_empty_folder_is_a_clear_error(tmp_path: Path, make) -> None:
     assert not (tmp_path / "report.html").exists()
 
 
-def test_crossover_is_computed_given_or_absent() -> None:
-    rows = [{"cell": c, "seq_len": t, "success_rate": r}
+def test_the_report_shows_only_the_claims_crossover(tmp_path: Path) -> None:
+    # Scores cross between 200 and 400, but the claim found no crossover: none is printed.
+    rows = [{"task": "adding", "cell": c, "seq_len": t, "score": r}
             for c, rates in (("gru", (1.0, 0.8, 0.2)), ("lstm", (1.0, 0.6, 0.6)))
             for t, r in zip((100, 200, 400), rates, strict=True)]
-    found = crossover(rows, ["gru", "lstm"])
-    assert found is not None and 200 < found["seq_len"] < 400
-    assert found["seq_len"] == pytest.approx(200 * 2 ** (1 / 3))
-    flat = [dict(r, success_rate=1.0 if r["cell"] == "gru" else 0.5) for r in rows]
-    assert crossover(flat, ["gru", "lstm"]) is None
+    view = {"rows": rows, "crossover": [{"task": "adding", "seq_len": None,
+                                         "text": "no crossover: LSTM is not significantly "
+                                                 "ahead at the longest informative length"}]}
+    section = long_range(StudyData(tmp_path, None, long_range=view), draw=False)
+    text = repr(section)
+    assert "no crossover: LSTM is not significantly ahead" in text
+    assert "crossover at T" not in text

@@ -38,6 +38,9 @@ def tiny_plan(csv: Path) -> SuitePlan:
         *(PlannedStudy(f"long/adding/T={t}", spec(TaskSpec.make(
             "adding", seq_len=t, n_train=128, n_val=64, n_test=64), match="hidden"), ("long",))
           for t in (8, 16)),
+        PlannedStudy("long/anbn/N=2", spec(TaskSpec.make(
+            "anbn", seq_len=12, n_train_max=2, n_train=128, n_val=64, n_test=64),
+            match="hidden"), ("long",)),
         *(PlannedStudy(f"iteration/reviews/lr={lr:g}", spec(text, lr=lr), ("iteration",))
           for lr in (1e-3, 1e-2)),
     ]
@@ -82,8 +85,18 @@ def test_every_claim_gets_a_verdict_and_a_rerun_resumes(tiny_csv: Path, tmp_path
     assert (out / "report.html").is_file()
     assert "## Long-range dependencies" in markdown and "## Inference latency" in markdown
     long_range = json.loads((out / "long_range.json").read_text())
-    assert {(r["task"], r["seq_len"]) for r in long_range["rows"]} == {("adding", 8),
+    assert {(r["task"], r["seq_len"]) for r in long_range["rows"]} >= {("adding", 8),
                                                                        ("adding", 16)}
+    assert all(0 <= r["score"] <= 1 for r in long_range["rows"])
+    with open_store(out, create=False) as store:
+        anbn = [r for r in store.records() if (r.get("task") or {}).get("name") == "anbn"]
+    assert anbn and all(set(r["test_by_length"]) <= {str(2 * n) for n in range(1, 7)}
+                        for r in anbn)
+    assert all(h["train_loss_eval"] is not None and h["steps"] > 0 for r in anbn
+               for h in r["history"])
+    measured = written["measured"]
+    assert measured["trials"] and set(measured["phases"]["step_timing"]) == {"native", "neutral"}
+    assert all(c["would_change"] for c in written["claims"])
     latency = json.loads((out / "latency.json").read_text())
     assert {(r["cell"], r["mode"]) for r in latency["rows"]} == {
         (c, m) for c in ("gru", "lstm") for m in ("full", "step")}
@@ -103,3 +116,13 @@ def test_a_bad_study_fails_before_anything_is_written(tiny_csv: Path, tmp_path: 
     with pytest.raises(DataError, match="not found"):
         run_plan(plan, tmp_path / "suite")
     assert not (tmp_path / "suite" / "results.sqlite").exists()
+
+
+def test_a_timings_only_plan_still_reports(tiny_csv: Path, tmp_path: Path) -> None:
+    plan = dataclasses.replace(tiny_plan(tiny_csv), claims=("speed",), studies=(),
+                               latency=None)
+    result = run_plan(plan, tmp_path / "suite")
+    speed = result.claims[0]
+    assert {r["regime"] for r in speed["evidence"] if r["level"] == "config"} == {
+        "batch 4"}
+    assert (tmp_path / "suite" / "report.html").is_file()

@@ -66,14 +66,17 @@ def test_anbn_labels_lengths_and_ranges(load_gb_task, check_gb_task):
     data = load_gb_task("anbn", seq_len=40, **SMALL)
     check_gb_task(data)
     d = data.info.description
-    assert d["n_range"] == {"train": [1, 10], "val": [11, 20], "test": [11, 20]}
-    for split, (low, high) in ((data.train, (1, 10)), (data.test, (11, 20))):
+    # Validation stays in the training range; the test covers every n up to 3N.
+    assert d["n_range"] == {"train": [1, 6], "val": [1, 6], "test": [1, 20]}
+    assert d["score_by_length"] and d["n_train_max"] == 6
+    for split, (low, high) in ((data.train, (1, 6)), (data.val, (1, 6)), (data.test, (1, 20))):
         strings, y = _strings(split), split.y.numpy()
         for s, label in zip(strings, y, strict=True):
             n = len(s) // 2
             assert low <= n <= high and len(s) == 2 * n
             assert (s == "a" * n + "b" * n) == bool(label)
         assert y.mean() == 0.5  # balanced
+        assert {len(s) // 2 for s in strings} == set(range(low, high + 1))  # every n appears
         negatives = [s for s, label in zip(strings, y, strict=True) if not label]
         same_counts = [s for s in negatives if s.count("a") == s.count("b")]
         assert 0.3 < len(same_counts) / len(negatives) < 0.7  # both kinds of near miss

@@ -9,7 +9,7 @@ import torch
 from gatebench.cells import build_model
 from gatebench.protocol import TrainConfig
 from gatebench.tasks.base import Split
-from gatebench.train import Batcher, evaluate, fit, make_objective
+from gatebench.train import Batcher, accuracy_by_length, evaluate, fit, make_objective
 
 CPU = torch.device("cpu")
 
@@ -94,3 +94,38 @@ def test_objectives_metrics() -> None:
     cls = make_objective("classification", 2)
     m = cls.finalize(cls.batch_stats(torch.tensor([[1.0, 0], [1.0, 0]]), torch.tensor([0, 1])))
     assert m["accuracy"] == 0.5 and abs(m["macro_f1"] - (2 / 3) / 2) < 1e-9
+
+
+def test_checkpoint_is_chosen_on_val_loss_with_the_metric_breaking_ties() -> None:
+    from gatebench.train import EarlyStopping
+    from gatebench.train.callbacks import EpochRecord
+
+    def epoch(e: int, loss: float, metric: float) -> EpochRecord:
+        return EpochRecord(epoch=e, train_loss=0.0, val_loss=loss, val_metric=metric,
+                           train_time_s=e, wall_s=e)
+
+    stopper, net = EarlyStopping(patience=5, higher_is_better=True), model()
+    for record in (epoch(1, 0.70, 0.60), epoch(2, 0.50, 0.60),  # lower loss, same accuracy
+                   epoch(3, 0.50, 0.70),  # tied loss, better accuracy: the tie-break
+                   epoch(4, 0.50, 0.70),  # fully tied: the earlier checkpoint stays
+                   epoch(5, 0.55, 0.90),  # better accuracy, clearly worse loss: not better
+                   epoch(6, float("nan"), 1.0)):
+        stopper.on_epoch_end(record, net)
+    assert stopper.best_epoch == 3
+
+
+def test_train_loss_in_eval_mode_and_accuracy_by_length() -> None:
+    train, val = Batcher(toy_split(200, 0), 32, CPU), Batcher(toy_split(100, 1), 64, CPU)
+    objective = make_objective("classification", 2)
+    net = model()
+    result = fit(net, train, val, objective, TrainConfig(lr=0.01, max_epochs=2, patience=2),
+                 metric="accuracy", higher_is_better=True, seed=0, train_eval=train)
+    last = result.history[-1]
+    assert last.train_loss_eval is not None and last.steps == 2 * len(train)
+    assert last.train_loss_eval != last.train_loss  # the running mean differs from eval mode
+    by_length = accuracy_by_length(net, val)
+    lengths = toy_split(100, 1).lengths
+    assert sum(v["n"] for v in by_length.values()) == 100
+    assert set(by_length) == set(lengths.tolist())
+    right = sum(v["correct"] for v in by_length.values()) / 100
+    assert right == evaluate(net, val, objective)["accuracy"]

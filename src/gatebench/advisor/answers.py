@@ -47,10 +47,12 @@ class Answers:
     time_budget: str | None = None
     time_budget_minutes: float | None = None
     task: str | None = None
+    batch_size: int | None = None  # flags only (never prompted): they pick the speed rows
+    hidden: int | None = None
 
     def __post_init__(self) -> None:
         # The API validates what the CLI validates, so a bad answer never reaches the scoring.
-        for name in ("seq_len", "train_size"):
+        for name in ("seq_len", "train_size", "batch_size", "hidden"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise SpecError(f"{_flag(name)} must be a whole number >= 1, got {value!r}")
@@ -153,6 +155,8 @@ PARSERS = {
     "time_budget": lambda t: dict(zip(("time_budget", "time_budget_minutes"),
                                       parse_time_budget(t), strict=True)),
     "task": lambda t: {"task": parse_choice("task", t, FAMILIES)},
+    "batch_size": lambda t: {"batch_size": parse_int("batch_size", t)},
+    "hidden": lambda t: {"hidden": parse_int("hidden", t)},
 }
 
 

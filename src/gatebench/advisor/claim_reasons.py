@@ -11,7 +11,7 @@ from gatebench.advisor.direction import favours
 from gatebench.advisor.evidence import EvidenceSource
 from gatebench.advisor.relevance import COST, TOPIC, relevance
 from gatebench.advisor.rows import Row, match, seq_len_of, slowest_p50
-from gatebench.claims.base import MIXED, NOT_RUN, finite
+from gatebench.claims.base import INCONCLUSIVE, MIXED, NOT_RUN, finite
 
 # Which facts of the evidence matter for each claim: accuracy does not depend on the device,
 # timings do; a timing benchmark has no training set.
@@ -70,6 +70,11 @@ def claim_reason(claim: dict[str, Any], source: EvidenceSource,
     closeness = assess(answers, **{f"{d}s": facts[d] for d in dims})
     direction = m.favours or favours(cid, verdict, effect)
     notes = list(m.notes)
+    other = _timed_elsewhere(cid, facts["device"], source, answers)
+    if other:  # another device's timings decide nothing for this one
+        verdict, direction = INCONCLUSIVE, UNCLEAR
+        notes.append(f"timed on {other} (the evidence's machine), not on your "
+                     f"{answers.device}: it decides nothing for you")
     if claim.get("verdict") == MIXED and m.verdict is None:
         notes.append(f"mixed: it depends on {claim.get('depends_on') or 'the setting'}, and no "
                      f"evidence matches your situation on that")
@@ -88,6 +93,19 @@ def claim_reason(claim: dict[str, Any], source: EvidenceSource,
         weight=0.0 if direction == UNCLEAR else weight * closeness.factor * share,
         why=why, source=source.label, topic=TOPIC.get(cid, COST), notes=notes,
     )
+
+
+TIMED = ("speed", "inference", "iteration")  # claims whose numbers are wall-clock times
+
+
+def _timed_elsewhere(cid: str, devices: list[Any], source: EvidenceSource,
+                     answers: Answers) -> str | None:
+    """The device a timing claim without per-row devices ran on, when it is not the user's."""
+    if cid not in TIMED or answers.device is None or devices:
+        return None
+    machine = source.meta.get("machine") if isinstance(source.meta.get("machine"), dict) else {}
+    measured_on = "gpu" if machine.get("gpu") else "cpu"
+    return measured_on if measured_on != answers.device else None
 
 
 def _labels(rows: list[Row]) -> str | None:

@@ -2,8 +2,8 @@
 
 Every claim but "long" is a GRU claim: supported means GRU (for "short", supported means
 parity: accuracy is no reason to pick either). "long" supported means LSTM. A refuted claim
-favours the other cell only when its effect's CI says so (a time ratio wholly above 1, an
-epoch or metric difference wholly on the other side of 0); otherwise it means "no advantage".
+favours the other cell only when its effect's CI says so (a GRU/LSTM ratio wholly above 1, a
+difference wholly on the other side of 0); otherwise it means "no advantage".
 Inconclusive, or mixed with nothing matching the user's situation, decides nothing.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR
 from gatebench.claims.base import REFUTED, SUPPORTED, finite
 
-RATIO_CLAIMS = ("speed", "inference", "iteration")
+RATIO_CLAIMS = ("speed", "inference", "iteration", "convergence")  # GRU/LSTM ratios
 
 
 def _ci(effect: dict[str, Any]) -> tuple[float | None, float | None]:
@@ -31,14 +31,14 @@ def favours(claim_id: str, verdict: str, effect: dict[str, Any]) -> str:
         return {"short": NEITHER, "long": LSTM}.get(claim_id, GRU)
     if claim_id in RATIO_CLAIMS:  # GRU/LSTM time: above 1 means GRU is slower
         return LSTM if lo is not None and lo > 1.0 else NEITHER
-    if claim_id == "convergence":  # GRU - LSTM epochs: above 0 means GRU needs more
-        return LSTM if lo is not None and lo > 0 else NEITHER
-    if claim_id == "small-data":  # refuted: GRU overfits more, or LSTM scores better
-        return LSTM
+    if claim_id == "small-data":  # LSTM - GRU gap: below 0 means GRU overfits more
+        return LSTM if hi is not None and hi < 0 else NEITHER
     if claim_id == "short":  # GRU - LSTM metric beyond the margin, either way
         if lo is not None and lo > 0:
             return GRU
         return LSTM if hi is not None and hi < 0 else UNCLEAR
-    if claim_id == "long":  # LSTM - GRU: below 0 means GRU ahead; else parity
+    if claim_id == "long":  # LSTM/GRU error ratio above 1, or LSTM - GRU below 0: GRU ahead
+        if effect.get("unit") == "ratio":
+            return GRU if lo is not None and lo > 1.0 else NEITHER
         return GRU if hi is not None and hi < 0 else NEITHER
     return UNCLEAR

@@ -50,6 +50,17 @@ def _demote(reasons: list[Reason], study_reasons: list[Reason]) -> None:
                 r.notes.append(f"secondary to your own study ({settled[0].study})")
 
 
+def _count_timing_once(reasons: list[Reason]) -> None:
+    """Iteration time includes the per-step gap the speed claim measures: when speed already
+    counts, iteration is cited as context with no weight of its own."""
+    speed = next((r for r in reasons if r.claim == "speed" and r.weight > 0), None)
+    for r in reasons:
+        if r.claim == "iteration" and speed is not None and r.weight > 0:
+            r.weight = 0.0
+            r.notes.append("context only: its wall times include the per-step kernel gap the "
+                           "speed claim already counts")
+
+
 def _caveats(answers: Answers, reasons: list[Reason], sources: Sequence[EvidenceSource],
              skipped: list[str]) -> list[str]:
     out = []
@@ -82,6 +93,7 @@ def advise(answers: Answers, evidence: Sequence[EvidenceSource]) -> Advice:
     claims = [r for claim, source in pick_claims(evidence)
               if (r := claim_reason(claim, source, answers)) is not None]
     _demote(claims, studies)
+    _count_timing_once(claims)
     reasons = sorted(studies + claims, key=lambda r: (r.favours == UNCLEAR, -r.weight))
     recommendation, confidence, scores = recommend(reasons, len(answers.unknown()))
     own = [r for r in studies if r.topic == ACCURACY and r.favours != UNCLEAR

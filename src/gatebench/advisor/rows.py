@@ -13,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatebench.advisor.advice import GRU, LSTM, NEITHER
+from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import device_kind, runtime_kind
 from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, combine, finite
+from gatebench.claims.speed import MEASURE, regime
 
 Row = dict[str, Any]
-# The long claim's per-length outcomes as verdicts of "LSTM wins" (claims.long's vocabulary).
-OUTCOME_VERDICT = {"lstm wins": SUPPORTED, "gru wins": REFUTED, "equivalent": REFUTED}
-OUTCOME_FAVOURS = {"lstm wins": LSTM, "gru wins": GRU, "equivalent": NEITHER}
+# The long claim's per-length outcomes (A = LSTM) as verdicts of "LSTM wins".
+OUTCOME_VERDICT = {"a_better": SUPPORTED, "b_better": REFUTED, "equivalent": REFUTED}
+OUTCOME_FAVOURS = {"a_better": LSTM, "b_better": GRU, "equivalent": NEITHER}
 
 
 @dataclass
@@ -90,8 +91,11 @@ def _ratio_match(claim: dict[str, Any], a: Answers, preferred: dict[str, str]) -
         if value is None or all(r.get(key) is None for r in groups):
             continue
         narrowed = [r for r in rows if norm(r.get(key)) == value]
-        if not narrowed:  # never measured there: the pooled verdict stands, closeness says far
-            return Match(groups)
+        if not narrowed:  # never measured there: timings of other kernels decide nothing
+            measured = sorted({str(norm(r.get(key))) for r in rows if r.get(key)})
+            return Match(groups, INCONCLUSIVE, notes=[
+                f"no evidence from your {key} ({value}); measured on {', '.join(measured)}, "
+                f"whose kernels say nothing about yours"], favours=UNCLEAR)
         rows, named = narrowed, [*named, f"{key} {value}"]
     if not named and claim.get("verdict") != MIXED:
         return Match(groups)
@@ -129,13 +133,101 @@ def _levels(*levels: str) -> Callable[[dict[str, Any], Answers], Match]:
     """Claims decided per task or study: their rows at these levels describe the evidence."""
     def rows(claim: dict[str, Any], answers: Answers) -> Match:
         return Match([r for r in claim.get("evidence") or ()
-                      if r.get("level") in levels and r.get("decides", True)])
+                      if r.get("level") in levels
+                      and (r.get("detail") or {}).get("decides", True)])
     return rows
 
 
+def _log_nearest(rows: list[Row], key: str, value: int | None) -> list[Row]:
+    """The rows whose `key` is nearest `value` on a log scale (all rows when value is None)."""
+    measured = [r for r in rows if finite(r.get(key))]
+    if value is None or not measured:
+        return rows
+    gap = {id(r): abs(math.log(float(r[key]) / value)) for r in measured}
+    best = min(gap.values())
+    return [r for r in measured if math.isclose(gap[id(r)], best)]
+
+
+def _speed(claim: dict[str, Any], a: Answers) -> Match:
+    """speed: the configurations for the user's device, batch regime and nearest hidden size.
+
+    Library kernels (native layers) are what a user trains with, so they decide; the
+    kernel-neutral rows give the architecture-only figure. A device never measured gets no
+    verdict from another device's kernels: only the architecture-only figure, and the command
+    that measures the user's own machine.
+    """
+    configs = [r for r in claim.get("evidence") or () if r.get("level") == "config"]
+    if not configs:
+        return Match([r for r in claim.get("evidence") or ()])
+    devices = sorted({str(device_kind(r.get("device"))) for r in configs if r.get("device")})
+    mine = ([r for r in configs if device_kind(r.get("device")) == a.device]
+            if a.device is not None else configs)
+    if not mine:
+        neutral = _regime_rows([r for r in configs if r.get("impl") == "neutral"], a)
+        # With the regime unknown, the training regime: the largest batch, then hidden size.
+        head = max(neutral, key=lambda r: (finite(r.get("batch")) or 0,
+                                           finite(r.get("hidden")) or 0)) if neutral else None
+        note = (f"no speed evidence from your device ({a.device}): the timings were measured on "
+                f"{', '.join(devices)}, whose library kernels (e.g. oneDNN's LSTM against a "
+                f"generic GRU on CPU) say nothing about yours")
+        notes = [note]
+        if head is not None:
+            notes.append(f"architecture only (kernel-neutral layers, {head.get('label')}): "
+                         f"GRU/LSTM {_ratio_text(head)}")
+        notes.append(f"measure it on your machine: `{MEASURE}`")
+        return Match(neutral, INCONCLUSIVE, _effect(head) if head else None, notes, UNCLEAR,
+                     context=configs)
+    native = _regime_rows([r for r in mine if r.get("impl") == "native"], a) or \
+        _regime_rows(mine, a)
+    verdict = combine(r.get("counts_as") or INCONCLUSIVE for r in native)
+    cited = "; ".join(f"{r.get('label')}: {_ratio_text(r)} ({r.get('counts_as')})"
+                      for r in native)
+    where = ", ".join(x for x in (
+        f"batch {a.batch_size} ({regime(a.batch_size)})" if a.batch_size else None,
+        f"hidden ≈ {a.hidden}" if a.hidden else None,
+        f"device {a.device}" if a.device else None) if x)
+    notes = [f"speed rows matching {where or 'any regime'}: {cited}"]
+    if verdict == MIXED:
+        verdict = INCONCLUSIVE
+        notes.append("the matching configurations themselves disagree")
+    favours = (GRU if verdict == SUPPORTED else
+               LSTM if verdict == REFUTED and all((finite((r.get("ci") or [None])[0]) or 0) > 1
+                                                  for r in native) else
+               NEITHER if verdict == REFUTED else UNCLEAR)
+    return Match(native, verdict, _effect(native[0]), notes, favours)
+
+
+def _regime_rows(rows: list[Row], a: Answers) -> list[Row]:
+    """Rows in the user's batch regime (when known), then at the nearest hidden size."""
+    if a.batch_size is not None:
+        same = [r for r in rows if regime(r.get("batch")) == regime(a.batch_size)]
+        rows = _log_nearest(same or rows, "batch", a.batch_size)
+    return _log_nearest(rows, "hidden", a.hidden)
+
+
+def _ratio_text(row: Row) -> str:
+    ci = row.get("ci") or [None, None]
+    if finite(row.get("value")) is None:
+        return "\u2013"
+    bounds = (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if finite(ci[0]) is not None
+              and finite(ci[1]) is not None else "")
+    return f"{row['value']:.2f}\u00d7{bounds}"
+
+
+def _iteration(claim: dict[str, Any], a: Answers) -> Match:
+    """iteration: wall times from another device decide nothing for the user's."""
+    rows = [r for r in claim.get("evidence") or () if r.get("level") == "task"]
+    devices = {device_kind(r.get("device")) for r in rows if r.get("device")}
+    if a.device is not None and devices and a.device not in devices:
+        return Match(rows, INCONCLUSIVE, notes=[
+            f"no iteration timing from your device ({a.device}); measured on "
+            f"{', '.join(sorted(map(str, devices)))}"], favours=UNCLEAR)
+    return Match(rows)
+
+
 MATCHERS: dict[str, Callable[[dict[str, Any], Answers], Match]] = {
-    # What a user gets from torch at a fixed parameter budget is the native kernel.
-    "speed": lambda c, a: _ratio_groups(c, a, {"impl": "native", "sizing": "params"}),
+    "speed": _speed,
+    "iteration": _iteration,
     "inference": lambda c, a: _ratio_groups(c, a, {}),
     "short": lambda c, a: _by_length(c, a, lambda r: "counts_as" in r,
                                      lambda r: r.get("counts_as") or INCONCLUSIVE),
@@ -143,8 +235,8 @@ MATCHERS: dict[str, Callable[[dict[str, Any], Answers], Match]] = {
                                     lambda r: OUTCOME_VERDICT.get(r.get("outcome"),
                                                                   INCONCLUSIVE),
                                     lambda r: OUTCOME_FAVOURS.get(r.get("outcome"))),
-    "small-data": _levels("difference"),  # the rows at the fraction that decided each task
-    "convergence": _levels("study"),
+    "small-data": _levels("gap"),  # the rows at the fraction that decided each task
+    "convergence": _levels("task"),
 }
 
 

@@ -20,8 +20,13 @@ def arm_of(record: dict[str, Any]) -> str:
 
 
 def arms_in(records: Iterable[dict[str, Any]]) -> list[str]:
-    """The arm labels present in these records, in first-seen order."""
-    return list(dict.fromkeys(arm_of(r) for r in records))
+    """The arm labels present in these records, ordered by cell name, then label.
+
+    A fixed order, not the order records happen to arrive in, so a default comparison always
+    reads the same way round: "gru − lstm", "lstm-a − lstm-b".
+    """
+    arms = {arm_of(r): str(r.get("cell") or "") for r in records}
+    return sorted(arms, key=lambda label: (arms[label], label))
 
 
 def pair_records(
@@ -32,7 +37,7 @@ def pair_records(
     Records are grouped by (pair_key, data_fraction). A group missing any of `arms` (a study
     still running, or a crashed trial) is skipped and counted in the result's `.skipped`.
     Records of other arms are ignored; a duplicate of one arm in a group keeps the first.
-    `arms` defaults to every arm in the records, in first-seen order; a pair needs two at least,
+    `arms` defaults to every arm in the records (in `arms_in` order); a pair needs two at least,
     so records of a single arm make no pairs.
     """
     records = list(records)

@@ -9,6 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from gatebench.analysis.rules import Decision, combine_tasks
+from gatebench.claims.catalogue import Claim
+from gatebench.claims.evidence import Record
+
 SUPPORTED = "supported"
 REFUTED = "refuted"
 MIXED = "mixed"
@@ -70,6 +74,7 @@ class ClaimResult:
     depends_on: str | None = None
     evidence: list[dict[str, Any]] = field(default_factory=list)
     excluded: dict[str, Any] = field(default_factory=dict)
+    would_change: str = ""  # what result would turn this verdict into another one
 
     def __post_init__(self) -> None:
         if self.verdict not in CLAIM_VERDICTS:
@@ -81,7 +86,79 @@ class ClaimResult:
             "id": self.id, "statement": self.statement, "verdict": self.verdict,
             "reason": self.reason, "effect": self.effect, "depends_on": self.depends_on,
             "evidence": self.evidence, "excluded": self.excluded,
+            "would_change": self.would_change,
         })
+
+
+def not_run(claim: Claim, what: str, unit: str = "", would_change: str = "",
+            **excluded: Any) -> ClaimResult:
+    """The result of a claim whose experiment left no usable records."""
+    return ClaimResult(claim.id, claim.statement, INCONCLUSIVE, NOT_RUN, effect(what, unit=unit),
+                       excluded=dict(excluded),
+                       would_change=would_change or f"running its experiments (gatebench suite "
+                                                    f"--claims {claim.id})")
+
+
+def decision_effect(what: str, d: Decision, unit: str = "") -> dict[str, Any]:
+    """A headline effect from a rules Decision (no interval where the rule gives none)."""
+    return effect(what, d.estimate, d.ci, unit)
+
+
+def decision_row(label: str, what: str, d: Decision, unit: str = "", **extra: Any
+                 ) -> dict[str, Any]:
+    """An evidence row carrying a rules Decision: estimate, interval, outcome, p and method."""
+    return row(label, what, d.estimate, d.ci, d.n, unit=unit, outcome=d.outcome,
+               p_value=d.p_value, method=d.method, rule_reason=d.reason, **extra)
+
+
+def task_verdicts(outcomes: dict[str, str], supports: Iterable[str],
+                  refutes: Iterable[str]) -> dict[str, str]:
+    """Per task, its (Holm-adjusted) rules outcome read as evidence for the claim."""
+    sup, ref = set(supports), set(refutes)
+    return {k: SUPPORTED if o in sup else REFUTED if o in ref else INCONCLUSIVE
+            for k, o in outcomes.items()}
+
+
+def across_tasks(verdicts: Iterable[str]) -> str:
+    """Tasks' verdicts -> the claim's: some for and some against -> mixed; only one kind
+    decided -> that; none decided -> inconclusive (undecided tasks never block a verdict,
+    they are listed beside it)."""
+    votes = set(verdicts)
+    if SUPPORTED in votes and REFUTED in votes:
+        return MIXED
+    if SUPPORTED in votes:
+        return SUPPORTED
+    if REFUTED in votes:
+        return REFUTED
+    return INCONCLUSIVE
+
+
+def holm_outcomes(decisions: dict[str, Decision]) -> dict[str, str]:
+    """Per task, its outcome after the statistics core's Holm correction across the tasks."""
+    keys = list(decisions)
+    combined = combine_tasks([decisions[k] for k in keys])
+    return {k: t["outcome"] for k, t in zip(keys, combined.tasks, strict=True)}
+
+
+# A trial failed to train when its test score closes less than this share of the distance from
+# the task's trivial baseline (majority class, mean predictor) to a perfect score.
+FAILURE_SHARE = 0.2
+
+
+def failed(record: Record) -> bool | None:
+    """True when the trial scored near its task's trivial baseline (see FAILURE_SHARE);
+    None when the task records no baseline. A diverged trial always failed."""
+    if record.get("status") == "diverged":
+        return True
+    desc = (record.get("task") or {}).get("description") or {}
+    base = finite((desc.get("baseline") or {}).get("value"))
+    metric = str(record.get("metric"))
+    value = finite((record.get("test") or {}).get(metric))
+    if base is None or value is None or (desc.get("baseline") or {}).get("metric") != metric:
+        return None
+    if record.get("higher_is_better"):
+        return value < base + FAILURE_SHARE * (1.0 - base)
+    return value > (1.0 - FAILURE_SHARE) * base
 
 
 def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,

@@ -16,12 +16,12 @@ from typing import Any
 from gatebench.analysis.importance import INTERACTIONS, SEED, decompose
 from gatebench.claims.base import (
     INCONCLUSIVE,
-    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     combine,
     effect,
+    not_run,
     plural,
     row,
 )
@@ -37,11 +37,6 @@ CELL = "cell"
 PREFIX = "importance/"
 MIN_FAMILIES = 2
 RESAMPLES = 200
-WOULD_CHANGE = {
-    SUPPORTED: "a task where the cell clearly outweighs every other factor",
-    REFUTED: "tasks of two families where another factor clearly outweighs the cell",
-    INCONCLUSIVE: "a larger --budget or more tasks, narrowing each task's interval",
-}
 WHAT = "cell's share of the test metric's variance (largest across tasks)"
 
 
@@ -124,8 +119,7 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
                         f"{_pct(next((p for p in result['parts'] if p['name'] == SEED), None))[5:]}"
                         f" ({family})"))
     if not verdicts:
-        return ClaimResult(CELL_VS_REST.id, CELL_VS_REST.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT, unit="share"))
+        return not_run(CELL_VS_REST, WHAT, unit="share")
     overall = combine(verdicts.values())
     decided_families = families[overall] if overall in (SUPPORTED, REFUTED) else set()
     if overall in (SUPPORTED, REFUTED) and len(decided_families) < MIN_FAMILIES:
@@ -137,9 +131,18 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
         reason = "; ".join(f"{task}: {_versus(task, rows)} ({v})" for task, v in verdicts.items())
     largest = max(cell_shares, key=lambda p: p["share"], default=None)
     return ClaimResult(
-        CELL_VS_REST.id, CELL_VS_REST.statement, overall,
-        f"{reason}; would change: {WOULD_CHANGE[overall]}",
+        CELL_VS_REST.id, CELL_VS_REST.statement, overall, reason,
         effect(WHAT, largest["share"] if largest else None,
                largest["ci"] if largest else (None, None), "share"),
-        evidence=rows,
+        evidence=rows, would_change=_would_change(overall),
     )
+
+
+def _would_change(verdict: str) -> str:
+    if verdict == SUPPORTED:
+        return ("a task, of any family, where the cell's share of the variance clearly exceeds "
+                "every other factor's")
+    if verdict == REFUTED:
+        return "a task where another factor (lr, size, preprocessing) outweighs the cell"
+    return (f"importance studies on {MIN_FAMILIES} task families that agree (gatebench suite "
+            "--claims cell-vs-rest), or intervals narrowed by a larger --budget")

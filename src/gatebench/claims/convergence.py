@@ -1,10 +1,14 @@
-"""Claim "convergence": GRU converges in fewer epochs, to 95% of each run's best validation.
+"""Claim "convergence": GRU converges in fewer epochs, to the pair's common target.
 
-Reaching a share s (default 0.95) of a best validation value b means, for higher-is-better
-metrics, a value >= b - (1 - s)|b| (95% of b for non-negative scores), and for lower-is-better
-metrics a value <= b + (1/s - 1)|b| (within b / 0.95 for non-negative errors). The epoch
-counted is the first history entry that reaches it; times are that entry's cumulative
-`train_time_s` (training compute) and `wall_s`.
+Trials come from the short/ and small/ studies at the full data fraction, each stored trial
+counted once (a trial shared by two studies is the same evidence). For each seed pair the
+common target is `share` (default 0.95) of the worse of the two cells' best validation values
+(for higher-is-better metrics b − (1 − s)|b|; for errors b + (1/s − 1)|b|), which both runs
+reach. Primary figure: the paired GRU/LSTM ratio of optimiser steps to that target
+(`ratio_rule`, equivalent within ×1.1); on the same batches, steps and epochs give the same
+ratio. Epochs and training seconds are reported beside it. Pairs where a trial failed to train
+(near the trivial baseline) are left out and counted per cell. Holm across tasks: GRU
+significantly fewer steps -> supported; more or equivalent -> refuted; split -> mixed.
 """
 
 from __future__ import annotations
@@ -12,24 +16,30 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from gatebench.analysis import pair_records, t_ci
+from gatebench.analysis import pair_records
+from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
+    MIXED,
     NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
+    across_tasks,
+    decision_effect,
+    decision_row,
     effect,
+    failed,
     finite,
-    fmt_diff,
-    plural,
-    row,
+    holm_outcomes,
+    task_verdicts,
 )
 from gatebench.claims.catalogue import CONVERGENCE
-from gatebench.claims.evidence import Evidence, Record, is_concurrent
+from gatebench.claims.evidence import Evidence, Record, is_concurrent, unique_trials
 
-WHAT = "GRU \u2212 LSTM epochs to 95% of own best validation metric"
-UNIT = "epochs"
+WHAT = "GRU/LSTM optimiser steps to the pair's common target"
+UNIT = "ratio"
+WITHIN = 0.1
 
 
 def target(best: float, higher_is_better: bool, share: float) -> float:
@@ -49,117 +59,112 @@ def best_val(record: Record) -> float | None:
 
 
 def reach(record: Record, goal: float) -> dict[str, float] | None:
-    """Epoch, training time and wall time when validation first reaches `goal` (None: never)."""
+    """Epoch, optimiser steps and training seconds when validation first reaches `goal`."""
     hib = bool(record.get("higher_is_better"))
-    for h in record.get("history") or ():
+    history = record.get("history") or ()
+    per_epoch = _steps_per_epoch(record)
+    for h in history:
         v = finite(h.get("val_metric"))
         if v is not None and (v >= goal if hib else v <= goal):
-            return {"epoch": float(h.get("epoch")), "train_time_s": _num(h.get("train_time_s")),
-                    "wall_s": _num(h.get("wall_s"))}
+            epoch = float(h.get("epoch"))
+            steps = finite(h.get("steps"))
+            return {"epoch": epoch,
+                    "steps": steps if steps is not None else epoch * per_epoch,
+                    "seconds": finite(h.get("train_time_s")) or math.nan}
     return None
 
 
-def _num(x: Any) -> float:
-    value = finite(x)
-    return math.nan if value is None else value
+def _steps_per_epoch(record: Record) -> float:
+    steps = finite((record.get("timing") or {}).get("steps"))
+    epochs = len(record.get("history") or ()) or 1
+    return steps / epochs if steps else math.nan
 
 
-def _mean(values: list[float]) -> float | None:
-    finite_values = [v for v in values if math.isfinite(v)]
-    return sum(finite_values) / len(finite_values) if finite_values else None
-
-
-def pair_differences(pair: dict[str, Any], share: float) -> dict[str, float] | None:
-    """GRU − LSTM epochs and training time to own target, and epochs to the pair's common
-    target (`share` of the worse of the two bests, which both runs reached)."""
+def pair_ratios(pair: dict[str, Any], share: float) -> dict[str, float] | None:
+    """GRU/LSTM steps, epochs and seconds to the pair's common target (None: no validation)."""
     g, lstm = pair["gru"], pair["lstm"]
     bests = best_val(g), best_val(lstm)
     if bests[0] is None or bests[1] is None:
         return None
     hib = bool(g.get("higher_is_better"))
-    own = [reach(r, target(b, hib, share)) for r, b in ((g, bests[0]), (lstm, bests[1]))]
-    common = target(min(bests) if hib else max(bests), hib, share)
-    both = [reach(r, common) for r in (g, lstm)]
-    # Never None: a run's best lies at or past its own target and past the common one.
+    goal = target(min(bests) if hib else max(bests), hib, share)
+    a, b = reach(g, goal), reach(lstm, goal)
+    if a is None or b is None:
+        return None
     timed = not (is_concurrent(g) or is_concurrent(lstm))
-    return {
-        "epochs": own[0]["epoch"] - own[1]["epoch"],
-        "train_time_s": own[0]["train_time_s"] - own[1]["train_time_s"] if timed else math.nan,
-        "common_epochs": both[0]["epoch"] - both[1]["epoch"],
-        "gru_epochs": own[0]["epoch"],
-        "lstm_epochs": own[1]["epoch"],
-    }
+    return {"steps": _ratio(a["steps"], b["steps"]), "epochs": _ratio(a["epoch"], b["epoch"]),
+            "seconds": _ratio(a["seconds"], b["seconds"]) if timed else math.nan,
+            "gru_epochs": a["epoch"], "lstm_epochs": b["epoch"]}
 
 
-def epoch_verdict(ci: tuple[float, float], tolerance: float) -> str:
-    """CI inside ±tolerance -> refuted (no practical difference); CI < 0 -> supported;
-    CI > 0 -> refuted; otherwise inconclusive."""
-    lo, hi = finite(ci[0]), finite(ci[1])
-    if lo is None or hi is None:
-        return INCONCLUSIVE
-    if -tolerance <= lo and hi <= tolerance:
-        return REFUTED
-    if hi < 0:
-        return SUPPORTED
-    if lo > 0:
-        return REFUTED
-    return INCONCLUSIVE
+def _ratio(a: float, b: float) -> float:
+    return a / b if a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b) else math.nan
 
 
-def _rows(label: str, diffs: list[dict[str, float]], **extra: Any) -> list[dict[str, Any]]:
-    out = []
-    for key, what, unit in (
-        ("epochs", WHAT, UNIT),
-        ("train_time_s", "GRU \u2212 LSTM training time to 95% of own best", "s"),
-        ("common_epochs", "GRU \u2212 LSTM epochs to 95% of the pair's worse best", UNIT),
-    ):
-        values = [d[key] for d in diffs if math.isfinite(d[key])]
-        out.append(row(label, what, _mean(values), t_ci(values), len(values), unit=unit,
-                       measure=key, **extra))
-    return out
-
-
-def decide(evidence: Evidence, share: float = 0.95, tolerance: float = 0.5) -> ClaimResult:
-    """Pairs of all short/* and small/* trials at fraction 1: the t-CI of GRU − LSTM epochs to
-    `share` of own best < 0 -> supported; > 0 or inside ±tolerance epochs -> refuted."""
-    studies = {**evidence.studies("short/"), **evidence.studies("small/")}
-    rows: list[dict[str, Any]] = []
-    pooled: list[dict[str, float]] = []
-    no_val, incomplete, concurrent, n_studies = 0, 0, 0, 0
-    for sid, records in studies.items():
-        pairs = pair_records(
-            [r for r in records if math.isclose(_num(r.get("data_fraction", 1.0)), 1.0)])
-        incomplete += pairs.skipped
-        diffs = []
-        for p in pairs:
-            d = pair_differences(p, share)
-            if d is None:
-                no_val += 1
+def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
+    """Per task: GRU/LSTM steps to the common target significantly below 1 -> supports;
+    above 1 or equivalent within ×1.1 -> refutes; Holm across tasks; split -> mixed."""
+    by_task: dict[str, list[Record]] = {}
+    for records in {**evidence.studies("short/"), **evidence.studies("small/")}.values():
+        for r in records:
+            if math.isclose(finite(r.get("data_fraction", 1.0)) or 0.0, 1.0):
+                by_task.setdefault((r.get("task") or {}).get("name") or "?", []).append(r)
+    rows, decisions = [], {}
+    excluded: dict[str, Any] = {"pairs_without_target": 0, "failed_trials": {"gru": 0,
+                                                                              "lstm": 0}}
+    for task, records in sorted(by_task.items()):
+        ratios = []
+        for p in pair_records(unique_trials(records)):
+            bad = {c: bool(failed(p[c])) for c in ("gru", "lstm")}
+            for c, f in bad.items():
+                excluded["failed_trials"][c] += f
+            if any(bad.values()):
                 continue
-            concurrent += math.isnan(d["train_time_s"])
-            diffs.append(d)
-        if diffs:
-            task = (records[0].get("task") or {}).get("name")
-            rows.extend(_rows(sid, diffs, task=task, level="study",
-                              detail={"gru_epochs": _mean([d["gru_epochs"] for d in diffs]),
-                                      "lstm_epochs": _mean([d["lstm_epochs"] for d in diffs])}))
-            pooled.extend(diffs)
-            n_studies += 1
-    excluded = {"pairs_without_val_metric": no_val, "incomplete_pairs": incomplete,
-                "concurrent_pairs_untimed": concurrent}
-    if not pooled:
+            r = pair_ratios(p, share)
+            if r is None:
+                excluded["pairs_without_target"] += 1
+                continue
+            ratios.append(r)
+        if not ratios:
+            continue
+        for key, what in (("steps", WHAT), ("epochs", "GRU/LSTM epochs to the common target"),
+                          ("seconds", "GRU/LSTM training seconds to the common target")):
+            d = ratio_rule([r[key] for r in ratios], within=WITHIN)
+            if key == "steps":
+                decisions[task] = d
+            rows.append(decision_row(f"{task} {key}", what, d, UNIT, task=task, measure=key,
+                                     level="task" if key == "steps" else "beside",
+                                     detail={"gru_epochs": _mean(r["gru_epochs"] for r in ratios),
+                                             "lstm_epochs": _mean(r["lstm_epochs"]
+                                                                  for r in ratios)}))
+    if not decisions:
         return ClaimResult(CONVERGENCE.id, CONVERGENCE.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded)
-    rows.extend(_rows("all studies", pooled, level="pooled"))
-    epochs = [d["epochs"] for d in pooled]
-    ci = t_ci(epochs)
-    mean = _mean(epochs)
-    verdict = epoch_verdict(ci, tolerance)
-    common = next(r for r in rows[-3:] if r["measure"] == "common_epochs")
-    reason = (f"GRU \u2212 LSTM epochs to {share:.0%} of own best validation is "
-              f"{fmt_diff(mean, ci, UNIT)} (n={len(epochs)} pairs over "
-              f"{plural(n_studies, 'study', 'studies')}; "
-              f"supported below 0, refuted above 0 or inside \u00b1{tolerance:g}); to the "
-              f"pair's common target {fmt_diff(common['value'], common['ci'], UNIT)}.")
-    return ClaimResult(CONVERGENCE.id, CONVERGENCE.statement, verdict, reason,
-                       effect(WHAT, mean, ci, UNIT), evidence=rows, excluded=excluded)
+                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
+                           would_change="running the short and small-data studies: gatebench "
+                                        "suite --claims convergence")
+    adjusted = holm_outcomes(decisions)
+    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    head = max(decisions, key=lambda t: decisions[t].n)
+    verdict = across_tasks(verdicts.values())
+    reason = (f"{WHAT} ({share:.0%} of the worse best validation of each pair; each stored "
+              f"trial once; failed trials left out): "
+              + "; ".join(f"{t}: {adjusted[t]} ({d.reason})" for t, d in decisions.items())
+              + ".")
+    return ClaimResult(
+        CONVERGENCE.id, CONVERGENCE.statement, verdict, reason,
+        decision_effect(f"{WHAT} ({head})", decisions[head], UNIT),
+        depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
+        would_change={
+            SUPPORTED: "a task where LSTM reaches the common target in as few steps or fewer "
+                       "would make it mixed",
+            REFUTED: "a task where GRU needs significantly fewer steps would make it mixed",
+            MIXED: "it stays mixed while tasks disagree",
+            INCONCLUSIVE: f"more seeds, until a task's interval excludes 1 or fits within "
+                          f"\u00d7{1 + WITHIN:g}",
+        }[verdict],
+    )
+
+
+def _mean(values) -> float | None:
+    vals = [v for v in values if v is not None and math.isfinite(v)]
+    return sum(vals) / len(vals) if vals else None

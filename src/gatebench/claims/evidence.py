@@ -25,6 +25,18 @@ def drop_concurrent(records: Iterable[Record]) -> tuple[list[Record], int]:
     return kept, len(records) - len(kept)
 
 
+def unique_trials(records: Iterable[Record]) -> list[Record]:
+    """Each stored trial once, by spec id (a shared trial appears under two study ids)."""
+    seen: set[Any] = set()
+    out = []
+    for r in records:
+        key = r.get("spec_id")
+        if key is None or key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
 @dataclass
 class Evidence:
     """Everything the deciders read, built once from a flat list of stored records.

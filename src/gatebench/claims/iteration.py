@@ -1,36 +1,47 @@
-"""Claim "iteration": GRU gives faster experiment iteration, over a fixed learning-rate sweep.
+"""Claim "iteration": GRU gives faster experiment iteration: time until a sweep is good enough.
 
-Per task and seed, a cell's sweep time is the sum of its trials' total wall time (the last
-history entry's cumulative `wall_s`) over every learning rate of the sweep, and its best
-result is its best test metric across the sweep. Only seeds with both cells at every learning
-rate count; a seed with any concurrent trial gives no time ratio (its results still count).
+Per task and seed, each cell runs the same learning-rate sweep in the same order (ascending).
+A cell's iteration time is the wall time from the start of its sweep until its validation
+metric first reaches the seed's common target: `share` of the worse of the two cells' best
+validation value over the whole sweep (which both reach). It sums the full wall time of the
+trials before the one that reaches it, plus that trial's wall time up to the epoch that does.
+The paired GRU/LSTM ratio of those times decides (`ratio_rule`, equivalent within ×1.1);
+Holm across tasks. This is the time-to-quality a practitioner waits for, not the per-epoch
+kernel gap that the speed claim measures (the advisor counts only one of the two).
+Seeds with a concurrent trial give no time (their results still count for the best value).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
+    MIXED,
     NOT_RUN,
-    REFUTE_RATIO,
-    SUPPORT_RATIO,
+    REFUTED,
     SUPPORTED,
     ClaimResult,
+    across_tasks,
+    decision_effect,
+    decision_row,
     effect,
     finite,
-    fmt_ratio,
-    plural,
-    ratio_verdict,
-    row,
+    holm_outcomes,
+    task_verdicts,
 )
 from gatebench.claims.catalogue import ITERATION
+from gatebench.claims.convergence import best_val, target
 from gatebench.claims.evidence import Evidence, Record, is_concurrent
 
-WHAT = "GRU/LSTM learning-rate sweep wall time"
-BEST = "GRU \u2212 LSTM best test metric across the sweep"
+WHAT = "GRU/LSTM wall time until the learning-rate sweep first reaches the common target"
+UNIT = "ratio"
+WITHIN = 0.1
+CELLS = ("gru", "lstm")
 
 
 def wall_time(record: Record) -> float:
@@ -40,85 +51,103 @@ def wall_time(record: Record) -> float:
     return math.nan if value is None else value
 
 
-def sweeps(evidence: Evidence) -> dict[str, dict[str, list[list[dict[str, Record]]]]]:
-    """task -> learning-rate study id -> that study's {gru, lstm} pairs."""
-    out: dict[str, dict[str, Any]] = {}
-    for sid, records in evidence.studies("iteration/").items():
+def _lr(sid: str) -> float:
+    m = re.search(r"lr=([0-9.eE+-]+)", sid)
+    return float(m.group(1)) if m else math.inf
+
+
+def sweeps(evidence: Evidence) -> dict[str, dict[Any, dict[str, list[Record]]]]:
+    """task -> seed -> cell -> that cell's trials in sweep order (ascending learning rate)."""
+    out: dict[str, dict[Any, dict[str, list[Record]]]] = {}
+    for sid, records in sorted(evidence.studies("iteration/").items(), key=lambda kv: _lr(kv[0])):
         parts = sid.split("/")
         task = parts[1] if len(parts) > 2 else sid
-        out.setdefault(task, {})[sid] = analysis.pair_records(records)
+        for p in analysis.pair_records(records):
+            for c in CELLS:
+                out.setdefault(task, {}).setdefault(p["seed"], {}).setdefault(c, []).append(p[c])
     return out
 
 
-def _per_seed(by_lr: dict[str, list[dict[str, Any]]]) -> tuple[dict[Any, dict], int]:
-    """Per seed with a complete sweep: each cell's summed wall time and best test metric."""
-    seen: dict[Any, dict[str, dict[str, Record]]] = {}
-    for sid, pairs in by_lr.items():
-        for p in pairs:
-            seen.setdefault(p["seed"], {})[sid] = p
-    complete, partial = {}, 0
-    for seed, pairs in seen.items():
-        if len(pairs) < len(by_lr):
-            partial += 1
-            continue
-        first = next(iter(pairs.values()))["gru"]
-        metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
-        pick = max if hib else min
-        complete[seed] = {
-            "metric": metric, "hib": hib,
-            "concurrent": any(is_concurrent(p[c]) for p in pairs.values() for c in ("gru", "lstm")),
-            **{c: {"wall_s": sum(wall_time(p[c]) for p in pairs.values()),
-                   "best": pick(analysis.effective_metric(p[c], metric, hib)
-                                for p in pairs.values())}
-               for c in ("gru", "lstm")},
-        }
-    return complete, partial
+def time_to(trials: list[Record], goal: float, hib: bool) -> float | None:
+    """Wall seconds from the sweep's start until validation first reaches `goal`."""
+    spent = 0.0
+    for t in trials:
+        for h in t.get("history") or ():
+            v = finite(h.get("val_metric"))
+            if v is not None and (v >= goal if hib else v <= goal):
+                return spent + (finite(h.get("wall_s")) or math.nan)
+        spent += wall_time(t)
+    return None
 
 
-def decide(evidence: Evidence, support: float = SUPPORT_RATIO, refute: float = REFUTE_RATIO,
-           margin: float = 1.0) -> ClaimResult:
-    """Sweep time ratio CI hi <= support with no task's best result significantly worse for
-    GRU -> supported; CI lo >= refute -> refuted; otherwise inconclusive."""
-    rows, ratios, worse, n_tasks = [], [], [], 0
-    excluded = {"incomplete_sweeps": 0, "concurrent_seeds_untimed": 0}
-    for task, by_lr in sorted(sweeps(evidence).items()):
-        seeds, partial = _per_seed(by_lr)
-        excluded["incomplete_sweeps"] += partial
-        if not seeds:
+def seed_ratio(by_cell: dict[str, list[Record]], share: float) -> float | None:
+    """GRU/LSTM time to the seed's common target (None: incomplete, untimed or never reached)."""
+    if any(len(by_cell.get(c, ())) != len(by_cell.get(CELLS[0], ())) for c in CELLS):
+        return None
+    if any(is_concurrent(t) for c in CELLS for t in by_cell[c]):
+        return None
+    hib = bool(by_cell[CELLS[0]][0].get("higher_is_better"))
+    bests = []
+    for c in CELLS:
+        values = [b for b in map(best_val, by_cell[c]) if b is not None]
+        if not values:
+            return None
+        bests.append(max(values) if hib else min(values))
+    goal = target(min(bests) if hib else max(bests), hib, share)
+    times = [time_to(by_cell[c], goal, hib) for c in CELLS]
+    if any(t is None or not t > 0 for t in times):
+        return None
+    return times[0] / times[1]
+
+
+def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
+    """Per task: GRU/LSTM time-to-target ratio significantly below 1 -> supports; above 1 or
+    equivalent within ×1.1 -> refutes; Holm across tasks; split -> mixed."""
+    rows, decisions = [], {}
+    excluded = {"seeds_without_time": 0}
+    for task, seeds in sorted(sweeps(evidence).items()):
+        ratios = []
+        for by_cell in seeds.values():
+            r = seed_ratio(by_cell, share)
+            if r is None:
+                excluded["seeds_without_time"] += 1
+            else:
+                ratios.append(r)
+        if not ratios:
             continue
-        timed = [s for s in seeds.values() if not s["concurrent"]]
-        excluded["concurrent_seeds_untimed"] += len(seeds) - len(timed)
-        task_ratios = [s["gru"]["wall_s"] / s["lstm"]["wall_s"] for s in timed
-                       if s["gru"]["wall_s"] > 0 and s["lstm"]["wall_s"] > 0]
-        ratios.extend(task_ratios)
-        n_tasks += bool(task_ratios)
-        g = analysis.geometric_mean_ratio(task_ratios)
-        rows.append(row(f"{task} sweep time", WHAT, g["geomean"], g["ci"], len(task_ratios),
-                        task=task, unit="ratio", verdict=ratio_verdict(g["ci"], support, refute),
-                        detail={"learning_rates": sorted(by_lr), "sweep_wall_s": {
-                            c: sum(s[c]["wall_s"] for s in timed) / max(len(timed), 1)
-                            for c in ("gru", "lstm")}}))
-        one = next(iter(seeds.values()))
-        diffs = [analysis.improvement_points(one["metric"], one["hib"], s["gru"]["best"],
-                                             s["lstm"]["best"]) for s in seeds.values()]
-        best = analysis.decide(diffs, margin, unit=analysis.point_unit(one["metric"], one["hib"]))
-        if best["label"] == analysis.better_label("lstm"):
-            worse.append(task)
-        rows.append(row(f"{task} best result", BEST, best["mean"], best["ci"], best["n"],
-                        task=task, unit=best["unit"], verdict=best["label"],
-                        detail=best["text"]))
-    if not ratios:
-        reason = NOT_RUN if not rows else "no complete sweep was timed without concurrent work"
-        return ClaimResult(ITERATION.id, ITERATION.statement, INCONCLUSIVE, reason,
-                           effect(WHAT, unit="ratio"), evidence=rows, excluded=excluded)
-    pooled = analysis.geometric_mean_ratio(ratios)
-    time_verdict = ratio_verdict(pooled["ci"], support, refute)
-    # Faster, but to a worse model, is not a clear win for iteration.
-    verdict = INCONCLUSIVE if time_verdict == SUPPORTED and worse else time_verdict
-    reason = (f"{WHAT} is {fmt_ratio(pooled['geomean'], pooled['ci'])} (n={len(ratios)} seeds "
-              f"over {plural(n_tasks, 'task')}; supported needs the CI "
-              f"\u2264 {support:g}, refuted \u2265 {refute:g}); best result significantly worse "
-              f"for GRU on {', '.join(worse) if worse else 'no task'}.")
-    return ClaimResult(ITERATION.id, ITERATION.statement, verdict, reason,
-                       effect(WHAT, pooled["geomean"], pooled["ci"], "ratio"),
-                       evidence=rows, excluded=excluded)
+        d = ratio_rule(ratios, within=WITHIN)
+        decisions[task] = d
+        n_lrs = max(len(c) for s in seeds.values() for c in s.values())
+        device = next((t.get("device") for s in seeds.values() for c in s.values() for t in c),
+                      None)
+        rows.append(decision_row(f"{task} sweep", WHAT, d, UNIT, task=task, level="task",
+                                 device=device,
+                                 detail={"learning_rates": n_lrs, "seeds": len(seeds)}))
+    if not decisions:
+        return ClaimResult(ITERATION.id, ITERATION.statement, INCONCLUSIVE, NOT_RUN,
+                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
+                           would_change="running the sweeps alone on the machine: gatebench "
+                                        "suite --claims iteration")
+    adjusted = holm_outcomes(decisions)
+    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    for r in rows:
+        r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])
+    verdict = across_tasks(verdicts.values())
+    head = max(decisions, key=lambda t: decisions[t].n)
+    reason = (f"{WHAT} ({share:.0%} of the worse of the two sweeps' best validation value, "
+              f"per seed): " + "; ".join(f"{t}: {adjusted[t]} ({d.reason})"
+                                        for t, d in decisions.items()) + ".")
+    return ClaimResult(
+        ITERATION.id, ITERATION.statement, verdict, reason,
+        decision_effect(f"{WHAT} ({head})", decisions[head], UNIT),
+        depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
+        would_change={
+            SUPPORTED: "a task where LSTM's sweep reaches the target as fast or faster would "
+                       "make it mixed",
+            REFUTED: "a task where GRU's sweep reaches the target significantly sooner would "
+                     "make it mixed",
+            MIXED: "it stays mixed while tasks disagree",
+            INCONCLUSIVE: f"more seeds, until the time ratio's interval excludes 1 or fits "
+                          f"within \u00d7{1 + WITHIN:g}",
+        }[verdict],
+    )

@@ -1,10 +1,22 @@
-"""Claim "long": LSTM wins on very long sequences, judged on the probes across lengths.
+"""Claim "long": LSTM wins on very long sequences with complex dependencies, per probe.
 
-A trial succeeds when its test metric clearly beats the trivial baseline (defaults):
-adding: mse <= 0.5 x the mean predictor's mse; copy memory: accuracy >= 0.5 on the recalled
-steps (chance 1/8); a^n b^n: accuracy >= 0.9 on longer strings than trained on (chance 0.5).
-Another probe succeeds when it closes half the distance from its baseline to a perfect score
-(1 for higher-is-better, 0 for errors). A diverged trial scores the worst (analysis rule).
+Each probe is read in its own units, paired by seed (A = LSTM, B = GRU throughout):
+
+- adding (T >= 400 is "very long"): each trial's test MSE divided by the task's trivial
+  baseline (the mean predictor, about 0.167), compared as the paired ratio LSTM/GRU of those
+  normalised errors (`ratio_rule`; below 1: LSTM closer to a solution). Not pass/fail.
+- a^n b^n: trained on n <= N, tested on every n up to 3N; a seed's score is the largest n up
+  to which it gets every test string right (`paired_rule` on LSTM − GRU, margin 1).
+- copy memory: recall accuracy in points (`paired_rule`, margin 1 point).
+
+A pair where both cells fail (within FAILURE_SHARE of the baseline) or both saturate (the
+score's ceiling) carries no signal; a length where every pair is like that is uninformative,
+never a zero-width interval. Per probe the longest informative length decides; probes are
+combined with Holm's correction (`combine_tasks`). LSTM ahead -> supported; GRU ahead or
+equivalent -> refuted; probes disagree -> mixed (it depends on the kind of dependency).
+
+The crossover (one definition, used by the claim and the report): the smallest measured length
+from which LSTM is significantly ahead at that length and at every longer informative one.
 """
 
 from __future__ import annotations
@@ -14,199 +26,280 @@ import re
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.rules import (
+    A_BETTER,
+    B_BETTER,
+    EQUIVALENT,
+    UNINFORMATIVE,
+    Decision,
+    paired_rule,
+    ratio_rule,
+)
 from gatebench.claims.base import (
+    FAILURE_SHARE,
     INCONCLUSIVE,
     MIXED,
     NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    combine,
+    across_tasks,
+    decision_effect,
+    decision_row,
     effect,
     finite,
-    fmt_diff,
-    row,
+    holm_outcomes,
+    task_verdicts,
 )
 from gatebench.claims.catalogue import LONG
 from gatebench.claims.evidence import Evidence, Record
 
-WHAT = "LSTM \u2212 GRU test metric (positive: LSTM better)"
-SUCCESS_UNIT = "success-rate points"
-BOTH_FAIL = "both cells fail: the budget is too small to tell"
-# Per-length outcomes, from the claim's side: LSTM ahead, GRU ahead, parity, no signal.
-LSTM_WINS, GRU_WINS, PARITY, BOTH_FAILED, UNCLEAR = (
-    "lstm wins", "gru wins", "equivalent", "both fail", "unclear")
-
-
-def success_line(probe: str, metric_baseline: float | None, higher_is_better: bool,
-                 adding_share: float, copy_accuracy: float, anbn_accuracy: float,
-                 other_share: float) -> float | None:
-    """The test value a trial must reach (>=, or <= for errors) to count as a success."""
-    if probe == "copy-memory":
-        return copy_accuracy
-    if probe == "anbn":
-        return anbn_accuracy
-    if metric_baseline is None:
-        return None
-    if probe == "adding":
-        return adding_share * metric_baseline
-    if higher_is_better:
-        return metric_baseline + other_share * (1.0 - metric_baseline)
-    return (1.0 - other_share) * metric_baseline
+LSTM, GRU = "lstm", "gru"
+SATURATED_ERROR = 0.01  # normalised error at or below this: solved
+SATURATED_ACCURACY = 0.99
+MEASURES = {
+    "adding": ("LSTM/GRU test MSE relative to the mean predictor (below 1: LSTM closer)",
+               "ratio"),
+    "anbn": ("LSTM \u2212 GRU largest n all test strings right (trained on n \u2264 N)", "n"),
+    "copy-memory": ("LSTM \u2212 GRU recall accuracy", "points"),
+}
+WHAT = "LSTM vs GRU on the long-range probes"
 
 
 def probe_length(sid: str, records: list[Record]) -> tuple[str, int | None]:
-    """(probe, T) of a "long/<probe>/T=<len>" study: T from the spec's seq_len, else the id."""
+    """(probe, length) of a "long/<probe>/T=<len>" or "long/anbn/N=<n>" study."""
     parts = sid.split("/")
     probe = parts[1] if len(parts) > 1 else sid
     for r in records:
-        seq_len = (((r.get("spec") or {}).get("task") or {}).get("options") or {}).get("seq_len")
-        if finite(seq_len) is not None:
-            return probe, int(seq_len)
-    m = re.search(r"T=(\d+)", sid)
+        options = ((r.get("spec") or {}).get("task") or {}).get("options") or {}
+        key = "n_train_max" if probe == "anbn" and "n_train_max" in options else "seq_len"
+        if finite(options.get(key)) is not None:
+            return probe, int(options[key])
+    m = re.search(r"[TN]=(\d+)", sid)
     return probe, int(m.group(1)) if m else None
 
 
-def outcome(label: str, gru_rate: float, lstm_rate: float, success_gap: float) -> str:
-    """One length's result: a significant metric difference or a success-rate gap of at least
-    `success_gap` names a winner; both never succeeding says nothing."""
-    if gru_rate == 0 and lstm_rate == 0:
-        return BOTH_FAILED
-    lstm_ahead = label == analysis.better_label("lstm") or lstm_rate - gru_rate >= success_gap
-    gru_ahead = label == analysis.better_label("gru") or gru_rate - lstm_rate >= success_gap
-    if lstm_ahead != gru_ahead:
-        return LSTM_WINS if lstm_ahead else GRU_WINS
-    if label == analysis.EQUIVALENT and not lstm_ahead:
-        return PARITY
-    return UNCLEAR
+def generalisation_n(record: Record) -> float | None:
+    """The largest n such that every test string with n' <= n was classified right (0: none).
+
+    Reads `test_by_length` ({"2n": {"n": count, "correct": count}}); None if not recorded. A
+    diverged trial scores 0.
+    """
+    if record.get("status") == "diverged":
+        return 0.0
+    by_length = record.get("test_by_length")
+    if not isinstance(by_length, dict) or not by_length:
+        return None
+    best = 0
+    for length, cell in sorted(((int(k), v) for k, v in by_length.items())):
+        if cell.get("correct") != cell.get("n"):
+            break
+        best = length // 2
+    return float(best)
+
+
+def _baseline(record: Record) -> float | None:
+    desc = (record.get("task") or {}).get("description") or {}
+    return finite((desc.get("baseline") or {}).get("value"))
+
+
+def _ceiling(record: Record) -> float | None:
+    desc = (record.get("task") or {}).get("description") or {}
+    test_range = (desc.get("n_range") or {}).get("test")
+    return finite(test_range[1]) if isinstance(test_range, list) and len(test_range) == 2 \
+        else None
+
+
+def score(probe: str, record: Record) -> dict[str, Any] | None:
+    """One trial's score on its probe, and whether it failed or saturated."""
+    if probe == "anbn":
+        n, n_train = generalisation_n(record), _n_train(record)
+        if n is None:
+            return None
+        top = _ceiling(record)
+        return {"value": n, "failed": n_train is not None and n < n_train,
+                "saturated": top is not None and n >= top,
+                "score01": n / top if top else None}
+    metric = str(record.get("metric"))
+    hib = bool(record.get("higher_is_better"))
+    value = analysis.effective_metric(record, metric, hib)
+    base = _baseline(record)
+    if base is None or math.isnan(value):
+        return None
+    if probe == "adding" or not hib:
+        norm = value / base if base > 0 else math.inf
+        return {"value": norm, "failed": norm >= 1.0 - FAILURE_SHARE,
+                "saturated": norm <= SATURATED_ERROR, "score01": max(0.0, 1.0 - norm)}
+    return {"value": 100.0 * value, "failed": value < base + FAILURE_SHARE * (1.0 - base),
+            "saturated": value >= SATURATED_ACCURACY, "score01": value}
+
+
+def _n_train(record: Record) -> float | None:
+    desc = (record.get("task") or {}).get("description") or {}
+    return finite(desc.get("n_train_max"))
+
+
+def length_decision(probe: str, records: list[Record], margin: float) -> dict[str, Any] | None:
+    """Scores of both cells per seed pair at one length, and the paired Decision (A = LSTM)."""
+    pairs = analysis.pair_records(records)
+    scored = []
+    for p in pairs:
+        s = {c: score(probe, p[c]) for c in (LSTM, GRU)}
+        if s[LSTM] is not None and s[GRU] is not None:
+            scored.append(s)
+    if not scored:
+        return None
+    both_fail = sum(s[LSTM]["failed"] and s[GRU]["failed"] for s in scored)
+    both_top = sum(s[LSTM]["saturated"] and s[GRU]["saturated"] for s in scored)
+    informative = [s for s in scored if not (s[LSTM]["failed"] and s[GRU]["failed"])
+                   and not (s[LSTM]["saturated"] and s[GRU]["saturated"])]
+    if probe == "adding":
+        d = ratio_rule([s[LSTM]["value"] / s[GRU]["value"] for s in informative
+                        if s[GRU]["value"] > 0], within=0.1)
+    else:
+        d = paired_rule([s[LSTM]["value"] - s[GRU]["value"] for s in informative], margin)
+    if not informative:
+        why = ("both cells fail" if both_fail == len(scored) else
+               "both cells saturate" if both_top == len(scored) else
+               "every pair both fails or both saturates")
+        d = Decision(UNINFORMATIVE, None, (None, None), None, len(scored), d.method,
+                     f"{why} in all {len(scored)} pairs: no signal at this budget")
+    return {"decision": d, "pairs": len(scored), "both_fail": both_fail, "both_saturate": both_top,
+            "means": {c: _mean([s[c]["value"] for s in scored]) for c in (LSTM, GRU)},
+            "score01": {c: _mean([s[c]["score01"] for s in scored
+                                  if s[c]["score01"] is not None]) for c in (LSTM, GRU)},
+            "failures": {c: sum(s[c]["failed"] for s in scored) for c in (LSTM, GRU)}}
+
+
+def _mean(values: list[float]) -> float | None:
+    vals = [v for v in values if math.isfinite(v)]
+    return sum(vals) / len(vals) if vals else None
 
 
 def crossover(lengths: list[dict[str, Any]]) -> int | None:
-    """The smallest length from which LSTM stays ahead (higher success rate or significantly
-    better metric, GRU not significantly better) at every longer length; None if none."""
+    """The smallest length from which LSTM is significantly ahead at every longer informative
+    length (uninformative lengths are skipped); None when the longest informative is not."""
     found = None
     for s in sorted(lengths, key=lambda s: s["seq_len"], reverse=True):
-        if s["verdict"] == analysis.better_label("gru"):
-            break
-        ahead = s["success"]["lstm"] > s["success"]["gru"]
-        if not (ahead or s["verdict"] == analysis.better_label("lstm")):
+        outcome = s["outcome"]
+        if outcome == UNINFORMATIVE:
+            continue
+        if outcome != A_BETTER:
             break
         found = s["seq_len"]
     return found
 
 
-def _study(records: list[Record], probe: str, lines: dict[str, float], margin: float,
-           error_margin: float) -> dict[str, Any] | None:
-    """Success rates, the paired LSTM − GRU difference and its verdict at one length."""
-    pairs = analysis.pair_records(records)
-    if not pairs:
-        return None
-    first = pairs[0]["lstm"]
-    metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
-    baseline = ((first.get("task") or {}).get("description") or {}).get("baseline") or {}
-    line = success_line(probe, finite(baseline.get("value")), hib, **lines)
-    if line is None:
-        return None
-    values = {c: [analysis.effective_metric(p[c], metric, hib) for p in pairs]
-              for c in ("gru", "lstm")}
-    wins = {c: [(v >= line if hib else v <= line) for v in vs] for c, vs in values.items()}
-    unit = analysis.point_unit(metric, hib)
-    diffs = [analysis.improvement_points(metric, hib, ls, g)
-             for g, ls in zip(values["gru"], values["lstm"], strict=True)]
-    verdict = analysis.decide(diffs, margin if hib else error_margin, cell_a="lstm",
-                              cell_b="gru", unit=unit)
-    return {
-        "metric": metric, "hib": hib, "unit": unit, "line": line,
-        "baseline": baseline.get("value"),
-        "success": {c: sum(w) / len(w) for c, w in wins.items()},
-        "success_diffs": [100.0 * (ls - g) for g, ls in zip(wins["gru"], wins["lstm"],
-                                                            strict=True)],
-        "verdict": verdict["label"], "difference": verdict,
-    }
-
-
-def decide(evidence: Evidence, adding_share: float = 0.5, copy_accuracy: float = 0.5,
-           anbn_accuracy: float = 0.9, other_share: float = 0.5, margin: float = 1.0,
-           error_margin: float = 5.0, success_gap: float = 0.5) -> ClaimResult:
-    """Per probe, the longest length decides: LSTM ahead -> supported; GRU ahead or parity ->
-    refuted; probes split -> mixed; otherwise (both fail, unclear) inconclusive."""
-    lines = {"adding_share": adding_share, "copy_accuracy": copy_accuracy,
-             "anbn_accuracy": anbn_accuracy, "other_share": other_share}
+def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
+    """Per probe the longest informative length's paired Decision (A = LSTM), Holm across
+    probes: LSTM ahead -> supported; GRU ahead or equivalent -> refuted; split -> mixed."""
     probes: dict[str, list[dict[str, Any]]] = {}
-    rows, excluded = [], {"no_length": [], "no_pairs_or_baseline": []}
+    rows: list[dict[str, Any]] = []
+    excluded: dict[str, list[str]] = {"no_length": [], "no_scores": []}
     for sid, records in evidence.studies("long/").items():
         probe, length = probe_length(sid, records)
         if length is None:
             excluded["no_length"].append(sid)
             continue
-        s = _study(records, probe, lines, margin, error_margin)
+        s = length_decision(probe, records, margin)
         if s is None:
-            excluded["no_pairs_or_baseline"].append(sid)
+            excluded["no_scores"].append(sid)
             continue
-        s.update(seq_len=length, outcome=outcome(s["verdict"], s["success"]["gru"],
-                                                 s["success"]["lstm"], success_gap))
+        d = s["decision"]
+        what, unit = MEASURES.get(probe, ("LSTM \u2212 GRU test score", "points"))
+        s.update(seq_len=length, outcome=d.outcome, sid=sid)
         probes.setdefault(probe, []).append(s)
-        d = s["difference"]
-        rows.append(row(sid, WHAT, d["mean"], d["ci"], d["n"], task=probe, seq_len=length,
-                        unit=s["unit"], level="length", verdict=s["verdict"],
-                        outcome=s["outcome"], success=s["success"],
-                        detail={"success_line": s["line"], "baseline": s["baseline"],
-                                "metric": s["metric"], "higher_is_better": s["hib"],
-                                "text": d["text"]}))
+        rows.append(decision_row(sid, what, d, unit, task=probe, seq_len=length,
+                                 level="length", means=s["means"], score01=s["score01"],
+                                 failures=s["failures"],
+                                 detail={"pairs": s["pairs"], "both_fail": s["both_fail"],
+                                         "both_saturate": s["both_saturate"]}))
     if not probes:
-        return ClaimResult(LONG.id, LONG.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT), evidence=rows, excluded=excluded)
-
-    verdicts, longest_diffs, notes = {}, [], []
+        return ClaimResult(LONG.id, LONG.statement, INCONCLUSIVE, NOT_RUN, effect(WHAT),
+                           evidence=rows, excluded=excluded,
+                           would_change="running the probes: gatebench suite --claims long")
+    deciding: dict[str, dict[str, Any]] = {}
     for probe, lengths in sorted(probes.items()):
-        top = max(lengths, key=lambda s: s["seq_len"])
-        verdicts[probe] = {LSTM_WINS: SUPPORTED, GRU_WINS: REFUTED,
-                              PARITY: REFUTED}.get(top["outcome"], INCONCLUSIVE)
-        longest_diffs.extend(top["success_diffs"])
+        informative = [s for s in lengths if s["outcome"] != UNINFORMATIVE]
+        top = max(informative or lengths, key=lambda s: s["seq_len"])
+        deciding[probe] = top
         cross = crossover(lengths)
-        notes.append(f"{probe} T={top['seq_len']} {top['outcome']} (success GRU "
-                     f"{top['success']['gru']:.0%}, LSTM {top['success']['lstm']:.0%}, "
-                     f"n={len(top['success_diffs'])} pairs; "
-                     f"{'no crossover' if cross is None else f'crossover T={cross}'})")
-        rows.append(row(probe, "LSTM \u2212 GRU success rate at the longest length",
-                        100.0 * (top["success"]["lstm"] - top["success"]["gru"]), n=len(
-                            top["success_diffs"]), task=probe, unit=SUCCESS_UNIT,
-                        level="probe", verdict=verdicts[probe], crossover=cross,
-                        seq_len=top["seq_len"], lengths=sorted(s["seq_len"] for s in lengths)))
-    verdict = combine(verdicts.values())
-    all_fail = all(s["outcome"] == BOTH_FAILED for ls in probes.values() for s in ls)
-    lo, hi = analysis.t_ci(longest_diffs)
-    mean = sum(longest_diffs) / len(longest_diffs) if longest_diffs else math.nan
-    n_trials = sum(len(s["success_diffs"]) for ls in probes.values() for s in ls)
-    reason = (f"{BOTH_FAIL} (none of {n_trials} trials per cell beat its success line at "
-              f"{sum(map(len, probes.values()))} probe lengths)" if all_fail else
-              f"LSTM \u2212 GRU success rate at each probe's longest length is "
-              f"{fmt_diff(mean, (lo, hi), SUCCESS_UNIT)}; " + "; ".join(notes))
+        rows.append(decision_row(
+            probe, f"{MEASURES.get(probe, ('', ''))[0]} at the longest informative length",
+            top["decision"], MEASURES.get(probe, ("", "points"))[1], task=probe,
+            level="probe", seq_len=top["seq_len"], crossover=cross,
+            lengths=sorted(s["seq_len"] for s in lengths)))
+    adjusted = holm_outcomes({p: s["decision"] for p, s in deciding.items()})
+    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    for r in rows:
+        if r["level"] == "probe":
+            r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])
+    verdict = across_tasks(verdicts.values())
+    head = _headline(deciding)
+    h = deciding[head]
+    notes = [f"{p} at {'N' if p == 'anbn' else 'T'}={s['seq_len']}: {adjusted[p]}"
+             f" ({s['decision'].reason})" for p, s in deciding.items()]
+    reason = ("per probe, the longest informative length (A = LSTM, Holm across probes): "
+              + "; ".join(notes) + ".")
     return ClaimResult(
-        LONG.id, LONG.statement, verdict, reason + ".",
-        effect("LSTM \u2212 GRU success rate at each probe's longest length", mean, (lo, hi),
-               SUCCESS_UNIT),
-        depends_on="the probe" if verdict == MIXED else None, evidence=rows, excluded=excluded,
+        LONG.id, LONG.statement, verdict, reason,
+        decision_effect(f"{MEASURES.get(head, (head,))[0]}, {head} "
+                        f"{'N' if head == 'anbn' else 'T'}={h['seq_len']}", h["decision"],
+                        MEASURES.get(head, ("", "points"))[1]),
+        depends_on="the kind of dependency" if verdict == MIXED else None,
+        evidence=rows, excluded=excluded, would_change=_would_change(verdict, adjusted),
     )
 
 
+def _headline(deciding: dict[str, dict[str, Any]]) -> str:
+    """Adding at its longest length when measured (the probe read as an error ratio), else the
+    first informative probe."""
+    if "adding" in deciding:
+        return "adding"
+    informative = [p for p, s in deciding.items() if s["outcome"] != UNINFORMATIVE]
+    return (informative or list(deciding))[0]
+
+
+def _would_change(verdict: str, adjusted: dict[str, str]) -> str:
+    silent = [p for p, o in adjusted.items() if o in (UNINFORMATIVE, "inconclusive")]
+    text = {
+        SUPPORTED: "a probe where GRU comes out ahead or equivalent at its longest length "
+                   "would make it mixed; all of them would refute it",
+        REFUTED: "a probe where LSTM comes out significantly ahead at a longer length would "
+                 "make it mixed",
+        MIXED: "it stays mixed while probes disagree; more seeds could move a probe to the "
+               "other side only if its interval is wide",
+        INCONCLUSIVE: "more seeds per length (the intervals are wide) or a budget at which the "
+                      "cells stop both failing or both saturating",
+    }[verdict]
+    if silent:
+        text += f"; undecided now: {', '.join(silent)}"
+    return text
+
+
+SCORE01 = {"adding": "1 − MSE / mean predictor's MSE (0 at the baseline)",
+           "anbn": "largest n all right / largest n tested",
+           "copy-memory": "recall accuracy"}
+
+
 def long_range_view(claim: dict[str, Any]) -> dict[str, Any]:
-    """The decided long claim's per-length success rates in the report's `long_range` form
-    (one row per probe, length and cell; the claim's own crossovers where it found one)."""
-    rows, crossovers, rules = [], [], {}
+    """The decided long claim's per-length results in the report's `long_range` form: one row
+    per probe, length and cell with a score in [0, 1] (1 = solved; SCORE01), and the claim's
+    crossovers (the one definition: the report computes none of its own)."""
+    rows, crossovers = [], []
     for r in claim.get("evidence") or ():
         if r.get("level") == "length":
-            for cell, rate in (r.get("success") or {}).items():
-                rows.append({"task": r["task"], "cell": cell, "seq_len": r["seq_len"],
-                             "success_rate": rate, "n": r["n"]})
-            detail = r.get("detail") or {}
-            if finite(detail.get("success_line")) is not None:
-                sign = "\u2265" if detail.get("higher_is_better") else "\u2264"
-                rules[r["task"]] = (f"{r['task']} {detail.get('metric')} {sign} "
-                                    f"{detail['success_line']:.3g}")
-        elif r.get("level") == "probe" and r.get("crossover") is not None:
-            crossovers.append({"task": r["task"], "seq_len": r["crossover"],
-                               "text": f"LSTM ahead from T = {r['crossover']}"})
+            for cell, value in (r.get("score01") or {}).items():
+                if value is not None:
+                    rows.append({"task": r["task"], "cell": cell, "seq_len": r["seq_len"],
+                                 "score": value, "n": (r.get("detail") or {}).get("pairs"),
+                                 "outcome": r.get("outcome")})
+        elif r.get("level") == "probe":
+            cross = r.get("crossover")
+            crossovers.append({"task": r["task"], "seq_len": cross,
+                               "text": (f"LSTM significantly ahead from T = {cross}"
+                                        if cross is not None else "no crossover: LSTM is not "
+                                        "significantly ahead at the longest informative "
+                                        "length")})
     return {"rows": rows, "crossover": crossovers,
-            "success_rule": "a seed succeeds when its test metric passes the probe's line: "
-                            + "; ".join(rules.values())}
+            "score_rule": "; ".join(f"{p}: {w}" for p, w in SCORE01.items())}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatebench.analysis import geometric_mean_ratio
+from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     ClaimResult,
     combine,
@@ -32,8 +32,9 @@ class RatioGroup:
 
     @property
     def summary(self) -> dict[str, Any]:
-        """{"geomean", "ci"} of the ratios (t-interval on logs)."""
-        return geometric_mean_ratio(self.ratios)
+        """{"geomean", "ci"} of the ratios (the statistics core's `ratio_rule`)."""
+        d = ratio_rule(self.ratios)
+        return {"geomean": d.estimate, "ci": list(d.ci)}
 
     def verdict(self, support: float, refute: float) -> str:
         """supported / refuted / inconclusive from the CI against the two thresholds."""
@@ -122,9 +123,18 @@ def decide_groups(
               f"CI \u2264 {support:g}, refuted \u2265 {refute:g})")
     if depends_on:
         reason += f"; it depends on {depends_on}"
-    return ClaimResult(claim.id, claim.statement, combine(verdicts.values()), reason + ".",
+    verdict = combine(verdicts.values())
+    change = {
+        "supported": f"a group whose interval reaches {refute:g} or above would make it mixed",
+        "refuted": f"a group whose interval lies at or below {support:g} would make it mixed",
+        "mixed": f"it stays mixed while groups disagree (it depends on {depends_on})",
+        "inconclusive": f"more rounds, until a group's interval lies at or below {support:g} "
+                        f"or at or above {refute:g}",
+    }[verdict]
+    return ClaimResult(claim.id, claim.statement, verdict, reason + ".",
                        effect(f"{what}, {group_label(top)}", h["geomean"], h["ci"], UNIT),
-                       depends_on=depends_on, evidence=rows, excluded=excluded)
+                       depends_on=depends_on, evidence=rows, excluded=excluded,
+                       would_change=change)
 
 
 def group_label(key: Key) -> str:

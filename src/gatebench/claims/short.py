@@ -1,10 +1,27 @@
-"""Claim "short": GRU matches LSTM on short sequences, by an equivalence test per task."""
+"""Claim "short": GRU matches LSTM on short sequences, by an equivalence test per task.
+
+Per short task (median length < max_len), seed pairs where neither trial failed to train
+(near the trivial baseline, `failed`) give the paired GRU − LSTM test-metric differences
+(`paired_rule`, equivalence within ±margin); the failure rate of each cell is reported apart
+from the mean, and failures are compared with the paired exact test (`success_rule`). Holm
+across tasks. Every informative task equivalent -> supported; a task with a significant
+difference (in score or in failures) -> refuted, or mixed when others are equivalent.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.rules import (
+    A_BETTER,
+    B_BETTER,
+    EQUIVALENT,
+    WINNERS,
+    Decision,
+    paired_rule,
+    success_rule,
+)
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
@@ -12,17 +29,21 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
+    across_tasks,
+    decision_effect,
+    decision_row,
     effect,
+    failed,
     finite,
-    fmt_diff,
+    holm_outcomes,
     plural,
-    row,
+    task_verdicts,
 )
 from gatebench.claims.catalogue import SHORT
 from gatebench.claims.evidence import Evidence
-from gatebench.errors import GatebenchError
 
-WHAT = "GRU \u2212 LSTM test metric"
+WHAT = "GRU \u2212 LSTM test metric (seeds that trained)"
+CELLS = ("gru", "lstm")
 
 
 def median_seq_len(records: list[dict[str, Any]]) -> float | None:
@@ -34,23 +55,28 @@ def median_seq_len(records: list[dict[str, Any]]) -> float | None:
     return None
 
 
-def counts_as(verdict: dict[str, Any]) -> str:
-    """A study's analysis verdict as evidence for "matches": equivalent or a difference
-    significant but inside the margin -> supported; significant and reaching beyond the
-    margin -> refuted; inconclusive -> inconclusive."""
-    label = verdict["label"]
-    if label == analysis.INCONCLUSIVE:
-        return INCONCLUSIVE
-    if label == analysis.EQUIVALENT:
-        return SUPPORTED
-    lo, hi, margin = *verdict["ci"], verdict["margin"]
-    return SUPPORTED if -margin <= lo and hi <= margin else REFUTED
+def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any] | None:
+    """Paired differences over seeds that trained, failure counts, and both Decisions."""
+    pairs = analysis.pair_records(records)
+    if not pairs:
+        return None
+    first = pairs[0]["gru"]
+    metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
+    ok = {c: [failed(p[c]) is not True for p in pairs] for c in CELLS}
+    diffs = [analysis.improvement_points(metric, hib,
+                                         analysis.effective_metric(p["gru"], metric, hib),
+                                         analysis.effective_metric(p["lstm"], metric, hib))
+             for p, g, ls in zip(pairs, ok["gru"], ok["lstm"], strict=True) if g and ls]
+    return {"score": paired_rule(diffs, margin), "failures": success_rule(ok["gru"], ok["lstm"]),
+            "failure_rate": {c: 1.0 - sum(v) / len(v) for c, v in ok.items()},
+            "n_pairs": len(pairs), "unit": analysis.point_unit(metric, hib),
+            "task": (first.get("task") or {}).get("name"), "device": first.get("device")}
 
 
 def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> ClaimResult:
-    """Every short task (median length < max_len) equivalent within ±margin -> supported;
-    any difference beyond the margin -> refuted, or mixed when other tasks are equivalent."""
-    rows, counted, excluded = [], {}, {"too_long": [], "length_unknown": [], "no_pairs": []}
+    """Every short task's score equivalent within ±margin -> supported; a significant
+    difference (Holm across tasks) -> refuted, or mixed when other tasks are equivalent."""
+    rows, found, excluded = [], {}, {"too_long": [], "length_unknown": [], "no_pairs": []}
     for sid, records in evidence.studies("short/").items():
         length = median_seq_len(records)
         if length is None:
@@ -59,40 +85,67 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
         if length >= max_len:
             excluded["too_long"].append(f"{sid} (median {length:g})")
             continue
-        try:
-            summary = analysis.summarize(records, margin=margin)
-        except GatebenchError:
+        t = task_evidence(records, margin)
+        if t is None:
             excluded["no_pairs"].append(sid)
             continue
-        verdict = summary["verdict"]
-        counted[sid] = (counts_as(verdict), summary)
-        rows.append(row(
-            sid, WHAT, verdict["mean"], verdict["ci"], verdict["n"],
-            task=summary["task"]["name"], device=summary["cells"]["gru"]["device"],
-            unit=summary["unit"], verdict=verdict["label"], counts_as=counted[sid][0],
-            detail={"median_seq_len": length, "margin": margin, "text": verdict["text"]},
-        ))
-    if not counted:
-        return ClaimResult(SHORT.id, SHORT.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT), evidence=rows, excluded=excluded)
-
-    votes = [v for v, _ in counted.values()]
-    n_for, n_against = votes.count(SUPPORTED), votes.count(REFUTED)
-    if n_for == len(votes):
-        verdict = SUPPORTED
-    elif n_against:
-        verdict = MIXED if n_for else REFUTED
-    else:
-        verdict = INCONCLUSIVE
+        found[sid] = t
+        rows.append(decision_row(sid, WHAT, t["score"], t["unit"], task=t["task"],
+                                 device=t["device"], level="task", failure_rate=t["failure_rate"],
+                                 detail={"median_seq_len": length, "margin": margin,
+                                         "pairs": t["n_pairs"]}))
+        rows.append(decision_row(f"{sid} failures", "GRU \u2212 LSTM share of seeds that trained",
+                                 t["failures"], "share", task=t["task"], level="failures",
+                                 failure_rate=t["failure_rate"]))
+    if not found:
+        return ClaimResult(SHORT.id, SHORT.statement, INCONCLUSIVE, NOT_RUN, effect(WHAT),
+                           evidence=rows, excluded=excluded,
+                           would_change="running a short-sequence task: gatebench suite "
+                                        "--claims short")
+    score = holm_outcomes({sid: t["score"] for sid, t in found.items()})
+    fails = holm_outcomes({sid: t["failures"] for sid, t in found.items()})
+    outcome = {sid: _task_outcome(score[sid], fails[sid], found[sid]["score"])
+               for sid in found}
+    verdicts = task_verdicts(outcome, supports=(EQUIVALENT,), refutes=(A_BETTER, B_BETTER))
+    for r in rows:
+        if r["level"] == "task":
+            r.update(outcome_holm=outcome[r["label"]], counts_as=verdicts[r["label"]])
+    verdict = across_tasks(verdicts.values())
     # The headline is the task that strays farthest from parity: what bounds the claim.
-    sid, (_, worst) = max(counted.items(), key=lambda kv: max(
-        abs(finite(c) or 0.0) for c in kv[1][1]["difference"]["ci"]))
-    d = worst["difference"]
-    reason = (f"{n_for} of {plural(len(votes), 'short task')} match within \u00b1{margin:g} "
-              f"({n_against} differ beyond it); farthest from parity {sid}: "
-              f"{WHAT} {fmt_diff(d['mean'], d['ci'], d['unit'])} (n={worst['n_pairs']} seeds).")
+    head = max(found, key=lambda k: max((abs(finite(c) or 0.0) for c in found[k]["score"].ci),
+                                        default=0.0))
+    tally = "; ".join(
+        f"{sid}: {outcome[sid]} ({found[sid]['score'].reason}; failed seeds GRU "
+        f"{found[sid]['failure_rate']['gru']:.0%}, LSTM {found[sid]['failure_rate']['lstm']:.0%})"
+        for sid in found)
+    reason = (f"{sum(v == SUPPORTED for v in verdicts.values())} of "
+              f"{plural(len(found), 'short task')} equivalent within \u00b1{margin:g} after "
+              f"Holm, {sum(v == REFUTED for v in verdicts.values())} differ; {tally}.")
     return ClaimResult(
         SHORT.id, SHORT.statement, verdict, reason,
-        effect(f"{WHAT} ({sid})", d["mean"], d["ci"], d["unit"]),
+        decision_effect(f"{WHAT} ({head})", found[head]["score"], found[head]["unit"]),
         depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
+        would_change=_would_change(verdict, margin),
     )
+
+
+def _task_outcome(score: str, failures: str, d: Decision, alpha: float = 0.05) -> str:
+    """A difference inside the margin (TOST passes) still matches; otherwise a significant
+    difference in score, or else in failure rate, makes the task differ."""
+    if d.p_equivalence is not None and d.p_equivalence < alpha and failures not in WINNERS:
+        return EQUIVALENT
+    if score in WINNERS:
+        return score
+    return failures if failures in WINNERS else score
+
+
+def _would_change(verdict: str, margin: float) -> str:
+    return {
+        SUPPORTED: f"a short task whose difference (or failure rate) reaches beyond "
+                   f"\u00b1{margin:g} significantly would make it mixed",
+        REFUTED: f"short tasks equivalent within \u00b1{margin:g} would make it mixed; the "
+                 f"differing tasks turning equivalent would support it",
+        MIXED: "it stays mixed while some tasks are equivalent and others differ",
+        INCONCLUSIVE: f"more seeds, until each task's 90% interval fits inside \u00b1{margin:g} "
+                      f"(equivalent) or excludes 0 (different)",
+    }[verdict]

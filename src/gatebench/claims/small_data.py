@@ -1,10 +1,23 @@
-"""Claim "small-data": GRU overfits less on small data, by the train-validation gap."""
+"""Claim "small-data": GRU overfits less on small data, by the train-validation gap per task.
+
+The suite trains every data fraction for the same number of optimiser steps (epochs scaled by
+1/fraction, one study per fraction: "small/<task>" and "small/<task>/f=<fraction>"). A
+trial's gap is validation loss minus training loss at its selected epoch, both scored in eval
+mode at the epoch's end (`train_loss_eval`; older records fall back to the running training
+loss, and say so), divided by the task's chance loss (ln K for K classes; 1 for a standardised
+regression target) so tasks are in comparable units. Per task, at its smallest fraction, seed
+pairs where both cells failed to train carry no signal; the rest give the paired
+LSTM − GRU gap (`paired_rule`, margin `margin`; positive: GRU overfits less). Holm across
+tasks: GRU's gap smaller -> supported; larger or equivalent -> refuted; split -> mixed.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from gatebench.analysis import bootstrap_ci, learning_curve, t_ci
+from gatebench import analysis
+from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, paired_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
@@ -12,113 +25,140 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    combine,
+    across_tasks,
+    decision_effect,
+    decision_row,
     effect,
+    failed,
     finite,
-    fmt_diff,
-    plural,
-    row,
+    holm_outcomes,
+    task_verdicts,
 )
 from gatebench.claims.catalogue import SMALL_DATA
-from gatebench.claims.evidence import Evidence
-from gatebench.errors import GatebenchError
+from gatebench.claims.evidence import Evidence, Record, unique_trials
 
-GAP = "validation \u2212 training loss at the best epoch"
-WHAT = f"GRU \u2212 LSTM gap ({GAP})"
-UNIT = "loss"
-
-
-def _values(values: list[Any]) -> list[float]:
-    return [v for v in map(finite, values) if v is not None]
+UNIT = "\u00d7 chance loss"
+WHAT = "LSTM \u2212 GRU train\u2013validation gap at the smallest fraction (positive: GRU " \
+       "overfits less)"
 
 
-def gap_differences(curve_row: dict[str, Any]) -> list[float]:
-    """Per seed pair, GRU's gap minus LSTM's (negative: GRU overfits less); learning_curve
-    lists both cells' values in the same pair order."""
-    pairs = zip(curve_row["gru"]["gap"]["values"], curve_row["lstm"]["gap"]["values"], strict=True)
-    return [g - lstm for g, lstm in ((finite(a), finite(b)) for a, b in pairs)
-            if g is not None and lstm is not None]
+def chance_loss(record: Record) -> float:
+    """The loss of a model that learned nothing: ln K for K classes, 1 for a standardised
+    regression target (the mean predictor's MSE in standard units)."""
+    task = record.get("task") or {}
+    if task.get("objective") == "regression":
+        return 1.0
+    classes = (task.get("description") or {}).get("classes")
+    k = len(classes) if isinstance(classes, dict) and len(classes) > 1 else 2
+    return math.log(k)
 
 
-def lstm_scores_better(metric_ci: list[Any]) -> bool:
-    """The paired GRU − LSTM test-metric CI (positive: GRU better) lies entirely below 0."""
-    hi = finite(metric_ci[1])
-    return hi is not None and hi < 0
+def gap(record: Record) -> tuple[float | None, bool]:
+    """(normalised gap at the selected epoch, whether the eval-mode training loss was used)."""
+    best, history = record.get("best_epoch"), record.get("history") or []
+    if not isinstance(best, int) or not 1 <= best <= len(history):
+        return None, False
+    h = history[best - 1]
+    train = finite(h.get("train_loss_eval"))
+    eval_mode = train is not None
+    train = train if eval_mode else finite(h.get("train_loss"))
+    val = finite(h.get("val_loss"))
+    if train is None or val is None:
+        return None, eval_mode
+    return (val - train) / chance_loss(record), eval_mode
 
 
-def study_verdict(gap_ci: list[Any], metric_ci: list[Any]) -> str:
-    """GRU's gap significantly smaller (CI < 0) and its test metric not significantly worse ->
-    supported; gap significantly larger or LSTM significantly better on test -> refuted."""
-    gap_lo, gap_hi = finite(gap_ci[0]), finite(gap_ci[1])
-    if (gap_lo is not None and gap_lo > 0) or lstm_scores_better(metric_ci):
-        return REFUTED
-    if gap_hi is not None and gap_hi < 0:
-        return SUPPORTED
-    return INCONCLUSIVE
+def task_name(sid: str) -> str:
+    """"small/<task>[/f=...]" -> <task>."""
+    parts = sid.split("/")
+    return parts[1] if len(parts) > 1 else sid
 
 
-def _curve_rows(sid: str, task: Any, curve: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The whole learning curve: per fraction and cell, test metric and gap with CIs."""
-    rows = []
-    for r in curve:
-        for cell in ("gru", "lstm"):
-            c, gaps = r[cell], _values(r[cell]["gap"]["values"])
-            rows.append(row(f"{sid} {cell} @ {r['data_fraction']:g}", "test metric",
-                            c["mean"], c["ci"], r["n_pairs"], task=task, cell=cell,
-                            data_fraction=r["data_fraction"], level="curve",
-                            gap={"mean": c["gap"]["mean"], "ci": list(bootstrap_ci(gaps))}))
-    return rows
+def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[str, Any]]:
+    """Per data fraction: the paired gap Decision, the test-metric Decision and counts."""
+    out: dict[float, dict[str, Any]] = {}
+    pairs = analysis.pair_records(records)
+    by_fraction: dict[float, list[dict[str, Any]]] = {}
+    for p in pairs:
+        by_fraction.setdefault(float(p["data_fraction"]), []).append(p)
+    for fraction, ps in sorted(by_fraction.items()):
+        first = ps[0]["gru"]
+        metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
+        gaps, both_failed, running = [], 0, 0
+        for p in ps:
+            if failed(p["gru"]) and failed(p["lstm"]):
+                both_failed += 1
+                continue
+            (g, g_eval), (ls, l_eval) = gap(p["gru"]), gap(p["lstm"])
+            running += not (g_eval and l_eval)
+            if g is not None and ls is not None:
+                gaps.append(ls - g)
+        metric_diffs = [analysis.improvement_points(
+            metric, hib, analysis.effective_metric(p["gru"], metric, hib),
+            analysis.effective_metric(p["lstm"], metric, hib)) for p in ps]
+        out[fraction] = {
+            "gap": paired_rule(gaps, margin), "metric": paired_rule(metric_diffs, 1.0),
+            "metric_unit": analysis.point_unit(metric, hib), "pairs": len(ps),
+            "both_failed": both_failed, "running_train_loss": running,
+            "failures": {c: sum(bool(failed(p[c])) for p in ps) for c in ("gru", "lstm")},
+        }
+    return out
 
 
-def decide(evidence: Evidence) -> ClaimResult:
-    """At each small/* study's smallest fraction (< 1): a paired t-CI of GRU − LSTM gap < 0 ->
-    supported; > 0, or LSTM's test metric significantly better -> refuted; tasks disagree ->
+def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
+    """Per task at its smallest fraction (< 1): GRU's normalised gap significantly smaller ->
+    supports; larger or equivalent within ±margin -> refutes; Holm across tasks; split ->
     mixed."""
-    rows, verdicts, pooled, lstm_better = [], {}, [], []
-    excluded: dict[str, list[str]] = {"no_small_fraction": [], "unreadable": []}
+    by_task: dict[str, list[Record]] = {}
     for sid, records in evidence.studies("small/").items():
-        try:
-            curve = learning_curve(records)
-        except GatebenchError:
-            excluded["unreadable"].append(sid)
+        by_task.setdefault(task_name(sid), []).extend(records)
+    rows, deciding = [], {}
+    excluded: dict[str, Any] = {"no_small_fraction": [], "running_train_loss_pairs": 0}
+    for task, records in sorted(by_task.items()):
+        fractions = fraction_evidence(unique_trials(records), margin)
+        small = [f for f in fractions if f < 1.0]
+        if not small:
+            excluded["no_small_fraction"].append(task)
             continue
-        small = next((r for r in curve if r["n_pairs"] and r["data_fraction"] < 1.0), None)
-        if small is None:
-            excluded["no_small_fraction"].append(sid)
-            continue
-        task = (records[0].get("task") or {}).get("name")
-        rows.extend(_curve_rows(sid, task, curve))
-        for r in curve:
-            diffs = gap_differences(r)
-            gap_ci = list(t_ci(diffs))
-            metric = r["difference"]
-            fraction_verdict = study_verdict(gap_ci, metric["ci"])
-            if r is small:
-                verdicts[sid] = fraction_verdict
-                pooled.extend(diffs)
-                if lstm_scores_better(metric["ci"]):
-                    lstm_better.append(sid)
-            rows.append(row(
-                f"{sid} @ {r['data_fraction']:g}", WHAT, sum(diffs) / len(diffs) if diffs else None,
-                gap_ci, len(diffs), task=task, data_fraction=r["data_fraction"], unit=UNIT,
-                level="difference", verdict=fraction_verdict, decides=r is small,
-                metric_difference={"what": metric["what"], "unit": metric["unit"],
-                                   "mean": metric["mean"], "ci": metric["ci"]},
-            ))
-    if not verdicts:
+        for f, e in fractions.items():
+            excluded["running_train_loss_pairs"] += e["running_train_loss"]
+            rows.append(decision_row(f"{task} @ {f:g}", WHAT.replace(" at the smallest fraction",
+                                                                     ""),
+                                     e["gap"], UNIT, task=task, data_fraction=f, level="gap",
+                                     failures=e["failures"],
+                                     detail={"pairs": e["pairs"], "both_failed": e["both_failed"],
+                                             "decides": f == min(small)}))
+            rows.append(decision_row(f"{task} @ {f:g} test", "GRU \u2212 LSTM test metric",
+                                     e["metric"], e["metric_unit"], task=task, data_fraction=f,
+                                     level="metric"))
+        deciding[task] = (min(small), fractions[min(small)]["gap"])
+    if not deciding:
         return ClaimResult(SMALL_DATA.id, SMALL_DATA.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded)
-    verdict = combine(verdicts.values())
-    lo, hi = t_ci(pooled)
-    mean = sum(pooled) / len(pooled) if pooled else None
-    tally = "; ".join(f"{sid} {v}" for sid, v in verdicts.items())
-    reason = (f"at the smallest data fraction GRU \u2212 LSTM gap is "
-              f"{fmt_diff(mean, (lo, hi), UNIT)} (n={len(pooled)} pairs, "
-              f"{plural(len(verdicts), 'task')} pooled; negative = GRU overfits less); LSTM's "
-              f"test metric significantly better on {', '.join(lstm_better) or 'no task'}; "
-              f"per task: {tally}.")
+                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
+                           would_change="a learning curve with a fraction below 1: gatebench "
+                                        "suite --claims small-data")
+    adjusted = holm_outcomes({t: d for t, (_, d) in deciding.items()})
+    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    head = max(deciding, key=lambda t: deciding[t][1].n)
+    tally = "; ".join(f"{t} at {f:g}: {adjusted[t]} ({d.reason})"
+                      for t, (f, d) in deciding.items())
+    verdict = across_tasks(verdicts.values())
+    reason = (f"gap = validation \u2212 training loss at the selected epoch, both in eval mode, "
+              f"in units of the chance loss, at equal optimiser steps; per task (Holm): "
+              f"{tally}.")
     return ClaimResult(
         SMALL_DATA.id, SMALL_DATA.statement, verdict, reason,
-        effect(f"{WHAT}, smallest fraction, tasks pooled", mean, (lo, hi), UNIT),
+        decision_effect(f"{WHAT} ({head}, fraction {deciding[head][0]:g})", deciding[head][1],
+                        UNIT),
         depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
+        would_change={
+            SUPPORTED: "a task where LSTM's gap is smaller or equivalent at the smallest "
+                       "fraction would make it mixed",
+            REFUTED: "a task where GRU's gap is significantly smaller at the smallest fraction "
+                     "would make it mixed",
+            MIXED: "it stays mixed while tasks disagree",
+            INCONCLUSIVE: f"more seeds at the smallest fraction, until the gap's interval "
+                          f"excludes 0 or fits inside \u00b1{margin:g}",
+        }[verdict],
     )
+

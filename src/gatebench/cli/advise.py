@@ -94,6 +94,12 @@ def advise_command(
     task: str = typer.Option(None, "--task", help="Kind of data, for the settle command: "
                              "text, forecast, sequence or audio.",
                              rich_help_panel=QUESTIONS_PANEL),
+    batch_size: str = typer.Option(None, "--batch-size", metavar="N", help="Training batch "
+                                   "size (picks the speed evidence for your regime).",
+                                   rich_help_panel=QUESTIONS_PANEL),
+    hidden: str = typer.Option(None, "--hidden", metavar="N", help="Hidden size of the "
+                               "recurrent layer (picks the speed evidence nearest it).",
+                               rich_help_panel=QUESTIONS_PANEL),
     evidence: list[Path] = typer.Option(None, "--evidence", metavar="DIR", help="A suite folder "
                                         "(claims.json) or compare folder (summary.json); "
                                         "repeatable; takes precedence over shipped evidence."),
@@ -107,7 +113,8 @@ def advise_command(
     """Answer the GRU-or-LSTM question for your situation, citing the measured evidence."""
     raw = {"seq_len": seq_len, "train_size": train_size, "latency_budget_ms": latency_budget_ms,
            "device": device, "runtime": runtime, "dependency_range": dependency_range,
-           "time_budget": time_budget, "task": task}
+           "time_budget": time_budget, "task": task, "batch_size": batch_size,
+           "hidden": hidden}
     answers = parse_answers(raw)  # bad flags fail before any prompt or file read
     if not no_input and sys.stdin.isatty():
         answers = parse_answers(_ask_missing(raw, Console(stderr=True)))

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from gatebench.claims.plan import plan_suite
 from gatebench.claims.table import claims_rows
 from gatebench.cli.display import log_trial
 from gatebench.cli.execution import (
@@ -23,7 +24,7 @@ from gatebench.cli.execution import (
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.run import StudyProgress
-from gatebench.run.suite import run_suite
+from gatebench.run.suite import run_plan, with_cost
 
 VERDICT_STYLE = {"supported": "green", "refuted": "red", "mixed": "yellow",
                  "inconclusive": "dim"}
@@ -77,8 +78,9 @@ def render_claims(claims: list[dict[str, Any]], console: Console) -> None:
 
 @app.command("suite")
 def suite_command(
-    profile: str = typer.Option("quick", "--profile", help="quick: about 7 minutes on 2 CPU "
-                                "cores; full: sized for a GPU or a Ray cluster."),
+    profile: str = typer.Option("quick", "--profile", help="quick: sized for 15 minutes on 2 "
+                                "CPU cores; full: sized for a GPU or a Ray cluster. The plan's "
+                                "cost is printed first, estimated from the last measured run."),
     claims: str = typer.Option(None, "--claims", help="A subset, comma-separated: speed, "
                                "inference, short, small-data, convergence, long, iteration."),
     out: Path = typer.Option(Path("runs/suite"), "--out", help="Suite folder (results.sqlite, "
@@ -96,11 +98,14 @@ def suite_command(
     err = Console(stderr=True)
     progress = RichSuiteProgress(err)
     wanted = name_list(claims) if claims else None
+    plan = with_cost(plan_suite(profile, wanted), out)
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner:
+        err.print(f"Profile {plan.profile}: {plan.cost}", highlight=False, soft_wrap=True)
+        for note in plan.notes:
+            err.print(f"note: {note}", style="dim", highlight=False, soft_wrap=True)
         try:
-            result = run_suite(profile, wanted, out, executor=runner, progress=progress,
-                               fresh=fresh)
+            result = run_plan(plan, out, executor=runner, progress=progress, fresh=fresh)
         finally:
             progress.finish()
     if as_json:

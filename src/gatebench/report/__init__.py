@@ -19,18 +19,19 @@ Optional inputs, each rendered only when present (malformed rows are skipped wit
      "device": "cpu", "threads": 2,        # optional
      "note": "..."}                        # optional
 
-``long_range`` -- ``summary["long_range"]`` or ``<study>/long_range.json``::
+``long_range`` -- ``summary["long_range"]`` or ``<study>/long_range.json`` (the suite writes
+it with ``claims.long.long_range_view``)::
 
-    {"rows": [{"cell": "lstm", "seq_len": 200, "success_rate": 0.8,
+    {"rows": [{"cell": "lstm", "seq_len": 200, "score": 0.8,   # in [0, 1]: 1 = solved
                "task": "adding",            # optional: one panel per task
-               "n": 5, "ci": [0.4, 1.0]}],  # optional: seeds and an interval of the rate
-     "success_rule": "MSE below 0.05",      # optional: what counts as success
-     "crossover": {"task": "adding", "seq_len": 150, "text": "..."}}  # optional; a list of
+               "n": 5, "ci": [0.4, 1.0]}],  # optional: seeds and an interval of the score
+     "score_rule": "adding: 1 - MSE / mean predictor's MSE",  # optional: what the score is
+     "crossover": {"task": "adding", "seq_len": 400, "text": "..."}}  # optional; a list of
                                             # these (one per task) is accepted too
 
-When no crossover is given, it is computed per task: between the last length the first leader
-(higher success rate at the shortest length; ties ignored) still leads and the first length
-the other cell leads, where the two straight lines cross on a log-length axis.
+Older files with "success_rate" (and "success_rule") instead of "score" still read. The
+crossover shown is only the one given (the long claim's single definition); the report computes
+none of its own, so it never prints a crossover the claim says does not exist.
 
 ``claims`` -- ``<study>/claims.json`` (a list, or ``{"claims": [...]}`` as the suite writes
 it) or ``summary["claims"]``; each claim as the suite's ClaimResult.to_dict() gives it::

@@ -28,8 +28,10 @@ RATIO_UNIT = "ratio"
 # Evidence-row fields shown as columns, in this order, when any row has them.
 EVIDENCE_COLUMNS = (("label", "evidence"), ("task", "task"), ("device", "device"),
                     ("runtime", "runtime"), ("mode", "mode"), ("seq_len", "T"),
+                    ("batch", "B"), ("hidden", "H"),
                     ("what", "measure"), ("value", "value"), ("ci", "95% CI"), ("n", "n"),
-                    ("verdict", "verdict"), ("detail", "detail"))
+                    ("outcome", "rule outcome"), ("verdict", "verdict"),
+                    ("counts_as", "counts as"), ("detail", "detail"))
 _MAX_DETAIL = 160
 
 
@@ -118,12 +120,13 @@ def _evidence_table(rows: list[dict[str, Any]]) -> Table:
                 line.append(_value(v, r.get("unit")))
             elif key == "ci":
                 line.append(interval_sig(v) or MISSING)
-            elif key == "verdict":
+            elif key in ("verdict", "counts_as"):
                 line.append(verdict_cell(v) if v else MISSING)
             else:
                 line.append(MISSING if v in (None, "") else _brief(v))
         body.append(line)
-    numeric = tuple(i for i, (k, _) in enumerate(columns) if k in ("seq_len", "value", "ci", "n"))
+    numeric = tuple(i for i, (k, _) in enumerate(columns)
+                    if k in ("seq_len", "batch", "hidden", "value", "ci", "n"))
     return Table([h for _, h in columns], body, numeric=numeric)
 
 
@@ -137,9 +140,11 @@ def claims_table(claims: list[dict[str, Any]]) -> Section | None:
         effect, ci = _effect(c)
         rows.append([Cell(str(c.get("id") or i + 1), href=target), str(c.get("statement", "")),
                      verdict_cell(c.get("verdict")), effect, ci,
+                     str(c.get("would_change") or MISSING),
                      Cell("evidence \u2193", href=target)])
     return Section("claims", "Claims", [
-        Table(["claim", "statement", "verdict", "effect", "95% CI", ""], rows, numeric=(3, 4)),
+        Table(["claim", "statement", "verdict", "effect", "95% CI",
+               "what would change this verdict", ""], rows, numeric=(3, 4)),
     ])
 
 
@@ -158,6 +163,8 @@ def claim_evidence(claims: list[dict[str, Any]]) -> list[Section]:
         for key in ("reason", "detail", "note"):
             if c.get(key):
                 facts.append([key, _brief(c[key]) if not isinstance(c[key], str) else c[key]])
+        if c.get("would_change"):
+            facts.append(["what would change this verdict", str(c["would_change"])])
         excluded = {k: v for k, v in (c.get("excluded") or {}).items() if v}
         if excluded:
             facts.append(["left out", _brief(excluded)])

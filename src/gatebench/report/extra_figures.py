@@ -8,7 +8,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, NullLocator, PercentFormatter
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from gatebench.report.figures import (
     NEUTRAL,
@@ -60,7 +60,7 @@ def long_range(
     panels: Sequence[tuple[str, list[dict[str, Any]], dict[str, Any] | None]],
     cells: Sequence[str],
 ) -> Figure | None:
-    """Success rate against sequence length per task, with the crossover length marked."""
+    """Score (1 = solved) against sequence length per task, the claim's crossover marked."""
     if not panels:
         return None
     fig = new_figure(min(10, 4.2 * len(panels) + 1), 3.3)
@@ -76,7 +76,7 @@ def long_range(
             # Equal rates are common (both 100%, both 0%): the first cell is drawn wide and
             # pale beneath the others, so a line lying on top of it does not hide it.
             wide = k == 0 and len(cells) > 1
-            ax.plot(xs, [r["success_rate"] for r in mine], color=color, marker="o",
+            ax.plot(xs, [r["score"] for r in mine], color=color, marker="o",
                     ms=8 if wide else 4, lw=5 if wide else 1.6, alpha=0.45 if wide else 1.0,
                     label=cell.upper(), zorder=2 if wide else 3)
             band = [r for r in mine if r.get("ci")]
@@ -86,17 +86,16 @@ def long_range(
         if crossover and finite_number(crossover.get("seq_len")):
             x = crossover["seq_len"]
             ax.axvline(x, color="black", ls="--", lw=1)
-            ax.annotate(f"crossover\nT \u2248 {x:.3g}", (x, 1.02), xytext=(4, -2),
+            ax.annotate(f"crossover\nT = {x:.3g}", (x, 1.02), xytext=(4, -2),
                         textcoords="offset points", fontsize=8, va="top")
         if lengths and lengths[-1] / max(lengths[0], 1) >= 8:
             ax.set_xscale("log")
             ax.set_xticks(lengths, [f"{v:g}" for v in lengths])
             ax.xaxis.set_minor_locator(NullLocator())
         ax.set_ylim(-0.03, 1.05)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_xlabel("sequence length T")
         ax.set_title(task or "long-range probe")
-    axes[0].set_ylabel("success rate (share of seeds)")
+    axes[0].set_ylabel("score (1 = solved)")
     axes[0].legend(loc="lower left")
     return fig
 

@@ -5,7 +5,6 @@ The accepted input shapes are documented in the package docstring (gatebench.rep
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from gatebench.analysis import learning_curve
@@ -98,46 +97,18 @@ def fractions(data: StudyData, draw: bool) -> Section | None:
 def _long_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
     rows, bad = [], 0
     for r in _rows_of(raw):
+        score = r.get("score", r.get("success_rate")) if isinstance(r, dict) else None
         ok = (isinstance(r, dict) and isinstance(r.get("cell"), str) and finite(r.get("seq_len"))
-              and finite(r.get("success_rate")))
+              and finite(score))
         if not ok:
             bad += 1
             continue
         ci = r.get("ci")
         ci = [float(ci[0]), float(ci[1])] if interval(ci) else None
         rows.append({"task": str(r.get("task") or ""), "cell": r["cell"],
-                     "seq_len": float(r["seq_len"]), "success_rate": float(r["success_rate"]),
+                     "seq_len": float(r["seq_len"]), "score": float(score),
                      "n": r.get("n"), "ci": ci})
     return rows, bad
-
-
-def crossover(rows: list[dict[str, Any]], cells: list[str]) -> dict[str, Any] | None:
-    """The shortest length where the leading cell differs from the leader at the shortest one."""
-    if len(cells) < 2:
-        return None
-    a, b = cells[:2]
-    by_len: dict[float, dict[str, float]] = {}
-    for r in rows:
-        by_len.setdefault(r["seq_len"], {})[r["cell"]] = r["success_rate"]
-    signs = [(t, math.copysign(1, v[a] - v[b])) for t, v in sorted(by_len.items())
-             if a in v and b in v and v[a] != v[b]]
-    if not signs:
-        return None
-    first = signs[0][1]
-    for (t0, _), (t1, sign) in zip(signs, signs[1:], strict=False):
-        if sign != first:
-            lead, other = (a, b) if first > 0 else (b, a)
-            d0 = by_len[t0][a] - by_len[t0][b]
-            d1 = by_len[t1][a] - by_len[t1][b]
-            # where the straight lines between the two lengths cross, on a log-length scale
-            # (probe lengths usually double), so the mark falls between the lengths tried
-            share = d0 / (d0 - d1)
-            at = math.exp(math.log(t0) + share * (math.log(t1) - math.log(t0))) if t0 > 0 \
-                else t0 + share * (t1 - t0)
-            return {"seq_len": at, "computed": True,
-                    "text": f"{up(lead)} succeeds more often up to T = {t0:g}, "
-                            f"{up(other)} from T = {t1:g}"}
-    return None
 
 
 def _given_crossovers(raw: Any) -> dict[str, dict[str, Any]]:
@@ -147,7 +118,12 @@ def _given_crossovers(raw: Any) -> dict[str, dict[str, Any]]:
 
 
 def long_range(data: StudyData, draw: bool) -> Section | None:
-    """Success rate per sequence length on the long-range probes, crossover marked."""
+    """Score per sequence length on the long-range probes, with the long claim's crossover.
+
+    The crossover shown is the one the claim computed (claims.long.crossover, the single
+    definition); the report computes none of its own, so it can never print a crossover the
+    claim says does not exist.
+    """
     rows, bad = _long_rows(data.long_range)
     if not rows:
         return None
@@ -158,40 +134,40 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
     for task in dict.fromkeys(r["task"] for r in rows):
         mine = [r for r in rows if r["task"] == task]
         cross = given.get(task) or (given.get("") if len(given) == 1 else None)
-        cross = cross or crossover(mine, cells)
-        panels.append((task, mine, cross))
+        mark = cross if cross and finite(cross.get("seq_len")) else None
+        panels.append((task, mine, mark))
         name = task or "long-range probe"
-        if cross:
-            how = " (computed from the rows)" if cross.get("computed") else ""
-            at = f"T \u2248 {num(cross.get('seq_len'), '.3g')}"
-            notes.append(f"{name}: crossover at {at}" + (f": {cross['text']}" if
-                                                          cross.get("text") else "") + how)
+        if mark:
+            notes.append(f"{name}: crossover at T = {num(mark.get('seq_len'), 'g')}"
+                         + (f": {mark['text']}" if mark.get("text") else ""))
+        elif cross and cross.get("text"):
+            notes.append(f"{name}: {cross['text']}")
         else:
-            notes.append(f"{name}: no crossover in the lengths tried")
+            notes.append(f"{name}: no crossover given")
         for t in sorted({r["seq_len"] for r in mine}):
             cells_at = {r["cell"]: r for r in mine if r["seq_len"] == t}
-            table_rows.append([name, num(t, "g"), *(_success(cells_at.get(c)) for c in cells)])
+            table_rows.append([name, num(t, "g"), *(_score(cells_at.get(c)) for c in cells)])
     blocks: list[Any] = []
-    rule = raw.get("success_rule") if isinstance(raw, dict) else None
+    rule = (raw.get("score_rule") or raw.get("success_rule")) if isinstance(raw, dict) else None
     if rule:
-        blocks.append(Paragraph(f"Success: {rule}."))
-    blocks.append(FigureBlock("Success rate by sequence length", "Share of seeds that "
-                              "succeeded (band: its interval where given); the dashed line "
-                              "marks the crossover.",
+        blocks.append(Paragraph(f"Score (1 = solved, 0 = no better than the baseline): {rule}."))
+    blocks.append(FigureBlock("Score by sequence length", "Mean score over seeds (band: its "
+                              "interval where given); the dashed line marks the long claim's "
+                              "crossover.",
                               F.render(XF.long_range, panels, cells) if draw else None))
     blocks.append(Bullets(notes))
-    blocks.append(Table(["task", "T", *(f"{up(c)} success" for c in cells)], table_rows,
+    blocks.append(Table(["task", "T", *(f"{up(c)} score" for c in cells)], table_rows,
                         numeric=tuple(range(1, 2 + len(cells)))))
     blocks += _skipped(bad, "long-range")
     return Section("long-range", "Long-range dependencies", blocks)
 
 
-def _success(r: dict[str, Any] | None) -> str:
+def _score(r: dict[str, Any] | None) -> str:
     if r is None:
         return MISSING
-    text = f"{r['success_rate']:.0%}"
+    text = f"{r['score']:.2f}"
     if r.get("ci"):
-        text += f" [{r['ci'][0]:.0%}, {r['ci'][1]:.0%}]"
+        text += f" [{r['ci'][0]:.2f}, {r['ci'][1]:.2f}]"
     if finite(r.get("n")):
         text += f" (n = {r['n']:g})"
     return text

@@ -130,9 +130,11 @@ def load_study(out_dir: str | Path) -> StudyData:
     records, spec = _load_records(out, summary)
     claims = _claims(out, summary)
     recomputed = False
-    if summary is None and records:
+    # Only trials make a study summary: a suite's timing and latency records do not pair up.
+    trials = [r for r in records if (r.get("kind") or "trial") == "trial"]
+    if summary is None and trials:
         try:
-            summary, recomputed = _recompute(records, spec, out), True
+            summary, recomputed = _recompute(trials, spec, out), True
         except GatebenchError:
             if not claims:  # a claims folder may hold several studies that do not pair up
                 raise

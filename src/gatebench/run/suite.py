@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gatebench.advisor.evidence import shipped_path
 from gatebench.analysis import latency_table
 from gatebench.claims import evaluate_claims
+from gatebench.claims.cost import describe, estimate, measured_section, timing_work
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
 from gatebench.claims.registry import claim_ids
@@ -36,12 +39,38 @@ class SuiteResult:
     plan: SuitePlan
     claims: list[dict[str, Any]]
     provenance: dict[str, Any]
+    measured: dict[str, Any] | None = None
 
     def to_json(self) -> str:
-        """claims.json: profile, cost, provenance (machine, versions, tasks) and the verdicts."""
+        """claims.json: profile, cost, provenance (machine, versions, tasks), the verdicts and
+        what was measured (for the next plan's cost estimate)."""
         return json.dumps({"profile": self.plan.profile, "cost": self.plan.cost,
-                           **self.provenance, "claims": self.claims}, indent=2,
-                          allow_nan=False)
+                           **self.provenance, "claims": self.claims,
+                           "plan_notes": list(self.plan.notes),
+                           **({"measured": self.measured} if self.measured else {})},
+                          indent=2, allow_nan=False)
+
+
+def previous_measurements(out: str | Path) -> tuple[dict[str, Any] | None, str]:
+    """The measurements a cost estimate can use: the suite folder's own claims.json if it has
+    some, else the shipped evidence's; with where they come from."""
+    for path, label in ((Path(out) / CLAIMS_FILE, f"the run in {out}"),
+                        (shipped_path(), "the shipped evidence's run")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("measured"), dict):
+            profile = data.get("profile")
+            return data["measured"], f"{label}" + (f" (profile {profile})" if profile else "")
+    return None, ""
+
+
+def with_cost(plan: SuitePlan, out: str | Path) -> SuitePlan:
+    """The plan with its cost line estimated from previous measurements (see claims.cost)."""
+    n_trials = len({t.spec_id for s in plan.studies for t in s.spec.trials()})
+    measured, source = previous_measurements(out)
+    return replace(plan, cost=describe(n_trials, estimate(plan, measured), source))
 
 
 def run_suite(
@@ -54,8 +83,8 @@ def run_suite(
     fresh: bool = False,
 ) -> SuiteResult:
     """Run a profile's experiments (resuming finished ones) and decide every claim."""
-    return run_plan(plan_suite(profile, claims), out, executor=executor, progress=progress,
-                    fresh=fresh)
+    return run_plan(with_cost(plan_suite(profile, claims), out), out, executor=executor,
+                    progress=progress, fresh=fresh)
 
 
 def run_plan(
@@ -91,16 +120,24 @@ def run_plan(
         latency_ids = latency_spec_ids(plan.latency)
         if fresh:
             store.delete_study_trials(timing_ids + latency_ids)
+        phases: dict[str, Any] = {}
         if plan.step_timings:
-            _serial_phase(store, progress, "training-step timing", timing_ids,
-                          run_step_timings(list(plan.step_timings), plan.timing_rounds,
-                                           done=store.has))
+            new, _ = _serial_phase(
+                store, progress, "training-step timing", timing_ids,
+                run_step_timings(list(plan.step_timings), plan.timing_rounds, done=store.has))
+            phases["step_timing"] = _timing_phase(plan, new)
         if plan.latency is not None:
-            _serial_phase(store, progress, "inference latency", latency_ids,
-                          latency_records(plan.latency, done=store.has))
+            new, seconds = _serial_phase(store, progress, "inference latency", latency_ids,
+                                         latency_records(plan.latency, done=store.has))
+            configs = {(r.get("runtime"), r.get("seq_len"), r.get("batch")) for r, _ in new}
+            phases["latency"] = {"seconds": seconds, "configs": len(configs)}
         records = gather_evidence(store, plan, timing_ids + latency_ids) + importance_records
-    result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims),
-                         provenance(plan, records))
+    prov = provenance(plan, records)
+    measured = measured_section(records, {k: v for k, v in phases.items() if v},
+                                {"cpu_count": prov["machine"].get("cpu_count"),
+                                 "threads": prov["machine"].get("threads"),
+                                 "gpu": prov["machine"].get("gpu")})
+    result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims), prov, measured)
     write_atomic(out_dir / CLAIMS_FILE, result.to_json())
     write_figure_inputs(out_dir, result.claims, records)
     build_report(out_dir)
@@ -108,14 +145,36 @@ def run_plan(
 
 
 def _serial_phase(store: Any, progress: StudyProgress, name: str, ids: list[str],
-                  records: Iterable[dict[str, Any]]) -> None:
-    """Store each measured record as it comes; stored ones count as done from the start."""
+                  records: Iterable[dict[str, Any]]
+                  ) -> tuple[list[tuple[dict[str, Any], float]], float]:
+    """Store each measured record as it comes (stored ones count as done from the start);
+    the newly measured records with the seconds each took, and the phase's seconds."""
     progress.phase(name, len(ids))
     for _ in range(sum(map(store.has, ids))):
         progress.advance()
+    new, started = [], time.perf_counter()
+    last = started
     for record in records:
+        now = time.perf_counter()
+        new.append((record, now - last))  # the seconds this record took to measure
         store.put(record)
         progress.advance()
+        last = time.perf_counter()
+    return new, time.perf_counter() - started
+
+
+def _timing_phase(plan: SuitePlan,
+                  new: list[tuple[dict[str, Any], float]]) -> dict[str, dict[str, float]]:
+    """Seconds and work (claims.cost.timing_work) of the newly timed steps, per kernel
+    implementation."""
+    steps = {s.config_key: s.repeats + s.warmup for s in plan.step_timings}
+    out: dict[str, dict[str, float]] = {}
+    for r, seconds in new:
+        part = out.setdefault(r["impl"], {"seconds": 0.0, "work": 0.0})
+        part["seconds"] += seconds
+        part["work"] += timing_work(r["batch"], r["seq_len"], r["reference_hidden"],
+                                    steps.get(r["config_key"], 0))
+    return out
 
 
 def write_figure_inputs(out_dir: Path, claims: list[dict[str, Any]],

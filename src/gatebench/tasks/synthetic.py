@@ -18,8 +18,8 @@ from gatebench.tasks.registry import TaskEntry, register
 from gatebench.tasks.splits import SPLITS, length_stats
 
 IGNORE = -100  # tagging targets at this value are not scored
-N_SYMBOLS, N_RECALL = 8, 10  # copy memory: 10 symbols drawn from 8 categories
-BLANK, DELIMITER = 0, N_SYMBOLS + 1  # copy-memory tokens: 0 blank, 1..8 symbols, 9 delimiter
+N_SYMBOLS, N_RECALL = 8, 10  # copy memory defaults: 10 symbols drawn from 8 categories
+BLANK = 0  # copy-memory tokens: 0 blank, 1..S symbols, S+1 delimiter
 
 Arrays = tuple[np.ndarray, np.ndarray, np.ndarray]  # x, lengths, y
 
@@ -96,52 +96,60 @@ def load_adding(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
     return TaskData(info, *splits)
 
 
-def copy_memory_arrays(rng: np.random.Generator, n: int, seq_len: int) -> Arrays:
-    """Copy memory (Arjovsky 2016): 10 symbols, T-1 blanks, a delimiter, then recall all 10.
+def copy_memory_arrays(rng: np.random.Generator, n: int, seq_len: int,
+                       n_recall: int = N_RECALL, n_symbols: int = N_SYMBOLS) -> Arrays:
+    """Copy memory (Arjovsky 2016): K symbols, T-1 blanks, a delimiter, then recall all K.
 
-    Total length T + 20; targets are -100 except the last 10 steps, which hold the symbols
-    (as classes 0..7), so the gap between seeing a symbol and recalling it is T + 10 steps.
+    With the defaults K = 10 symbols from 8 categories: total length T + 20; targets are -100
+    except the last K steps, which hold the symbols (as classes 0..7), so the gap between
+    seeing a symbol and recalling it is T + K steps. Tokens: 0 blank, 1..S symbols, S+1 the
+    delimiter (S = n_symbols), one-hot over S + 2.
     """
-    symbols = rng.integers(1, N_SYMBOLS + 1, (n, N_RECALL))
-    tokens = np.full((n, seq_len + 2 * N_RECALL), BLANK, dtype=np.int64)
-    tokens[:, :N_RECALL] = symbols
-    tokens[:, seq_len + N_RECALL - 1] = DELIMITER
-    x = np.eye(DELIMITER + 1, dtype=np.float32)[tokens]  # one-hot: (N, T + 20, 10)
+    delimiter = n_symbols + 1
+    symbols = rng.integers(1, n_symbols + 1, (n, n_recall))
+    tokens = np.full((n, seq_len + 2 * n_recall), BLANK, dtype=np.int64)
+    tokens[:, :n_recall] = symbols
+    tokens[:, seq_len + n_recall - 1] = delimiter
+    x = np.eye(delimiter + 1, dtype=np.float32)[tokens]  # one-hot: (N, T + 2K, S + 2)
     y = np.full(tokens.shape, IGNORE, dtype=np.int64)
-    y[:, -N_RECALL:] = symbols - 1
+    y[:, -n_recall:] = symbols - 1
     return x, np.full(n, tokens.shape[1], dtype=np.int64), y
 
 
 def load_copy_memory(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
-    """Copy memory: reproduce 10 symbols after a delay of seq_len steps (tagging)."""
+    """Copy memory: reproduce K symbols (n_recall, default 10) from n_symbols categories
+    (default 8) after a delay of seq_len steps (tagging)."""
     seq_len = int_option(spec, "seq_len", 100, minimum=1)
+    k = int_option(spec, "n_recall", N_RECALL, minimum=1)
+    cats = int_option(spec, "n_symbols", N_SYMBOLS, minimum=2)
     splits, y, facts = _generate("copy-memory", spec,
-                                 lambda rng, n, _: copy_memory_arrays(rng, n, seq_len))
-    train_targets, test_targets = y["train"][:, -N_RECALL:], y["test"][:, -N_RECALL:]
-    majority = int(np.bincount(train_targets.ravel(), minlength=N_SYMBOLS).argmax())
-    total = seq_len + 2 * N_RECALL
+                                 lambda rng, n, _: copy_memory_arrays(rng, n, seq_len, k, cats))
+    train_targets, test_targets = y["train"][:, -k:], y["test"][:, -k:]
+    majority = int(np.bincount(train_targets.ravel(), minlength=cats).argmax())
+    total = seq_len + 2 * k
     info = TaskInfo(
         name="copy-memory", family="synthetic", objective="tagging", input_kind="features",
-        input_size=DELIMITER + 1, output_size=N_SYMBOLS, metric="accuracy",
-        higher_is_better=True, class_names=tuple(str(s) for s in range(1, N_SYMBOLS + 1)),
+        input_size=cats + 2, output_size=cats, metric="accuracy",
+        higher_is_better=True, class_names=tuple(str(s) for s in range(1, cats + 1)),
         description={
-            "source": f"generated copy memory, T = {seq_len}: 10 symbols from 8 categories, "
-            f"{seq_len - 1} blanks, a delimiter, 10 blanks during which the symbols are recalled",
+            "source": f"generated copy memory, T = {seq_len}: {k} symbols from {cats} "
+            f"categories, {seq_len - 1} blanks, a delimiter, {k} blanks during which the "
+            "symbols are recalled",
             **facts,
             "classes": {str(s): int(n) for s, n in enumerate(
-                np.bincount(train_targets.ravel(), minlength=N_SYMBOLS), start=1)},
-            "scored_steps": "the last 10 of each sequence (the rest are -100)",
-            "chance_accuracy": 1 / N_SYMBOLS,
+                np.bincount(train_targets.ravel(), minlength=cats), start=1)},
+            "scored_steps": f"the last {k} of each sequence (the rest are -100)",
+            "chance_accuracy": 1 / cats,
             "memoryless_cross_entropy": {
-                "per_scored_step": math.log(N_SYMBOLS),
-                "over_all_steps": N_RECALL * math.log(N_SYMBOLS) / total,
-                "note": "10 ln 8 / (T + 20) averages over all T + 20 steps with blanks "
+                "per_scored_step": math.log(cats),
+                "over_all_steps": k * math.log(cats) / total,
+                "note": f"{k} ln {cats} / (T + {2 * k}) averages over all steps with blanks "
                 "predicted perfectly (Arjovsky 2016); the training loss here averages over "
-                "scored steps only, where a memoryless model scores ln 8",
+                f"scored steps only, where a memoryless model scores ln {cats}",
             },
             "baseline": {"metric": "accuracy", "value": float((test_targets == majority).mean()),
                          "what": "always predict the most frequent training symbol "
-                         "(chance is 1/8 = 0.125)"},
+                         f"(chance is 1/{cats})"},
         },
     )
     return TaskData(info, *splits)
@@ -172,17 +180,22 @@ def anbn_arrays(rng: np.random.Generator, n_samples: int, n_low: int, n_high: in
 
 
 def load_anbn(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
-    """a^n b^n: train on n <= n_train_max, validate and test on longer strings (generalisation)."""
-    seq_len = int_option(spec, "seq_len", 64, minimum=4)
+    """a^n b^n generalisation: train and validate on n <= N, test on every n up to seq_len/2.
+
+    N is the option n_train_max (default seq_len/6, so the test reaches 3N). Validation stays
+    inside the training range, so checkpoint selection never sees the lengths being tested;
+    the test scores every length separately (`score_by_length`), and a seed's result is the
+    largest n up to which it gets every test string right.
+    """
+    seq_len = int_option(spec, "seq_len", 48, minimum=6)
     n_test_max = seq_len // 2
-    n_train_max = int_option(spec, "n_train_max", n_test_max // 2)
+    n_train_max = int_option(spec, "n_train_max", max(1, n_test_max // 3))
     if n_train_max >= n_test_max:
         raise SpecError(
             f"task option n_train_max ({n_train_max}) must be below seq_len/2 ({n_test_max}) "
-            "so validation and test use longer strings than training"
+            "so the test reaches longer strings than training"
         )
-    ranges = {"train": (1, n_train_max), "val": (n_train_max + 1, n_test_max),
-              "test": (n_train_max + 1, n_test_max)}
+    ranges = {"train": (1, n_train_max), "val": (1, n_train_max), "test": (1, n_test_max)}
     splits, y, facts = _generate("anbn", spec,
                                  lambda rng, n, split: anbn_arrays(rng, n, *ranges[split]))
     majority = int(np.bincount(y["train"]).argmax())
@@ -195,9 +208,12 @@ def load_anbn(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
             "b^(n-d), 1 <= |d| <= 3, or a^n b^n with one a and one b exchanged",
             **facts,
             "n_range": {split: list(r) for split, r in ranges.items()},
+            "n_train_max": n_train_max,
             "classes": {"reject": int((y["train"] == 0).sum()),
                         "accept": int((y["train"] == 1).sum())},
-            "score": "accuracy on n beyond the training range (validation and test)",
+            "score": f"generalisation: the largest n (up to {n_test_max}) such that every test "
+            f"string with n' <= n is classified right; trained on n <= {n_train_max}",
+            "score_by_length": True,
             "baseline": {"metric": "accuracy", "value": float((y["test"] == majority).mean()),
                          "what": "always predict the training majority class (balanced: 0.5)"},
         },
@@ -210,4 +226,4 @@ register(TaskEntry("adding", "synthetic", load_adding, reference=True,
 register(TaskEntry("copy-memory", "synthetic", load_copy_memory, reference=True,
                    summary="copy memory, 4,000 x T+20 (T=100), tagging; accuracy vs 1/8"))
 register(TaskEntry("anbn", "synthetic", load_anbn, reference=True,
-                   summary="a^n b^n, train n<=16, test 16<n<=32 (seq_len 64); accuracy vs 0.5"))
+                   summary="a^n b^n, train n<=8, test every n<=24 (seq_len 48); largest n right"))

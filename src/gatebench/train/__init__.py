@@ -2,7 +2,7 @@
 
 from gatebench.train.batches import Batch, Batcher
 from gatebench.train.callbacks import Callback, EarlyStopping, EpochRecord
-from gatebench.train.fit import FitResult, evaluate, fit
+from gatebench.train.fit import FitResult, accuracy_by_length, evaluate, fit
 from gatebench.train.objectives import Objective, make_objective
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "EpochRecord",
     "FitResult",
     "Objective",
+    "accuracy_by_length",
     "evaluate",
     "fit",
     "make_objective",

@@ -51,6 +51,22 @@ def evaluate(model: nn.Module, batches: Batcher, objective: Objective) -> dict[s
     return objective.finalize(sums)
 
 
+@torch.inference_mode()
+def accuracy_by_length(model: nn.Module, batches: Batcher) -> dict[int, dict[str, int]]:
+    """Per sequence length, how many sequences a classifier gets right: {T: {n, correct}}."""
+    was_training = model.training
+    model.eval()
+    out: dict[int, dict[str, int]] = {}
+    for batch in batches.ordered():
+        right = model(batch.x, batch.lengths).argmax(-1) == batch.y
+        for length, ok in zip(batch.lengths.tolist(), right.tolist(), strict=True):
+            cell = out.setdefault(int(length), {"n": 0, "correct": 0})
+            cell["n"] += 1
+            cell["correct"] += int(ok)
+    model.train(was_training)
+    return dict(sorted(out.items()))
+
+
 def fit(
     model: nn.Module,
     train: Batcher,
@@ -62,8 +78,14 @@ def fit(
     higher_is_better: bool,
     seed: int,
     callbacks: Sequence[Callback] = (),
+    train_eval: Batcher | None = None,
 ) -> FitResult:
-    """Train with early stopping on `metric`; compute time excludes batching and evaluation."""
+    """Train with early stopping on validation loss (`metric` breaks ties, see EarlyStopping).
+
+    Compute time excludes batching and evaluation. `train_eval` (a fixed subset of the training
+    split) is scored in eval mode after each epoch, so the train-validation gap compares like
+    with like; without it `train_loss_eval` stays None.
+    """
     device = train.x.device
     optimizer = make_optimizer(model, cfg)
     stopper = EarlyStopping(cfg.patience, higher_is_better)
@@ -95,11 +117,13 @@ def fit(
         train_loss = float(loss_sum) / max(n_batches, 1)  # one sync per epoch, not per step
         eval_start = time.perf_counter()
         val_metrics = evaluate(model, val, objective)
+        train_eval_loss = evaluate(model, train_eval, objective)["loss"] if train_eval else None
         result.eval_s += time.perf_counter() - eval_start
         record = EpochRecord(
             epoch=epoch, train_loss=train_loss, val_loss=val_metrics["loss"],
             val_metric=val_metrics[metric], train_time_s=clock.total,
-            wall_s=time.perf_counter() - started,
+            wall_s=time.perf_counter() - started, steps=result.steps,
+            train_loss_eval=train_eval_loss,
         )
         result.history.append(record)
         for hook in hooks:

@@ -1,0 +1,51 @@
+"""tools/readme_tables.py rewrites only what lies between its markers, from the evidence."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+TOOL = Path(__file__).resolve().parent.parent / "tools" / "readme_tables.py"
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("readme_tables", TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_claims_table_comes_from_the_evidence(tmp_path: Path) -> None:
+    tool = _tool()
+    evidence = {"command": "gatebench suite --profile quick", "claims": [
+        {"id": "speed", "statement": "GRU trains faster", "verdict": "mixed",
+         "depends_on": "the batch size", "reason": "r",
+         "effect": {"what": "w", "value": 0.93, "ci": [0.87, 0.99], "unit": "ratio"},
+         "would_change": "more rounds | at batch 64"},
+        {"id": "long", "statement": "LSTM wins", "verdict": "inconclusive", "reason": "r",
+         "effect": {"what": "w", "value": None, "ci": [None, None], "unit": "ratio"}}]}
+    (tmp_path / "claims.json").write_text(json.dumps(evidence))
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- claims:start -->\nold table\n<!-- claims:end -->\nend\n")
+    args = ["--readme", str(readme), "--evidence", str(tmp_path / "claims.json")]
+    assert tool.main([*args, "--check"]) == 1
+    assert tool.main(args) == 0
+    text = readme.read_text()
+    assert text.startswith("intro\n<!-- claims:start -->\n| claim |") and text.endswith(
+        "<!-- claims:end -->\nend\n")
+    assert "old table" not in text
+    assert "| **speed**: GRU trains faster | mixed (depends on the batch size) | " \
+           "0.93\u00d7 [0.87, 0.99] | more rounds \\| at batch 64 |" in text
+    assert "| **long**: LSTM wins | inconclusive | \u2013 | \u2013 |" in text
+    assert tool.main([*args, "--check"]) == 0
+
+
+def test_missing_markers_are_named(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers\n")
+    (tmp_path / "claims.json").write_text('{"claims": []}')
+    with pytest.raises(SystemExit, match="claims:start"):
+        _tool().main(["--readme", str(readme), "--evidence", str(tmp_path / "claims.json")])
