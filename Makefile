@@ -9,7 +9,7 @@ LOCK := requirements.lock
 # data files only, see DATA.md).
 DATA_REQS = -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['optional-dependencies']['data']))"
 
-.PHONY: demo test lint bench clean setup chromium lock
+.PHONY: demo test lint bench clean setup chromium lock readme
 
 setup: $(STAMP)
 
@@ -36,7 +36,8 @@ lock:
 	} > $(LOCK).new && mv $(LOCK).new $(LOCK) && echo "wrote $(LOCK)"
 
 demo: $(STAMP)
-	$(VENV)/bin/gatebench compare --dataset rotten-tomatoes --seeds 3 --max-epochs 8 --out runs/demo
+	$(VENV)/bin/gatebench compare --dataset rotten-tomatoes --seeds auto --max-seeds 6 \
+	    --time-budget 300 --max-epochs 8 --out runs/demo
 
 # Headless Chromium for the report's browser test (which skips, saying why, without it).
 # Installed only where apt-get and root are available; anywhere else this step is a no-op.
@@ -50,6 +51,11 @@ test: $(STAMP) chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest
+
+# The README's generated parts (claims table, importance tables, advise session, calibration
+# table), rewritten from the shipped evidence and the simulation.
+readme: $(STAMP)
+	$(PY) tools/readme_tables.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine_throughput.py

@@ -1,4 +1,4 @@
-"""Rewrite the README's generated tables from the shipped evidence (run after re-shipping it).
+"""Rewrite the README's generated parts: claims table, advise session, calibration table.
 
     python tools/readme_tables.py            # rewrite README.md in place
     python tools/readme_tables.py --check    # exit 1 if README.md is out of date
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,7 +52,58 @@ def claims_table(evidence: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-TABLES: dict[str, Callable[[dict[str, Any]], str]] = {"claims": claims_table}
+# The README's advise session: the real command against the shipped evidence.
+ADVISE_ARGS = ("--seq-len", "40", "--train-size", "2000", "--device", "cpu", "--runtime", "onnx",
+               "--dependency-range", "short", "--latency-budget-ms", "5", "--time-budget", "fast",
+               "--no-input")
+
+
+def advise_session(evidence: dict[str, Any]) -> str:
+    """The advise transcript, run now (100 columns wide) on the shipped evidence."""
+    env = {**os.environ, "COLUMNS": "100", "PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1",
+           "TERM": "dumb"}
+    out = subprocess.run([sys.executable, "-m", "gatebench.cli", "advise", *ADVISE_ARGS],
+                         capture_output=True, text=True, env=env, check=True, cwd=ROOT).stdout
+    pairs = [" ".join(ADVISE_ARGS[i:i + 2]) for i in range(0, len(ADVISE_ARGS) - 1, 2)]
+    command = "$ gatebench advise " + " ".join(pairs[:4]) + " \\\n    " + " ".join(
+        pairs[4:]) + " " + ADVISE_ARGS[-1]
+    return "```\n" + command + "\n" + out.rstrip() + "\n```"
+
+
+def calibration(evidence: dict[str, Any]) -> str:
+    """The simulated error-rate table, exactly as `gatebench calibrate --markdown` prints it."""
+    from gatebench.analysis.calibration import calibration_report, markdown_table
+
+    return markdown_table(calibration_report())
+
+
+def importance_tables(evidence: dict[str, Any]) -> str:
+    """Per task of the cell-vs-rest claim: each factor's share of the test metric's variance."""
+    claim = next((c for c in evidence.get("claims") or () if c["id"] == "cell-vs-rest"), None)
+    rows = [r for r in (claim or {}).get("evidence") or () if r.get("parts")]
+    if not rows:
+        return ("*The shipped evidence has no importance studies: run `gatebench suite --claims "
+                "cell-vs-rest` and ship its claims.json.*")
+    blocks = []
+    for r in rows:
+        lines = [f"*{r['task']}* ({r.get('family')}; test {r.get('metric') or 'metric'}):", "",
+                 "| factor | share of the test metric's variance [95% CI] |", "|---|---:|"]
+        for part in sorted(r["parts"], key=lambda p: -(p.get("share") or 0)):
+            ci = part.get("ci") or [None, None]
+            span = (f" [{ci[0] * 100:.0f}, {ci[1] * 100:.0f}]" if None not in ci else "")
+            name = "seed noise" if part["name"] == "seed" else part["name"]
+            lines.append(f"| {name} | {(part.get('share') or 0) * 100:.0f}%{span} |")
+        blocks.append("\n".join(lines))
+    verdict = f"cell-vs-rest: **{claim['verdict']}** — {_cell(claim.get('reason'))}"
+    return "\n\n".join(blocks + [verdict])
+
+
+TABLES: dict[str, Callable[[dict[str, Any]], str]] = {"claims": claims_table,
+                                                        "importance": importance_tables,
+                                                        "advise": advise_session,
+                                                        "calibration": calibration}
+# rewritten where their markers are, not required of every README
+OPTIONAL = {"advise", "calibration", "importance"}
 
 
 def rewrite(text: str, evidence: dict[str, Any]) -> str:
@@ -58,6 +111,8 @@ def rewrite(text: str, evidence: dict[str, Any]) -> str:
     for name, render in TABLES.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n)(?:.*?\n)?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
+            if name in OPTIONAL:
+                continue
             raise SystemExit(f"README has no <!-- {name}:start --> ... <!-- {name}:end --> "
                              f"markers")
         text = pattern.sub(lambda m, r=render: m.group(1) + r(evidence) + "\n" + m.group(2),

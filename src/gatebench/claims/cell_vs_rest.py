@@ -115,6 +115,9 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
                         n=result.get("n", 0), task=task, family=family, verdict=verdict,
                         top_factor=(top or {}).get("name"), top_share=(top or {}).get("share"),
                         cell_share=cell.get("share"),
+                        parts=[{"name": p["name"], "share": p["share"], "ci": p["ci"]}
+                               for p in result["parts"]],
+                        metric=next((r.get("metric") for r in records), None),
                         detail=f"{verdict}: {_pct(cell)} vs {_pct(top)}; seed noise "
                         f"{_pct(next((p for p in result['parts'] if p['name'] == SEED), None))[5:]}"
                         f" ({family})"))

@@ -9,6 +9,8 @@ phase its seconds and work. `estimate` scales those to another plan:
   wall / (epochs run x fraction x size x hidden^2) over the measured trials of that task (all
   tasks' median for a task never measured); epochs are the planned maximum times the measured
   share of it that early stopping used;
+- an importance design costs its budget times the mean wall time of its own measured fits
+  (the rate model above for its base configuration when it was never measured);
 - the step-timing phase costs its measured seconds per unit of steps x batch x length x
   hidden^2, per kernel implementation; the latency phase its measured seconds per config.
 
@@ -40,7 +42,7 @@ def trial_entry(record: dict[str, Any]) -> dict[str, Any] | None:
     if wall is None:
         return None
     spec = record.get("spec") or {}
-    return {"task": (spec.get("task") or {}).get("name"),
+    return {"task": (spec.get("task") or {}).get("name"), "study": record.get("study_id"),
             "options": (spec.get("task") or {}).get("options") or {},
             "max_epochs": (spec.get("train") or {}).get("max_epochs"),
             "epochs_run": len(history), "data_fraction": record.get("data_fraction", 1.0),
@@ -113,8 +115,12 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
             if t.spec_id not in seen:
                 seen.add(t.spec_id)
                 trials_s += trial_s(t)
-    for imp in plan.importance:  # a design of `budget` fits around the base configuration
-        trials_s += imp.budget * trial_s(imp.spec.trials(1)[0])
+    for imp in plan.importance:
+        # a design varies size and rate around its base: its own measured fits, where there
+        # are some, price it better than the base configuration's rate
+        walls = [e["wall_s"] for e in measured["trials"] if e.get("study") == imp.study_id]
+        per_trial = statistics.mean(walls) if walls else trial_s(imp.spec.trials(1)[0])
+        trials_s += imp.budget * per_trial
     phases = measured.get("phases") or {}
     timing_s = 0.0
     for spec in plan.step_timings:
