@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gatebench.api import study_spec, task_spec
 from gatebench.claims.plan import LatencyPlan, PlannedStudy, SuitePlan
 from gatebench.claims.registry import claim_ids
 from gatebench.errors import DataError
@@ -15,7 +16,6 @@ from gatebench.protocol import TaskSpec
 from gatebench.protocol.timing import StepTimingSpec
 from gatebench.run.suite import CLAIMS_FILE, run_plan
 from gatebench.store import open_store
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import make_reviews
 
 VERDICTS = {"supported", "refuted", "mixed", "inconclusive"}

@@ -12,6 +12,7 @@ try:  # typer >= 0.26 vendors its own click (see cli/main.py)
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.core import ParameterSource
 
+from gatebench.api import compare
 from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
@@ -26,7 +27,6 @@ from gatebench.cli.main import app
 from gatebench.errors import SpecError
 from gatebench.protocol import parse_arms
 from gatebench.protocol.budget import FLOORED
-from gatebench.studies import compare
 
 DATA = "Data"
 MODEL = "Model and fairness"

@@ -1,4 +1,4 @@
-"""The protocol and data sections: how the comparison was run, and on what."""
+"""The method sections (protocol and data): how the comparison was run, and on what."""
 
 from __future__ import annotations
 
