@@ -15,7 +15,8 @@ from gatebench.advisor.direction import favours
 from gatebench.advisor.evidence import EvidenceSource
 from gatebench.advisor.relevance import ACCURACY, COST, relevance
 from gatebench.analysis.verdict import EQUIVALENT, better_label
-from gatebench.claims.base import finite, ratio_verdict
+from gatebench.claims.base import ratio_verdict
+from gatebench.numbers import finite
 
 STUDY_ACCURACY_WEIGHT = 2.0
 LABEL_FAVOURS = {better_label("gru"): GRU, better_label("lstm"): LSTM, EQUIVALENT: NEITHER}

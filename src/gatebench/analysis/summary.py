@@ -19,6 +19,7 @@ from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
 from gatebench.errors import GatebenchError, SpecError
+from gatebench.numbers import jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,19 +37,6 @@ CI_METHODS = {
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _jsonable(obj: Any) -> Any:
-    """Plain Python values only: numpy scalars unwrapped, NaN and infinities -> None."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _float(x: Any) -> float:
@@ -260,7 +248,7 @@ def summarize(
             "diverged_rule": DIVERGED_RULE,
         },
     }
-    return _jsonable(summary)
+    return jsonable(summary)
 
 
 def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: str,
@@ -315,7 +303,7 @@ def learning_curve(
                 "ci": finding_ci(t_ci(diffs, level)),
             }
         rows.append(row)
-    return _jsonable(rows)
+    return jsonable(rows)
 
 
 def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:

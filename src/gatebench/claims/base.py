@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from gatebench.analysis.rules import Decision, combine_tasks
 from gatebench.claims.catalogue import Claim
 from gatebench.claims.evidence import Record
+from gatebench.numbers import finite, jsonable
 
 SUPPORTED = "supported"
 REFUTED = "refuted"
@@ -25,28 +23,6 @@ NOT_RUN = "not run"
 # meaningfully faster (or is slower). The gap between them is the zone of too little evidence.
 SUPPORT_RATIO = 0.85
 REFUTE_RATIO = 0.90
-
-
-def jsonable(obj: Any) -> Any:
-    """Plain Python values only: numpy scalars unwrapped, NaN and infinities -> None."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
-def finite(x: Any) -> float | None:
-    """`x` as a float, or None when missing or not finite."""
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = "") -> dict:

@@ -10,11 +10,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, NullLocator
 
+from gatebench.numbers import is_finite
 from gatebench.report.figures import (
     NEUTRAL,
     RUNTIME_STYLES,
     cell_color,
-    finite_number,
     new_figure,
 )
 
@@ -29,17 +29,17 @@ def fraction_curve(rows: Sequence[dict[str, Any]], cells: Sequence[str], metric:
         shift = 1 + (i - (len(cells) - 1) / 2) * 0.03  # side by side on the log axis
         means = [(r.get(cell) or {}).get("mean") for r in rows]
         cis = [(r.get(cell) or {}).get("ci") or [None, None] for r in rows]
-        ok = [j for j, m in enumerate(means) if finite_number(m)]
+        ok = [j for j, m in enumerate(means) if is_finite(m)]
         left.plot([xs[j] * shift for j in ok], [means[j] for j in ok], color=color,
                   marker="o", ms=4, lw=1.6, label=cell.upper())
         for j in ok:
             lo, hi = cis[j]
-            if finite_number(lo) and finite_number(hi):
+            if is_finite(lo) and is_finite(hi):
                 left.plot([xs[j] * shift] * 2, [lo, hi], color=color, lw=1.2, alpha=0.7)
-            seeds = [v for v in (rows[j].get(cell) or {}).get("values") or () if finite_number(v)]
+            seeds = [v for v in (rows[j].get(cell) or {}).get("values") or () if is_finite(v)]
             left.scatter([xs[j] * shift] * len(seeds), seeds, s=9, color=color, alpha=0.35)
         gaps = [((r.get(cell) or {}).get("gap") or {}).get("mean") for r in rows]
-        ok = [j for j, g in enumerate(gaps) if finite_number(g)]
+        ok = [j for j, g in enumerate(gaps) if is_finite(g)]
         right.plot([xs[j] for j in ok], [gaps[j] for j in ok], color=color, marker="o", ms=4,
                    lw=1.6, label=cell.upper())
     for ax in (left, right):
@@ -83,7 +83,7 @@ def long_range(
             if band:
                 ax.fill_between([r["seq_len"] for r in band], [r["ci"][0] for r in band],
                                 [r["ci"][1] for r in band], color=color, alpha=0.12, lw=0)
-        if crossover and finite_number(crossover.get("seq_len")):
+        if crossover and is_finite(crossover.get("seq_len")):
             x = crossover["seq_len"]
             ax.axvline(x, color="black", ls="--", lw=1)
             ax.annotate(f"crossover\nT = {x:.3g}", (x, 1.02), xytext=(4, -2),
@@ -120,7 +120,7 @@ def _latency_line_panel(ax: Any, rows: list[dict], cells: Sequence[str], runtime
                 continue
             ls, marker = RUNTIME_STYLES[k % len(RUNTIME_STYLES)]
             p50 = [r["p50_ms"] for r in line]
-            up = [max(0.0, r["p95_ms"] - r["p50_ms"]) if finite_number(r.get("p95_ms")) else 0.0
+            up = [max(0.0, r["p95_ms"] - r["p50_ms"]) if is_finite(r.get("p95_ms")) else 0.0
                   for r in line]
             ax.errorbar([r["seq_len"] for r in line], p50, yerr=[[0] * len(up), up],
                         color=cell_color(cell, cells), ls=ls, marker=marker, ms=4, lw=1.4,
@@ -147,7 +147,7 @@ def _latency_dot_panel(ax: Any, rows: list[dict], cells: Sequence[str], runtimes
             if r is None:
                 continue
             x = k + (i - (len(cells) - 1) / 2) * width
-            up = max(0.0, r["p95_ms"] - r["p50_ms"]) if finite_number(r.get("p95_ms")) else 0.0
+            up = max(0.0, r["p95_ms"] - r["p50_ms"]) if is_finite(r.get("p95_ms")) else 0.0
             style = RUNTIME_STYLES[runtimes.index(runtime) % len(RUNTIME_STYLES)]
             ax.errorbar([x], [r["p50_ms"]], yerr=[[0], [up]], color=cell_color(cell, cells),
                         marker=style[1], ms=6, capsize=3, elinewidth=0.8)
@@ -156,7 +156,7 @@ def _latency_dot_panel(ax: Any, rows: list[dict], cells: Sequence[str], runtimes
     ax.set_xlim(-0.8, len(here) - 0.2)
     ax.grid(axis="x", visible=False)
     length = rows[0].get("seq_len")
-    ax.set_xlabel(f"runtime (T = {length:g})" if finite_number(length) else "runtime")
+    ax.set_xlabel(f"runtime (T = {length:g})" if is_finite(length) else "runtime")
     return ys
 
 

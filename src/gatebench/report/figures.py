@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from gatebench.analysis.pairing import arm_of, arms_in
+from gatebench.numbers import is_finite
 
 SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
 DISPLAY_DPI = 100
@@ -77,11 +77,6 @@ def cell_color(cell: str, cells: Sequence[str]) -> str:
     return OTHER_COLORS[others.index(cell) % len(OTHER_COLORS)] if cell in others else NEUTRAL
 
 
-def finite_number(x: Any) -> bool:
-    """A real, finite number (bools and None are not)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
 def new_figure(width: float, height: float) -> Figure:
     """A figure with constrained layout, so labels never run into the next panel."""
     return Figure(figsize=(width, height), layout="constrained")
@@ -100,7 +95,7 @@ def by_epoch(records: Sequence[dict[str, Any]], key: str) -> tuple[list, list, l
     for r in records:
         for h in r.get("history") or ():
             v = h.get(key)
-            if finite_number(v) and isinstance(h.get("epoch"), int):
+            if is_finite(v) and isinstance(h.get("epoch"), int):
                 values.setdefault(h["epoch"], []).append(float(v))
     epochs = sorted(values)
     return (epochs, [sum(values[e]) / len(values[e]) for e in epochs],
@@ -143,7 +138,7 @@ def time_to_metric(
     drawn = False
     for r in records:
         points = [(h.get("wall_s"), h.get("val_metric")) for h in r.get("history") or ()]
-        points = [(x, y) for x, y in points if finite_number(x) and finite_number(y)]
+        points = [(x, y) for x, y in points if is_finite(x) and is_finite(y)]
         if not points:
             continue
         drawn = True
@@ -153,7 +148,7 @@ def time_to_metric(
         best = r.get("best_epoch")
         if isinstance(best, int) and 1 <= best <= len(r["history"]):
             h = r["history"][best - 1]
-            if finite_number(h.get("wall_s")) and finite_number(h.get("val_metric")):
+            if is_finite(h.get("wall_s")) and is_finite(h.get("val_metric")):
                 ax.plot(h["wall_s"], h["val_metric"], marker="*", ms=10, color=color,
                         mec="white", mew=0.6, zorder=4)
     if not drawn:
@@ -161,7 +156,7 @@ def time_to_metric(
     handles = [Line2D([], [], color=cell_color(c, cells), marker="o", ms=3, label=c.upper())
                for c in cells]
     handles.append(Line2D([], [], color=NEUTRAL, marker="*", ms=9, ls="", label="best epoch"))
-    if baseline is not None and finite_number(baseline):
+    if baseline is not None and is_finite(baseline):
         ax.axhline(baseline, color=NEUTRAL, ls=":", lw=1)
         handles.append(Line2D([], [], color=NEUTRAL, ls=":", label="baseline"))
     ax.set_xlabel("wall time since training began (s; includes batching and validation)")
@@ -191,27 +186,27 @@ def paired_seeds(summary: dict[str, Any]) -> Figure | None:
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.35])
 
     for x, y in zip(va, vb, strict=True):
-        if finite_number(x) and finite_number(y):
+        if is_finite(x) and is_finite(y):
             left.plot([0, 1], [x, y], color="#999999", lw=1, zorder=1)
     for pos, cell, values in ((0, a, va), (1, b, vb)):
         color = cell_color(cell, cells)
-        ys = [v for v in values if finite_number(v)]
+        ys = [v for v in values if is_finite(v)]
         left.scatter([pos] * len(ys), ys, s=28, color=color, zorder=3, edgecolor="white", lw=0.5)
         stats = summary["cells"][cell].get("test") or {}
         mean, ci = stats.get("mean"), stats.get("ci") or [None, None]
-        if finite_number(mean):
+        if is_finite(mean):
             off = -0.22 if pos == 0 else 0.22
             err = None
-            if finite_number(ci[0]) and finite_number(ci[1]):
+            if is_finite(ci[0]) and is_finite(ci[1]):
                 err = [[mean - ci[0]], [ci[1] - mean]]
             left.errorbar([pos + off], [mean], yerr=err, fmt="D", ms=5, color=color,
                           capsize=3, lw=1.4, zorder=3)
     lost = [(pos, values) for pos, values in ((0, va), (1, vb))
-            if any(not finite_number(v) for v in values)]
+            if any(not is_finite(v) for v in values)]
     if lost:  # an infinite error (diverged) has no place on the axis: mark it along the top
         top = left.get_ylim()[1]
         for pos, values in lost:
-            n_lost = sum(not finite_number(v) for v in values)
+            n_lost = sum(not is_finite(v) for v in values)
             left.plot([pos], [top], marker="x", ms=8, mew=2, color="#cf222e", clip_on=False)
             left.annotate(f"{n_lost} diverged", (pos, top), xytext=(7, -3),
                           textcoords="offset points", fontsize=7, color="#cf222e")
@@ -224,20 +219,20 @@ def paired_seeds(summary: dict[str, Any]) -> Figure | None:
 
     unit = summary.get("unit", "points")
     margin = (summary.get("verdict") or {}).get("margin")
-    if finite_number(margin):
+    if is_finite(margin):
         right.axvspan(-margin, margin, color="#2ca02c", alpha=0.12, lw=0,
                       label=f"equivalence margin \u00b1{margin:g}")
     right.axvline(0, color=NEUTRAL, lw=0.8)
     rows = list(range(n, 0, -1))
-    finite = [(y, d) for y, d in zip(rows, diffs, strict=False) if finite_number(d)]
+    finite = [(y, d) for y, d in zip(rows, diffs, strict=False) if is_finite(d)]
     if finite:
         right.scatter([d for _, d in finite], [y for y, _ in finite], s=26, color=NEUTRAL,
                       zorder=3)
     verdict = summary.get("verdict") or {}
     mean, ci = verdict.get("mean"), verdict.get("ci") or [None, None]
-    if finite_number(mean):
+    if is_finite(mean):
         err = None
-        if finite_number(ci[0]) and finite_number(ci[1]):
+        if is_finite(ci[0]) and is_finite(ci[1]):
             err = [[mean - ci[0]], [ci[1] - mean]]
         right.errorbar([mean], [0], xerr=err, fmt="D", ms=6, color="black", capsize=4, lw=1.6,
                        zorder=4)
@@ -246,7 +241,7 @@ def paired_seeds(summary: dict[str, Any]) -> Figure | None:
     right.grid(axis="y", visible=False)
     right.set_xlabel(f"{a.upper()} \u2212 {b.upper()} ({unit}); right of 0: {a.upper()} better")
     right.set_title("paired differences")
-    if finite_number(margin):
+    if is_finite(margin):
         right.legend(loc="lower right", fontsize=7)
     return fig
 
@@ -265,13 +260,13 @@ def time_ratio(summary: dict[str, Any]) -> Figure | None:
     cells = list(summary.get("cells") or ())[:2]
     rows = [(label, summary.get(key) or {}) for key, label in
             (("time_ratio", "per epoch"), ("total_time_ratio", "total training"))]
-    rows = [(label, r) for label, r in rows if finite_number(r.get("geomean"))]
+    rows = [(label, r) for label, r in rows if is_finite(r.get("geomean"))]
     if len(cells) != 2 or not rows:
         return None
     a, b = (c.upper() for c in cells)
     folklore = cells == ["gru", "lstm"]
     points = [1.0] + [r["geomean"] for _, r in rows]
-    points += [v for _, r in rows for v in r.get("values") or () if finite_number(v) and v > 0]
+    points += [v for _, r in rows for v in r.get("values") or () if is_finite(v) and v > 0]
     if folklore:
         points += [0.7, 0.8]
     lo, hi = _ratio_limits(points)
@@ -285,11 +280,11 @@ def time_ratio(summary: dict[str, Any]) -> Figure | None:
     ax.axvline(1.0, color=NEUTRAL, lw=0.8)
     labels = []
     for y, (label, r) in zip(range(len(rows), 0, -1), rows, strict=True):
-        values = [v for v in r.get("values") or () if finite_number(v) and v > 0]
+        values = [v for v in r.get("values") or () if is_finite(v) and v > 0]
         ax.scatter(values, [y] * len(values), s=18, color=NEUTRAL, alpha=0.6, zorder=3)
         g, ci = r["geomean"], r.get("ci") or [None, None]
         text = f"{label}\n{g:.2f}\u00d7"
-        if finite_number(ci[0]) and finite_number(ci[1]):
+        if is_finite(ci[0]) and is_finite(ci[1]):
             c0, c1 = max(ci[0], lo), min(ci[1], hi)  # draw inside the axes, say the rest
             ax.plot([c0, c1], [y, y], color="black", lw=1.6, zorder=4)
             for edge, clipped, marker in ((c0, ci[0] < lo, "<"), (c1, ci[1] > hi, ">")):
@@ -317,7 +312,7 @@ def param_counts(summary: dict[str, Any]) -> Figure | None:
     """Recurrent-layer-and-head parameters per cell, with hidden sizes and the budget."""
     cells = list(summary.get("cells") or ())
     counts = [((summary["cells"][c].get("params") or {}).get("core"), c) for c in cells]
-    counts = [(n, c) for n, c in counts if finite_number(n)]
+    counts = [(n, c) for n, c in counts if is_finite(n)]
     if not counts:
         return None
     fig = new_figure(5.4, 1.2 + 0.45 * len(counts))
@@ -328,7 +323,7 @@ def param_counts(summary: dict[str, Any]) -> Figure | None:
         hidden = summary["cells"][c].get("hidden_size")
         ax.text(n, y, f"  {n:,.0f}  (H = {hidden})", va="center", fontsize=8)
     budget = (summary["cells"][counts[0][1]].get("params") or {}).get("budget")
-    if finite_number(budget):
+    if is_finite(budget):
         ax.axvline(budget, color=NEUTRAL, ls="--", lw=1, label=f"budget {budget:,.0f}")
         ax.legend(loc="lower right", fontsize=7)
     ax.set_yticks(ys, [c.upper() for _, c in counts])
@@ -342,7 +337,7 @@ def param_counts(summary: dict[str, Any]) -> Figure | None:
 def seeding_looks(seeding: dict[str, Any], margin: float, unit: str,
                   names: Sequence[str]) -> Figure | None:
     """Adaptive seeding's looks: the estimate and interval after each added pair, the margin."""
-    looks = [lk for lk in seeding.get("looks") or () if finite_number(lk.get("estimate"))]
+    looks = [lk for lk in seeding.get("looks") or () if is_finite(lk.get("estimate"))]
     if not looks:
         return None
     fig = new_figure(5.4, 2.6)
@@ -353,7 +348,7 @@ def seeding_looks(seeding: dict[str, Any], margin: float, unit: str,
         x, y = lk["pairs"], lk["estimate"]
         lo, hi = (lk.get("ci") or [None, None])[:2]
         color = "black" if lk.get("final") else NEUTRAL
-        if finite_number(lo) and finite_number(hi):
+        if is_finite(lo) and is_finite(hi):
             ax.plot([x, x], [lo, hi], color=color, lw=1.4)
         ax.plot([x], [y], "D" if lk.get("final") else "o", ms=6 if lk.get("final") else 4,
                 color=color, zorder=3)

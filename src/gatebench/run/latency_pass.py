@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
@@ -14,6 +13,7 @@ import torch
 
 from gatebench.cells import build_model
 from gatebench.claims.plan import LatencyPlan
+from gatebench.numbers import latency_percentiles
 
 CELLS = ("gru", "lstm")
 SAMPLES_PER_ROUND = 20
@@ -71,9 +71,7 @@ def latency_records(
                 "kind": "latency", "spec_id": spec_id, "cell": row["cell"],
                 "runtime": row["runtime"], "mode": row["mode"], "batch": row["batch"],
                 "seq_len": row["seq_len"], "hidden_size": plan.hidden, "round": r,
-                "p50_ms": statistics.median(chunk),
-                "p95_ms": chunk[min(len(chunk) - 1, round(0.95 * (len(chunk) - 1)))],
-                "p99_ms": chunk[-1], "samples_ms": chunk,
+                **latency_percentiles(chunk), "samples_ms": chunk,
                 "threads": result["plan"]["threads"], "device": "cpu", "concurrent": False,
                 "status": "ok", "bytes": result["models"][row["cell"]]["bytes"],
                 "env": result["env"], "created_at": now,
