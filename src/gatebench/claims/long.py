@@ -51,10 +51,9 @@ from gatebench.claims.base import (
     holm_outcomes,
     task_verdicts,
 )
-from gatebench.claims.catalogue import LONG
+from gatebench.claims.catalogue import GRU, LONG, LSTM
 from gatebench.claims.evidence import Evidence, Record
 
-LSTM, GRU = "lstm", "gru"
 SATURATED_ERROR = 0.01  # normalised error at or below this: solved
 SATURATED_ACCURACY = 0.99
 MEASURES = {

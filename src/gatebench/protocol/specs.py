@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from gatebench.errors import SpecError
-from gatebench.protocol.arms import ARM_OPTIONS, Arm, arms_for_cells
+from gatebench.protocol.arms import ARM_OPTIONS, DEFAULT_CELLS, Arm, arms_for_cells
 
 SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
 MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
@@ -213,7 +213,7 @@ class StudySpec:
     """
 
     task: TaskSpec
-    cells: tuple[str, ...] = ("gru", "lstm")
+    cells: tuple[str, ...] = DEFAULT_CELLS
     seeds: int = 3
     sizing: SizingConfig = field(default_factory=SizingConfig)
     model: ModelOptions = field(default_factory=ModelOptions)

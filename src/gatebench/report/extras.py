@@ -10,6 +10,7 @@ from typing import Any
 from gatebench.analysis import learning_curve
 from gatebench.errors import GatebenchError
 from gatebench.numbers import P99_TOO_FEW, is_finite
+from gatebench.protocol import DEFAULT_CELLS
 from gatebench.report import extra_figures as XF
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
@@ -128,7 +129,7 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
     if not rows:
         return None
     raw = data.long_range
-    cells = _order_cells([r["cell"] for r in rows], data.cells or ["gru", "lstm"])
+    cells = _order_cells([r["cell"] for r in rows], data.cells or list(DEFAULT_CELLS))
     given = _given_crossovers(raw)
     panels, notes, table_rows = [], [], []
     for task in dict.fromkeys(r["task"] for r in rows):
@@ -201,7 +202,7 @@ def latency(data: StudyData, draw: bool) -> Section | None:
     if not rows:
         return None
     raw = data.latency
-    cells = _order_cells([r["cell"] for r in rows], data.cells or ["gru", "lstm"])
+    cells = _order_cells([r["cell"] for r in rows], data.cells or list(DEFAULT_CELLS))
     keyed: dict[tuple, dict[str, dict[str, Any]]] = {}
     for r in rows:
         key = (r["runtime"], r["mode"], r["batch"], r["seq_len"])

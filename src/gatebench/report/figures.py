@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from gatebench.analysis.pairing import arm_of, arms_in
+from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.numbers import is_finite
 
 SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
@@ -264,7 +265,7 @@ def time_ratio(summary: dict[str, Any]) -> Figure | None:
     if len(cells) != 2 or not rows:
         return None
     a, b = (c.upper() for c in cells)
-    folklore = cells == ["gru", "lstm"]
+    folklore = tuple(cells) == FOLKLORE_CELLS
     points = [1.0] + [r["geomean"] for _, r in rows]
     points += [v for _, r in rows for v in r.get("values") or () if is_finite(v) and v > 0]
     if folklore:
