@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from gatebench.analysis import pair_records
+from gatebench.analysis.health import trial_failed
 from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
@@ -29,7 +30,6 @@ from gatebench.claims.base import (
     decision_effect,
     decision_row,
     effect,
-    failed,
     finite,
     holm_outcomes,
     task_verdicts,
@@ -115,7 +115,7 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
     for task, records in sorted(by_task.items()):
         ratios = []
         for p in pair_records(unique_trials(records)):
-            bad = {c: bool(failed(p[c])) for c in FOLKLORE_CELLS}
+            bad = {c: bool(trial_failed(p[c])) for c in FOLKLORE_CELLS}
             for c, f in bad.items():
                 excluded["failed_trials"][c] += f
             if any(bad.values()):

@@ -1,8 +1,9 @@
 """Claim "short": GRU matches LSTM on short sequences, by an equivalence test per task.
 
 Per short task (median length < max_len), seed pairs where neither trial failed to train
-(near the trivial baseline, `failed`) give the paired GRU − LSTM test-metric differences
-(`paired_rule`, equivalence within ±margin); the failure rate of each cell is reported apart
+(within noise of the trivial baseline, `analysis.health.trial_failed`) give the paired
+GRU − LSTM test-metric differences (`paired_rule`, equivalence within ±margin); the failure
+rate of each cell is reported apart
 from the mean, and failures are compared with the paired exact test (`success_rule`). Holm
 across tasks. Every informative task equivalent -> supported; a task with a significant
 difference (in score or in failures) -> refuted, or mixed when others are equivalent.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.health import trial_failed
 from gatebench.analysis.rules import (
     A_BETTER,
     B_BETTER,
@@ -33,7 +35,6 @@ from gatebench.claims.base import (
     decision_effect,
     decision_row,
     effect,
-    failed,
     finite,
     holm_outcomes,
     plural,
@@ -61,7 +62,7 @@ def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any
         return None
     first = pairs[0][GRU]
     metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
-    ok = {c: [failed(p[c]) is not True for p in pairs] for c in FOLKLORE_CELLS}
+    ok = {c: [trial_failed(p[c]) is not True for p in pairs] for c in FOLKLORE_CELLS}
     diffs = [analysis.improvement_points(metric, hib,
                                          analysis.effective_metric(p[GRU], metric, hib),
                                          analysis.effective_metric(p[LSTM], metric, hib))

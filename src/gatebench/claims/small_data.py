@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.health import trial_failed
 from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, paired_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
@@ -29,7 +30,6 @@ from gatebench.claims.base import (
     decision_effect,
     decision_row,
     effect,
-    failed,
     finite,
     holm_outcomes,
     task_verdicts,
@@ -86,7 +86,7 @@ def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[
         metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
         gaps, both_failed, running = [], 0, 0
         for p in ps:
-            if failed(p[GRU]) and failed(p[LSTM]):
+            if trial_failed(p[GRU]) and trial_failed(p[LSTM]):
                 both_failed += 1
                 continue
             (g, g_eval), (ls, l_eval) = gap(p[GRU]), gap(p[LSTM])
@@ -100,7 +100,7 @@ def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[
             "gap": paired_rule(gaps, margin), "metric": paired_rule(metric_diffs, 1.0),
             "metric_unit": analysis.point_unit(metric, hib), "pairs": len(ps),
             "both_failed": both_failed, "running_train_loss": running,
-            "failures": {c: sum(bool(failed(p[c])) for p in ps) for c in FOLKLORE_CELLS},
+            "failures": {c: sum(bool(trial_failed(p[c])) for p in ps) for c in FOLKLORE_CELLS},
         }
     return out
 
