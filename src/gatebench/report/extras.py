@@ -11,7 +11,6 @@ from gatebench.analysis import learning_curve
 from gatebench.errors import GatebenchError
 from gatebench.numbers import P99_TOO_FEW, is_finite
 from gatebench.protocol import DEFAULT_CELLS
-from gatebench.report import extra_figures as XF
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -84,7 +83,7 @@ def fractions(data: StudyData, draw: bool) -> Section | None:
         table_rows, numeric=(1, 2, 3, 4, 5, 6),
         caption="gap: validation minus training loss at the best epoch; higher means more "
                 "overfitting.")
-    image = F.render(XF.fraction_curve, rows, cells, metric) if draw else None
+    image = F.render(F.fraction_curve, rows, cells, metric) if draw else None
     return Section("data-fraction", "Accuracy by training fraction", [
         FigureBlock("Learning curve over data size", "Each fraction is a random subset of the "
                     "training split, the same for both cells of a pair.", image),
@@ -155,7 +154,7 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
     blocks.append(FigureBlock("Score by sequence length", "Mean score over seeds (band: its "
                               "interval where given); the dashed line marks the long claim's "
                               "crossover.",
-                              F.render(XF.long_range, panels, cells) if draw else None))
+                              F.render(F.long_range_curves, panels, cells) if draw else None))
     blocks.append(Bullets(notes))
     blocks.append(Table(["task", "T", *(f"{up(c)} score" for c in cells)], table_rows,
                         numeric=tuple(range(1, 2 + len(cells)))))
@@ -236,7 +235,7 @@ def latency(data: StudyData, draw: bool) -> Section | None:
     blocks.append(FigureBlock("Latency per runtime", "Median latency with a whisker up to the "
                               "95th percentile; colour is the cell, marker (and line style, "
                               "across lengths) the runtime.",
-                              F.render(XF.latency, rows, cells) if draw else None))
+                              F.render(F.latency_curves, rows, cells) if draw else None))
     blocks.append(Table(headers, table_rows, numeric=tuple(range(2, len(headers)))))
     if any(r.get("p99_ms") is None for r in rows):
         blocks.append(Paragraph(f"A p99 shown as {MISSING}: {P99_TOO_FEW}.", note=True))
