@@ -17,6 +17,7 @@ from gatebench.deploy.latency import LatencyPlan
 from gatebench.deploy.sizes import latency_at_size
 from gatebench.fileio import write_atomic
 from gatebench.numbers import P99_TOO_FEW
+from gatebench.protocol import DEFAULT_CELLS
 
 
 @app.command("latency")
@@ -24,7 +25,8 @@ def latency_command(
     hidden: int = typer.Option(128, "--hidden", help="Hidden size (of every cell with --match "
                                "hidden; of the LSTM, the budget's reference, with params)."),
     seq_lens: str = typer.Option("25,100,400", "--seq-lens", help="Full-sequence lengths."),
-    cells: str = typer.Option("gru,lstm", "--cells", help="Cells, comma-separated."),
+    cells: str = typer.Option(",".join(DEFAULT_CELLS), "--cells", help="Cells, "
+                              "comma-separated; ratios are each cell over the last one."),
     runtimes: str = typer.Option("eager,torchscript,onnx", "--runtimes", help="Any of eager, "
                                  "torchscript, onnx, eager-int8, onnx-int8."),
     batch_sizes: str = typer.Option("1,32", "--batch-sizes", help="Batch sizes (1: one request; "
