@@ -36,6 +36,14 @@ def finite(x: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def as_float(x: Any) -> float:
+    """`x` as a float, NaN when missing or not a number (infinities kept)."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def finite_values(values: Sequence[float] | np.ndarray) -> np.ndarray:
     """The finite entries of `values`, flattened, as a float array."""
     arr = np.asarray(values, dtype=float).ravel()

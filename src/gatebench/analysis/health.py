@@ -28,7 +28,7 @@ from scipy import stats as sps
 
 from gatebench.analysis.pairing import arm_of
 from gatebench.analysis.verdict import INCONCLUSIVE, improvement_points
-from gatebench.numbers import finite
+from gatebench.numbers import as_float, finite
 from gatebench.protocol.budget import MIN_TOTAL_STEPS, planned_steps
 from gatebench.protocol.specs import DEFAULT_MARGIN
 
@@ -43,13 +43,6 @@ CLASS_METRICS = ("accuracy", "macro_f1")  # metrics that move in steps of one va
 # Most urgent first: the verdict's text leads with the first blocking check in this order.
 ORDER = ("diverged", "failed-to-train", "still-improving", "validation-granularity",
          "training-budget", "steps-spread")
-
-
-def _float(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def _check(check: str, status: str, message: str, **details: Any) -> dict[str, Any]:
@@ -92,7 +85,8 @@ def check_diverged(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> di
 def _is_diverged(record: dict[str, Any]) -> bool:
     if record.get("status") == "diverged":
         return True
-    return any(not math.isfinite(_float(h.get("train_loss"))) for h in record.get("history") or ())
+    history = record.get("history") or ()
+    return any(not math.isfinite(as_float(h.get("train_loss"))) for h in history)
 
 
 def trivial_baseline_of(records: Sequence[dict[str, Any]]) -> float | None:
@@ -100,7 +94,7 @@ def trivial_baseline_of(records: Sequence[dict[str, Any]]) -> float | None:
     baseline = _description(records).get("baseline") or {}
     if not records or baseline.get("metric") != records[0].get("metric"):
         return None
-    value = _float(baseline.get("value"))
+    value = as_float(baseline.get("value"))
     return value if math.isfinite(value) else None
 
 
@@ -223,7 +217,7 @@ def still_improving(record: dict[str, Any]) -> str | None:
         return None
     if best >= len(history):
         return "last-epoch"
-    losses = [_float(h.get("val_loss")) for h in history]
+    losses = [as_float(h.get("val_loss")) for h in history]
     last, at_best = losses[-1], losses[best - 1]
     if not (math.isfinite(last) and math.isfinite(at_best)) or at_best <= 0:
         return None
@@ -277,7 +271,7 @@ def check_training_budget(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     for r in records:
         cfg = _train_cfg(r)
         if n_train and cfg.get("batch_size") and cfg.get("max_epochs"):
-            rows = max(1, round(int(n_train) * _float(r.get("data_fraction", 1.0))))
+            rows = max(1, round(int(n_train) * as_float(r.get("data_fraction", 1.0))))
             planned.append(planned_steps(rows, int(cfg["batch_size"]), int(cfg["max_epochs"])))
     if not planned:
         return _check("training-budget", OK, "training budget unknown (no training-set size "
@@ -312,12 +306,12 @@ def tied_better_later(record: dict[str, Any]) -> bool:
     best = record.get("best_epoch") or 0
     if _is_diverged(record) or not best or best > len(history):
         return False
-    metric, loss = _float(history[best - 1].get("val_metric")), \
-        _float(history[best - 1].get("val_loss"))
+    metric, loss = as_float(history[best - 1].get("val_metric")), \
+        as_float(history[best - 1].get("val_loss"))
     if not (math.isfinite(metric) and math.isfinite(loss)):
         return False
-    return any(math.isclose(_float(h.get("val_metric")), metric, abs_tol=1e-9)
-               and _float(h.get("val_loss")) < (1 - TIED_LOSS_GAP) * loss
+    return any(math.isclose(as_float(h.get("val_metric")), metric, abs_tol=1e-9)
+               and as_float(h.get("val_loss")) < (1 - TIED_LOSS_GAP) * loss
                for h in history[best:])
 
 
@@ -401,7 +395,7 @@ def health_checks(
     """
     wanted = set(arms)
     recs = [r for r in records if arm_of(r) in wanted and (
-        fraction is None or math.isclose(_float(r.get("data_fraction", 1.0)), fraction))]
+        fraction is None or math.isclose(as_float(r.get("data_fraction", 1.0)), fraction))]
     if trivial_baseline is None:
         trivial_baseline = trivial_baseline_of(recs)
     checks = [
