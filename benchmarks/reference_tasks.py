@@ -12,7 +12,7 @@ import argparse
 import time
 from pathlib import Path
 
-from gatebench.studies import compare
+from gatebench.api import compare
 from gatebench.tasks.registry import all_tasks
 
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import torch
 
+from gatebench.api import study_spec, task_spec
 from gatebench.run import run_study
-from gatebench.studies import study_spec, task_spec
 
 POSITIVE = ["great", "wonderful", "moving", "brilliant", "fun", "sharp", "charming"]
 NEGATIVE = ["dull", "awful", "boring", "tedious", "flat", "messy", "lifeless"]

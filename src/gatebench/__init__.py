@@ -17,8 +17,8 @@ from gatebench.errors import (
 )
 
 _LAZY = {
-    "compare": "gatebench.studies",
-    "Study": "gatebench.studies",
+    "compare": "gatebench.api",
+    "Study": "gatebench.api",
     "open_store": "gatebench.store",
     "run_suite": "gatebench.run.suite",
     "advise": "gatebench.advisor",

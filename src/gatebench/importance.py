@@ -7,11 +7,11 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+from gatebench.api import study_spec, task_spec
 from gatebench.report.importance import build_importance_report
 from gatebench.run import Executor, StudyProgress
 from gatebench.run.importance import DEFAULT_BUDGET, run_importance
 from gatebench.run.study import with_training_floor
-from gatebench.studies import study_spec, task_spec
 
 
 def importance(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gatebench.analysis import INCONCLUSIVE, decide
-from gatebench.analysis.health import apply_health, health_checks
+from gatebench.analysis.health import apply_health, health_checks, trial_failed
 
 ARMS = ("gru", "lstm")
 BASELINE = {"metric": "accuracy", "value": 0.5, "what": "always predict the majority class"}
@@ -118,6 +118,20 @@ def test_failed_to_train_takes_a_given_baseline_and_works_for_error_metrics() ->
         "status"] == "ok"
     given = by_id(health_checks(study(test=0.7), arms=ARMS, margin=1.0, trivial_baseline=0.69))
     assert given["failed-to-train"]["status"] == "fail"
+
+
+def test_trial_failed_is_the_noise_band_around_the_baseline() -> None:
+    # Baseline 0.5 on 1,000 test rows: two binomial standard errors are 3.16 points.
+    assert trial_failed(record(test=0.53)) is True  # 3 points: guessing could score that
+    assert trial_failed(record(test=0.54)) is False  # 4 points: clear of the noise
+    assert trial_failed(record(test=0.9, status="diverged")) is True
+    assert trial_failed(record(test=float("nan"))) is True  # no test value: nothing learnt
+    assert trial_failed(record(test=0.3, baseline=None)) is None  # nothing to compare with
+    assert trial_failed(record(test=0.7), baseline=0.69) is True  # a given baseline wins
+    mae = {"metric": "mae", "value": 1.0, "what": "naive last value"}
+    assert trial_failed(record(metric="mae", hib=False, test=0.98, baseline=mae)) is False
+    assert trial_failed(record(metric="mae", hib=False, test=0.98, baseline=mae),
+                        margin=5.0) is True  # error metrics: within the margin of the baseline
 
 
 def test_without_a_recorded_baseline_only_divergence_counts_as_failure() -> None:

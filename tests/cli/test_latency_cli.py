@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from gatebench.api import study_spec, task_spec
 from gatebench.cli.main import main
 from gatebench.run import run_study
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import make_reviews
 
 TINY = ["--hidden", "8", "--input-size", "4", "--seq-lens", "3,5", "--batch-sizes", "1,2",

@@ -23,7 +23,7 @@ def test_measure_latency_shape() -> None:
     assert len(result["results"]) == 2 * settings and len(result["ratios"]) == settings
     row = result["results"][0]
     assert row["n"] == len(row["samples_ms"]) == 4
-    assert row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
+    assert row["p50_ms"] <= row["p95_ms"] and row["p99_ms"] is None  # 4 samples: no p99
     ratio = result["ratios"][0]
     low, high = ratio["p50_ratio_ci95"]
     assert (ratio["numerator"], ratio["denominator"]) == ("gru", "lstm")
@@ -73,6 +73,7 @@ def test_samples_summaries_and_round_bootstrap() -> None:
     summary = summarize_ms([0.001] * 99 + [0.002])
     assert summary["n"] == 100 and summary["p50_ms"] == pytest.approx(1.0)
     assert summary["p99_ms"] == pytest.approx(1.01)
+    assert summarize_ms([0.001] * 99)["p99_ms"] is None  # 99 samples: no tail estimate
     low, high = median_ratio_ci([[2.0, 2.1], [2.2, 1.9], [2.0, 2.0]],
                                 [[1.0, 1.0], [1.1, 0.9], [1.0, 1.05]])
     assert 1.7 < low <= high < 2.3

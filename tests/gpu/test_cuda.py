@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from gatebench.api import study_spec, task_spec
 from gatebench.cells import RecurrentEncoder, cell_names
 from gatebench.cli.main import main
 from gatebench.measure import Stopwatch, detect_rnn_kernel
 from gatebench.run import run_study
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import TINY
 
 pytestmark = pytest.mark.gpu

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from gatebench.api import study_spec, task_spec
 from gatebench.cli.main import main
 from gatebench.protocol import Arm
 from gatebench.run import run_study
 from gatebench.store import open_store
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import TINY
 
 OPTIONS = {"text_col": "review", "label_col": "sentiment"}

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import torch
 
+from gatebench.api import study_spec, task_spec
 from gatebench.errors import UnknownNameError
 from gatebench.protocol import StudySpec
 from gatebench.run import Executor, LocalExecutor, ProcessExecutor, RayExecutor, run_study
 from gatebench.run.trial import CHECKPOINT_KEY, run_trial
 from gatebench.store import open_store
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import TINY, make_reviews
 
 # threads=1 (in TINY) everywhere: the thread count changes float summation order, and so the

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from gatebench.api import study_spec, task_spec
 from gatebench.errors import GatebenchError
 from gatebench.run import ProcessExecutor, run_study
 from gatebench.run.process_executor import TRIAL_PROCESS_NAME
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import TINY, make_reviews
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds workers in /proc")

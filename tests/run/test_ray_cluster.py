@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from gatebench.api import study_spec, task_spec
 from gatebench.errors import GatebenchError
 from gatebench.protocol import StudySpec
 from gatebench.run import RayExecutor, run_study
 from gatebench.store import open_store
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import TINY, make_reviews
 
 pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds workers in /proc")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from gatebench.api import compare, study_spec, task_spec
 from gatebench.errors import DataError, SpecError, UnknownNameError
 from gatebench.run import run_study
 from gatebench.store import open_store
-from gatebench.studies import compare, study_spec, task_spec
 from tests.conftest import TINY
 
 OPTIONS = {"text_col": "review", "label_col": "sentiment"}

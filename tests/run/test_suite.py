@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from gatebench.claims.plan import LatencyPlan, PlannedStudy, SuitePlan
+from gatebench.api import study_spec, task_spec
+from gatebench.claims.plan import LatencyPass, PlannedStudy, SuitePlan
 from gatebench.claims.registry import claim_ids
 from gatebench.errors import DataError
 from gatebench.protocol import TaskSpec
 from gatebench.protocol.timing import StepTimingSpec
 from gatebench.run.suite import CLAIMS_FILE, run_plan
 from gatebench.store import open_store
-from gatebench.studies import study_spec, task_spec
 from tests.conftest import make_reviews
 
 VERDICTS = {"supported", "refuted", "mixed", "inconclusive"}
@@ -47,7 +47,7 @@ def tiny_plan(csv: Path) -> SuitePlan:
     timings = tuple(StepTimingSpec(impl=impl, hidden=8, input_size=4, seq_len=5, batch=4,
                                    threads=1, repeats=2, warmup=1)
                     for impl in ("native", "neutral"))
-    latency = LatencyPlan(hidden=8, input_size=4, seq_lens=(5,), batch_sizes=(1,),
+    latency = LatencyPass(hidden=8, input_size=4, seq_lens=(5,), batch_sizes=(1,),
                           runtimes=("eager",), rounds=2)
     return SuitePlan(profile="quick", claims=tuple(claim_ids()), studies=tuple(studies),
                      step_timings=timings, timing_rounds=2, latency=latency, cost="toy")

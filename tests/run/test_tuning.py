@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
+from gatebench.api import compare, study_spec
 from gatebench.cli.main import main
 from gatebench.errors import SpecError, UnknownNameError
 from gatebench.protocol import TaskSpec
 from gatebench.run import StudyProgress
 from gatebench.run.tuning import TUNING_SEED, TUNING_STORAGE, parse_space
 from gatebench.store import open_store
-from gatebench.studies import compare, study_spec
 
 SPEC = study_spec(TaskSpec.make("italy-power"), lr=2e-3, hidden=64)
 TINY = {"seeds": 1, "max_epochs": 2, "hidden": 16, "threads": 1, "batch_size": 16,

@@ -7,7 +7,7 @@ from typing import Any
 
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import Closeness
-from gatebench.claims.base import jsonable
+from gatebench.numbers import jsonable
 
 GRU, LSTM, NEITHER, UNCLEAR = "GRU", "LSTM", "neither", "unclear"
 EITHER = "either \u2014 then optimise something else"

@@ -11,7 +11,8 @@ from gatebench.advisor.direction import favours
 from gatebench.advisor.evidence import EvidenceSource
 from gatebench.advisor.relevance import COST, TOPIC, relevance
 from gatebench.advisor.rows import Row, match, seq_len_of, slowest_p50
-from gatebench.claims.base import INCONCLUSIVE, MIXED, NOT_RUN, finite
+from gatebench.claims.base import INCONCLUSIVE, MIXED, NOT_RUN
+from gatebench.numbers import finite
 
 # Which facts of the evidence matter for each claim: accuracy does not depend on the device,
 # timings do; a timing benchmark has no training set.

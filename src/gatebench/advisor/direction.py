@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR
-from gatebench.claims.base import REFUTED, SUPPORTED, finite
+from gatebench.claims.base import REFUTED, SUPPORTED
+from gatebench.numbers import finite
 
 RATIO_CLAIMS = ("speed", "inference", "iteration", "convergence")  # GRU/LSTM ratios
 

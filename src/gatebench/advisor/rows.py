@@ -16,8 +16,9 @@ from typing import Any
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import device_kind, runtime_kind
-from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, combine, finite
+from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, combine
 from gatebench.claims.speed import MEASURE, regime
+from gatebench.numbers import finite
 
 Row = dict[str, Any]
 # The long claim's per-length outcomes (A = LSTM) as verdicts of "LSTM wins".

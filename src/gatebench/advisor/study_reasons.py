@@ -15,10 +15,13 @@ from gatebench.advisor.direction import favours
 from gatebench.advisor.evidence import EvidenceSource
 from gatebench.advisor.relevance import ACCURACY, COST, relevance
 from gatebench.analysis.verdict import EQUIVALENT, better_label
-from gatebench.claims.base import finite, ratio_verdict
+from gatebench.claims.base import ratio_verdict
+from gatebench.claims.catalogue import FOLKLORE_CELLS
+from gatebench.numbers import finite
 
 STUDY_ACCURACY_WEIGHT = 2.0
-LABEL_FAVOURS = {better_label("gru"): GRU, better_label("lstm"): LSTM, EQUIVALENT: NEITHER}
+LABEL_FAVOURS = {**{better_label(c): f for c, f in zip(FOLKLORE_CELLS, (GRU, LSTM), strict=True)},
+                 EQUIVALENT: NEITHER}
 
 
 def _facts(summary: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +39,7 @@ def _time_ratio(summary: dict[str, Any]) -> dict[str, Any] | None:
     value, ci = finite(ratio.get("geomean")), ratio.get("ci") or [None, None]
     if value is None:
         return None
-    if list(summary.get("cells") or ())[:1] == ["lstm"]:
+    if list(summary.get("cells") or ())[:1] == list(FOLKLORE_CELLS[1:]):
         lo, hi = finite(ci[0]), finite(ci[1])
         value, ci = 1.0 / value, [1.0 / hi if hi else None, 1.0 / lo if lo else None]
     return {"what": "GRU/LSTM compute time per epoch (your study)", "value": value,
@@ -46,7 +49,7 @@ def _time_ratio(summary: dict[str, Any]) -> dict[str, Any] | None:
 def study_reasons(source: EvidenceSource, answers: Answers) -> list[Reason]:
     """The accuracy reason and, when timed alone, the speed reason of one compare study."""
     summary = source.summary
-    if set(summary.get("cells") or ()) != {"gru", "lstm"}:
+    if set(summary.get("cells") or ()) != set(FOLKLORE_CELLS):
         return []
     task = (summary.get("task") or {}).get("name")
     facts = _facts(summary)

@@ -12,12 +12,13 @@ its seeds) with scipy's bootstrap, percentile method.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from gatebench.numbers import finite, is_finite
 
 if TYPE_CHECKING:  # pandas comes with statsmodels, imported on use: the analysis loads light
     import pandas as pd
@@ -109,7 +110,7 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
     """
     from scipy.stats import bootstrap
 
-    kept = [r for r in rows if _finite(r.get(response))]
+    kept = [r for r in rows if is_finite(r.get(response))]
     if not kept:
         return {"response": response, "n": 0, "n_dropped": len(rows), "parts": [],
                 "method": METHOD}
@@ -131,7 +132,7 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
             ci = bootstrap((np.arange(len(point_ids)),), statistic, vectorized=False,
                            n_resamples=resamples, method="percentile",
                            rng=np.random.default_rng(seed)).confidence_interval
-        intervals = {k: [_clean(lo), _clean(hi)]
+        intervals = {k: [finite(lo), finite(hi)]
                      for k, lo, hi in zip(keys, ci.low, ci.high, strict=True)}
     share = shares(parts)
     means = {f: frame.groupby(f)[response].mean().to_dict() for f in factors}
@@ -161,14 +162,6 @@ def ranked(result: dict[str, Any]) -> list[dict[str, Any]]:
 def share_of(result: dict[str, Any], name: str) -> dict[str, Any] | None:
     """The part called `name` (a factor, INTERACTIONS or SEED), or None."""
     return next((p for p in result.get("parts", []) if p["name"] == name), None)
-
-
-def _finite(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _clean(x: Any) -> float | None:
-    return float(x) if _finite(float(x)) else None
 
 
 __all__ = ["INTERACTIONS", "METHOD", "SEED", "anova_parts", "decompose", "lead_over", "ranked",

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
+from gatebench.numbers import finite_values
+
 A_BETTER = "a_better"
 B_BETTER = "b_better"
 EQUIVALENT = "equivalent"
@@ -159,11 +161,6 @@ def t_interval(mean: float, sd: float, n: int, level: float) -> tuple[float, flo
 # -- scalar rules ----------------------------------------------------------------------------
 
 
-def _finite(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
-    return arr[np.isfinite(arr)]
-
-
 def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
@@ -185,7 +182,7 @@ def paired_rule(
     (`gatebench calibrate`, rule "paired"): false winner ≤ 5% under the normal and the bimodal
     null at 3, 5 and 10 pairs; false equivalence ≤ 5% when the true difference is the margin.
     """
-    arr = _finite(diffs)
+    arr = finite_values(diffs)
     n = int(arr.size)
     method = f"{PAIRED_METHOD} (\u03b1={alpha:g})"
     if n < 2:

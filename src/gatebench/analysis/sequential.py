@@ -28,12 +28,12 @@ from gatebench.analysis.rules import (
     WINNERS,
     Decision,
     Tested,
-    _finite,
     _fmt,
     paired_tests,
     t_interval,
 )
 from gatebench.errors import SpecError
+from gatebench.numbers import finite_values
 
 CALIBRATION_REPS = 200_000
 CALIBRATION_SEED = 20_261_130
@@ -130,7 +130,7 @@ def sequential_decide(
     pairs at 2.5 SDs; with no difference and a margin under the noise SD it runs to max_pairs.
     """
     _check(min_pairs, max_pairs, alpha)
-    arr = _finite(diffs)
+    arr = finite_values(diffs)
     n = int(arr.size)
     levels = nominal_levels(min_pairs, max_pairs, alpha)
     method = f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, looks {min_pairs}..{max_pairs} pairs)"
@@ -173,7 +173,7 @@ def required_pairs(
     true difference is 0 (TOST at α). None with fewer than 2 pairs, no spread, or more than
     MAX_PAIRS_LIMIT pairs needed.
     """
-    arr = _finite(diffs)
+    arr = finite_values(diffs)
     n = int(arr.size)
     if n < 2 or not margin > 0:
         return None

@@ -1,53 +1,20 @@
-"""Interval estimates: percentile bootstrap, Student t on a mean, geometric mean of ratios."""
+"""Interval estimates: Student t on a mean, geometric mean of ratios (the percentile bootstrap
+lives in gatebench.numbers and is re-exported here)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats as sps
 
-# Resamples are drawn in blocks of at most this many values, so memory stays bounded for long
-# inputs while each block is still one vectorised draw (no Python loop over single resamples).
-_BLOCK_VALUES = 2_000_000
+from gatebench.numbers import bootstrap_ci, finite_values
 
-
-def _finite(values: Sequence[float] | np.ndarray) -> np.ndarray:
-    arr = np.asarray(values, dtype=float).ravel()
-    return arr[np.isfinite(arr)]
-
-
-def bootstrap_ci(
-    values: Sequence[float] | np.ndarray,
-    stat: Callable[..., np.ndarray] = np.mean,
-    n_boot: int = 10_000,
-    level: float = 0.95,
-    seed: int = 0,
-) -> tuple[float, float]:
-    """Percentile bootstrap interval of `stat`; (nan, nan) with fewer than 2 values.
-
-    `stat` must accept ``axis=1`` (np.mean, np.median, ...). The values are used as given:
-    a non-finite value makes the interval non-finite rather than being silently dropped.
-    """
-    arr = np.asarray(values, dtype=float).ravel()
-    n = arr.size
-    if n < 2:
-        return (float("nan"), float("nan"))
-    rng = np.random.default_rng(seed)
-    per_block = max(1, _BLOCK_VALUES // n)
-    out = np.empty(n_boot)
-    for start in range(0, n_boot, per_block):
-        stop = min(n_boot, start + per_block)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        out[start:stop] = stat(arr[idx], axis=1)
-    alpha = (1.0 - level) / 2.0
-    lo, hi = np.quantile(out, [alpha, 1.0 - alpha])
-    return (float(lo), float(hi))
-
+__all__ = ["bootstrap_ci", "geometric_mean_ratio", "t_ci"]
 
 def t_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Student-t interval of the mean (finite values only); (nan, nan) with fewer than 2."""
-    arr = _finite(values)
+    arr = finite_values(values)
     n = arr.size
     if n < 2:
         return (float("nan"), float("nan"))

@@ -19,6 +19,7 @@ from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
 from gatebench.errors import GatebenchError, SpecError
+from gatebench.numbers import as_float, jsonable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,26 +37,6 @@ CI_METHODS = {
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _jsonable(obj: Any) -> Any:
-    """Plain Python values only: numpy scalars unwrapped, NaN and infinities -> None."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
-def _float(x: Any) -> float:
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -80,7 +61,7 @@ def finding_ci(ci: Sequence[float]) -> list[float | None]:
 
 def effective_metric(record: dict[str, Any], metric: str, higher_is_better: bool) -> float:
     """A trial's headline test value, with a diverged trial scored as the worst (module doc)."""
-    value = _float((record.get("test") or {}).get(metric))
+    value = as_float((record.get("test") or {}).get(metric))
     if record.get("status") == "diverged":
         if higher_is_better:
             return value if math.isfinite(value) else 0.0
@@ -93,16 +74,16 @@ def train_val_gap(record: dict[str, Any]) -> float:
     best = record.get("best_epoch")
     for h in record.get("history") or ():
         if h.get("epoch") == best:
-            return _float(h.get("val_loss")) - _float(h.get("train_loss"))
+            return as_float(h.get("val_loss")) - as_float(h.get("train_loss"))
     return float("nan")
 
 
 def _timing(record: dict[str, Any], key: str) -> float:
-    return _float((record.get("timing") or {}).get(key))
+    return as_float((record.get("timing") or {}).get(key))
 
 
 def _at_fraction(records: Iterable[dict[str, Any]], fraction: float) -> list[dict[str, Any]]:
-    return [r for r in records if math.isclose(_float(r.get("data_fraction", 1.0)), fraction)]
+    return [r for r in records if math.isclose(as_float(r.get("data_fraction", 1.0)), fraction)]
 
 
 def _check_one_study(records: list[dict[str, Any]]) -> None:
@@ -158,8 +139,9 @@ def _arm_summary(
         "train_compute_s": _mean_ci([_timing(r, "train_compute_s") for r in recs], level),
         "per_epoch_s": _mean_ci([_timing(r, "per_epoch_s") for r in recs], level),
         "time_to_best_s": _mean_ci([_timing(r, "time_to_best_s") for r in recs], level),
-        "epochs_to_best": {"mean": _mean([_float(e) for e in best_epochs]), "values": best_epochs},
-        "epochs_run": {"mean": _mean([_float(e) for e in epochs_run]), "values": epochs_run},
+        "epochs_to_best": {"mean": _mean([as_float(e) for e in best_epochs]),
+                           "values": best_epochs},
+        "epochs_run": {"mean": _mean([as_float(e) for e in epochs_run]), "values": epochs_run},
     }
 
 
@@ -207,7 +189,7 @@ def summarize(
                            fraction=None)
     spec = first.get("spec") or {}
     task = first.get("task") or {}
-    fractions = sorted({_float(r.get("data_fraction", 1.0)) for r in all_records})
+    fractions = sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records})
     summary = {
         "task": {
             "name": task.get("name") or (spec.get("task") or {}).get("name"),
@@ -260,7 +242,7 @@ def summarize(
             "diverged_rule": DIVERGED_RULE,
         },
     }
-    return _jsonable(summary)
+    return jsonable(summary)
 
 
 def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: str,
@@ -289,7 +271,7 @@ def learning_curve(
     metric = str(all_records[0].get("metric"))
     hib = bool(all_records[0].get("higher_is_better"))
     rows = []
-    for fraction in sorted({_float(r.get("data_fraction", 1.0)) for r in all_records}):
+    for fraction in sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records}):
         pairs = pair_records(_at_fraction(all_records, fraction), cells)
         row: dict[str, Any] = {
             "data_fraction": fraction,
@@ -315,7 +297,7 @@ def learning_curve(
                 "ci": finding_ci(t_ci(diffs, level)),
             }
         rows.append(row)
-    return _jsonable(rows)
+    return jsonable(rows)
 
 
 def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
+from gatebench.numbers import latency_percentiles
 
 
 def isolated(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -15,7 +15,7 @@ def isolated(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def latency_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per cell, runtime, mode, batch and length: p50/p95/p99 (ms) over the pooled raw samples
-    of the isolated latency records (one record per measuring round)."""
+    of the isolated latency records (one record per measuring round); p99 only from enough."""
     pooled: dict[tuple, list[float]] = {}
     for r in isolated(records):
         if r.get("kind") == "latency" and r.get("samples_ms"):
@@ -23,8 +23,6 @@ def latency_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             pooled.setdefault(key, []).extend(r["samples_ms"])
     rows = []
     for (cell, runtime, mode, batch, seq_len), samples in pooled.items():
-        p50, p95, p99 = np.percentile(np.asarray(samples, dtype=float), (50, 95, 99))
         rows.append({"cell": cell, "runtime": runtime, "mode": mode, "batch": batch,
-                     "seq_len": seq_len, "p50_ms": float(p50), "p95_ms": float(p95),
-                     "p99_ms": float(p99), "n": len(samples)})
+                     "seq_len": seq_len, **latency_percentiles(samples), "n": len(samples)})
     return rows

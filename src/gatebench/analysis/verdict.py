@@ -19,6 +19,7 @@ import numpy as np
 
 from gatebench.analysis import rules
 from gatebench.analysis.sequential import MAX_PAIRS_LIMIT, required_pairs, sequential_decide
+from gatebench.protocol.arms import DEFAULT_CELLS
 
 EQUIVALENT = "equivalent within margin"
 INCONCLUSIVE = "inconclusive"
@@ -31,7 +32,8 @@ def better_label(cell: str) -> str:
     return f"{cell.upper()} better"
 
 
-VERDICTS = (better_label("gru"), better_label("lstm"), EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE)
+# The labels of a default study (DEFAULT_CELLS); other cells name themselves the same way.
+VERDICTS = (*map(better_label, DEFAULT_CELLS), EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE)
 
 POINTS = "points"
 PCT_LOWER_ERROR = "% lower error"
@@ -91,8 +93,8 @@ def decide(
     diffs: Sequence[float] | np.ndarray,
     margin: float,
     level: float = 0.95,
-    cell_a: str = "gru",
-    cell_b: str = "lstm",
+    cell_a: str = DEFAULT_CELLS[0],
+    cell_b: str = DEFAULT_CELLS[1],
     unit: str = POINTS,
     *,
     design: str = "fixed",

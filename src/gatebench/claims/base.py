@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from gatebench.analysis.rules import Decision, combine_tasks
 from gatebench.claims.catalogue import Claim
-from gatebench.claims.evidence import Record
+from gatebench.numbers import finite, jsonable
 
 SUPPORTED = "supported"
 REFUTED = "refuted"
@@ -25,28 +22,6 @@ NOT_RUN = "not run"
 # meaningfully faster (or is slower). The gap between them is the zone of too little evidence.
 SUPPORT_RATIO = 0.85
 REFUTE_RATIO = 0.90
-
-
-def jsonable(obj: Any) -> Any:
-    """Plain Python values only: numpy scalars unwrapped, NaN and infinities -> None."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, np.ndarray)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
-def finite(x: Any) -> float | None:
-    """`x` as a float, or None when missing or not finite."""
-    try:
-        value = float(x)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
 
 
 def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = "") -> dict:
@@ -138,27 +113,6 @@ def holm_outcomes(decisions: dict[str, Decision]) -> dict[str, str]:
     keys = list(decisions)
     combined = combine_tasks([decisions[k] for k in keys])
     return {k: t["outcome"] for k, t in zip(keys, combined.tasks, strict=True)}
-
-
-# A trial failed to train when its test score closes less than this share of the distance from
-# the task's trivial baseline (majority class, mean predictor) to a perfect score.
-FAILURE_SHARE = 0.2
-
-
-def failed(record: Record) -> bool | None:
-    """True when the trial scored near its task's trivial baseline (see FAILURE_SHARE);
-    None when the task records no baseline. A diverged trial always failed."""
-    if record.get("status") == "diverged":
-        return True
-    desc = (record.get("task") or {}).get("description") or {}
-    base = finite((desc.get("baseline") or {}).get("value"))
-    metric = str(record.get("metric"))
-    value = finite((record.get("test") or {}).get(metric))
-    if base is None or value is None or (desc.get("baseline") or {}).get("metric") != metric:
-        return None
-    if record.get("higher_is_better"):
-        return value < base + FAILURE_SHARE * (1.0 - base)
-    return value > (1.0 - FAILURE_SHARE) * base
 
 
 def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,

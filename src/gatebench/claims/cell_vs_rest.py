@@ -28,11 +28,9 @@ from gatebench.claims.base import (
 from gatebench.claims.catalogue import Claim
 from gatebench.claims.evidence import Evidence, Record
 
-CELL_VS_REST = Claim(
-    "cell-vs-rest", "The cell is not the main factor",
-    "importance study per task: the cell's share of the test metric's variance against the "
-    "learning rate, size, regularisation and preprocessing (seed noise its own part)",
-)
+# Measured by: importance study per task: the cell's share of the test metric's variance against
+# the learning rate, size, regularisation and preprocessing (seed noise its own part)
+CELL_VS_REST = Claim("cell-vs-rest", "The cell is not the main factor")
 CELL = "cell"
 PREFIX = "importance/"
 MIN_FAMILIES = 2

@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from gatebench.analysis import pair_records
+from gatebench.analysis.health import trial_failed
 from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
@@ -29,12 +30,11 @@ from gatebench.claims.base import (
     decision_effect,
     decision_row,
     effect,
-    failed,
     finite,
     holm_outcomes,
     task_verdicts,
 )
-from gatebench.claims.catalogue import CONVERGENCE
+from gatebench.claims.catalogue import CONVERGENCE, FOLKLORE_CELLS, GRU, LSTM
 from gatebench.claims.evidence import Evidence, Record, is_concurrent, unique_trials
 
 WHAT = "GRU/LSTM optimiser steps to the pair's common target"
@@ -82,7 +82,7 @@ def _steps_per_epoch(record: Record) -> float:
 
 def pair_ratios(pair: dict[str, Any], share: float) -> dict[str, float] | None:
     """GRU/LSTM steps, epochs and seconds to the pair's common target (None: no validation)."""
-    g, lstm = pair["gru"], pair["lstm"]
+    g, lstm = pair[GRU], pair[LSTM]
     bests = best_val(g), best_val(lstm)
     if bests[0] is None or bests[1] is None:
         return None
@@ -110,12 +110,12 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
             if math.isclose(finite(r.get("data_fraction", 1.0)) or 0.0, 1.0):
                 by_task.setdefault((r.get("task") or {}).get("name") or "?", []).append(r)
     rows, decisions = [], {}
-    excluded: dict[str, Any] = {"pairs_without_target": 0, "failed_trials": {"gru": 0,
-                                                                              "lstm": 0}}
+    excluded: dict[str, Any] = {"pairs_without_target": 0,
+                                "failed_trials": dict.fromkeys(FOLKLORE_CELLS, 0)}
     for task, records in sorted(by_task.items()):
         ratios = []
         for p in pair_records(unique_trials(records)):
-            bad = {c: bool(failed(p[c])) for c in ("gru", "lstm")}
+            bad = {c: bool(trial_failed(p[c])) for c in FOLKLORE_CELLS}
             for c, f in bad.items():
                 excluded["failed_trials"][c] += f
             if any(bad.values()):

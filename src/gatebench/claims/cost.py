@@ -23,7 +23,7 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-from gatebench.claims.base import finite
+from gatebench.numbers import finite
 
 
 def _size(options: dict[str, Any]) -> float:

@@ -12,7 +12,7 @@ from gatebench.claims.base import (
     effect,
     row,
 )
-from gatebench.claims.catalogue import INFERENCE
+from gatebench.claims.catalogue import FOLKLORE_CELLS, INFERENCE
 from gatebench.claims.evidence import LATENCY, Evidence
 from gatebench.claims.ratios import (
     UNIT,
@@ -53,7 +53,7 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO, refute: float = R
             verdict=g.verdict(support, refute), counts_for_verdict=key in counted,
             detail={"seq_len": key[3], "batch": key[4],
                     **{f"{q}_ratio": t for q, t in tails.items()},
-                    "p50_ms": {c: pairs[key][0][c].get("p50_ms") for c in ("gru", "lstm")}},
+                    "p50_ms": {c: pairs[key][0][c].get("p50_ms") for c in FOLKLORE_CELLS}},
         ))
     groups = pool(counted, lambda key: key[:3])
     if not groups:

@@ -34,14 +34,13 @@ from gatebench.claims.base import (
     holm_outcomes,
     task_verdicts,
 )
-from gatebench.claims.catalogue import ITERATION
+from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, ITERATION
 from gatebench.claims.convergence import best_val, target
 from gatebench.claims.evidence import Evidence, Record, is_concurrent
 
 WHAT = "GRU/LSTM wall time until the learning-rate sweep first reaches the common target"
 UNIT = "ratio"
 WITHIN = 0.1
-CELLS = ("gru", "lstm")
 
 
 def wall_time(record: Record) -> float:
@@ -63,7 +62,7 @@ def sweeps(evidence: Evidence) -> dict[str, dict[Any, dict[str, list[Record]]]]:
         parts = sid.split("/")
         task = parts[1] if len(parts) > 2 else sid
         for p in analysis.pair_records(records):
-            for c in CELLS:
+            for c in FOLKLORE_CELLS:
                 out.setdefault(task, {}).setdefault(p["seed"], {}).setdefault(c, []).append(p[c])
     return out
 
@@ -82,19 +81,19 @@ def time_to(trials: list[Record], goal: float, hib: bool) -> float | None:
 
 def seed_ratio(by_cell: dict[str, list[Record]], share: float) -> float | None:
     """GRU/LSTM time to the seed's common target (None: incomplete, untimed or never reached)."""
-    if any(len(by_cell.get(c, ())) != len(by_cell.get(CELLS[0], ())) for c in CELLS):
+    if any(len(by_cell.get(c, ())) != len(by_cell.get(GRU, ())) for c in FOLKLORE_CELLS):
         return None
-    if any(is_concurrent(t) for c in CELLS for t in by_cell[c]):
+    if any(is_concurrent(t) for c in FOLKLORE_CELLS for t in by_cell[c]):
         return None
-    hib = bool(by_cell[CELLS[0]][0].get("higher_is_better"))
+    hib = bool(by_cell[GRU][0].get("higher_is_better"))
     bests = []
-    for c in CELLS:
+    for c in FOLKLORE_CELLS:
         values = [b for b in map(best_val, by_cell[c]) if b is not None]
         if not values:
             return None
         bests.append(max(values) if hib else min(values))
     goal = target(min(bests) if hib else max(bests), hib, share)
-    times = [time_to(by_cell[c], goal, hib) for c in CELLS]
+    times = [time_to(by_cell[c], goal, hib) for c in FOLKLORE_CELLS]
     if any(t is None or not t > 0 for t in times):
         return None
     return times[0] / times[1]

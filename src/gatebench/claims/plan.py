@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.claims.registry import claim_ids
 from gatebench.errors import UnknownNameError
 from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
@@ -36,8 +37,9 @@ class PlannedImportance:
 
 
 @dataclass(frozen=True)
-class LatencyPlan:
-    """Inference latency grid for the `inference` claim."""
+class LatencyPass:
+    """The suite's serial inference-latency pass for the `inference` claim: its grid and cells
+    (gatebench.deploy.LatencyPlan is what one measurement of that grid samples)."""
 
     hidden: int
     input_size: int
@@ -45,6 +47,7 @@ class LatencyPlan:
     batch_sizes: tuple[int, ...]
     runtimes: tuple[str, ...]
     rounds: int
+    cells: tuple[str, ...] = FOLKLORE_CELLS
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class SuitePlan:
     studies: tuple[PlannedStudy, ...] = ()
     step_timings: tuple[StepTimingSpec, ...] = ()
     timing_rounds: int = 3
-    latency: LatencyPlan | None = None
+    latency: LatencyPass | None = None
     importance: tuple[PlannedImportance, ...] = ()
     cost: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -196,14 +199,14 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
                 for t in ((50, 200, 800) if full else (50,)) for b in (1, 32, 64)]
         timings = tuple(
             StepTimingSpec(impl=impl, sizing=sizing, hidden=h, seq_len=t, batch=b,
-                           repeats=9 if full else 7)
+                           repeats=9 if full else 7, cells=FOLKLORE_CELLS)
             for impl in ("native", "neutral")
             for sizing in (("hidden", "params") if full else ("hidden",))
             for h, t, b in grid
         )
     latency = None
     if "inference" in wanted:
-        latency = LatencyPlan(hidden=128, input_size=64,
+        latency = LatencyPass(hidden=128, input_size=64,
                               seq_lens=(25, 100, 400) if full else (25, 100),
                               batch_sizes=(1, 32) if full else (1,),
                               runtimes=("eager", "torchscript", "onnx"),

@@ -16,7 +16,7 @@ from gatebench.claims.base import (
     row,
     split_by,
 )
-from gatebench.claims.catalogue import Claim
+from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, Claim
 from gatebench.claims.evidence import Record
 
 Key = tuple[Any, ...]
@@ -51,7 +51,7 @@ def round_pairs(
     """
     rounds: dict[Key, dict[Any, dict[str, Record]]] = {}
     for r in records:
-        if r.get("status", "ok") != "ok" or r.get("cell") not in ("gru", "lstm"):
+        if r.get("status", "ok") != "ok" or r.get("cell") not in FOLKLORE_CELLS:
             continue
         key = tuple(r.get(f) for f in config_fields)
         rounds.setdefault(key, {}).setdefault(r.get("round"), {}).setdefault(r["cell"], r)
@@ -70,7 +70,7 @@ def ratios_of(pairs: list[dict[str, Record]], value: str) -> list[float]:
     """gru[value] / lstm[value] per pair (pairs with a missing or non-positive value skipped)."""
     out = []
     for p in pairs:
-        g, lstm = p["gru"].get(value), p["lstm"].get(value)
+        g, lstm = p[GRU].get(value), p[LSTM].get(value)
         if isinstance(g, (int, float)) and isinstance(lstm, (int, float)) and g > 0 and lstm > 0:
             out.append(g / lstm)
     return out

@@ -1,8 +1,9 @@
 """Claim "short": GRU matches LSTM on short sequences, by an equivalence test per task.
 
 Per short task (median length < max_len), seed pairs where neither trial failed to train
-(near the trivial baseline, `failed`) give the paired GRU − LSTM test-metric differences
-(`paired_rule`, equivalence within ±margin); the failure rate of each cell is reported apart
+(within noise of the trivial baseline, `analysis.health.trial_failed`) give the paired
+GRU − LSTM test-metric differences (`paired_rule`, equivalence within ±margin); the failure
+rate of each cell is reported apart
 from the mean, and failures are compared with the paired exact test (`success_rule`). Holm
 across tasks. Every informative task equivalent -> supported; a task with a significant
 difference (in score or in failures) -> refuted, or mixed when others are equivalent.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.health import trial_failed
 from gatebench.analysis.rules import (
     A_BETTER,
     B_BETTER,
@@ -33,17 +35,15 @@ from gatebench.claims.base import (
     decision_effect,
     decision_row,
     effect,
-    failed,
     finite,
     holm_outcomes,
     plural,
     task_verdicts,
 )
-from gatebench.claims.catalogue import SHORT
+from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SHORT
 from gatebench.claims.evidence import Evidence
 
 WHAT = "GRU \u2212 LSTM test metric (seeds that trained)"
-CELLS = ("gru", "lstm")
 
 
 def median_seq_len(records: list[dict[str, Any]]) -> float | None:
@@ -60,14 +60,14 @@ def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any
     pairs = analysis.pair_records(records)
     if not pairs:
         return None
-    first = pairs[0]["gru"]
+    first = pairs[0][GRU]
     metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
-    ok = {c: [failed(p[c]) is not True for p in pairs] for c in CELLS}
+    ok = {c: [trial_failed(p[c]) is not True for p in pairs] for c in FOLKLORE_CELLS}
     diffs = [analysis.improvement_points(metric, hib,
-                                         analysis.effective_metric(p["gru"], metric, hib),
-                                         analysis.effective_metric(p["lstm"], metric, hib))
-             for p, g, ls in zip(pairs, ok["gru"], ok["lstm"], strict=True) if g and ls]
-    return {"score": paired_rule(diffs, margin), "failures": success_rule(ok["gru"], ok["lstm"]),
+                                         analysis.effective_metric(p[GRU], metric, hib),
+                                         analysis.effective_metric(p[LSTM], metric, hib))
+             for p, g, ls in zip(pairs, ok[GRU], ok[LSTM], strict=True) if g and ls]
+    return {"score": paired_rule(diffs, margin), "failures": success_rule(ok[GRU], ok[LSTM]),
             "failure_rate": {c: 1.0 - sum(v) / len(v) for c, v in ok.items()},
             "n_pairs": len(pairs), "unit": analysis.point_unit(metric, hib),
             "task": (first.get("task") or {}).get("name"), "device": first.get("device")}
@@ -116,7 +116,7 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
                                         default=0.0))
     tally = "; ".join(
         f"{sid}: {outcome[sid]} ({found[sid]['score'].reason}; failed seeds GRU "
-        f"{found[sid]['failure_rate']['gru']:.0%}, LSTM {found[sid]['failure_rate']['lstm']:.0%})"
+        f"{found[sid]['failure_rate'][GRU]:.0%}, LSTM {found[sid]['failure_rate'][LSTM]:.0%})"
         for sid in found)
     reason = (f"{sum(v == SUPPORTED for v in verdicts.values())} of "
               f"{plural(len(found), 'short task')} equivalent within \u00b1{margin:g} after "

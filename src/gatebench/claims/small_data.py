@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from gatebench import analysis
+from gatebench.analysis.health import trial_failed
 from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, paired_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
@@ -29,12 +30,11 @@ from gatebench.claims.base import (
     decision_effect,
     decision_row,
     effect,
-    failed,
     finite,
     holm_outcomes,
     task_verdicts,
 )
-from gatebench.claims.catalogue import SMALL_DATA
+from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SMALL_DATA
 from gatebench.claims.evidence import Evidence, Record, unique_trials
 
 UNIT = "\u00d7 chance loss"
@@ -82,25 +82,25 @@ def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[
     for p in pairs:
         by_fraction.setdefault(float(p["data_fraction"]), []).append(p)
     for fraction, ps in sorted(by_fraction.items()):
-        first = ps[0]["gru"]
+        first = ps[0][GRU]
         metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
         gaps, both_failed, running = [], 0, 0
         for p in ps:
-            if failed(p["gru"]) and failed(p["lstm"]):
+            if trial_failed(p[GRU]) and trial_failed(p[LSTM]):
                 both_failed += 1
                 continue
-            (g, g_eval), (ls, l_eval) = gap(p["gru"]), gap(p["lstm"])
+            (g, g_eval), (ls, l_eval) = gap(p[GRU]), gap(p[LSTM])
             running += not (g_eval and l_eval)
             if g is not None and ls is not None:
                 gaps.append(ls - g)
         metric_diffs = [analysis.improvement_points(
-            metric, hib, analysis.effective_metric(p["gru"], metric, hib),
-            analysis.effective_metric(p["lstm"], metric, hib)) for p in ps]
+            metric, hib, analysis.effective_metric(p[GRU], metric, hib),
+            analysis.effective_metric(p[LSTM], metric, hib)) for p in ps]
         out[fraction] = {
             "gap": paired_rule(gaps, margin), "metric": paired_rule(metric_diffs, 1.0),
             "metric_unit": analysis.point_unit(metric, hib), "pairs": len(ps),
             "both_failed": both_failed, "running_train_loss": running,
-            "failures": {c: sum(bool(failed(p[c])) for p in ps) for c in ("gru", "lstm")},
+            "failures": {c: sum(bool(trial_failed(p[c])) for p in ps) for c in FOLKLORE_CELLS},
         }
     return out
 

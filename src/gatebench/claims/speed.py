@@ -34,7 +34,7 @@ from gatebench.claims.base import (
     fmt_ratio,
     row,
 )
-from gatebench.claims.catalogue import SPEED
+from gatebench.claims.catalogue import FOLKLORE_CELLS, SPEED
 from gatebench.claims.evidence import STEP_TIMING, Evidence, drop_concurrent
 from gatebench.claims.ratios import UNIT, ratios_of, round_pairs
 from gatebench.errors import GatebenchError
@@ -112,7 +112,7 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO,
             batch=batch, regime=regime(batch), finding=FINDINGS.get(str(impl), str(impl)),
             level="config", counts_as=config_verdict(d, support, refute),
             detail={c: {f: first[c].get(f) for f in ("kernel", "hidden_size", "params", "threads")}
-                    for c in ("gru", "lstm")},
+                    for c in FOLKLORE_CELLS},
         ))
     real_rows, real_excluded = _real_task_rows(evidence)
     excluded = {"concurrent_step_timing": evidence.concurrent[STEP_TIMING],

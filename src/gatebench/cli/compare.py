@@ -12,6 +12,7 @@ try:  # typer >= 0.26 vendors its own click (see cli/main.py)
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.core import ParameterSource
 
+from gatebench.api import compare
 from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
@@ -24,9 +25,8 @@ from gatebench.cli.execution import (
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.errors import SpecError
-from gatebench.protocol import parse_arms
+from gatebench.protocol import DEFAULT_CELLS, parse_arms
 from gatebench.protocol.budget import FLOORED
-from gatebench.studies import compare
 
 DATA = "Data"
 MODEL = "Model and fairness"
@@ -83,9 +83,9 @@ def compare_command(
                                  rich_help_panel=DATA),
     seq_len: int = typer.Option(None, "--seq-len", help="synthetic probes: sequence length.",
                                 rich_help_panel=DATA),
-    cells: str = typer.Option("gru,lstm", "--cells", help="Cells to compare, comma-separated; "
-                              "a repeated cell (lstm,lstm) is an A/A check: arms differing only "
-                              "by seed.", rich_help_panel=MODEL),
+    cells: str = typer.Option(",".join(DEFAULT_CELLS), "--cells", help="Cells to compare, "
+                              "comma-separated; a repeated cell (lstm,lstm) is an A/A check: "
+                              "arms differing only by seed.", rich_help_panel=MODEL),
     arms: str = typer.Option(None, "--arms", help="Labelled arms instead of --cells: "
                              "label=cell[:key=value...], comma-separated (keys: lr, "
                              "weight_decay, dropout, forget_bias, hidden); e.g. "

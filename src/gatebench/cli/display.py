@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from rich.console import Console
@@ -181,18 +182,22 @@ def render_health(summary: dict[str, Any], console: Console) -> None:
 
 
 def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:
-    """One line per input form: the trained models' GRU/LSTM p50 latency ratio per runtime."""
+    """One line per input form and cell: the trained models' p50 latency ratio to the last
+    cell (GRU/LSTM for a default study) per runtime."""
     ratios = (latency or {}).get("ratios") or []
-    for mode, what in (("full", f"full sequence, T={(latency or {}).get('seq_len')}"),
-                       ("step", "one streaming step")):
-        mine = [r for r in ratios if r["mode"] == mode and r["batch"] == 1]
+    pairs = dict.fromkeys((r["numerator"], r["denominator"]) for r in ratios)
+    for (top, bottom), (mode, what) in itertools.product(pairs, (
+            ("full", f"full sequence, T={(latency or {}).get('seq_len')}"),
+            ("step", "one streaming step"))):
+        mine = [r for r in ratios if r["mode"] == mode and r["batch"] == 1
+                and (r["numerator"], r["denominator"]) == (top, bottom)]
         if not mine:
             continue
-        top, bottom = mine[0]["numerator"].upper(), mine[0]["denominator"].upper()
         parts = ", ".join(f"{r['runtime']} [bold]{r['p50_ratio']:.2f}[/bold] "
                           f"({r['p50_ratio_ci95'][0]:.2f}–{r['p50_ratio_ci95'][1]:.2f})"
                           for r in mine)
-        console.print(f"Inference latency {top}/{bottom} (p50, batch 1, {what}): {parts}")
+        console.print(f"Inference latency {top.upper()}/{bottom.upper()} (p50, batch 1, {what}): "
+                      f"{parts}")
     for name, why in ((latency or {}).get("skipped") or {}).items():
         console.print(f"latency: {name} skipped: {why}", style="dim")
 

@@ -16,6 +16,8 @@ from gatebench.cli.main import app
 from gatebench.deploy.latency import LatencyPlan
 from gatebench.deploy.sizes import latency_at_size
 from gatebench.fileio import write_atomic
+from gatebench.numbers import P99_TOO_FEW
+from gatebench.protocol import DEFAULT_CELLS
 
 
 @app.command("latency")
@@ -23,7 +25,8 @@ def latency_command(
     hidden: int = typer.Option(128, "--hidden", help="Hidden size (of every cell with --match "
                                "hidden; of the LSTM, the budget's reference, with params)."),
     seq_lens: str = typer.Option("25,100,400", "--seq-lens", help="Full-sequence lengths."),
-    cells: str = typer.Option("gru,lstm", "--cells", help="Cells, comma-separated."),
+    cells: str = typer.Option(",".join(DEFAULT_CELLS), "--cells", help="Cells, "
+                              "comma-separated; ratios are each cell over the last one."),
     runtimes: str = typer.Option("eager,torchscript,onnx", "--runtimes", help="Any of eager, "
                                  "torchscript, onnx, eager-int8, onnx-int8."),
     batch_sizes: str = typer.Option("1,32", "--batch-sizes", help="Batch sizes (1: one request; "
@@ -67,31 +70,36 @@ def latency_command(
 def render_latency(result: dict[str, Any], console: Console) -> None:
     """Percentiles per runtime, setting and cell with the GRU/LSTM ratios, then sizes."""
     plan = result["plan"]
-    top, bottom = plan["ratio"]
+    reference = plan["reference"].upper()
+    others = list(dict.fromkeys(r["numerator"].upper() for r in result["ratios"]))
+    top = others[0] if len(others) == 1 else "cell"
+    caption = (f"ratio = {top}/{reference} of p50s (CI: bootstrap over rounds); below 1: "
+               f"{top if len(others) == 1 else 'the cell'} is faster")
+    if any(row.get("p99_ms") is None for row in result["results"]):
+        caption += f"; p99 – : {P99_TOO_FEW} (raise --repeats)"
     table = Table(title=f"Inference latency, ms (threads {plan['threads']}, "
                         f"{plan['rounds']} interleaved rounds x {plan['samples_per_round']})",
-                  caption=f"ratio = {top.upper()}/{bottom.upper()} of p50s (CI: bootstrap over "
-                          f"rounds); below 1: {top.upper()} is faster",
-                  box=box.SIMPLE_HEAD, pad_edge=False)
+                  caption=caption, box=box.SIMPLE_HEAD, pad_edge=False)
     for column in ("runtime", "input", "cell", "p50", "p95", "p99", "ratio", "95% CI"):
         table.add_column(column, justify="left" if column in ("runtime", "input", "cell")
                          else "right", no_wrap=column in ("runtime", "input"),
                          min_width=6 if column[0] == "p" else None)
-    ratios = {(r["runtime"], r["mode"], r["batch"], r["seq_len"]): r for r in result["ratios"]}
+    ratios = {(r["runtime"], r["mode"], r["batch"], r["seq_len"], r["numerator"]): r
+              for r in result["ratios"]}
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for row in result["results"]:
         key = (row["runtime"], row["mode"], row["batch"], row["seq_len"])
         groups.setdefault(key, []).append(row)
     for key, rows in groups.items():
         runtime, mode, batch, seq_len = key
-        ratio = ratios.get(key)
         setting = f"{'step' if mode == 'step' else f'T={seq_len}'} B={batch}"
         for i, row in enumerate(rows):
             first = i == 0
+            ratio = ratios.get((*key, row["cell"]))
             table.add_row(
                 runtime if first else "", setting if first else "", row["cell"],
                 *(_ms(row[f"p{q}_ms"]) for q in (50, 95, 99)),
-                *(_ratio_texts(ratio) if first and ratio else ("", "")),
+                *(_ratio_texts(ratio) if ratio else ("", "")),
                 end_section=i == len(rows) - 1,
             )
     console.print(table)
@@ -101,8 +109,9 @@ def render_latency(result: dict[str, Any], console: Console) -> None:
     console.print(f"CPU: {result['env'].get('cpu')}")
 
 
-def _ms(value: float) -> str:
-    return f"{value:.3g}"  # three significant digits: 0.0191 and 315 alike
+def _ms(value: float | None) -> str:
+    # Three significant digits: 0.0191 and 315 alike; "–" for a p99 from too few samples.
+    return "–" if value is None else f"{value:.3g}"
 
 
 def _ratio_texts(ratio: dict[str, Any]) -> tuple[str, str]:

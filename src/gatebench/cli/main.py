@@ -45,7 +45,7 @@ USAGE = _typer_errors("UsageError", _click_exceptions)
 ABORT = _typer_errors("Abort", typer, _click_exceptions)
 
 INTERRUPTED = "interrupted; finished trials are saved: run the same command to resume"
-RESUMABLE = ("compare", "suite")  # the subcommands that store trials as they finish
+RESUMABLE = ("compare", "suite", "importance", "calibrate")  # the subcommands that store trials
 
 
 def _register() -> None:

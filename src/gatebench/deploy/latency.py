@@ -21,12 +21,15 @@ from gatebench.deploy.runtimes import Prepared, get_runtime, state_dict_bytes
 from gatebench.deploy.views import can_stream, example_input, zero_state
 from gatebench.errors import SpecError
 from gatebench.measure import fingerprint, median_ratio_ci, set_threads, summarize_ms, time_calls
+from gatebench.numbers import MIN_P99_SAMPLES
 
 METHOD = {
     "samples": "one raw sample per call (perf_counter_ns) after warm-up; percentiles are "
-               "linear interpolations over all samples of a cell",
+               "linear interpolations over all samples of a cell; p99 only from at least "
+               f"{MIN_P99_SAMPLES} samples",
     "interleaving": "cells alternate in rounds (A B, B A, ...), each round re-warmed by one "
                     "untimed call",
+    "ratio": "each cell over the last cell given (the reference)",
     "ratio_ci": "95% percentile bootstrap of the ratio of medians, resampling whole rounds",
     "streaming": "one time step per call with the state carried from the previous call",
     "full": "all sequences in the batch at full length (no padding)",
@@ -35,7 +38,7 @@ METHOD = {
 
 @dataclass(frozen=True)
 class LatencyPlan:
-    """What to measure: the grid, the runtimes, sampling and which cells form the ratio."""
+    """What to measure: the grid, the runtimes and the sampling (ratios are over the last cell)."""
 
     seq_lens: tuple[int, ...] = (25, 100, 400)
     batch_sizes: tuple[int, ...] = (1, 32)
@@ -46,7 +49,6 @@ class LatencyPlan:
     warmup: int = 3
     threads: int = 0  # 0: every core this process may use
     atol: float = DEFAULT_ATOL
-    ratio: tuple[str, str] = ("gru", "lstm")  # numerator, denominator
     memory: bool = False  # peak memory per cell and runtime in child processes (slow)
 
     def validate(self) -> None:
@@ -71,12 +73,14 @@ class LatencyPlan:
 
 
 def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> dict[str, Any]:
-    """Latency of each model in each runtime over the plan's grid: JSON-able results, GRU/LSTM
-    ratios, sizes, export checks and the environment (CPU; threads fixed and recorded)."""
+    """Latency of each model in each runtime over the plan's grid: JSON-able results, each
+    cell's ratio to the last cell given (the reference: GRU/LSTM for `gru, lstm`), sizes,
+    export checks and the environment (CPU; threads fixed and recorded)."""
     plan.validate()
     if not models:
         raise SpecError("give at least one cell to measure")
     threads = set_threads(plan.threads)
+    reference = list(models)[-1]
     for model in models.values():
         model.eval()
     prepared = {rt: {cell: get_runtime(rt).prepare(m, threads, plan.atol)
@@ -97,12 +101,12 @@ def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> d
                     summaries[cell] = summarize_ms(flat)
                     results.append({"cell": cell, **base, **summaries[cell],
                                     "samples_ms": [round(s * 1e3, 6) for s in flat]})
-                if all(c in rounds for c in plan.ratio):
-                    ratios.append({**base, **_ratio(rounds, summaries, plan.ratio)})
+                ratios += [{**base, **_ratio(rounds, summaries, (cell, reference))}
+                           for cell in rounds if cell != reference]
     out = {
         "kind": "latency",
         "plan": {**asdict(plan), "threads": threads, "rounds": n_rounds,
-                 "samples_per_round": per_round},
+                 "samples_per_round": per_round, "reference": reference},
         "models": {cell: _model_facts(m, prepared, cell) for cell, m in models.items()},
         "results": results,
         "ratios": ratios,

@@ -8,8 +8,7 @@ import numpy as np
 import torch
 
 from gatebench.measure.clocks import Stopwatch
-
-PERCENTILES = (50, 95, 99)
+from gatebench.numbers import bootstrap_ci, latency_percentiles
 
 
 def time_calls(
@@ -26,21 +25,14 @@ def time_calls(
     return watch.samples
 
 
-def summarize_ms(samples: Sequence[float]) -> dict[str, float | int]:
-    """n, p50/p95/p99, mean and min of raw samples (seconds), in milliseconds.
-
-    Percentiles interpolate linearly between order statistics, so with n samples p99 is close
-    to the maximum unless n is well above 100.
-    """
+def summarize_ms(samples: Sequence[float]) -> dict[str, float | int | None]:
+    """n, p50/p95/p99, mean and min of raw samples (seconds), in milliseconds; p99 only from
+    enough samples (gatebench.numbers.MIN_P99_SAMPLES), else None."""
     ms = np.asarray(samples, dtype=float) * 1e3
     if ms.size == 0:
         raise ValueError("no latency samples to summarise")
-    summary: dict[str, float | int] = {"n": int(ms.size)}
-    for q, value in zip(PERCENTILES, np.percentile(ms, PERCENTILES), strict=True):
-        summary[f"p{q}_ms"] = float(value)
-    summary["mean_ms"] = float(ms.mean())
-    summary["min_ms"] = float(ms.min())
-    return summary
+    return {"n": int(ms.size), **latency_percentiles(ms), "mean_ms": float(ms.mean()),
+            "min_ms": float(ms.min())}
 
 
 def median_ratio_ci(
@@ -53,11 +45,13 @@ def median_ratio_ci(
     b = np.asarray(denominator, dtype=float)
     if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[0] or a.shape[0] < 2:
         raise ValueError("need the same number (>= 2) of rounds for both sides")
-    rng = np.random.default_rng(seed)
-    rounds = rng.integers(0, a.shape[0], size=(resamples, a.shape[0]))
-    # A round is the unit of pairing: drift within a window hits both sides of one round alike.
-    ratios = (np.median(a[rounds].reshape(resamples, -1), axis=1)
-              / np.median(b[rounds].reshape(resamples, -1), axis=1))
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(ratios, [tail, 100 - tail])
-    return float(low), float(high)
+
+    # A round is the unit of pairing: drift within a window hits both sides of one round alike,
+    # so the bootstrap resamples round indices and takes both sides of each drawn round.
+    def ratio(rounds: np.ndarray, axis: int = -1) -> np.ndarray:
+        picks = np.moveaxis(rounds, axis, -1).astype(int)
+        flat = (*picks.shape[:-1], -1)
+        return (np.median(a[picks].reshape(flat), axis=-1)
+                / np.median(b[picks].reshape(flat), axis=-1))
+
+    return bootstrap_ci(np.arange(a.shape[0]), ratio, n_boot=resamples, level=level, seed=seed)

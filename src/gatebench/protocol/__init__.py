@@ -1,6 +1,6 @@
 """WHAT to run: frozen specs, grid expansion, spec ids and seed derivation (stdlib only)."""
 
-from gatebench.protocol.arms import Arm, arms_for_cells, parse_arms
+from gatebench.protocol.arms import DEFAULT_CELLS, Arm, arms_for_cells, parse_arms
 from gatebench.protocol.seeds import derive_seed
 from gatebench.protocol.specs import (
     ModelOptions,
@@ -12,6 +12,7 @@ from gatebench.protocol.specs import (
 )
 
 __all__ = [
+    "DEFAULT_CELLS",
     "Arm",
     "arms_for_cells",
     "parse_arms",

@@ -16,6 +16,10 @@ from typing import Any
 
 from gatebench.errors import SpecError
 
+# The cells compared when none are named: the pair the folklore is about (any registered cell
+# may be named instead; the registry, gatebench.cells.cell_names(), lists them).
+DEFAULT_CELLS: tuple[str, ...] = ("gru", "lstm")
+
 # Options an arm may set for itself, and the config slice each one lands in.
 ARM_OPTIONS: dict[str, str] = {
     "lr": "train",

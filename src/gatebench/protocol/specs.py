@@ -8,11 +8,12 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from gatebench.errors import SpecError
-from gatebench.protocol.arms import ARM_OPTIONS, Arm, arms_for_cells
+from gatebench.protocol.arms import ARM_OPTIONS, DEFAULT_CELLS, Arm, arms_for_cells
 
 SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
 MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
 MAX_ADAPTIVE_SEEDS = 100  # the sequential rule's boundaries are calibrated up to here
+DEFAULT_MARGIN = 1.0  # equivalence margin, in metric points (accuracy: percentage points)
 
 
 def _canonical(obj: Any) -> str:
@@ -213,13 +214,13 @@ class StudySpec:
     """
 
     task: TaskSpec
-    cells: tuple[str, ...] = ("gru", "lstm")
+    cells: tuple[str, ...] = DEFAULT_CELLS
     seeds: int = 3
     sizing: SizingConfig = field(default_factory=SizingConfig)
     model: ModelOptions = field(default_factory=ModelOptions)
     train: TrainConfig = field(default_factory=TrainConfig)
     data_fractions: tuple[float, ...] = (1.0,)
-    margin: float = 1.0  # equivalence margin, in metric points (accuracy: percentage points)
+    margin: float = DEFAULT_MARGIN
     arms: tuple[Arm, ...] = ()
     adaptive: bool = False  # --seeds auto
     max_seeds: int = 10

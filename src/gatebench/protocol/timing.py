@@ -6,14 +6,17 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from gatebench.protocol.arms import DEFAULT_CELLS
+
 
 @dataclass(frozen=True)
 class StepTimingSpec:
-    """One training-step timing configuration; GRU and LSTM are timed side by side per round.
+    """One training-step timing configuration; its cells are timed side by side per round.
 
     impl: "native" (torch's fused nn.GRU/nn.LSTM, what a user gets) or "neutral" (one shared
     implementation, isolating the architecture). sizing: "hidden" (both at `hidden`) or
-    "params" (the GRU sized to the LSTM's parameter count at `hidden`).
+    "params" (every other cell sized to the LSTM's parameter count at `hidden`). cells: the
+    cells timed (the LSTM is the budget's reference under "params").
     """
 
     impl: str = "native"
@@ -26,6 +29,7 @@ class StepTimingSpec:
     device: str = "auto"
     repeats: int = 5
     warmup: int = 2
+    cells: tuple[str, ...] = DEFAULT_CELLS
 
     @property
     def config_key(self) -> str:
@@ -35,6 +39,9 @@ class StepTimingSpec:
 
     def spec_id(self, cell: str, round_index: int) -> str:
         """Stable id of one cell's measurement in one round (resumable like a trial)."""
-        payload = json.dumps({**asdict(self), "cell": cell, "round": round_index,
+        # The id names one cell's measurement: which other cells share the rounds is left out,
+        # so ids (and resumable stores) stay the same when the set of cells changes.
+        config = {k: v for k, v in asdict(self).items() if k != "cells"}
+        payload = json.dumps({**config, "cell": cell, "round": round_index,
                               "kind": "step_timing"}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatebench.numbers import is_finite
 from gatebench.report.figures import Image
 
 MISSING = "\u2014"
@@ -112,14 +113,9 @@ def up(cell: str) -> str:
     return str(cell).upper()
 
 
-def finite(x: Any) -> bool:
-    """A real, finite number (bools and None are not)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
 def num(x: Any, spec: str = ".3g") -> str:
     """A number in `spec` with a true minus sign, or an em dash when absent."""
-    return format(x, spec).replace("-", MINUS) if finite(x) else MISSING
+    return format(x, spec).replace("-", MINUS) if is_finite(x) else MISSING
 
 
 def signed(x: Any, digits: int = 1) -> str:
@@ -139,7 +135,7 @@ def metric_value(x: Any, higher_is_better: bool = True) -> str:
 
 def interval(ci: Any, fmt: Any = num) -> str:
     """[lo, hi], or an empty string when either end is missing."""
-    if isinstance(ci, (list, tuple)) and len(ci) == 2 and finite(ci[0]) and finite(ci[1]):
+    if isinstance(ci, (list, tuple)) and len(ci) == 2 and is_finite(ci[0]) and is_finite(ci[1]):
         return f"[{fmt(ci[0])}, {fmt(ci[1])}]"
     return ""
 
@@ -155,7 +151,7 @@ def interval_sig(ci: Any) -> str:
 
 def mean_ci(stat: Any, fmt: Any = num) -> str:
     """'mean [lo, hi]' from {"mean", "ci"}."""
-    if not isinstance(stat, dict) or not finite(stat.get("mean")):
+    if not isinstance(stat, dict) or not is_finite(stat.get("mean")):
         return MISSING
     ci = interval(stat.get("ci"), fmt)
     return f"{fmt(stat['mean'])} {ci}".strip()

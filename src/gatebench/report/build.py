@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from gatebench.fileio import write_atomic
-from gatebench.report import claim_sections, extras, protocol, sections, seeding, tuning
+from gatebench.report import claim_sections, extras, method, sections, seeding, tuning
 from gatebench.report.blocks import Report, Section
 from gatebench.report.html import render_html
 from gatebench.report.load import SUMMARY_FILE, StudyData, load_study
@@ -30,8 +30,8 @@ def render_report(data: StudyData, draw: bool = True) -> Report:
     parts: list[Section | None] = [claim_sections.claims_table(data.claims)]
     if s is not None:
         parts += [
-            protocol.protocol(data),
-            protocol.data_section(data),
+            method.protocol(data),
+            method.data_section(data),
             sections.results(data, draw),
             seeding.seeding(data, draw),
             tuning.tuning_section(data, draw),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from gatebench.numbers import is_finite
 from gatebench.report.blocks import (
     MISSING,
     Bullets,
@@ -18,7 +19,6 @@ from gatebench.report.blocks import (
     Section,
     Table,
     anchor,
-    finite,
     interval_sig,
     num,
 )
@@ -51,7 +51,7 @@ def _g(x: Any) -> str:
 
 
 def _value(value: Any, unit: Any = "") -> str:
-    if not finite(value):
+    if not is_finite(value):
         return MISSING if value is None else str(value)
     if unit == RATIO_UNIT:
         return f"{value:.2f}\u00d7"
@@ -68,7 +68,7 @@ def _effect(claim: dict[str, Any]) -> tuple[str, str]:
     elif e is None:
         text = MISSING
     else:
-        text = _g(e) if finite(e) else str(e)
+        text = _g(e) if is_finite(e) else str(e)
     ci_text = ci if isinstance(ci, str) else (interval_sig(ci) or MISSING)
     return text, ci_text
 

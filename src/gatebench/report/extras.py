@@ -9,7 +9,8 @@ from typing import Any
 
 from gatebench.analysis import learning_curve
 from gatebench.errors import GatebenchError
-from gatebench.report import extra_figures as XF
+from gatebench.numbers import P99_TOO_FEW, is_finite
+from gatebench.protocol import DEFAULT_CELLS
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -18,7 +19,6 @@ from gatebench.report.blocks import (
     Paragraph,
     Section,
     Table,
-    finite,
     interval,
     mean_ci,
     metric_value,
@@ -83,7 +83,7 @@ def fractions(data: StudyData, draw: bool) -> Section | None:
         table_rows, numeric=(1, 2, 3, 4, 5, 6),
         caption="gap: validation minus training loss at the best epoch; higher means more "
                 "overfitting.")
-    image = F.render(XF.fraction_curve, rows, cells, metric) if draw else None
+    image = F.render(F.fraction_curve, rows, cells, metric) if draw else None
     return Section("data-fraction", "Accuracy by training fraction", [
         FigureBlock("Learning curve over data size", "Each fraction is a random subset of the "
                     "training split, the same for both cells of a pair.", image),
@@ -98,8 +98,8 @@ def _long_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
     rows, bad = [], 0
     for r in _rows_of(raw):
         score = r.get("score", r.get("success_rate")) if isinstance(r, dict) else None
-        ok = (isinstance(r, dict) and isinstance(r.get("cell"), str) and finite(r.get("seq_len"))
-              and finite(score))
+        ok = (isinstance(r, dict) and isinstance(r.get("cell"), str) and is_finite(r.get("seq_len"))
+              and is_finite(score))
         if not ok:
             bad += 1
             continue
@@ -128,13 +128,13 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
     if not rows:
         return None
     raw = data.long_range
-    cells = _order_cells([r["cell"] for r in rows], data.cells or ["gru", "lstm"])
+    cells = _order_cells([r["cell"] for r in rows], data.cells or list(DEFAULT_CELLS))
     given = _given_crossovers(raw)
     panels, notes, table_rows = [], [], []
     for task in dict.fromkeys(r["task"] for r in rows):
         mine = [r for r in rows if r["task"] == task]
         cross = given.get(task) or (given.get("") if len(given) == 1 else None)
-        mark = cross if cross and finite(cross.get("seq_len")) else None
+        mark = cross if cross and is_finite(cross.get("seq_len")) else None
         panels.append((task, mine, mark))
         name = task or "long-range probe"
         if mark:
@@ -154,7 +154,7 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
     blocks.append(FigureBlock("Score by sequence length", "Mean score over seeds (band: its "
                               "interval where given); the dashed line marks the long claim's "
                               "crossover.",
-                              F.render(XF.long_range, panels, cells) if draw else None))
+                              F.render(F.long_range_curves, panels, cells) if draw else None))
     blocks.append(Bullets(notes))
     blocks.append(Table(["task", "T", *(f"{up(c)} score" for c in cells)], table_rows,
                         numeric=tuple(range(1, 2 + len(cells)))))
@@ -168,7 +168,7 @@ def _score(r: dict[str, Any] | None) -> str:
     text = f"{r['score']:.2f}"
     if r.get("ci"):
         text += f" [{r['ci'][0]:.2f}, {r['ci'][1]:.2f}]"
-    if finite(r.get("n")):
+    if is_finite(r.get("n")):
         text += f" (n = {r['n']:g})"
     return text
 
@@ -180,10 +180,11 @@ def _latency_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
     rows, bad = [], 0
     for r in _rows_of(raw):
         ok = (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("cell", "runtime"))
-              and all(finite(r.get(k)) for k in ("batch", "p50_ms")))
+              and all(is_finite(r.get(k)) for k in ("batch", "p50_ms")))
         mode = str(r.get("mode") or "full") if ok else ""
         # A streaming step has no sequence length; a full-sequence row needs one.
-        if not ok or not (finite(r.get("seq_len")) or mode == "step" and r.get("seq_len") is None):
+        length = r.get("seq_len") if ok else None
+        if not ok or not (is_finite(length) or mode == "step" and length is None):
             bad += 1
             continue
         rows.append({**r, "mode": mode})
@@ -200,7 +201,7 @@ def latency(data: StudyData, draw: bool) -> Section | None:
     if not rows:
         return None
     raw = data.latency
-    cells = _order_cells([r["cell"] for r in rows], data.cells or ["gru", "lstm"])
+    cells = _order_cells([r["cell"] for r in rows], data.cells or list(DEFAULT_CELLS))
     keyed: dict[tuple, dict[str, dict[str, Any]]] = {}
     for r in rows:
         key = (r["runtime"], r["mode"], r["batch"], r["seq_len"])
@@ -234,7 +235,9 @@ def latency(data: StudyData, draw: bool) -> Section | None:
     blocks.append(FigureBlock("Latency per runtime", "Median latency with a whisker up to the "
                               "95th percentile; colour is the cell, marker (and line style, "
                               "across lengths) the runtime.",
-                              F.render(XF.latency, rows, cells) if draw else None))
+                              F.render(F.latency_curves, rows, cells) if draw else None))
     blocks.append(Table(headers, table_rows, numeric=tuple(range(2, len(headers)))))
+    if any(r.get("p99_ms") is None for r in rows):
+        blocks.append(Paragraph(f"A p99 shown as {MISSING}: {P99_TOO_FEW}.", note=True))
     blocks += _skipped(bad, "latency")
     return Section("latency", "Inference latency", blocks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE, arm_of, pair_records
+from gatebench.numbers import is_finite
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -15,7 +16,6 @@ from gatebench.report.blocks import (
     Table,
     Verdict,
     count,
-    finite,
     interval,
     mean_ci,
     metric_value,
@@ -48,14 +48,14 @@ def verdict(data: StudyData) -> Verdict:
             for c in cells)),
     ]
     d = s.get("difference") or {}
-    if finite(d.get("mean")):
+    if is_finite(d.get("mean")):
         ci = interval(v.get("ci"), signed)
         unit = str(s.get("unit", ""))
         sep = "" if unit.startswith("%") else " "  # "+1.2 points" but "+1.2% lower error"
         highlights.append((d.get("what", "difference").upper().replace("-", "\u2212"),
                            f"{signed(d['mean'])}{sep}{unit} {ci}".strip()))
     r = s.get("time_ratio") or {}
-    if finite(r.get("geomean")):
+    if is_finite(r.get("geomean")):
         highlights.append(("training time per epoch",
                            f"{r['geomean']:.2f}\u00d7 {interval(r.get('ci'), _ratio)} "
                            f"({'/'.join(map(up, cells))})".replace("  ", " ")))
@@ -105,14 +105,14 @@ def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
     """The training-time ratio in words: who trained faster, if the interval says so."""
     r = s.get("time_ratio") or {}
     g, ci = r.get("geomean"), r.get("ci") or [None, None]
-    if len(cells) != 2 or not finite(g):
+    if len(cells) != 2 or not is_finite(g):
         return ""
     a, b = map(up, cells)
     span = f"{a}/{b} {g:.2f}\u00d7, 95% CI {interval(ci, _ratio) or 'unknown'}"
     per_epoch = "less training compute per epoch than"
-    if finite(ci[1]) and ci[1] < 1:
+    if is_finite(ci[1]) and ci[1] < 1:
         text = f"Speed: {a} needed {1 - g:.0%} {per_epoch} {b} ({span})."
-    elif finite(ci[0]) and ci[0] > 1:
+    elif is_finite(ci[0]) and ci[0] > 1:
         text = f"Speed: {b} needed {1 - 1 / g:.0%} {per_epoch} {a} ({span})."
     else:
         text = f"Speed: no clear difference in training compute per epoch ({span})."
@@ -122,7 +122,7 @@ def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
 
 
 def _ratio(x: Any) -> str:
-    return num(x, ".2f") if finite(x) and x < 100 else count(x)
+    return num(x, ".2f") if is_finite(x) and x < 100 else count(x)
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def results(data: StudyData, draw: bool) -> Section:
         if aligned:
             ta = (pairs[i][cells[0]].get("timing") or {}).get("per_epoch_s")
             tb = (pairs[i][cells[1]].get("timing") or {}).get("per_epoch_s")
-            if finite(ta) and finite(tb) and tb > 0:
+            if is_finite(ta) and is_finite(tb) and tb > 0:
                 ratio = f"{ta / tb:.2f}\u00d7"
         seed_rows.append([*row, ratio])
     a, b = map(up, cells)
@@ -207,7 +207,7 @@ def speed(data: StudyData, draw: bool) -> Section:
     for key in ("time_ratio", "total_time_ratio"):
         r = s.get(key) or {}
         if r:
-            values = [v for v in r.get("values") or () if finite(v)]
+            values = [v for v in r.get("values") or () if is_finite(v)]
             rows.append([str(r.get("what", key)), _ratio(r.get("geomean")) + "\u00d7",
                          interval(r.get("ci"), _ratio) or MISSING, str(len(values))])
     blocks: list[Any] = [FigureRow([

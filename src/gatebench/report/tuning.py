@@ -6,6 +6,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from gatebench.numbers import is_finite
 from gatebench.report import figures as F
 from gatebench.report.blocks import FigureBlock, Paragraph, Section, Table, num, signed
 from gatebench.report.load import StudyData
@@ -31,7 +32,7 @@ def search_curves(tuning: dict[str, Any], higher_is_better: bool) -> Figure | No
         if len(set(a.get("cell") for a in arms.values())) < len(arms):
             color = F.OTHER_COLORS[labels.index(label) % len(F.OTHER_COLORS)]
         points = [(i + 1, t["value"]) for i, t in enumerate(arm.get("trials") or [])
-                  if F.finite_number(t.get("value"))]
+                  if is_finite(t.get("value"))]
         if not points:
             continue
         xs, ys = zip(*points, strict=True)

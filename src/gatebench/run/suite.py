@@ -116,7 +116,7 @@ def run_plan(
         # Speed and latency are timed here, serially, whatever the executor: parallel trials
         # share cores and their clocks are not evidence for a speed claim.
         timing_ids = [spec.spec_id(cell, r) for spec in plan.step_timings
-                      for r in range(plan.timing_rounds) for cell in ("gru", "lstm")]
+                      for r in range(plan.timing_rounds) for cell in spec.cells]
         latency_ids = latency_spec_ids(plan.latency)
         if fresh:
             store.delete_study_trials(timing_ids + latency_ids)

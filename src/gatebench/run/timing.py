@@ -1,4 +1,4 @@
-"""Training-step microbenchmarks: GRU vs LSTM interleaved, native and kernel-neutral kernels."""
+"""Training-step microbenchmarks: a spec's cells interleaved, native and kernel-neutral kernels."""
 
 from __future__ import annotations
 
@@ -33,9 +33,10 @@ class _Classifier(nn.Module):
 
 
 def hidden_sizes(spec: StepTimingSpec) -> dict[str, int]:
-    """Each cell's hidden size under the spec's sizing (the LSTM at `hidden` is the budget)."""
+    """Each of the spec's cells' hidden size under its sizing (the LSTM at `hidden` is the
+    budget)."""
     sizing = SizingConfig(match=spec.sizing, reference_cell="lstm", reference_hidden=spec.hidden)
-    sizes = resolve_hidden_sizes(("gru", "lstm"), sizing, spec.input_size, N_CLASSES, 1, False)
+    sizes = resolve_hidden_sizes(spec.cells, sizing, spec.input_size, N_CLASSES, 1, False)
     return {cell: s["hidden_size"] for cell, s in sizes.items()}
 
 
@@ -90,7 +91,7 @@ def run_step_timings(
         device = resolve_device(spec.device)
         sizes = hidden_sizes(spec)
         for r in range(rounds):
-            order = ("gru", "lstm") if r % 2 == 0 else ("lstm", "gru")
+            order = spec.cells if r % 2 == 0 else spec.cells[::-1]
             for cell in order:
                 spec_id = spec.spec_id(cell, r)
                 if done(spec_id):

@@ -15,6 +15,7 @@ from gatebench.analysis import summarize, summary_frame
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import (
+    DEFAULT_CELLS,
     Arm,
     ModelOptions,
     SizingConfig,
@@ -58,7 +59,7 @@ class Study:
 def study_spec(
     task: TaskSpec,
     *,
-    cells: tuple[str, ...] = ("gru", "lstm"),
+    cells: tuple[str, ...] = DEFAULT_CELLS,
     arms: tuple[Arm, ...] = (),
     seeds: int | str = 3,
     max_seeds: int = 10,

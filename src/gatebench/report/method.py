@@ -1,10 +1,11 @@
-"""The protocol and data sections: how the comparison was run, and on what."""
+"""The method sections (protocol and data): how the comparison was run, and on what."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from gatebench.report.blocks import MISSING, Section, Table, count, finite, num, up
+from gatebench.numbers import is_finite
+from gatebench.report.blocks import MISSING, Section, Table, count, num, up
 from gatebench.report.load import StudyData
 
 _DATA_KEYS_SHOWN = {
@@ -32,7 +33,7 @@ def _sizing_text(s: dict[str, Any]) -> str:
                   else f"the {up(ref)}'s parameter count at H = "
                        f"{sizing.get('reference_hidden')}")
         tol = sizing.get("tolerance")
-        within = f" within {tol:.0%}" if finite(tol) else ""
+        within = f" within {tol:.0%}" if is_finite(tol) else ""
         return (f"matched parameters: each cell's hidden size is solved for {source} "
                 f"(budget {count(budget)}){within}")
     return str(match or MISSING)
@@ -45,7 +46,7 @@ def _train_text(train: dict[str, Any]) -> str:
              ("warmup_steps", "{} timing warm-up steps"))
     for key, text in names:
         if train.get(key) is not None:
-            parts.append(text.format(f"{train[key]:g}" if finite(train[key]) else train[key]))
+            parts.append(text.format(f"{train[key]:g}" if is_finite(train[key]) else train[key]))
     return ", ".join(parts) or MISSING
 
 
@@ -156,18 +157,18 @@ def data_section(data: StudyData) -> Section:
                                       "is better)"]]
     if d.get("source"):
         rows.append(["source", str(d["source"])])
-    if finite(d.get("n_train")):
-        total = f"{count(d['n_rows'])} rows: " if finite(d.get("n_rows")) else ""
+    if is_finite(d.get("n_train")):
+        total = f"{count(d['n_rows'])} rows: " if is_finite(d.get("n_rows")) else ""
         rows.append(["size", f"{total}{count(d['n_train'])} train / {count(d.get('n_val'))} "
                              f"validation / {count(d.get('n_test'))} test"])
-    if finite(s.get("data_fraction")) and s["data_fraction"] < 1:
+    if is_finite(s.get("data_fraction")) and s["data_fraction"] < 1:
         rows.append(["training data used", f"{s['data_fraction']:.0%} of the training split"])
     if d.get("split"):
         rows.append(["split", str(d["split"])])
     lengths = d.get("seq_len")
     if isinstance(lengths, dict):
         rows.append(["sequence length", ", ".join(
-            f"{k} {num(v, ',.4g')}" for k, v in lengths.items() if finite(v))])
+            f"{k} {num(v, ',.4g')}" for k, v in lengths.items() if is_finite(v))])
     trunc = d.get("truncation")
     if isinstance(trunc, dict):
         rows.append(["truncation", f"at {trunc.get('max_len')} ({trunc.get('rule', 'cap')}); "
@@ -178,11 +179,11 @@ def data_section(data: StudyData) -> Section:
                                 list(classes.items())[:_MAX_CLASSES])
         more = f" \u00b7 \u2026 ({len(classes)} classes)" if len(classes) > _MAX_CLASSES else ""
         rows.append(["classes", shown + more])
-    if finite(d.get("vocab_size")):
+    if is_finite(d.get("vocab_size")):
         freq = f" (tokens seen at least {d['min_freq']} times)" if d.get("min_freq") else ""
         rows.append(["vocabulary", f"{count(d['vocab_size'])}{freq}"])
     base = d.get("baseline")
-    if isinstance(base, dict) and finite(base.get("value")):
+    if isinstance(base, dict) and is_finite(base.get("value")):
         rows.append(["baseline", f"{base.get('metric')} {num(base['value'], '.4g')}: "
                                  f"{base.get('what', '')}"])
     dropped = d.get("dropped_rows")
