@@ -15,7 +15,6 @@ from gatebench.claims import evaluate_claims
 from gatebench.claims.cost import describe, estimate, measured_section, timing_work
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
-from gatebench.claims.registry import claim_ids
 from gatebench.fileio import write_atomic
 from gatebench.report import build_report
 from gatebench.run.executors import Executor
@@ -69,6 +68,7 @@ def previous_measurements(out: str | Path) -> tuple[dict[str, Any] | None, str]:
 def with_cost(plan: SuitePlan, out: str | Path) -> SuitePlan:
     """The plan with its cost line estimated from previous measurements (see claims.cost)."""
     n_trials = len({t.spec_id for s in plan.studies for t in s.spec.trials()})
+    n_trials += sum(i.budget for i in plan.importance)
     measured, source = previous_measurements(out)
     return replace(plan, cost=describe(n_trials, estimate(plan, measured), source))
 
@@ -224,7 +224,8 @@ def provenance(plan: SuitePlan, records: list[dict[str, Any]]) -> dict[str, Any]
         desc = task.get("description") or {}
         if task.get("name") and task["name"] not in tasks:
             tasks[task["name"]] = {"n_train": desc.get("n_train"), "seq_len": desc.get("seq_len")}
-    claims = "" if set(plan.claims) == set(claim_ids()) else f" --claims {','.join(plan.claims)}"
+    default = plan_suite(plan.profile).claims  # quick leaves its opt-in claims out
+    claims = "" if set(plan.claims) == set(default) else f" --claims {','.join(plan.claims)}"
     return {
         "command": f"gatebench suite --profile {plan.profile}{claims}",
         "machine": {"cpu": env.get("cpu"), "cpu_count": env.get("cpu_count"),
