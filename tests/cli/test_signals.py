@@ -75,8 +75,9 @@ def test_ctrl_c_at_an_advise_prompt_is_one_line_status_130() -> None:
     try:
         _read_until(terminal, b"Typical sequence length", proc)  # the first question, asked
         proc.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
+        shown = _read_while_running(terminal, proc, timeout=60)
         out, _ = proc.communicate(timeout=60)
-        shown = _drain(terminal)
+        shown += _drain(terminal)
     finally:
         _stop(proc, terminal)
     assert proc.returncode == 130
@@ -97,8 +98,9 @@ def test_ctrl_c_mid_trial_keeps_finished_trials_and_says_how_to_resume(
         # The live display names the running trial once it has finished an epoch.
         seen = _read_until(terminal, b" epoch ", proc)
         proc.send_signal(signal.SIGINT)
+        shown = _read_while_running(terminal, proc, timeout=120)
         stdout, _ = proc.communicate(timeout=120)
-        shown = _drain(terminal)
+        shown += _drain(terminal)
     finally:
         _stop(proc, terminal)
     assert proc.returncode == 130
@@ -109,6 +111,21 @@ def test_ctrl_c_mid_trial_keeps_finished_trials_and_says_how_to_resume(
     with sqlite3.connect(out / "results.sqlite") as conn:  # the interrupted trial left no row
         stored = conn.execute("SELECT cell, seed FROM trials").fetchall()
     assert (cell.decode().lower(), int(seed)) not in stored
+
+
+def _read_while_running(fd: int, proc: subprocess.Popen, timeout: float) -> bytes:
+    """Read the terminal until the process exits: a full, unread pty would block its writes
+    (the live display writes a lot), and it could never get to exit."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    os.set_blocking(fd, False)
+    while proc.poll() is None:
+        assert time.monotonic() < deadline, f"still running after Ctrl-C: {seen[-500:]!r}"
+        try:
+            seen += os.read(fd, 4096)
+        except (BlockingIOError, OSError):
+            time.sleep(0.02)
+    return seen
 
 
 def _last_line(shown: bytes) -> str:
