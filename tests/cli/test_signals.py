@@ -44,10 +44,17 @@ def test_closed_stdout_ends_quietly_with_status_1(args: list[str]) -> None:
     assert (done.returncode, done.stderr) == (1, "")
 
 
+def _as_a_foreground_command() -> None:
+    # A job started in the background (`make test &`, some CI runners) inherits an ignored
+    # SIGINT, and Python then never raises KeyboardInterrupt; a user's terminal delivers it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _spawn_on_terminal(args: list[str], **streams) -> tuple[subprocess.Popen, int]:
     """Start the CLI with a pseudo-terminal on the given streams; returns (process, its pty)."""
     parent, child = pty.openpty()
     proc = subprocess.Popen([*CLI, *args], env={**ENV, "TERM": "xterm"},
+                            preexec_fn=_as_a_foreground_command,
                             **{name: child for name in streams}, **{
                                 name: subprocess.PIPE for name in ("stdout", "stderr")
                                 if name not in streams})
