@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatebench.analysis.rules import Decision, combine_tasks
+from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, Decision, combine_tasks
 from gatebench.claims.catalogue import Claim
 from gatebench.numbers import finite, jsonable
 
@@ -113,6 +113,14 @@ def holm_outcomes(decisions: dict[str, Decision]) -> dict[str, str]:
     keys = list(decisions)
     combined = combine_tasks([decisions[k] for k in keys])
     return {k: t["outcome"] for k, t in zip(keys, combined.tasks, strict=True)}
+
+
+def holm_verdict(decisions: dict[str, Decision]) -> tuple[dict[str, str], dict[str, str], str]:
+    """Holm across tasks, each task read as evidence (A better supports; B better or
+    equivalent refutes) and the claim's verdict: (adjusted outcomes, task verdicts, verdict)."""
+    adjusted = holm_outcomes(decisions)
+    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    return adjusted, verdicts, across_tasks(verdicts.values())
 
 
 def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,

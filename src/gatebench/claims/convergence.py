@@ -18,7 +18,7 @@ from typing import Any
 
 from gatebench.analysis import pair_records
 from gatebench.analysis.health import trial_failed
-from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, ratio_rule
+from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
@@ -26,13 +26,11 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
     decision_effect,
     decision_row,
     effect,
     finite,
-    holm_outcomes,
-    task_verdicts,
+    holm_verdict,
 )
 from gatebench.claims.catalogue import CONVERGENCE, FOLKLORE_CELLS, GRU, LSTM
 from gatebench.claims.evidence import Evidence, Record, is_concurrent, unique_trials
@@ -142,10 +140,8 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
                            effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
                            would_change="running the short and small-data studies: gatebench "
                                         "suite --claims convergence")
-    adjusted = holm_outcomes(decisions)
-    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    adjusted, verdicts, verdict = holm_verdict(decisions)
     head = max(decisions, key=lambda t: decisions[t].n)
-    verdict = across_tasks(verdicts.values())
     reason = (f"{WHAT} ({share:.0%} of the worse best validation of each pair; each stored "
               f"trial once; failed trials left out): "
               + "; ".join(f"{t}: {adjusted[t]} ({d.reason})" for t, d in decisions.items())

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from gatebench import analysis
-from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, ratio_rule
+from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
@@ -26,13 +26,11 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
     decision_effect,
     decision_row,
     effect,
     finite,
-    holm_outcomes,
-    task_verdicts,
+    holm_verdict,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, ITERATION
 from gatebench.claims.convergence import best_val, target
@@ -127,11 +125,9 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
                            effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
                            would_change="running the sweeps alone on the machine: gatebench "
                                         "suite --claims iteration")
-    adjusted = holm_outcomes(decisions)
-    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    adjusted, verdicts, verdict = holm_verdict(decisions)
     for r in rows:
         r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])
-    verdict = across_tasks(verdicts.values())
     head = max(decisions, key=lambda t: decisions[t].n)
     reason = (f"{WHAT} ({share:.0%} of the worse of the two sweeps' best validation value, "
               f"per seed): " + "; ".join(f"{t}: {adjusted[t]} ({d.reason})"

@@ -28,8 +28,6 @@ from typing import Any
 from gatebench import analysis
 from gatebench.analysis.rules import (
     A_BETTER,
-    B_BETTER,
-    EQUIVALENT,
     UNINFORMATIVE,
     Decision,
     paired_rule,
@@ -42,13 +40,11 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
     decision_effect,
     decision_row,
     effect,
     finite,
-    holm_outcomes,
-    task_verdicts,
+    holm_verdict,
 )
 from gatebench.claims.catalogue import GRU, LONG, LSTM
 from gatebench.claims.evidence import Evidence, Record
@@ -231,12 +227,10 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
             top["decision"], MEASURES.get(probe, ("", "points"))[1], task=probe,
             level="probe", seq_len=top["seq_len"], crossover=cross,
             lengths=sorted(s["seq_len"] for s in lengths)))
-    adjusted = holm_outcomes({p: s["decision"] for p, s in deciding.items()})
-    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    adjusted, verdicts, verdict = holm_verdict({p: s["decision"] for p, s in deciding.items()})
     for r in rows:
         if r["level"] == "probe":
             r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])
-    verdict = across_tasks(verdicts.values())
     head = _headline(deciding)
     h = deciding[head]
     notes = [f"{p} at {'N' if p == 'anbn' else 'T'}={s['seq_len']}: {adjusted[p]}"

@@ -18,7 +18,7 @@ from typing import Any
 
 from gatebench import analysis
 from gatebench.analysis.health import trial_failed
-from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, paired_rule
+from gatebench.analysis.rules import paired_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
@@ -26,13 +26,11 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
     decision_effect,
     decision_row,
     effect,
     finite,
-    holm_outcomes,
-    task_verdicts,
+    holm_verdict,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SMALL_DATA
 from gatebench.claims.evidence import Evidence, Record, unique_trials
@@ -137,12 +135,10 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
                            effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
                            would_change="a learning curve with a fraction below 1: gatebench "
                                         "suite --claims small-data")
-    adjusted = holm_outcomes({t: d for t, (_, d) in deciding.items()})
-    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
+    adjusted, verdicts, verdict = holm_verdict({t: d for t, (_, d) in deciding.items()})
     head = max(deciding, key=lambda t: deciding[t][1].n)
     tally = "; ".join(f"{t} at {f:g}: {adjusted[t]} ({d.reason})"
                       for t, (f, d) in deciding.items())
-    verdict = across_tasks(verdicts.values())
     reason = (f"gap = validation \u2212 training loss at the selected epoch, both in eval mode, "
               f"in units of the chance loss, at equal optimiser steps; per task (Holm): "
               f"{tally}.")
