@@ -62,14 +62,18 @@ def _spawn_on_terminal(args: list[str], **streams) -> tuple[subprocess.Popen, in
     return proc, parent
 
 
-def _read_until(fd: int, text: bytes, proc: subprocess.Popen, timeout: float = 120) -> bytes:
-    """What the terminal showed up to `text`; fails if the process ends or time runs out."""
+def _read_terminal(fd: int, proc: subprocess.Popen, timeout: float = 120,
+                   until: bytes | None = None) -> bytes:
+    """What the terminal shows, read until it shows `until` (the process must still run), or
+    with `until` None until the process exits: an unread pty would block the live display's
+    writes, so the process could never get to exit. Fails when time runs out."""
     seen = b""
     deadline = time.monotonic() + timeout
     os.set_blocking(fd, False)
-    while text not in seen:
-        assert proc.poll() is None, f"exited {proc.returncode} before showing {text!r}: {seen!r}"
-        assert time.monotonic() < deadline, f"never showed {text!r}: {seen[-500:]!r}"
+    while (until not in seen) if until is not None else proc.poll() is None:
+        if until is not None:
+            assert proc.poll() is None, f"exited {proc.returncode} before {until!r}: {seen!r}"
+        assert time.monotonic() < deadline, f"timed out waiting: {seen[-500:]!r}"
         try:
             seen += os.read(fd, 4096)
         except (BlockingIOError, OSError):
@@ -80,9 +84,9 @@ def _read_until(fd: int, text: bytes, proc: subprocess.Popen, timeout: float = 1
 def test_ctrl_c_at_an_advise_prompt_is_one_line_status_130() -> None:
     proc, terminal = _spawn_on_terminal(["advise"], stdin=True, stderr=True)
     try:
-        _read_until(terminal, b"Typical sequence length", proc)  # the first question, asked
+        _read_terminal(terminal, proc, until=b"Typical sequence length")  # first question
         proc.send_signal(signal.SIGINT)  # what the terminal sends on Ctrl-C
-        shown = _read_while_running(terminal, proc, timeout=60)
+        shown = _read_terminal(terminal, proc, timeout=60)
         out, _ = proc.communicate(timeout=60)
         shown += _drain(terminal)
     finally:
@@ -103,9 +107,9 @@ def test_ctrl_c_mid_trial_keeps_finished_trials_and_says_how_to_resume(
     proc, terminal = _spawn_on_terminal(args, stderr=True)
     try:
         # The live display names the running trial once it has finished an epoch.
-        seen = _read_until(terminal, b" epoch ", proc)
+        seen = _read_terminal(terminal, proc, until=b" epoch ")
         proc.send_signal(signal.SIGINT)
-        shown = _read_while_running(terminal, proc, timeout=120)
+        shown = _read_terminal(terminal, proc, timeout=120)
         stdout, _ = proc.communicate(timeout=120)
         shown += _drain(terminal)
     finally:
@@ -118,21 +122,6 @@ def test_ctrl_c_mid_trial_keeps_finished_trials_and_says_how_to_resume(
     with sqlite3.connect(out / "results.sqlite") as conn:  # the interrupted trial left no row
         stored = conn.execute("SELECT cell, seed FROM trials").fetchall()
     assert (cell.decode().lower(), int(seed)) not in stored
-
-
-def _read_while_running(fd: int, proc: subprocess.Popen, timeout: float) -> bytes:
-    """Read the terminal until the process exits: a full, unread pty would block its writes
-    (the live display writes a lot), and it could never get to exit."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    os.set_blocking(fd, False)
-    while proc.poll() is None:
-        assert time.monotonic() < deadline, f"still running after Ctrl-C: {seen[-500:]!r}"
-        try:
-            seen += os.read(fd, 4096)
-        except (BlockingIOError, OSError):
-            time.sleep(0.02)
-    return seen
 
 
 def _last_line(shown: bytes) -> str:
