@@ -78,8 +78,16 @@ def test_suggestion_can_be_left_out() -> None:
     v = decide(diffs, margin=1.0, suggest_seeds=False)
     assert v["suggested_seeds"] is None and "more seed" not in v["text"]
     assert v["text"].endswith("6 seeds).")
-    seq = decide(diffs, 1.0, design="sequential", max_pairs=6, suggest_seeds=False)
+    kept = [1.0, 2.0, 0.5, -0.3, 1.1, -0.4]  # no sequential stop before the sixth pair
+    seq = decide(kept, 1.0, design="sequential", max_pairs=6, suggest_seeds=False)
     assert seq["text"].endswith("; reached max seeds (6).") and seq["suggested_seeds"] is None
+
+
+def test_a_futility_stop_says_so_counts_its_pairs_and_suggests_nothing() -> None:
+    v = decide([-1.0, 2.0, 0.5, 0.3, 1.1, -0.4], 1.0, design="sequential", max_pairs=6)
+    assert v["outcome"] == "inconclusive" and v["final"] and v["n"] == 3
+    assert "3 seeds" in v["text"] and "stopped for futility at 3 pairs" in v["text"]
+    assert v["suggested_seeds"] is None and "more seed" not in v["text"]
 
 
 def test_inconclusive_out_of_reach_suggests_nothing() -> None:
@@ -105,13 +113,13 @@ def test_p_value_and_rule_keys() -> None:
 
 
 def test_sequential_design_stops_or_continues() -> None:
-    clear = decide([2.0, 2.5, 3.0, 2.2], 1.0, design="sequential", max_pairs=10)
+    clear = decide([2.0, 2.5, 3.0, 2.2, 2.6], 1.0, design="sequential", max_pairs=10)
     assert clear["label"] == "GRU better" and clear["final"] is True
-    assert clear["rule"] == "sequential" and "decided at 4 pairs" in clear["text"] + clear["reason"]
-    unsure = decide([-1.0, 2.0, 0.5], 1.0, design="sequential", max_pairs=10)
+    assert clear["rule"] == "sequential" and "decided at 5 pairs" in clear["text"] + clear["reason"]
+    unsure = decide([1.0, 2.0, 0.5], 1.0, design="sequential", max_pairs=10)
     assert unsure["label"] == INCONCLUSIVE and unsure["final"] is False
     assert unsure["suggested_seeds"] is None and "add a pair" in unsure["text"]
-    done = decide([-1.0, 2.0, 0.5], 1.0, design="sequential", max_pairs=3)
+    done = decide([1.0, 2.0, 0.5], 1.0, design="sequential", max_pairs=3)
     assert done["final"] is True and "reached max seeds (3)" in done["text"]
     with pytest.raises(ValueError, match="design"):
         decide([1.0, 2.0], 1.0, design="bayes")

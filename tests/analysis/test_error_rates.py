@@ -54,18 +54,22 @@ def test_power_grows_with_the_difference_and_the_pairs(table) -> None:
     assert table[("holm", "3 tasks, 5 pairs each")]["power"]["5"]["rate"] >= 0.95
 
 
-def test_sequential_needs_at_most_60_percent_of_the_fixed_design_for_large_differences() -> None:
+def test_sequential_needs_at_most_60_percent_of_the_fixed_design_on_average() -> None:
     """Adaptive seeds against the fixed design sized for 80% power at 2 points (SD 2).
 
     A fixed design must choose its seeds before it knows the difference, so it is sized for
-    the smallest difference worth finding. The sequential rule (3..15 pairs) keeps the same
-    promises (<= 5% false winners, tested above; >= 80% power at 2 points) and needs at most
-    60% of the fixed design's pairs when the difference is 5 points, and no more than it at
-    2 points. (When there is no difference it uses more: it keeps looking.)
+    the smallest difference worth finding: 11 pairs with gatebench's fixed rule (10 with a
+    plain t-test). The sequential rule (3..20 pairs) keeps the same promises (<= 5% false
+    winners, tested above; 80% power at 2 points) and, averaged over the two cases it is
+    designed for (no difference, and 2 points), uses at most 60% of the fixed rule's pairs:
+    about half when there is no difference or a large one, about 70% at 2 points. Against
+    the plain t-test's 10 pairs the average is about 65%.
     """
-    eff = sequential_efficiency(REPS, seed=12, max_pairs=15)
-    assert eff["n_fixed"] in (10, 11, 12)
+    eff = sequential_efficiency(REPS, seed=12, max_pairs=20)
+    assert (eff["n_fixed"], eff["n_fixed_t"]) == (11, 10)
     power = eff["power_at_design_effect"]["rate"]
     assert power >= 0.8 - 3 * (0.8 * 0.2 / REPS) ** 0.5
-    assert eff["share_of_fixed"]["5"] <= 0.6
-    assert eff["share_of_fixed"]["2"] <= 1.0
+    share = eff["share_of_fixed"]
+    assert share["mean"] <= 0.6
+    assert share["0"] <= 0.55 and share["5"] <= 0.55 and share["2"] <= 0.75
+    assert eff["share_of_fixed_t"]["mean"] <= 0.7

@@ -1,33 +1,49 @@
-"""Adaptive seeds: a group-sequential paired t-test that adds pairs until the verdict is decided.
+"""Adaptive seeds: a sequential paired t-test that adds pairs until the verdict is decided.
 
-The rule (`sequential_decide`) looks after every pair from `min_pairs` to `max_pairs`. It is a
-group-sequential t-test with a Pocock-type boundary: the same nominal two-sided level α* at
-every look, chosen so that the chance of ever declaring a winner under the null (normal noise,
-any SD) is α. Equivalence (TOST) is checked at each look with its own constant nominal level
-α_eq*, chosen so that the chance of ever declaring equivalence when the true difference is
-exactly ±margin is α. Both levels are computed deterministically by simulating the pivotal
-t statistics (fixed seed, `CALIBRATION_REPS` studies) and cached; stopping for equivalence
-only removes chances of a winner, so it never raises the false-winner rate.
+The rule (`sequential_decide`) looks after every pair from `min_pairs` to `max_pairs`. It is
+Wald's sequential probability ratio test on the paired t statistic (the invariant SPRT, or
+sequential t-test): at n pairs, the likelihood ratio of t for "the arms differ by one
+between-seed SD, either way" against "no difference" is
+
+    LR_n = exp(-n/2) * 1F1(n/2; 1/2; n t^2 / (2 (n - 1 + t^2))),
+
+which depends on the data only through |t|, so each look is a pair of t thresholds:
+
+- winner when LR_n >= A (|t| large): the sign of the mean names the better arm;
+- equivalent when TOST passes at a constant per-look level α_eq*;
+- futility when LR_n <= B (|t| small), before the last look: inconclusive, because a
+  one-SD difference would most likely have shown by now;
+- inconclusive at `max_pairs`.
+
+A and B are calibrated by simulating pivotal t paths (fixed seed, cached): A so that, with
+the futility stops honoured (binding), the chance of ever naming a winner under the null
+(normal noise, any SD) is α; B so that the power at one SD is 80%, or 95% of the power the
+`max_pairs` allow when that is less. α_eq* holds the chance of ever declaring equivalence at
+a true difference of ±margin to α. The looks are replayed in pair order, so the decision is
+the same whether the rule is asked after every pair or after a batch of them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy import optimize as spo
+from scipy import special as spx
 from scipy import stats as sps
 
 from gatebench.analysis.rules import (
+    _A,
+    _B,
     _INC,
     EQUIVALENT,
     INCONCLUSIVE,
     OUTCOMES,
     UNINFORMATIVE,
-    WINNERS,
     Decision,
-    Tested,
     _fmt,
     paired_tests,
     t_interval,
@@ -36,17 +52,48 @@ from gatebench.errors import SpecError
 from gatebench.numbers import finite_values
 
 CALIBRATION_REPS = 200_000
+CALIBRATION_CELLS = 4_000_000  # simulated t statistics held at once (reps x looks)
 CALIBRATION_SEED = 20_261_130
 # Aim a little under α so the Monte Carlo error of the calibration cannot push the rate over.
 CALIBRATION_SAFETY = 0.98
+DESIGN_SD = 1.0  # the alternative: the arms differ by one between-seed SD of the differences
+DESIGN_POWER = 0.8
+POWER_SHARE = 0.95  # when max_pairs cannot give DESIGN_POWER: futility may cost 5% of the reach
 MAX_PAIRS_LIMIT = 100
-SEQUENTIAL_METHOD = "group-sequential paired t-test, Pocock-type boundary, + sequential TOST"
+NEVER = 2.0  # a p-value level no p-value exceeds
+SEQUENTIAL_METHOD = ("sequential paired t-test (invariant SPRT for a one-SD difference, binding "
+                     "futility stop), + sequential TOST")
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    """Per-look thresholds of the sequential rule, looks min_pairs..max_pairs.
+
+    win[i], futile[i]: two-sided t-test p-values at look min_pairs + i; a winner when p <
+    win[i] (0: no winner possible yet), a futility stop when p > futile[i] (NEVER: none).
+    """
+
+    min_pairs: int
+    max_pairs: int
+    alpha: float
+    log_a: float
+    log_b: float
+    win: tuple[float, ...]
+    futile: tuple[float, ...]
+    alpha_equivalence: float
+    power: float  # simulated power at DESIGN_SD with the futility stops
+    power_target: float
+
+    def look(self, n: int) -> tuple[float, float]:
+        """(winner level, futility level) at a look with n pairs."""
+        i = n - self.min_pairs
+        return self.win[i], self.futile[i]
 
 
 def _check(min_pairs: int, max_pairs: int, alpha: float) -> None:
     # the settings come from the command line (--max-seeds), so a bad one is the user's to fix
-    if not 2 <= min_pairs <= max_pairs <= MAX_PAIRS_LIMIT:
-        raise SpecError(f"adaptive seeds need 2 <= min_pairs <= max_pairs (--max-seeds) <= "
+    if not 3 <= min_pairs <= max_pairs <= MAX_PAIRS_LIMIT:
+        raise SpecError(f"adaptive seeds need 3 <= min_pairs <= max_pairs (--max-seeds) <= "
                         f"{MAX_PAIRS_LIMIT}, got min_pairs={min_pairs}, max_pairs={max_pairs}")
     if not 0.0 < alpha < 0.5:
         raise SpecError(f"alpha must be between 0 and 0.5, got {alpha}")
@@ -64,49 +111,147 @@ def cumulative_t(d: np.ndarray) -> np.ndarray:
     return t
 
 
-@lru_cache(maxsize=64)
-def nominal_levels(min_pairs: int, max_pairs: int, alpha: float = 0.05) -> tuple[float, float]:
-    """(α*, α_eq*): the constant per-look levels for a winner and for equivalence.
+def log_lr(t: np.ndarray | float, n: np.ndarray | int) -> np.ndarray:
+    """Log likelihood ratio of a t statistic from n pairs: a one-SD difference (either sign)
+    against none. Increasing in |t|; from -n/2 at t = 0."""
+    n = np.asarray(n, dtype=float)
+    lam2 = n * DESIGN_SD ** 2
+    t2 = np.square(t)
+    with np.errstate(invalid="ignore"):
+        x2 = np.where(np.isinf(t2), 1.0, t2 / (n - 1.0 + t2))
+    return -lam2 / 2.0 + np.log(spx.hyp1f1(n / 2.0, 0.5, lam2 * x2 / 2.0))
 
-    α* is the α-quantile of the smallest two-sided p-value over the looks of a null study;
-    α_eq* the α-quantile of the smallest one-sided p-value (the binding side of TOST when the
-    true difference sits on the margin and the SD is small against it, its worst case).
+
+def _first(mask: np.ndarray) -> np.ndarray:
+    """Index of the first True per row; -1 where there is none."""
+    return np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
+
+
+def _level(log_lr_at: float, n: int) -> float:
+    """The two-sided t-test p-value at which log_lr crosses `log_lr_at` with n pairs.
+
+    p < level <=> log LR > log_lr_at. 0 when log LR cannot exceed it (p < 0 never holds),
+    NEVER (above 1) when it always does.
     """
+    if not math.isfinite(log_lr_at) or log_lr_at < float(log_lr(0.0, n)):
+        return NEVER if log_lr_at < 0 else 0.0
+    if log_lr_at >= float(log_lr(np.inf, n)):
+        return 0.0
+    t = spo.brentq(lambda x: float(log_lr(x, n)) - log_lr_at, 0.0, 1e8, xtol=1e-12)
+    return float(2.0 * sps.t.sf(t, n - 1))
+
+
+def _paths(rng: np.random.Generator, reps: int, min_pairs: int, max_pairs: int,
+           shift: float) -> np.ndarray:
+    return cumulative_t(rng.standard_normal((reps, max_pairs)) + shift)[:, min_pairs - 1:]
+
+
+def _power_parts(t1: np.ndarray, l1: np.ndarray, log_a: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per alternative path: reaches a correct winner, and the lowest log LR before it does
+    (the path stops for futility first iff log_b >= that value)."""
+    looks = t1.shape[1]
+    first = _first(l1 >= log_a)
+    rows = np.arange(t1.shape[0])
+    good = (first >= 0) & (t1[rows, np.maximum(first, 0)] > 0)
+    before = np.arange(looks)[None, :] < first[:, None]
+    before[:, -1] = False  # no futility stop at the last look
+    return good, np.where(before, l1, np.inf).min(axis=1)
+
+
+def _winner_threshold(l0: np.ndarray, log_b: float, alpha: float) -> float:
+    """A: the (1 - α) quantile of each null path's largest log LR up to its futility stop."""
+    futile = l0 <= log_b
+    futile[:, -1] = False
+    stop = _first(futile)
+    stop = np.where(stop < 0, l0.shape[1] - 1, stop)
+    reach = np.arange(l0.shape[1])[None, :] <= stop[:, None]
+    return float(np.quantile(np.where(reach, l0, -np.inf).max(axis=1), 1.0 - alpha,
+                             method="higher"))
+
+
+def _futility_threshold(good: np.ndarray, lowest: np.ndarray, power: float) -> float:
+    """B: the largest log LR threshold that leaves a share `power` of correct winners."""
+    # paths without a correct winner count as lost whatever B is; a sample value, not an
+    # interpolation (the values include infinities), nudged so the path at B is kept
+    q = float(np.quantile(np.where(good, lowest, -np.inf), 1.0 - power, method="lower"))
+    return float(np.nextafter(q, -np.inf)) if math.isfinite(q) else q
+
+
+@lru_cache(maxsize=64)
+def boundaries(min_pairs: int, max_pairs: int, alpha: float = 0.05) -> Boundaries:
+    """The calibrated per-look thresholds (module doc), deterministic and cached."""
     _check(min_pairs, max_pairs, alpha)
+    reps = min(CALIBRATION_REPS, CALIBRATION_CELLS // max_pairs)
     rng = np.random.default_rng(CALIBRATION_SEED)
-    df = np.arange(min_pairs, max_pairs + 1) - 1
-    min_two, min_one = [], []
-    chunk = max(1000, 2_000_000 // max_pairs)
-    for start in range(0, CALIBRATION_REPS, chunk):
-        reps = min(chunk, CALIBRATION_REPS - start)
-        t = cumulative_t(rng.standard_normal((reps, max_pairs)))[:, min_pairs - 1:]
-        min_two.append((2 * sps.t.sf(np.abs(t), df)).min(axis=1))
-        min_one.append(sps.t.sf(t, df).min(axis=1))
-    target = alpha * CALIBRATION_SAFETY
-    return (float(np.quantile(np.concatenate(min_two), target)),
-            float(np.quantile(np.concatenate(min_one), target)))
+    n = np.arange(min_pairs, max_pairs + 1)
+    t0 = _paths(rng, reps, min_pairs, max_pairs, 0.0)
+    t1 = _paths(rng, reps, min_pairs, max_pairs, DESIGN_SD)
+    l0, l1 = log_lr(t0, n), log_lr(t1, n)
+    target_alpha = alpha * CALIBRATION_SAFETY
+    log_a = float(np.quantile(l0.max(axis=1), 1.0 - target_alpha, method="higher"))
+    good, lowest = _power_parts(t1, l1, log_a)
+    target = min(DESIGN_POWER, POWER_SHARE * float(good.mean()))
+    log_b = -math.inf  # and so it stays with a single look: no futility stop at the last
+    # binding futility lowers A, which raises the power B may give up: iterate to agreement
+    for _ in range(50 if max_pairs > min_pairs else 0):
+        new_b = _futility_threshold(good, lowest, target)
+        new_a = _winner_threshold(l0, new_b, target_alpha)
+        converged = abs(new_a - log_a) < 1e-9 and abs(new_b - log_b) < 1e-9
+        log_a, log_b = new_a, new_b
+        good, lowest = _power_parts(t1, l1, log_a)
+        if converged:
+            break
+    power = float((good & (lowest > log_b)).mean())
+    df = n - 1
+    win = tuple(_level(log_a, int(k)) for k in n)
+    futile = tuple(_level(log_b, int(k)) if k < max_pairs else NEVER for k in n)
+    # equivalence: the α-quantile of the smallest one-sided p over the looks of a path whose
+    # true difference is the margin, in the worst case (SD small against the margin)
+    alpha_eq = float(np.quantile(sps.t.sf(t0, df).min(axis=1), target_alpha))
+    return Boundaries(min_pairs, max_pairs, alpha, log_a, log_b, win, futile, alpha_eq, power,
+                      target)
 
 
-def _look(d: np.ndarray, margin: float, levels: tuple[float, float]) -> Tested:
-    return paired_tests(d, margin, levels[0], alpha_equivalence=levels[1], exact_flips=False)
+def _look(d: np.ndarray, margin: float, b: Boundaries) -> np.ndarray:
+    """Per row: the outcome code at this look, or -1 to go on (futility stops are _INC)."""
+    n = d.shape[1]
+    win, futile = b.look(n)
+    tested = paired_tests(d, margin, max(win, 1e-300), alpha_equivalence=b.alpha_equivalence,
+                          exact_flips=False)
+    codes = tested.codes.copy()
+    if win <= 0:  # no winner possible yet: undo paired_tests' (vanishing) winner calls
+        codes[np.isin(codes, (_A, _B))] = _INC
+    go_on = (codes == _INC) & ~(tested.p > futile) & (n < b.max_pairs)
+    return np.where(go_on, -1, codes)
 
 
 def sequential_codes(d: np.ndarray, margin: float, max_pairs: int, alpha: float = 0.05,
                      min_pairs: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """(outcome codes, pairs used) of the sequential rule per row of a (reps, max_pairs) array."""
-    _check(min_pairs, max_pairs, alpha)
-    levels = nominal_levels(min_pairs, max_pairs, alpha)
+    b = boundaries(min_pairs, max_pairs, alpha)
     reps = d.shape[0]
     codes = np.full(reps, _INC)
     used = np.full(reps, max_pairs)
     open_ = np.ones(reps, dtype=bool)
     for n in range(min_pairs, max_pairs + 1):
-        look = _look(d[:, :n], margin, levels).codes
-        stop = open_ & (look != _INC)
+        look = _look(d[:, :n], margin, b)
+        stop = open_ & (look >= 0)
         codes[stop] = look[stop]
         used[stop] = n
         open_ &= ~stop
     return codes, used
+
+
+def _stop_reason(code: int, k: int, n: int, b: Boundaries) -> str:
+    unused = n - k
+    tail = (f" (the {unused} pair{'s' if unused > 1 else ''} after it not counted)"
+            if unused > 0 else "")
+    if OUTCOMES[code] == INCONCLUSIVE and k < b.max_pairs:
+        return (f"stopped for futility at {k} pairs: a one-SD difference would most likely "
+                f"have shown by now{tail}")
+    if OUTCOMES[code] == INCONCLUSIVE:
+        return f"reached max seeds ({b.max_pairs})"
+    return f"decided at {k} pairs{tail}"
 
 
 def sequential_decide(
@@ -119,46 +264,61 @@ def sequential_decide(
 ) -> Decision:
     """Decision after the pairs so far under the sequential rule (module doc); `final` = stop.
 
-    Stops with a winner when the two-sided paired t-test p < α*, with "equivalent" when TOST
-    p < α_eq*, with "uninformative" when every pair is identical (no spread: more seeds of
-    the same cannot help), and with "inconclusive" at `max_pairs`. The rule is stateless: it
-    may be asked after every pair (the looks it was calibrated for) or less often (fewer
-    looks, still ≤ α). Simulated (`gatebench calibrate`, rule "sequential"): false winners
-    ≤ 5% under the normal null and about 2% under the bimodal "training sometimes fails" null
-    (one run in five fails); with half of all runs failing it reaches about 5.5%, so fix the
-    failures first. With 3..15 pairs it has 80% power at one noise SD and stops after about 5
-    pairs at 2.5 SDs; with no difference and a margin under the noise SD it runs to max_pairs.
+    The looks are replayed in pair order and the first that stops decides: a winner, an
+    equivalence, "uninformative" (every pair identical: more seeds of the same cannot help),
+    a futility stop or max_pairs (both "inconclusive"). Pairs after that look (run in the
+    same batch) are not counted. Simulated (`gatebench calibrate`, rule "sequential"): at
+    most 5% false winners under the normal null and about 2% under the bimodal "training
+    sometimes fails" null (one run in five fails; fix the failures first when half fail).
+    With 3..20 pairs it has 80% power at one noise SD and, on average over no difference and
+    a one-SD difference, uses under 60% of the pairs of the fixed design with that power.
     """
     _check(min_pairs, max_pairs, alpha)
     arr = finite_values(diffs)
     n = int(arr.size)
-    levels = nominal_levels(min_pairs, max_pairs, alpha)
+    b = boundaries(min_pairs, max_pairs, alpha)
     method = f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, looks {min_pairs}..{max_pairs} pairs)"
-    extra = {"alpha_look": levels[0], "alpha_equivalence_look": levels[1],
-             "min_pairs": min_pairs, "max_pairs": max_pairs}
-    mean = float(arr.mean()) if n else None
+    extra = {"alpha_equivalence_look": b.alpha_equivalence, "min_pairs": min_pairs,
+             "max_pairs": max_pairs, "power_one_sd": b.power}
     if n < min_pairs:
+        mean = float(arr.mean()) if n else None
         return Decision(INCONCLUSIVE, mean, (None, None), None, n, method,
                         f"{n} of at least {min_pairs} pairs so far", rule="sequential",
                         final=False, extra=extra)
-    tested = _look(arr[None, :], margin, levels)
-    outcome = OUTCOMES[int(tested.codes[0])]
-    if outcome == UNINFORMATIVE:
-        return Decision(outcome, mean, (None, None), None, n, method,
-                        f"all {n} pairs differ by exactly {_fmt(mean)}: no spread, no "
+    k, code = n, -1
+    for k in range(min_pairs, min(n, max_pairs) + 1):
+        code = int(_look(arr[None, :k], margin, b)[0])
+        if code >= 0:
+            break
+    used = arr[:k]
+    mean = float(used.mean())
+    win, futile = b.look(k)
+    extra.update({"alpha_look": win, "futility_look": futile if futile <= 1 else None})
+    tested = paired_tests(used[None, :], margin, max(win, 1e-300),
+                          alpha_equivalence=b.alpha_equivalence, exact_flips=False)
+    p_eq = float(tested.p_eq[0]) if margin > 0 else None
+    if code >= 0 and OUTCOMES[code] == UNINFORMATIVE:
+        return Decision(UNINFORMATIVE, mean, (None, None), None, k, method,
+                        f"all {k} pairs differ by exactly {_fmt(mean)}: no spread, no "
                         "interval (both fail or both saturate)", rule="sequential",
                         extra=extra)
-    # The interval at the look's own level, so it agrees with the decision it reports.
-    level = 1.0 - 2.0 * levels[1] if outcome == EQUIVALENT else 1.0 - levels[0]
-    ci = t_interval(mean, float(tested.sd[0]), n, level)
-    if outcome in WINNERS or outcome == EQUIVALENT:
-        final, reason = True, f"decided at {n} pairs"
-    elif n >= max_pairs:
-        final, reason = True, f"reached max seeds ({max_pairs})"
+    outcome = OUTCOMES[code] if code >= 0 else INCONCLUSIVE
+    # The interval at the look's own level, so it agrees with the decision it reports; at
+    # looks where no winner is possible yet, the plain 1 - α interval.
+    if outcome == EQUIVALENT:
+        level = 1.0 - 2.0 * b.alpha_equivalence
     else:
-        final, reason = False, f"undecided at {n} pairs; add a pair"
-    p_eq = float(tested.p_eq[0]) if margin > 0 else None
-    return Decision(outcome, mean, ci, float(tested.p[0]), n, method, reason, level, p_eq,
+        level = 1.0 - win if win > 0 else 1.0 - alpha
+    ci = t_interval(mean, float(tested.sd[0]), k, level)
+    if code >= 0:
+        final, reason = True, _stop_reason(code, k, n, b)
+        extra["futility"] = outcome == INCONCLUSIVE and k < max_pairs
+    else:
+        final = False
+        reason = (f"undecided at {k} pairs; add a pair" if win > 0 else
+                  f"undecided at {k} pairs (no winner can be named before more pairs); "
+                  "add a pair")
+    return Decision(outcome, mean, ci, float(tested.p[0]), k, method, reason, level, p_eq,
                     rule="sequential", final=final, extra=extra)
 
 

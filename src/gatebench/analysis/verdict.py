@@ -140,7 +140,8 @@ def decide(
             rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
                 d.outcome, f"Inconclusive between {a} and {b}")
     needed = None
-    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds:
+    futile = bool(d.extra.get("futility"))
+    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds and not futile:
         if n < 2:
             suggested = SEEDS_WHEN_UNKNOWN
         else:
@@ -152,14 +153,14 @@ def decide(
     elif d.outcome == rules.UNINFORMATIVE:
         text = f"{verb}: {d.reason}."
     else:
-        mean = float(arr.mean())
+        mean = float(arr[:n].mean())  # a sequential stop counts the pairs up to its look
         text = f"{verb}: {_describe(mean, lo, hi, n, d.level, unit, a, b)}"
         if d.outcome in rules.WINNERS and lo is not None and -margin <= lo and hi <= margin:
             text += f", a real difference but within {margin_text}."
         elif d.outcome == rules.INCONCLUSIVE and lo is not None and (lo > 0 or hi < 0):
             text += f"; {d.reason}."
-        elif d.outcome == rules.INCONCLUSIVE and not d.final:
-            text += f"; {d.reason} (up to {max_pairs})."
+        elif d.outcome == rules.INCONCLUSIVE and (futile or not d.final):
+            text += f"; {d.reason}" + ("." if futile else f" (up to {max_pairs}).")
         elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
             text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
         elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
