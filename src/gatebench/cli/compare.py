@@ -95,7 +95,9 @@ def compare_command(
                               "stream), or 'auto': add pairs until the verdict is decided.",
                               rich_help_panel=MODEL),
     max_seeds: int = typer.Option(10, "--max-seeds", help="With --seeds auto: the most seed "
-                                  "pairs to run.", rich_help_panel=MODEL),
+                                  "pairs to run. The power to find a difference of one "
+                                  "between-seed SD grows with it: see the sequential rows of "
+                                  "gatebench calibrate.", rich_help_panel=MODEL),
     time_budget: float = typer.Option(None, "--time-budget", help="With --seeds auto: stop "
                                       "adding pairs after this many seconds of this run.",
                                       rich_help_panel=MODEL),
