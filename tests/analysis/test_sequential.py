@@ -77,8 +77,7 @@ def test_no_winner_before_the_evidence_can_carry_one() -> None:
 
 def test_stops_for_futility_and_says_so() -> None:
     d = sequential_decide([1.0, -1.1, 0.05, 0.2], margin=0.1, max_pairs=20)
-    assert d.outcome == "inconclusive" and d.final and d.reason.startswith(
-        "stopped for futility at 3 pairs")
+    assert d.outcome == "inconclusive" and d.final and d.reason.startswith("futility at 3 pairs")
     assert d.extra["futility_look"] is not None and d.p_value > d.extra["futility_look"]
 
 

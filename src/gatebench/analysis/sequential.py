@@ -247,8 +247,8 @@ def _stop_reason(code: int, k: int, n: int, b: Boundaries) -> str:
     tail = (f" (the {unused} pair{'s' if unused > 1 else ''} after it not counted)"
             if unused > 0 else "")
     if OUTCOMES[code] == INCONCLUSIVE and k < b.max_pairs:
-        return (f"stopped for futility at {k} pairs: a one-SD difference would most likely "
-                f"have shown by now{tail}")
+        return (f"futility at {k} pairs: a one-SD difference would most likely have shown "
+                f"by now{tail}")
     if OUTCOMES[code] == INCONCLUSIVE:
         return f"reached max seeds ({b.max_pairs})"
     return f"decided at {k} pairs{tail}"

@@ -160,7 +160,7 @@ def decide(
         elif d.outcome == rules.INCONCLUSIVE and lo is not None and (lo > 0 or hi < 0):
             text += f"; {d.reason}."
         elif d.outcome == rules.INCONCLUSIVE and (futile or not d.final):
-            text += f"; {d.reason}" + ("." if futile else f" (up to {max_pairs}).")
+            text += f"; stopped for {d.reason}." if futile else f"; {d.reason} (up to {max_pairs})."
         elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
             text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
         elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
