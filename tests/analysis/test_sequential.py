@@ -9,6 +9,7 @@ from scipy import stats as sps
 from gatebench.analysis.rules import OUTCOMES
 from gatebench.analysis.sequential import (
     boundaries,
+    design_sd,
     log_lr,
     required_pairs,
     sequential_codes,
@@ -38,6 +39,19 @@ def test_power_target_is_80_percent_or_what_the_max_seeds_allow() -> None:
     short = boundaries(3, 10)
     assert 0.5 < short.power_target < 0.8  # 10 pairs cannot give 80% power at one SD
     assert short.power == pytest.approx(short.power_target, abs=0.01)
+
+
+def test_a_larger_budget_looks_for_a_smaller_difference() -> None:
+    assert design_sd(10) == design_sd(20) == 1.0
+    wide = boundaries(3, 50)
+    assert wide.design_sd == pytest.approx((20 / 50) ** 0.5)
+    assert wide.power == pytest.approx(0.8, abs=0.01)
+    # at that smaller difference, 50 pairs find far more than 20 pairs do
+    rng = np.random.default_rng(9)
+    d = rng.normal(wide.design_sd, 1.0, (3000, 50))
+    found_50 = np.mean(sequential_codes(d, 0.1, 50)[0] == 0)
+    found_20 = np.mean(sequential_codes(d[:, :20], 0.1, 20)[0] == 0)
+    assert found_50 >= 0.75 and found_50 > found_20 + 0.2
 
 
 def test_log_lr_matches_the_noncentral_t_densities() -> None:

@@ -128,8 +128,10 @@ def test_seeds_auto_runs_through_a_process_pool(reviews_csv: Path, tmp_path: Pat
         records = run_study(study, tmp_path / "p", executor=pool)
     with open_store(tmp_path / "p") as store:
         state = store.study_state("compare")
-    looks = [look["pairs"] for look in state["looks"]]
+    looks = [look["pairs_run"] for look in state["looks"]]
     steps = [b - a for a, b in zip(looks[:-1], looks[1:], strict=True)]
     assert looks[0] == 3 and all(step == 2 for step in steps[:-1])  # 4 workers: 2 pairs a look
     assert looks[-1] <= 4
     assert len(records) == 2 * looks[-1] and all(r["concurrent"] for r in records)
+    # a stop inside a batch counts the pairs up to its look, never more than ran
+    assert all(look["pairs"] == look["n"] <= look["pairs_run"] for look in state["looks"])

@@ -2,22 +2,25 @@
 
 The rule (`sequential_decide`) looks after every pair from `min_pairs` to `max_pairs`. It is
 Wald's sequential probability ratio test on the paired t statistic (the invariant SPRT, or
-sequential t-test): at n pairs, the likelihood ratio of t for "the arms differ by one
-between-seed SD, either way" against "no difference" is
+sequential t-test): at n pairs, the likelihood ratio of t for "the arms differ by δ
+between-seed SDs, either way" against "no difference" is
 
-    LR_n = exp(-n/2) * 1F1(n/2; 1/2; n t^2 / (2 (n - 1 + t^2))),
+    LR_n = exp(-n δ²/2) * 1F1(n/2; 1/2; n δ² t² / (2 (n - 1 + t²))),
 
-which depends on the data only through |t|, so each look is a pair of t thresholds:
+where δ, the design difference, is one SD, or √(20 / max_pairs) SD when more than 20 pairs
+are allowed: a larger budget looks for a smaller difference (`design_sd`). The ratio
+
+depends on the data only through |t|, so each look is a pair of t thresholds:
 
 - winner when LR_n >= A (|t| large): the sign of the mean names the better arm;
 - equivalent when TOST passes at a constant per-look level α_eq*;
 - futility when LR_n <= B (|t| small), before the last look: inconclusive, because a
-  one-SD difference would most likely have shown by now;
+  difference of δ would most likely have shown by now;
 - inconclusive at `max_pairs`.
 
 A and B are calibrated by simulating pivotal t paths (fixed seed, cached): A so that, with
 the futility stops honoured (binding), the chance of ever naming a winner under the null
-(normal noise, any SD) is α; B so that the power at one SD is 80%, or 95% of the power the
+(normal noise, any SD) is α; B so that the power at δ is 80%, or 95% of the power the
 `max_pairs` allow when that is less. α_eq* holds the chance of ever declaring equivalence at
 a true difference of ±margin to α. The looks are replayed in pair order, so the decision is
 the same whether the rule is asked after every pair or after a batch of them.
@@ -57,12 +60,12 @@ CALIBRATION_SEED = 20_261_130
 # Aim a little under α so the Monte Carlo error of the calibration cannot push the rate over.
 CALIBRATION_SAFETY = 0.98
 DESIGN_SD = 1.0  # the alternative: the arms differ by one between-seed SD of the differences
+DESIGN_MAX_PAIRS = 20  # ... up to this many pairs; a larger budget looks for a smaller one
 DESIGN_POWER = 0.8
 POWER_SHARE = 0.95  # when max_pairs cannot give DESIGN_POWER: futility may cost 5% of the reach
 MAX_PAIRS_LIMIT = 100
 NEVER = 2.0  # a p-value level no p-value exceeds
-SEQUENTIAL_METHOD = ("sequential paired t-test (invariant SPRT for a one-SD difference, binding "
-                     "futility stop), + sequential TOST")
+SEQUENTIAL_METHOD = "sequential paired t-test (invariant SPRT, binding futility stop) + TOST"
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ class Boundaries:
     win: tuple[float, ...]
     futile: tuple[float, ...]
     alpha_equivalence: float
-    power: float  # simulated power at DESIGN_SD with the futility stops
+    design_sd: float  # the difference, in between-seed SDs, the rule is built to find
+    power: float  # simulated power at design_sd with the futility stops
     power_target: float
 
     def look(self, n: int) -> tuple[float, float]:
@@ -111,11 +115,17 @@ def cumulative_t(d: np.ndarray) -> np.ndarray:
     return t
 
 
-def log_lr(t: np.ndarray | float, n: np.ndarray | int) -> np.ndarray:
-    """Log likelihood ratio of a t statistic from n pairs: a one-SD difference (either sign)
-    against none. Increasing in |t|; from -n/2 at t = 0."""
+def design_sd(max_pairs: int) -> float:
+    """δ: one SD, or √(DESIGN_MAX_PAIRS / max_pairs) SD beyond DESIGN_MAX_PAIRS pairs, so a
+    budget k times larger finds a difference √k times smaller with the same power."""
+    return DESIGN_SD * min(1.0, math.sqrt(DESIGN_MAX_PAIRS / max_pairs))
+
+
+def log_lr(t: np.ndarray | float, n: np.ndarray | int, delta: float = DESIGN_SD) -> np.ndarray:
+    """Log likelihood ratio of a t statistic from n pairs: a difference of `delta` SDs (either
+    sign) against none. Increasing in |t|; from -n δ²/2 at t = 0."""
     n = np.asarray(n, dtype=float)
-    lam2 = n * DESIGN_SD ** 2
+    lam2 = n * delta ** 2
     t2 = np.square(t)
     with np.errstate(invalid="ignore"):
         x2 = np.where(np.isinf(t2), 1.0, t2 / (n - 1.0 + t2))
@@ -127,17 +137,17 @@ def _first(mask: np.ndarray) -> np.ndarray:
     return np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
 
 
-def _level(log_lr_at: float, n: int) -> float:
+def _level(log_lr_at: float, n: int, delta: float) -> float:
     """The two-sided t-test p-value at which log_lr crosses `log_lr_at` with n pairs.
 
     p < level <=> log LR > log_lr_at. 0 when log LR cannot exceed it (p < 0 never holds),
     NEVER (above 1) when it always does.
     """
-    if not math.isfinite(log_lr_at) or log_lr_at < float(log_lr(0.0, n)):
+    if not math.isfinite(log_lr_at) or log_lr_at < float(log_lr(0.0, n, delta)):
         return NEVER if log_lr_at < 0 else 0.0
-    if log_lr_at >= float(log_lr(np.inf, n)):
+    if log_lr_at >= float(log_lr(np.inf, n, delta)):
         return 0.0
-    t = spo.brentq(lambda x: float(log_lr(x, n)) - log_lr_at, 0.0, 1e8, xtol=1e-12)
+    t = spo.brentq(lambda x: float(log_lr(x, n, delta)) - log_lr_at, 0.0, 1e8, xtol=1e-12)
     return float(2.0 * sps.t.sf(t, n - 1))
 
 
@@ -185,8 +195,9 @@ def boundaries(min_pairs: int, max_pairs: int, alpha: float = 0.05) -> Boundarie
     rng = np.random.default_rng(CALIBRATION_SEED)
     n = np.arange(min_pairs, max_pairs + 1)
     t0 = _paths(rng, reps, min_pairs, max_pairs, 0.0)
-    t1 = _paths(rng, reps, min_pairs, max_pairs, DESIGN_SD)
-    l0, l1 = log_lr(t0, n), log_lr(t1, n)
+    delta = design_sd(max_pairs)
+    t1 = _paths(rng, reps, min_pairs, max_pairs, delta)
+    l0, l1 = log_lr(t0, n, delta), log_lr(t1, n, delta)
     target_alpha = alpha * CALIBRATION_SAFETY
     log_a = float(np.quantile(l0.max(axis=1), 1.0 - target_alpha, method="higher"))
     good, lowest = _power_parts(t1, l1, log_a)
@@ -203,13 +214,13 @@ def boundaries(min_pairs: int, max_pairs: int, alpha: float = 0.05) -> Boundarie
             break
     power = float((good & (lowest > log_b)).mean())
     df = n - 1
-    win = tuple(_level(log_a, int(k)) for k in n)
-    futile = tuple(_level(log_b, int(k)) if k < max_pairs else NEVER for k in n)
+    win = tuple(_level(log_a, int(k), delta) for k in n)
+    futile = tuple(_level(log_b, int(k), delta) if k < max_pairs else NEVER for k in n)
     # equivalence: the α-quantile of the smallest one-sided p over the looks of a path whose
     # true difference is the margin, in the worst case (SD small against the margin)
     alpha_eq = float(np.quantile(sps.t.sf(t0, df).min(axis=1), target_alpha))
-    return Boundaries(min_pairs, max_pairs, alpha, log_a, log_b, win, futile, alpha_eq, power,
-                      target)
+    return Boundaries(min_pairs, max_pairs, alpha, log_a, log_b, win, futile, alpha_eq, delta,
+                      power, target)
 
 
 def _look(d: np.ndarray, margin: float, b: Boundaries) -> np.ndarray:
@@ -242,13 +253,17 @@ def sequential_codes(d: np.ndarray, margin: float, max_pairs: int, alpha: float 
     return codes, used
 
 
+def _sd_text(delta: float) -> str:
+    return "one between-seed SD" if delta == 1.0 else f"{delta:.2g} between-seed SDs"
+
+
 def _stop_reason(code: int, k: int, n: int, b: Boundaries) -> str:
     unused = n - k
     tail = (f" (the {unused} pair{'s' if unused > 1 else ''} after it not counted)"
             if unused > 0 else "")
     if OUTCOMES[code] == INCONCLUSIVE and k < b.max_pairs:
-        return (f"futility at {k} pairs: a one-SD difference would most likely have shown "
-                f"by now{tail}")
+        return (f"futility at {k} pairs: a difference of {_sd_text(b.design_sd)} would most "
+                f"likely have shown by now{tail}")
     if OUTCOMES[code] == INCONCLUSIVE:
         return f"reached max seeds ({b.max_pairs})"
     return f"decided at {k} pairs{tail}"
@@ -271,15 +286,17 @@ def sequential_decide(
     most 5% false winners under the normal null and about 2% under the bimodal "training
     sometimes fails" null (one run in five fails; fix the failures first when half fail).
     With 3..20 pairs it has 80% power at one noise SD and, on average over no difference and
-    a one-SD difference, uses under 60% of the pairs of the fixed design with that power.
+    a one-SD difference, uses under 60% of the pairs of the fixed design with that power;
+    with more pairs allowed it looks for a smaller difference (`design_sd`).
     """
     _check(min_pairs, max_pairs, alpha)
     arr = finite_values(diffs)
     n = int(arr.size)
     b = boundaries(min_pairs, max_pairs, alpha)
-    method = f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, looks {min_pairs}..{max_pairs} pairs)"
+    method = (f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, looks {min_pairs}..{max_pairs} pairs, "
+              f"{b.power:.0%} power at {_sd_text(b.design_sd)})")
     extra = {"alpha_equivalence_look": b.alpha_equivalence, "min_pairs": min_pairs,
-             "max_pairs": max_pairs, "power_one_sd": b.power}
+             "max_pairs": max_pairs, "design_sd": b.design_sd, "power": b.power}
     if n < min_pairs:
         mean = float(arr.mean()) if n else None
         return Decision(INCONCLUSIVE, mean, (None, None), None, n, method,

@@ -151,7 +151,8 @@ def _run_adaptive(study: StudySpec, store: Any, run: _TrialRunner, progress: Stu
         hib = bool(records[0].get("higher_is_better"))
         diffs = paired_improvements(pairs, a, b, str(records[0].get("metric")), hib)
         decision = sequential_decide(diffs, margin=study.margin, max_pairs=study.max_seeds)
-        look = {"pairs": len(diffs), **decision.to_dict(),
+        # "pairs": what the decision counts (a stop inside a batch ignores the pairs after it)
+        look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
                 "verdict": outcome_label(decision.outcome, a, b)}
         looks.append(look)
         progress.look(look)
@@ -173,7 +174,8 @@ def _run_adaptive(study: StudySpec, store: Any, run: _TrialRunner, progress: Stu
         n = min(n + step, study.max_seeds)
     progress.study_end()
     store.save_study_state(study_id, {
-        "design": "sequential", "method": decision.method, "pairs": len(diffs),
+        "design": "sequential", "method": decision.method, "pairs": decision.n,
+        "pairs_run": len(diffs),
         "max_seeds": study.max_seeds, "stopped": reason, "looks": looks,
     })
     return records
