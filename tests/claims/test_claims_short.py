@@ -31,6 +31,18 @@ def test_difference_beyond_margin_refutes(claim_records) -> None:
     assert result["effect"]["value"] < -9
 
 
+def test_the_headline_is_a_task_that_decided_the_verdict(claim_records) -> None:
+    # an undecided task with a wider interval must not head a refuted claim with a number
+    # whose interval spans 0
+    noisier = ([0.60, 1.00, 0.65, 0.95, 0.80], [0.80] * 5)
+    result = _decide(claim_records.study("short/reviews", *LSTM_AHEAD)
+                     + claim_records.study("short/italy", *noisier))
+    assert result["verdict"] == "refuted"
+    assert "short/reviews" in result["effect"]["what"]
+    lo, hi = result["effect"]["ci"]
+    assert hi < 0
+
+
 def test_some_equivalent_some_different_is_mixed(claim_records) -> None:
     result = _decide(claim_records.study("short/reviews", *LSTM_AHEAD)
                      + claim_records.study("short/italy", *SAME))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +121,24 @@ def holm_verdict(decisions: dict[str, Decision]) -> tuple[dict[str, str], dict[s
     adjusted = holm_outcomes(decisions)
     verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
     return adjusted, verdicts, across_tasks(verdicts.values())
+
+
+def headline_task(verdicts: dict[str, str], verdict: str, key: Callable[[str], Any]) -> str:
+    """The task whose number heads a claim: among the tasks whose own verdict is the claim's
+    (the ones that decided it), else among all, the one with the largest `key`. A refuted
+    claim is then never headed by an undecided task's interval around 0."""
+    deciding = [t for t, v in verdicts.items() if v == verdict]
+    return max(deciding or list(verdicts), key=key)
+
+
+def task_claim_result(claim: Claim, verdict: str, reason: str, headline: dict[str, Any],
+                      rows: list[dict[str, Any]], excluded: dict[str, Any],
+                      would_change: dict[str, str]) -> ClaimResult:
+    """A claim decided across tasks: mixed verdicts depend on the task, and `would_change`
+    gives, per verdict, what result would turn it into another."""
+    return ClaimResult(claim.id, claim.statement, verdict, reason, headline,
+                       depends_on="the task" if verdict == MIXED else None, evidence=rows,
+                       excluded=excluded, would_change=would_change[verdict])
 
 
 def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,

@@ -30,7 +30,9 @@ from gatebench.claims.base import (
     decision_row,
     effect,
     finite,
+    headline_task,
     holm_verdict,
+    task_claim_result,
 )
 from gatebench.claims.catalogue import CONVERGENCE, FOLKLORE_CELLS, GRU, LSTM
 from gatebench.claims.evidence import Evidence, Record, is_concurrent, unique_trials
@@ -141,24 +143,21 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
                            would_change="running the short and small-data studies: gatebench "
                                         "suite --claims convergence")
     adjusted, verdicts, verdict = holm_verdict(decisions)
-    head = max(decisions, key=lambda t: decisions[t].n)
+    head = headline_task(verdicts, verdict, key=lambda t: decisions[t].n)
     reason = (f"{WHAT} ({share:.0%} of the worse best validation of each pair; each stored "
               f"trial once; failed trials left out): "
               + "; ".join(f"{t}: {adjusted[t]} ({d.reason})" for t, d in decisions.items())
               + ".")
-    return ClaimResult(
-        CONVERGENCE.id, CONVERGENCE.statement, verdict, reason,
-        decision_effect(f"{WHAT} ({head})", decisions[head], UNIT),
-        depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
-        would_change={
+    return task_claim_result(
+        CONVERGENCE, verdict, reason, decision_effect(f"{WHAT} ({head})", decisions[head], UNIT),
+        rows, excluded, {
             SUPPORTED: "a task where LSTM reaches the common target in as few steps or fewer "
                        "would make it mixed",
             REFUTED: "a task where GRU needs significantly fewer steps would make it mixed",
             MIXED: "it stays mixed while tasks disagree",
             INCONCLUSIVE: f"more seeds, until a task's interval excludes 1 or fits within "
                           f"\u00d7{1 + WITHIN:g}",
-        }[verdict],
-    )
+        })
 
 
 def _mean(values) -> float | None:

@@ -30,7 +30,9 @@ from gatebench.claims.base import (
     decision_row,
     effect,
     finite,
+    headline_task,
     holm_verdict,
+    task_claim_result,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, ITERATION
 from gatebench.claims.convergence import best_val, target
@@ -128,15 +130,13 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
     adjusted, verdicts, verdict = holm_verdict(decisions)
     for r in rows:
         r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])
-    head = max(decisions, key=lambda t: decisions[t].n)
+    head = headline_task(verdicts, verdict, key=lambda t: decisions[t].n)
     reason = (f"{WHAT} ({share:.0%} of the worse of the two sweeps' best validation value, "
               f"per seed): " + "; ".join(f"{t}: {adjusted[t]} ({d.reason})"
                                         for t, d in decisions.items()) + ".")
-    return ClaimResult(
-        ITERATION.id, ITERATION.statement, verdict, reason,
-        decision_effect(f"{WHAT} ({head})", decisions[head], UNIT),
-        depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
-        would_change={
+    return task_claim_result(
+        ITERATION, verdict, reason, decision_effect(f"{WHAT} ({head})", decisions[head], UNIT),
+        rows, excluded, {
             SUPPORTED: "a task where LSTM's sweep reaches the target as fast or faster would "
                        "make it mixed",
             REFUTED: "a task where GRU's sweep reaches the target significantly sooner would "
@@ -144,5 +144,4 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
             MIXED: "it stays mixed while tasks disagree",
             INCONCLUSIVE: f"more seeds, until the time ratio's interval excludes 1 or fits "
                           f"within \u00d7{1 + WITHIN:g}",
-        }[verdict],
-    )
+        })

@@ -36,8 +36,10 @@ from gatebench.claims.base import (
     decision_row,
     effect,
     finite,
+    headline_task,
     holm_outcomes,
     plural,
+    task_claim_result,
     task_verdicts,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SHORT
@@ -111,9 +113,10 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
         if r["level"] == "task":
             r.update(outcome_holm=outcome[r["label"]], counts_as=verdicts[r["label"]])
     verdict = across_tasks(verdicts.values())
-    # The headline is the task that strays farthest from parity: what bounds the claim.
-    head = max(found, key=lambda k: max((abs(finite(c) or 0.0) for c in found[k]["score"].ci),
-                                        default=0.0))
+    # The headline: of the tasks that decided the claim, the one that strays farthest from
+    # parity (what bounds the claim)
+    head = headline_task(verdicts, verdict, key=lambda k: max(
+        (abs(finite(c) or 0.0) for c in found[k]["score"].ci), default=0.0))
     tally = "; ".join(
         f"{sid}: {outcome[sid]} ({found[sid]['score'].reason}; failed seeds GRU "
         f"{found[sid]['failure_rate'][GRU]:.0%}, LSTM {found[sid]['failure_rate'][LSTM]:.0%})"
@@ -121,12 +124,10 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
     reason = (f"{sum(v == SUPPORTED for v in verdicts.values())} of "
               f"{plural(len(found), 'short task')} equivalent within \u00b1{margin:g} after "
               f"Holm, {sum(v == REFUTED for v in verdicts.values())} differ; {tally}.")
-    return ClaimResult(
-        SHORT.id, SHORT.statement, verdict, reason,
+    return task_claim_result(
+        SHORT, verdict, reason,
         decision_effect(f"{WHAT} ({head})", found[head]["score"], found[head]["unit"]),
-        depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
-        would_change=_would_change(verdict, margin),
-    )
+        rows, excluded, _would_change(margin))
 
 
 def _task_outcome(score: str, failures: str, d: Decision, alpha: float = 0.05) -> str:
@@ -139,7 +140,7 @@ def _task_outcome(score: str, failures: str, d: Decision, alpha: float = 0.05) -
     return failures if failures in WINNERS else score
 
 
-def _would_change(verdict: str, margin: float) -> str:
+def _would_change(margin: float) -> dict[str, str]:
     return {
         SUPPORTED: f"a short task whose difference (or failure rate) reaches beyond "
                    f"\u00b1{margin:g} significantly would make it mixed",
@@ -148,4 +149,4 @@ def _would_change(verdict: str, margin: float) -> str:
         MIXED: "it stays mixed while some tasks are equivalent and others differ",
         INCONCLUSIVE: f"more seeds, until each task's 90% interval fits inside \u00b1{margin:g} "
                       f"(equivalent) or excludes 0 (different)",
-    }[verdict]
+    }

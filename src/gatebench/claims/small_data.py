@@ -30,7 +30,9 @@ from gatebench.claims.base import (
     decision_row,
     effect,
     finite,
+    headline_task,
     holm_verdict,
+    task_claim_result,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SMALL_DATA
 from gatebench.claims.evidence import Evidence, Record, unique_trials
@@ -136,18 +138,17 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
                            would_change="a learning curve with a fraction below 1: gatebench "
                                         "suite --claims small-data")
     adjusted, verdicts, verdict = holm_verdict({t: d for t, (_, d) in deciding.items()})
-    head = max(deciding, key=lambda t: deciding[t][1].n)
+    head = headline_task(verdicts, verdict, key=lambda t: deciding[t][1].n)
     tally = "; ".join(f"{t} at {f:g}: {adjusted[t]} ({d.reason})"
                       for t, (f, d) in deciding.items())
     reason = (f"gap = validation \u2212 training loss at the selected epoch, both in eval mode, "
               f"in units of the chance loss, at equal optimiser steps; per task (Holm): "
               f"{tally}.")
-    return ClaimResult(
-        SMALL_DATA.id, SMALL_DATA.statement, verdict, reason,
+    return task_claim_result(
+        SMALL_DATA, verdict, reason,
         decision_effect(f"{WHAT} ({head}, fraction {deciding[head][0]:g})", deciding[head][1],
                         UNIT),
-        depends_on="the task" if verdict == MIXED else None, evidence=rows, excluded=excluded,
-        would_change={
+        rows, excluded, {
             SUPPORTED: "a task where LSTM's gap is smaller or equivalent at the smallest "
                        "fraction would make it mixed",
             REFUTED: "a task where GRU's gap is significantly smaller at the smallest fraction "
@@ -155,6 +156,5 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
             MIXED: "it stays mixed while tasks disagree",
             INCONCLUSIVE: f"more seeds at the smallest fraction, until the gap's interval "
                           f"excludes 0 or fits inside \u00b1{margin:g}",
-        }[verdict],
-    )
+        })
 
