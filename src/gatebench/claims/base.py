@@ -66,10 +66,12 @@ class ClaimResult:
 
 
 def not_run(claim: Claim, what: str, unit: str = "", would_change: str = "",
-            **excluded: Any) -> ClaimResult:
-    """The result of a claim whose experiment left no usable records."""
+            evidence: list[dict[str, Any]] | None = None,
+            excluded: dict[str, Any] | None = None) -> ClaimResult:
+    """The result of a claim whose experiment left no usable records (with the rows and
+    exclusions it did find)."""
     return ClaimResult(claim.id, claim.statement, INCONCLUSIVE, NOT_RUN, effect(what, unit=unit),
-                       excluded=dict(excluded),
+                       evidence=list(evidence or []), excluded=dict(excluded or {}),
                        would_change=would_change or f"running its experiments (gatebench suite "
                                                     f"--claims {claim.id})")
 

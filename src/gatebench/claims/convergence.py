@@ -22,16 +22,15 @@ from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
-    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     decision_effect,
     decision_row,
-    effect,
     finite,
     headline_task,
     holm_verdict,
+    not_run,
     task_claim_result,
 )
 from gatebench.claims.catalogue import CONVERGENCE, FOLKLORE_CELLS, GRU, LSTM
@@ -138,10 +137,8 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
                                              "lstm_epochs": _mean(r["lstm_epochs"]
                                                                   for r in ratios)}))
     if not decisions:
-        return ClaimResult(CONVERGENCE.id, CONVERGENCE.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
-                           would_change="running the short and small-data studies: gatebench "
-                                        "suite --claims convergence")
+        return not_run(CONVERGENCE, WHAT, UNIT, "running the short and small-data studies: "
+                       "gatebench suite --claims convergence", rows, excluded)
     adjusted, verdicts, verdict = holm_verdict(decisions)
     head = headline_task(verdicts, verdict, key=lambda t: decisions[t].n)
     reason = (f"{WHAT} ({share:.0%} of the worse best validation of each pair; each stored "

@@ -22,16 +22,15 @@ from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
-    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     decision_effect,
     decision_row,
-    effect,
     finite,
     headline_task,
     holm_verdict,
+    not_run,
     task_claim_result,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, ITERATION
@@ -123,10 +122,8 @@ def decide(evidence: Evidence, share: float = 0.95) -> ClaimResult:
                                  device=device,
                                  detail={"learning_rates": n_lrs, "seeds": len(seeds)}))
     if not decisions:
-        return ClaimResult(ITERATION.id, ITERATION.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
-                           would_change="running the sweeps alone on the machine: gatebench "
-                                        "suite --claims iteration")
+        return not_run(ITERATION, WHAT, UNIT, "running the sweeps alone on the machine: "
+                       "gatebench suite --claims iteration", rows, excluded)
     adjusted, verdicts, verdict = holm_verdict(decisions)
     for r in rows:
         r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])

@@ -36,15 +36,14 @@ from gatebench.analysis.rules import (
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
-    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     decision_effect,
     decision_row,
-    effect,
     finite,
     holm_verdict,
+    not_run,
 )
 from gatebench.claims.catalogue import GRU, LONG, LSTM
 from gatebench.claims.evidence import Evidence, Record
@@ -213,9 +212,8 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
                                  detail={"pairs": s["pairs"], "both_fail": s["both_fail"],
                                          "both_saturate": s["both_saturate"]}))
     if not probes:
-        return ClaimResult(LONG.id, LONG.statement, INCONCLUSIVE, NOT_RUN, effect(WHAT),
-                           evidence=rows, excluded=excluded,
-                           would_change="running the probes: gatebench suite --claims long")
+        return not_run(LONG, WHAT, would_change="running the probes: gatebench suite --claims "
+                       "long", evidence=rows, excluded=excluded)
     deciding: dict[str, dict[str, Any]] = {}
     for probe, lengths in sorted(probes.items()):
         informative = [s for s in lengths if s["outcome"] != UNINFORMATIVE]

@@ -27,17 +27,16 @@ from gatebench.analysis.rules import (
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
-    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     across_tasks,
     decision_effect,
     decision_row,
-    effect,
     finite,
     headline_task,
     holm_outcomes,
+    not_run,
     plural,
     task_claim_result,
     task_verdicts,
@@ -100,10 +99,8 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
                                  t["failures"], "share", task=t["task"], level="failures",
                                  failure_rate=t["failure_rate"]))
     if not found:
-        return ClaimResult(SHORT.id, SHORT.statement, INCONCLUSIVE, NOT_RUN, effect(WHAT),
-                           evidence=rows, excluded=excluded,
-                           would_change="running a short-sequence task: gatebench suite "
-                                        "--claims short")
+        return not_run(SHORT, WHAT, would_change="running a short-sequence task: gatebench "
+                       "suite --claims short", evidence=rows, excluded=excluded)
     score = holm_outcomes({sid: t["score"] for sid, t in found.items()})
     fails = holm_outcomes({sid: t["failures"] for sid, t in found.items()})
     outcome = {sid: _task_outcome(score[sid], fails[sid], found[sid]["score"])

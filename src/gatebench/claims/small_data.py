@@ -22,16 +22,15 @@ from gatebench.analysis.rules import paired_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MIXED,
-    NOT_RUN,
     REFUTED,
     SUPPORTED,
     ClaimResult,
     decision_effect,
     decision_row,
-    effect,
     finite,
     headline_task,
     holm_verdict,
+    not_run,
     task_claim_result,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SMALL_DATA
@@ -133,10 +132,8 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
                                      level="metric"))
         deciding[task] = (min(small), fractions[min(small)]["gap"])
     if not deciding:
-        return ClaimResult(SMALL_DATA.id, SMALL_DATA.statement, INCONCLUSIVE, NOT_RUN,
-                           effect(WHAT, unit=UNIT), evidence=rows, excluded=excluded,
-                           would_change="a learning curve with a fraction below 1: gatebench "
-                                        "suite --claims small-data")
+        return not_run(SMALL_DATA, WHAT, UNIT, "a learning curve with a fraction below 1: "
+                       "gatebench suite --claims small-data", rows, excluded)
     adjusted, verdicts, verdict = holm_verdict({t: d for t, (_, d) in deciding.items()})
     head = headline_task(verdicts, verdict, key=lambda t: deciding[t][1].n)
     tally = "; ".join(f"{t} at {f:g}: {adjusted[t]} ({d.reason})"
