@@ -7,11 +7,6 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-try:  # typer >= 0.26 vendors its own click (see cli/main.py)
-    from typer._click.core import ParameterSource
-except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.core import ParameterSource
-
 from gatebench.api import compare
 from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
@@ -22,11 +17,11 @@ from gatebench.cli.execution import (
     WORKERS,
     build_executor,
 )
+from gatebench.cli.flags import floored_flags_set
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.errors import SpecError
 from gatebench.protocol import DEFAULT_CELLS, parse_arms
-from gatebench.protocol.budget import FLOORED
 
 DATA = "Data"
 MODEL = "Model and fairness"
@@ -174,8 +169,7 @@ def compare_command(
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
             forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
-            explicit=[name for name in FLOORED  # the step floor leaves what the user set
-                      if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
+            explicit=floored_flags_set(ctx),
             tune=tune, trials=trials,
         )
     if as_json:

@@ -10,11 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-try:  # typer >= 0.26 vendors its own click (see cli/main.py)
-    from typer._click.core import ParameterSource
-except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.core import ParameterSource
-
 from gatebench.cli.display import RichProgress
 from gatebench.cli.execution import (
     ADDRESS,
@@ -24,10 +19,10 @@ from gatebench.cli.execution import (
     WORKERS,
     build_executor,
 )
+from gatebench.cli.flags import floored_flags_set
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.importance import importance
-from gatebench.protocol.budget import FLOORED
 from gatebench.report.importance import part_label
 from gatebench.run.importance import DEFAULT_BUDGET
 
@@ -95,8 +90,7 @@ def importance_command(
             cells=name_list(cells) if cells is not None else None, budget=budget,
             hidden=hidden, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, threads=threads, device=device,
-            explicit=[name for name in FLOORED  # the step floor leaves what the user set
-                      if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT],
+            explicit=floored_flags_set(ctx),
         )
     if as_json:
         typer.echo(json.dumps(result, indent=2, allow_nan=False))
