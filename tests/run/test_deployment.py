@@ -46,9 +46,14 @@ def test_export_study_onnx_files_run_and_match(trained_study, tmp_path) -> None:
 
 
 def test_export_study_default_path_torchscript(trained_study) -> None:
-    out, _ = trained_study
+    out, records = trained_study
     done = export_study(out, "gru", "torchscript")
     assert done["files"][0].endswith("export/gru-seed0.pt")
+    scripted = torch.jit.load(done["files"][0])  # the file itself runs, not only its name
+    model = load_checkpoint(out / best_record(out, records, "gru")["checkpoint"])
+    x = torch.randint(1, model.embedding.num_embeddings, (2, 9))
+    with torch.inference_mode():
+        assert torch.allclose(scripted(x), model(x), atol=1e-5)
 
 
 @pytest.mark.parametrize("args, error, words", [
