@@ -96,6 +96,8 @@ def test_equivalence_and_the_certified_bound() -> None:
     diffs = [0.05, -0.05, 0.0, 0.02, -0.01, 0.03, -0.02]
     eq = sequential_decide(diffs, margin=1.0, max_pairs=20)
     assert eq.outcome == "equivalent" and eq.final and eq.level == pytest.approx(0.9)
+    assert eq.p_equivalence < 0.05  # an anytime-valid p-value: 1 / the weaker e-value
+    assert sequential_decide([0.0, 0.1, -0.1], margin=1.0, max_pairs=20).p_equivalence > 0.05
     assert -1.0 < eq.ci[0] and eq.ci[1] < 1.0
     assert eq.bound == pytest.approx(max(abs(eq.ci[0]), abs(eq.ci[1])))
     # the bound is the smallest margin the data certify: just above it, equivalence

@@ -207,22 +207,31 @@ def sequential_decide(
     final = outcome in (*WINNERS, EQUIVALENT) or n >= max_pairs
     e_max = _max_evidence(arr)
     p_value = min(1.0, 2.0 / e_max) if n else None
+    p_eq = min(1.0, 1.0 / _max_evidence(arr, margin)) if n and margin > 0 else None
     extra = {"min_pairs": min_pairs, "max_pairs": max_pairs, "alpha": alpha,
              "evidence": e_max, "futility": False}
     level = 1.0 - 2.0 * alpha if equivalent else 1.0 - alpha
     return Decision(outcome, float(np.median(arr)) if n else None, ci, p_value, n, method,
-                    _reason(outcome, n, max_pairs, bound, min_pairs), level, None,
+                    _reason(outcome, n, max_pairs, bound, min_pairs), level, p_eq,
                     rule="sequential", final=final, extra=extra, estimand=MEDIAN_ESTIMAND,
                     bound=bound)
 
 
-def _max_evidence(arr: np.ndarray) -> float:
-    """The largest e-value against "median 0" so far, either way (1 with no pairs)."""
+def _max_evidence(arr: np.ndarray, margin: float = 0.0) -> float:
+    """The largest e-value so far that the median is not 0 (either way), or with a margin,
+    the smaller of those that it is below +margin and above -margin (1 with no pairs).
+
+    Its inverse is an anytime-valid p-value: halved, for the two-sided "not 0"."""
     if not arr.size:
         return 1.0
-    above, below = np.cumsum(arr > 0), np.cumsum(arr < 0)
-    best = max(float(log_e(above, above + below).max()),
-               float(log_e(below, above + below).max()))
+    if margin > 0:  # equivalence: both one-sided tests must pass, so the weaker one counts
+        below, above = np.cumsum(arr < margin), np.cumsum(arr > margin)
+        up, down = np.cumsum(arr > -margin), np.cumsum(arr < -margin)
+        best = min(float(log_e(below, below + above).max()), float(log_e(up, up + down).max()))
+    else:
+        above, below = np.cumsum(arr > 0), np.cumsum(arr < 0)
+        best = max(float(log_e(above, above + below).max()),
+                   float(log_e(below, above + below).max()))
     return math.exp(min(best, 700.0))
 
 
