@@ -17,6 +17,7 @@ from gatebench.analysis.sequential import (
     fewest_pairs_to_decide,
     log_e,
     median_sequence,
+    projected_bound,
     required_pairs,
     sequential_codes,
     sequential_decide,
@@ -185,3 +186,13 @@ def test_required_pairs_allows_for_the_sd_being_underestimated() -> None:
     enough = [(k := required_pairs(p, 1.0)) is None or _fixed_power_ok(k, 1.0, 1.0)
               for p in pilots]
     assert np.mean(enough) >= 0.75
+
+
+def test_projected_bound_shrinks_with_the_pairs_a_budget_allows() -> None:
+    diffs = np.random.default_rng(9).normal(0.0, 1.0, 12)
+    now = certified_bound(diffs)
+    assert projected_bound(diffs, 0) == now
+    later, much_later = projected_bound(diffs, 20), projected_bound(diffs, 80)
+    assert now is not None and later is not None and much_later is not None
+    assert much_later < later <= now
+    assert projected_bound([1.0, 2.0], 10) is None

@@ -52,7 +52,7 @@ class Margin:
 
     value: float
     source: str  # GIVEN, SKILL or FALLBACK
-    text: str  # where it came from, in words
+    text: str  # "±2.2 points: <where it came from>"
     share: float | None = None
     skill: float | None = None  # the arms' skill over the baseline, improvement points
     baseline: float | None = None
@@ -80,7 +80,7 @@ def skill_margin(records: Sequence[dict[str, Any]], margin: float | None = None,
     unit = point_unit(metric, hib)
     sep = "" if unit.startswith("%") else " "
     if margin is not None:
-        return Margin(float(margin), GIVEN, f"\u00b1{margin:g}{sep}{unit}, set by --margin")
+        return Margin(float(margin), GIVEN, f"\u00b1{margin:g}{sep}{unit}: set by --margin")
     baseline = trivial_baseline_of(records)
     level = _level(records, metric)
     skill = (improvement_points(metric, hib, level, baseline)
@@ -88,12 +88,12 @@ def skill_margin(records: Sequence[dict[str, Any]], margin: float | None = None,
     if skill is None or not skill > 0:
         why = "no trivial baseline recorded" if baseline is None else "no skill over it yet"
         return Margin(DEFAULT_MARGIN, FALLBACK,
-                      f"\u00b1{DEFAULT_MARGIN:g}{sep}{unit}, the fixed default ({why})",
+                      f"\u00b1{DEFAULT_MARGIN:g}{sep}{unit}: the fixed default ({why})",
                       baseline=baseline)
-    value = share * skill
+    value = float(f"{share * skill:.2g}")  # a convention, not a measurement: two digits
     what = ("points above the trivial baseline" if hib else
             "% of the naive baseline's error removed")
-    return Margin(value, SKILL, f"\u00b1{value:.2g}{sep}{unit}: {share:.0%} of the arms' skill "
+    return Margin(value, SKILL, f"\u00b1{value:g}{sep}{unit}: {share:.0%} of the arms' skill "
                   f"({skill:.3g} {what}, baseline {metric} {baseline:.4g})", share, skill,
                   baseline)
 
