@@ -80,7 +80,7 @@ def study_spec(
     clip_norm: float = 1.0,
     threads: int = 0,
     device: str = "auto",
-    margin: float = 1.0,
+    margin: float | None = None,
 ) -> StudySpec:
     """Assemble a StudySpec from flat options (what the CLI and `compare` take).
 

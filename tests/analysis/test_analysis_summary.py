@@ -17,6 +17,7 @@ from gatebench.errors import GatebenchError, SpecError
 
 SUMMARY_KEYS = {
     "task",
+    "failures",
     "health",
     "metric",
     "higher_is_better",

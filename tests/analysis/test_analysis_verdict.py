@@ -78,16 +78,18 @@ def test_suggestion_can_be_left_out() -> None:
     v = decide(diffs, margin=1.0, suggest_seeds=False)
     assert v["suggested_seeds"] is None and "more seed" not in v["text"]
     assert v["text"].endswith("6 seeds).")
-    kept = [1.0, 2.0, 0.5, -0.3, 1.1, -0.4]  # no sequential stop before the sixth pair
+    kept = [1.0, 2.0, 0.5, -0.3, 1.1, -0.4]  # no sequential decision from these six
     seq = decide(kept, 1.0, design="sequential", max_pairs=6, suggest_seeds=False)
-    assert seq["text"].endswith("; reached max seeds (6).") and seq["suggested_seeds"] is None
+    assert "; reached max seeds (6) undecided" in seq["text"] and seq["suggested_seeds"] is None
 
 
-def test_a_futility_stop_says_so_counts_its_pairs_and_suggests_nothing() -> None:
-    v = decide([-1.0, 2.0, 0.5, 0.3, 1.1, -0.4], 1.0, design="sequential", max_pairs=6)
-    assert v["outcome"] == "inconclusive" and v["final"] and v["n"] == 3
-    assert "3 seeds" in v["text"] and "stopped for futility at 3 pairs" in v["text"]
-    assert v["suggested_seeds"] is None and "more seed" not in v["text"]
+def test_no_futility_stop_an_undecided_study_goes_on_and_states_its_bound() -> None:
+    """A study stops when decided or at max seeds, never because a difference looks unlikely."""
+    v = decide([-1.0, 2.0, 0.5, 0.3, 1.1, -0.4], 1.0, design="sequential", max_pairs=20)
+    assert v["outcome"] == "inconclusive" and v["final"] is False and v["n"] == 6
+    assert "futility" not in v["text"] and "add a pair (up to 20)" in v["text"]
+    assert v["estimand"].startswith("median") and v["bound"] == pytest.approx(2.0)
+    assert "within \u00b12 at 95%" in v["text"]
 
 
 def test_inconclusive_out_of_reach_suggests_nothing() -> None:
@@ -113,9 +115,13 @@ def test_p_value_and_rule_keys() -> None:
 
 
 def test_sequential_design_stops_or_continues() -> None:
-    clear = decide([2.0, 2.5, 3.0, 2.2, 2.6], 1.0, design="sequential", max_pairs=10)
+    # the median rule needs 7 pairs that agree before it can name a winner
+    clear = decide([2.0, 2.5, 3.0, 2.2, 2.6, 1.9, 2.4], 1.0, design="sequential", max_pairs=10)
     assert clear["label"] == "GRU better" and clear["final"] is True
-    assert clear["rule"] == "sequential" and "decided at 5 pairs" in clear["text"] + clear["reason"]
+    assert clear["rule"] == "sequential" and "decided at 7 pairs" in clear["reason"]
+    assert "median GRU \u2212 LSTM = +2.4 points" in clear["text"]
+    assert decide([2.0, 2.5, 3.0, 2.2, 2.6], 1.0, design="sequential",
+                  max_pairs=10)["final"] is False
     unsure = decide([1.0, 2.0, 0.5], 1.0, design="sequential", max_pairs=10)
     assert unsure["label"] == INCONCLUSIVE and unsure["final"] is False
     assert unsure["suggested_seeds"] is None and "add a pair" in unsure["text"]
@@ -123,6 +129,12 @@ def test_sequential_design_stops_or_continues() -> None:
     assert done["final"] is True and "reached max seeds (3)" in done["text"]
     with pytest.raises(ValueError, match="design"):
         decide([1.0, 2.0], 1.0, design="bayes")
+
+
+def test_every_verdict_names_its_estimand() -> None:
+    assert decide([0.5, 1.5, 0.2], 1.0)["estimand"].startswith("mean paired difference")
+    assert "symmetric" in decide([0.5, 1.5, 0.2], 1.0)["estimand"]
+    assert decide([0.5, 1.5, 0.2], 1.0, design="sequential")["estimand"].startswith("median")
 
 
 @pytest.mark.parametrize("diffs", [[], [4.0], [float("nan"), 4.0]])

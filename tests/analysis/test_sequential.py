@@ -1,16 +1,23 @@
-"""The --seeds auto rule and the seed-count estimate, case by case."""
+"""The --seeds auto rule (anytime-valid, for the median) and the seed-count estimate."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from scipy import integrate
 from scipy import stats as sps
 
 from gatebench.analysis.rules import OUTCOMES
 from gatebench.analysis.sequential import (
-    boundaries,
-    design_sd,
-    log_lr,
+    PRIOR,
+    can_still_decide,
+    certified_bound,
+    fewest_pairs_to_decide,
+    log_e,
+    median_sequence,
+    projected_bound,
     required_pairs,
     sequential_codes,
     sequential_decide,
@@ -18,53 +25,27 @@ from gatebench.analysis.sequential import (
 from gatebench.errors import SpecError
 
 
-def test_boundaries_are_deterministic_and_monotone_in_t() -> None:
-    b = boundaries(3, 10)
-    boundaries.cache_clear()
-    assert boundaries(3, 10) == b
-    assert b.log_b < 0 < b.log_a and 0.005 < b.alpha_equivalence < 0.05
-    # a winner is out of reach at 3 pairs (the t statistic on 2 degrees of freedom cannot
-    # carry that much evidence), then needs p below about 0.01-0.02
-    assert b.win[0] == 0.0 and all(0.005 < w < 0.05 for w in b.win[2:])
-    # futility stops need a large p; none at the last look
-    assert all(0.1 < f < 1 for f in b.futile[:-1]) and b.futile[-1] > 1
-    # the thresholds are the likelihood ratio's: LR at the winner's p equals A
-    n, w = 7, b.look(7)[0]
-    t = sps.t.isf(w / 2, n - 1)
-    assert float(log_lr(t, n)) == pytest.approx(b.log_a, abs=1e-6)
+@pytest.mark.parametrize(("k", "n"), [(0, 0), (3, 4), (7, 7), (2, 9), (25, 40)])
+def test_e_value_is_the_beta_mixture_of_sign_likelihood_ratios(k: int, n: int) -> None:
+    a, b = PRIOR
+    weight = integrate.quad(lambda p: sps.beta.pdf(p, a, b), 0.5, 1.0)[0]
+    mix = integrate.quad(lambda p: (2 * p) ** k * (2 * (1 - p)) ** (n - k)
+                         * sps.beta.pdf(p, a, b) / weight, 0.5, 1.0)[0]
+    assert float(log_e(k, n)) == pytest.approx(math.log(mix), abs=1e-9)
 
 
-def test_power_target_is_80_percent_or_what_the_max_seeds_allow() -> None:
-    assert boundaries(3, 20).power_target == pytest.approx(0.8)
-    short = boundaries(3, 10)
-    assert 0.5 < short.power_target < 0.8  # 10 pairs cannot give 80% power at one SD
-    assert short.power == pytest.approx(short.power_target, abs=0.01)
-
-
-def test_a_larger_budget_looks_for_a_smaller_difference() -> None:
-    assert design_sd(10) == design_sd(20) == 1.0
-    wide = boundaries(3, 50)
-    assert wide.design_sd == pytest.approx((20 / 50) ** 0.5)
-    assert wide.power == pytest.approx(0.8, abs=0.01)
-    # at that smaller difference, 50 pairs find far more than 20 pairs do
-    rng = np.random.default_rng(9)
-    d = rng.normal(wide.design_sd, 1.0, (3000, 50))
-    found_50 = np.mean(sequential_codes(d, 0.1, 50)[0] == 0)
-    found_20 = np.mean(sequential_codes(d[:, :20], 0.1, 20)[0] == 0)
-    assert found_50 >= 0.75 and found_50 > found_20 + 0.2
-
-
-def test_log_lr_matches_the_noncentral_t_densities() -> None:
-    # the closed form equals the mixture of noncentral t densities (±√n) over the central one
-    for n in (3, 5, 12):
-        t = np.array([-4.0, -1.0, 0.0, 0.7, 2.5])
-        nc = np.sqrt(n)
-        mix = (sps.nct.pdf(t, n - 1, nc) + sps.nct.pdf(t, n - 1, -nc)) / 2
-        assert np.allclose(log_lr(t, n), np.log(mix / sps.t.pdf(t, n - 1)), atol=1e-8)
+def test_e_value_is_a_martingale_at_a_fair_coin_and_grows_with_agreement() -> None:
+    # under "median = m" each untied pair lands above m with probability 1/2: E's next value
+    # averages to its current one, so Ville's inequality bounds the chance of ever reaching 1/a
+    for n in (0, 3, 10, 30):
+        for k in range(n + 1):
+            nxt = (math.exp(log_e(k + 1, n + 1)) + math.exp(log_e(k, n + 1))) / 2
+            assert nxt == pytest.approx(math.exp(log_e(k, n)), rel=1e-9)
+    assert all(log_e(n, n) > log_e(n - 1, n) for n in range(1, 30))
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"min_pairs": 1}, "min_pairs"), ({"max_pairs": 2}, "max_pairs"),
+    ({"min_pairs": 0}, "min_pairs"), ({"max_pairs": 2, "min_pairs": 3}, "max_pairs"),
     ({"max_pairs": 101}, "max_pairs"), ({"alpha": 0.0}, "alpha"),
 ])
 def test_bad_settings_raise(kwargs: dict, match: str) -> None:
@@ -73,74 +54,112 @@ def test_bad_settings_raise(kwargs: dict, match: str) -> None:
         sequential_decide([1.0, 2.0, 3.0], **args)
 
 
-def test_stops_with_a_winner_and_says_when() -> None:
-    d = sequential_decide([2.0, 2.5, 3.0, 2.2, 2.6], margin=1.0, max_pairs=10)
-    assert d.outcome == "a_better" and d.final and d.reason == "decided at 5 pairs"
-    a_star = d.extra["alpha_look"]
-    assert d.p_value < a_star and d.level == pytest.approx(1 - a_star)
-    assert d.p_value == pytest.approx(sps.ttest_1samp([2.0, 2.5, 3.0, 2.2, 2.6], 0.0).pvalue)
+def test_a_winner_needs_seven_pairs_that_agree() -> None:
+    six = sequential_decide([2.0, 2.5, 3.0, 2.2, 2.6, 1.9], margin=1.0, max_pairs=20)
+    assert six.outcome == "inconclusive" and not six.final
+    d = sequential_decide([2.0, 2.5, 3.0, 2.2, 2.6, 1.9, 2.4], margin=1.0, max_pairs=20)
+    assert d.outcome == "a_better" and d.final and d.reason == "decided at 7 pairs"
+    assert d.estimate == pytest.approx(2.4) and d.ci[0] > 0 and d.level == pytest.approx(0.95)
+    assert d.p_value < 0.05 and d.estimand.startswith("median")
+    flipped = sequential_decide([-x for x in (2.0, 2.5, 3.0, 2.2, 2.6, 1.9, 2.4)], margin=1.0,
+                                max_pairs=20)
+    assert flipped.outcome == "b_better" and flipped.ci[1] < 0
 
 
-def test_no_winner_before_the_evidence_can_carry_one() -> None:
-    # p ~ 0.002 at 4 pairs, yet with 3 degrees of freedom the likelihood ratio for a one-SD
-    # difference cannot reach the winner's threshold: the rule asks for another pair
-    d = sequential_decide([2.0, 2.5, 3.0, 2.2], margin=0.1, max_pairs=10)
-    assert d.outcome == "inconclusive" and not d.final and "no winner can be named" in d.reason
-    assert d.level == pytest.approx(0.95)
+def test_no_futility_stop_final_only_when_decided_or_at_max() -> None:
+    diffs = [1.0, -1.1, 0.05, 0.2, -0.3, 0.4]
+    d = sequential_decide(diffs, margin=0.1, max_pairs=20)
+    assert d.outcome == "inconclusive" and not d.final and "add a pair" in d.reason
+    done = sequential_decide(diffs, margin=0.1, max_pairs=6)
+    assert done.final and done.reason.startswith("reached max seeds (6) undecided")
+    assert d.to_dict()["extra"]["futility"] is False
 
 
-def test_stops_for_futility_and_says_so() -> None:
-    d = sequential_decide([1.0, -1.1, 0.05, 0.2], margin=0.1, max_pairs=20)
-    assert d.outcome == "inconclusive" and d.final and d.reason.startswith("futility at 3 pairs")
-    assert d.extra["futility_look"] is not None and d.p_value > d.extra["futility_look"]
+def test_max_pairs_changes_only_when_to_stop_never_the_evidence() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        diffs = rng.normal(0.8, 2.0, 15)
+        small, large = (sequential_decide(diffs, margin=1.0, max_pairs=m) for m in (15, 100))
+        assert (small.outcome, small.ci, small.bound) == (large.outcome, large.ci, large.bound)
 
 
-def test_later_pairs_of_a_batch_do_not_change_the_decision() -> None:
-    # asked after every pair or once after a batch of three: the same stop at the same look
-    diffs = [2.0, 2.5, 3.0, 2.2, 2.6, -5.0, -4.0]
-    each = next(d for k in range(3, 8)
-                if (d := sequential_decide(diffs[:k], margin=1.0, max_pairs=10)).final)
-    batch = sequential_decide(diffs, margin=1.0, max_pairs=10)
-    assert (batch.outcome, batch.n, batch.estimate) == (each.outcome, each.n, each.estimate)
-    assert "the 2 pairs after it not counted" in batch.reason
+def test_a_decision_stays_when_pairs_are_added_after_it() -> None:
+    # the confidence sequence is intersected over the pairs so far: adding pairs after a stop
+    # (a rerun with a larger --max-seeds) can only narrow it
+    diffs = [2.0, 2.5, 3.0, 2.2, 2.6, 1.9, 2.4]
+    first = sequential_decide(diffs, margin=1.0, max_pairs=7)
+    later = sequential_decide([*diffs, -5.0, -4.0, -6.0], margin=1.0, max_pairs=20)
+    assert first.outcome == later.outcome == "a_better"
+    assert first.ci[0] <= later.ci[0] and later.ci[1] <= first.ci[1]
 
 
-def test_continues_then_stops_at_max_seeds() -> None:
-    assert not sequential_decide([1.0, 2.0], margin=1.0, max_pairs=10).final
-    undecided = sequential_decide([-1.0, 2.0, 1.5, 1.0], margin=0.1, max_pairs=10)
-    assert undecided.outcome == "inconclusive" and not undecided.final
-    assert "add a pair" in undecided.reason
-    done = sequential_decide([1.0, 2.0, 1.5, -0.5], margin=0.1, max_pairs=4)
-    assert done.final and done.reason == "reached max seeds (4)"
-
-
-def test_stops_for_equivalence_and_for_no_spread() -> None:
-    eq = sequential_decide([0.05, -0.05, 0.0, 0.02, -0.01], margin=1.0, max_pairs=10)
-    assert eq.outcome == "equivalent" and eq.final
+def test_equivalence_and_the_certified_bound() -> None:
+    diffs = [0.05, -0.05, 0.0, 0.02, -0.01, 0.03, -0.02]
+    eq = sequential_decide(diffs, margin=1.0, max_pairs=20)
+    assert eq.outcome == "equivalent" and eq.final and eq.level == pytest.approx(0.9)
+    assert eq.p_equivalence < 0.05  # an anytime-valid p-value: 1 / the weaker e-value
+    assert sequential_decide([0.0, 0.1, -0.1], margin=1.0, max_pairs=20).p_equivalence > 0.05
     assert -1.0 < eq.ci[0] and eq.ci[1] < 1.0
-    flat = sequential_decide([0.0, 0.0, 0.0], margin=1.0, max_pairs=10)
-    assert flat.outcome == "uninformative" and flat.final and flat.ci == (None, None)
+    assert eq.bound == pytest.approx(max(abs(eq.ci[0]), abs(eq.ci[1])))
+    # the bound is the smallest margin the data certify: just above it, equivalence
+    wide = [0.5, -0.8, 1.2, -0.3, 0.9, -1.1, 0.2, 0.4]
+    bound = certified_bound(wide)
+    assert bound is not None
+    assert sequential_decide(wide, margin=bound * 1.01, max_pairs=20).outcome == "equivalent"
+    assert sequential_decide(wide, margin=bound * 0.99, max_pairs=20).outcome == "inconclusive"
+    assert certified_bound([1.0, -1.0]) is None  # too few pairs to bound the median
 
 
-def test_a_borderline_fixed_winner_is_not_yet_a_sequential_one() -> None:
-    # p ~ 0.03 at 5 pairs: enough for the fixed 5-pair rule, not for a rule that looks after
-    # every pair and so must ask for more at each look
-    diffs = [1.0, 2.0, 0.5, 1.5, 0.3]
-    p = sps.ttest_1samp(diffs, 0.0).pvalue
-    assert boundaries(3, 10).look(5)[0] < p < 0.05
-    assert sequential_decide(diffs, margin=0.1, max_pairs=10).outcome == "inconclusive"
+def test_the_sequence_covers_a_skewed_median_at_every_look() -> None:
+    # one arm fails 20% of seeds (-18 points) and is otherwise +1.2: the median is at 0.664
+    rng = np.random.default_rng(4)
+    fails = rng.random((200, 25)) < 0.2
+    diffs = np.where(fails, -18.0, 1.2) + rng.normal(0.0, 2.0, (200, 25))
+    pop = np.where(rng.random(400_000) < 0.2, -18.0, 1.2) + rng.normal(0.0, 2.0, 400_000)
+    median = float(np.median(pop))
+    missed = 0
+    for row in diffs:
+        missed += any(not lo <= median <= hi for k in range(7, 26)
+                      for lo, hi in [median_sequence(row[:k], 0.025)])
+    assert missed / len(diffs) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / len(diffs))
 
 
 def test_vectorised_rule_matches_pair_by_pair_calls() -> None:
     rng = np.random.default_rng(5)
-    d = rng.normal(1.0, 2.0, (40, 8))
-    codes, used = sequential_codes(d, 1.0, 8)
+    d = rng.normal(1.5, 2.0, (40, 12))
+    codes, used = sequential_codes(d, 2.0, 12)
     for row in range(40):
-        for n in range(1, 9):
-            step = sequential_decide(d[row, :n], margin=1.0, max_pairs=8)
+        for n in range(3, 13):
+            step = sequential_decide(d[row, :n], margin=2.0, max_pairs=12)
             if step.final:
                 break
         assert (OUTCOMES[int(codes[row])], int(used[row])) == (step.outcome, n)
+
+
+def test_looks_in_batches_see_a_subset_of_the_same_decisions() -> None:
+    rng = np.random.default_rng(8)
+    d = rng.normal(1.0, 2.0, (300, 20))
+    each, each_used = sequential_codes(d, 1.0, 20)
+    batch, used = sequential_codes(d, 1.0, 20, looks=range(3, 21, 4))
+    assert set(np.unique(used)) <= {3, 7, 11, 15, 19, 20}
+    decided = batch != OUTCOMES.index("inconclusive")
+    # a batch look decides only what a look after every pair had decided by then
+    assert np.all(each_used[decided] <= used[decided]) and decided.sum() > 50
+
+
+def test_can_still_decide_projects_the_most_favourable_pairs() -> None:
+    diffs = [1.0, -1.0, 2.0, -0.5]
+    need = fewest_pairs_to_decide(diffs, 0.5, 50)
+    k = min(v for v in need.values() if v is not None)
+    assert not can_still_decide(diffs, 0.5, k - 1) and can_still_decide(diffs, 0.5, k)
+    # the projection is real: that many agreeing pairs do decide, one fewer do not
+    best = min(need, key=lambda key: need[key] if need[key] is not None else 10**9)
+    value = {"a_better": 5.0, "b_better": -5.0, "equivalent": 0.0}[best]
+    assert sequential_decide([*diffs, *[value] * k], margin=0.5, max_pairs=60).outcome == best
+    assert sequential_decide([*diffs, *[value] * (k - 1)], margin=0.5,
+                             max_pairs=60).outcome == "inconclusive"
+    assert fewest_pairs_to_decide([3.0] * 7, 1.0, 5)["a_better"] == 0
+    assert can_still_decide([], 1.0, 7) and not can_still_decide([], 1.0, 5)
 
 
 def test_required_pairs_edge_cases() -> None:
@@ -167,3 +186,13 @@ def test_required_pairs_allows_for_the_sd_being_underestimated() -> None:
     enough = [(k := required_pairs(p, 1.0)) is None or _fixed_power_ok(k, 1.0, 1.0)
               for p in pilots]
     assert np.mean(enough) >= 0.75
+
+
+def test_projected_bound_shrinks_with_the_pairs_a_budget_allows() -> None:
+    diffs = np.random.default_rng(9).normal(0.0, 1.0, 12)
+    now = certified_bound(diffs)
+    assert projected_bound(diffs, 0) == now
+    later, much_later = projected_bound(diffs, 20), projected_bound(diffs, 80)
+    assert now is not None and later is not None and much_later is not None
+    assert much_later < later <= now
+    assert projected_bound([1.0, 2.0], 10) is None

@@ -33,6 +33,8 @@ def test_json_is_deterministic_and_lists_every_rule(capsys) -> None:
     assert report["reps"] == 200 and report["seed"] == 0
     assert {r["rule"] for r in report["rows"]} == {"paired", "sequential", "success", "holm",
                                                    "ratio"}
+    rerun = next(r for r in report["rows"] if r["design"].startswith("rerun"))
+    assert rerun["rule"] == "sequential" and rerun["estimand"].startswith("median")
     fw = report["rows"][0]["false_winner_normal"]
     assert 0 <= fw["mc"][0] <= fw["rate"] <= fw["mc"][1] <= 1
     assert run_cli(["calibrate", "--reps", "200", "--json"], capsys)[1] == out
@@ -43,7 +45,12 @@ def test_table_and_markdown(capsys) -> None:
     code, out, _ = run_cli(["calibrate", "--reps", "100"], capsys)
     assert code == 0 and "how often the verdicts are wrong" in out and "sequential" in out
     code, out, _ = run_cli(["calibrate", "--reps", "100", "--markdown"], capsys)
-    assert code == 0 and out.startswith("| rule | design | false winners, normal null |")
+    assert code == 0 and out.startswith("| rule | estimand | design | false winners, normal "
+                                        "null | false winners, heavy-tailed null |")
+    for words in ("skewed null, 10% fail", "skewed null, 20% fail", "rerun: max 20, then "
+                  "--max-seeds 40", "batches of 4 pairs", "pairs added after any stop",
+                  "The price of anytime validity"):
+        assert words in out
 
 
 @pytest.mark.parametrize(("args", "words"), [

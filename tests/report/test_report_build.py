@@ -68,7 +68,7 @@ def test_compare_report_shows_verdict_protocol_data_and_figures(golden) -> None:
     for text in ("H = 40", "H = 33", "8,962", "8,912", "oneDNN (mkldnn_rnn_layer)",
                  "generic ATen GRU", "torch 2.13.0+cpu", "93d8d41", "cpu, 2 threads",
                  "median 21", "fresh 7,403", "577 rows truncated", "majority class",
-                 "\u00b11 points"):
+                 f"\u00b1{summary['protocol']['margin']:g} points (10% of the arms"):
         assert text in html, text
     for title in ("Per-seed results", "Training-time ratio", "Parameter counts",
                   "Learning curves", "Time to accuracy"):

@@ -55,7 +55,7 @@ def test_seeds_auto_stops_with_a_reason_and_resumes(reviews_csv: Path, tmp_path:
     assert code == 0, err
     summary = json.loads(stdout)
     seeding = summary["seeding"]
-    assert seeding["design"] == "sequential" and "SPRT" in seeding["method"]
+    assert seeding["design"] == "sequential" and "e-process" in seeding["method"]
     looks = seeding["looks"]
     assert [look["pairs"] for look in looks] == list(range(3, 3 + len(looks)))
     if seeding["stopped"].startswith("training health"):  # stopped early: says what to fix

@@ -48,6 +48,10 @@ _FLIP_BLOCK = 4_000_000  # sign-flip sums held at once
 PAIRED_METHOD = "paired t-test (from 6 pairs also an exact sign-flip test) + TOST"
 SUCCESS_METHOD = "exact McNemar test (binomial test on discordant pairs)"
 RATIO_METHOD = "paired t-test on log ratios (geometric mean) + TOST"
+# What each rule estimates and tests; its false-winner rate holds for this, under these terms.
+MEAN_ESTIMAND = "mean paired difference (assumes the pairs' noise is symmetric about it)"
+SUCCESS_ESTIMAND = "difference in success rates, A − B (exact; no assumption on the noise)"
+RATIO_ESTIMAND = "geometric mean of per-pair ratios (assumes log-ratio noise symmetric)"
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Decision:
     rule: str = ""  # the rule id listed by `gatebench calibrate`
     final: bool = True  # sequential rules: stop adding pairs now
     extra: dict[str, Any] = field(default_factory=dict)
+    estimand: str = ""  # what the rule estimates and tests, in words
+    bound: float | None = None  # the ±X the data certify for the estimand (None: none yet)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict of every field (the interval as a list)."""
@@ -188,14 +194,16 @@ def paired_rule(
     if n < 2:
         return Decision(INCONCLUSIVE, float(arr.mean()) if n else None, (None, None), None, n,
                         method, f"{n} complete pair{'' if n == 1 else 's'}: "
-                        "at least 2 are needed to see the spread", rule="paired")
+                        "at least 2 are needed to see the spread",
+                        rule="paired", estimand=MEAN_ESTIMAND)
     tested = paired_tests(arr[None, :], margin, alpha)
     mean, sd = float(tested.mean[0]), float(tested.sd[0])
     outcome = OUTCOMES[int(tested.codes[0])]
     if outcome == UNINFORMATIVE:
         return Decision(UNINFORMATIVE, mean, (None, None), None, n, method,
                         f"all {n} pairs differ by exactly {_fmt(mean)}: no spread, no "
-                        "interval (both fail or both saturate)", rule="paired")
+                        "interval (both fail or both saturate)",
+                        rule="paired", estimand=MEAN_ESTIMAND)
     p = float(tested.p[0])
     p_eq = float(tested.p_eq[0]) if margin > 0 else None
     level = 1.0 - 2.0 * alpha if outcome == EQUIVALENT else 1.0 - alpha
@@ -211,7 +219,8 @@ def paired_rule(
         reason = (f"p = {_fmt(p)} for a difference and TOST p = "
                   f"{_fmt(p_eq) if p_eq is not None else 'n/a'} for equivalence: neither < "
                   f"{alpha:g}")
-    return Decision(outcome, mean, ci, p, n, method, reason, level, p_eq, rule="paired")
+    return Decision(outcome, mean, ci, p, n, method, reason, level, p_eq,
+                    rule="paired", estimand=MEAN_ESTIMAND)
 
 
 def success_rule(
@@ -237,7 +246,7 @@ def success_rule(
     discordant = only_a + only_b
     if n == 0:
         return Decision(INCONCLUSIVE, None, (None, None), None, 0, method, "no pairs",
-                        rule="success")
+                        rule="success", estimand=SUCCESS_ESTIMAND)
     estimate = (only_a - only_b) / n
     if discordant == 0:
         both_ok = int(np.sum(a & b))
@@ -246,6 +255,7 @@ def success_rule(
                 f"both succeed in {both_ok} and both fail in {n - both_ok} pairs")
         return Decision(UNINFORMATIVE, None, (None, None), None, n, method,
                         f"{what}: no pair separates them", rule="success",
+                        estimand=SUCCESS_ESTIMAND,
                         extra={"only_a": 0, "only_b": 0})
     test = sps.binomtest(only_a, discordant, 0.5)
     p = float(test.pvalue)
@@ -259,6 +269,7 @@ def success_rule(
         outcome = INCONCLUSIVE
         reason = f"{only_a} pairs only A succeeds, {only_b} only B: p = {_fmt(p)}"
     return Decision(outcome, estimate, ci, p, n, method, reason, 1.0 - alpha, rule="success",
+                    estimand=SUCCESS_ESTIMAND,
                     extra={"only_a": only_a, "only_b": only_b})
 
 
@@ -278,14 +289,14 @@ def ratio_rule(
     if d.outcome == UNINFORMATIVE:
         return Decision(UNINFORMATIVE, float(arr[0]), (None, None), None, d.n, d.method,
                         f"all {d.n} ratios are {_fmt(float(arr[0]))}: no spread, no interval",
-                        rule="ratio")
+                        rule="ratio", estimand=RATIO_ESTIMAND)
     lo, hi = d.ci
     ci = (None, None) if lo is None or hi is None else (math.exp(-hi), math.exp(-lo))
     estimate = None if d.estimate is None else math.exp(-d.estimate)
     method = f"{RATIO_METHOD} within \u00d7{1 + within:g} (\u03b1={alpha:g})"
     reason = d.reason.replace("\u00b1", "log \u00b1")
     return Decision(d.outcome, estimate, ci, d.p_value, d.n, method, reason, d.level,
-                    d.p_equivalence, rule="ratio")
+                    d.p_equivalence, rule="ratio", estimand=RATIO_ESTIMAND)
 
 
 def holm(p_values: Sequence[float | None]) -> list[float]:

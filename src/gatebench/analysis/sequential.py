@@ -1,272 +1,176 @@
-"""Adaptive seeds: a sequential paired t-test that adds pairs until the verdict is decided.
+"""Adaptive seeds: an anytime-valid rule for the median paired difference.
 
-The rule (`sequential_decide`) looks after every pair from `min_pairs` to `max_pairs`. It is
-Wald's sequential probability ratio test on the paired t statistic (the invariant SPRT, or
-sequential t-test): at n pairs, the likelihood ratio of t for "the arms differ by δ
-between-seed SDs, either way" against "no difference" is
+The estimand is the median of the per-pair differences (A − B over seeds): A is better when
+it beats B on more seeds than B beats A. The rule needs nothing of the noise but independent
+pairs: no normality, no symmetry. A skewed "training sometimes fails" distribution, heavy
+tails and bimodal failures are all covered, because only the signs of d − m are used.
 
-    LR_n = exp(-n δ²/2) * 1F1(n/2; 1/2; n δ² t² / (2 (n - 1 + t²))),
+The evidence against "the median is at most m" is a betting e-process on the signs of
+d_i − m (ties dropped): a mixture, over p in [1/2, 1] with a Beta(PRIOR) weight, of the
+likelihood ratios of "d beats m with probability p" against 1/2,
 
-where δ, the design difference, is one SD, or √(20 / max_pairs) SD when more than 20 pairs
-are allowed: a larger budget looks for a smaller difference (`design_sd`). The ratio
+    E(k, n) = 2^n ∫ p^k (1 − p)^(n − k) π(p) dp      (k of n untied pairs above m).
 
-depends on the data only through |t|, so each look is a pair of t thresholds:
+Under the null each factor has mean at most 1, so E is a nonnegative supermartingale and, by
+Ville's inequality, P(E ever reaches 1/a) <= a, whatever the stopping rule. E depends only on
+the counts, so batches of pairs, their order and looking after every pair or only at the end
+give the same evidence. Inverting the test at every m gives a confidence sequence for the
+median, an interval between order statistics; it is intersected over the prefixes in pair
+order, so it only shrinks. Nothing depends on max_pairs: rerunning with a larger maximum,
+adding pairs after a stop, or looking in batches keeps every guarantee below.
 
-- winner when LR_n >= A (|t| large): the sign of the mean names the better arm;
-- equivalent when TOST passes at a constant per-look level α_eq*;
-- futility when LR_n <= B (|t| small), before the last look: inconclusive, because a
-  difference of δ would most likely have shown by now;
-- inconclusive at `max_pairs`.
+- winner: the (1 − α) sequence excludes 0 (one-sided tests at α/2 each way);
+- equivalent: the (1 − 2α) sequence lies inside ±margin (TOST-like: each side at α);
+- bound: the largest |end| of the (1 − 2α) sequence, so "A and B are within ±bound" holds
+  with confidence 1 − α; the smallest margin that could be certified now;
+- no futility stop: a study is final when decided or at max_pairs.
 
-A and B are calibrated by simulating pivotal t paths (fixed seed, cached): A so that, with
-the futility stops honoured (binding), the chance of ever naming a winner under the null
-(normal noise, any SD) is α; B so that the power at δ is 80%, or 95% of the power the
-`max_pairs` allow when that is less. α_eq* holds the chance of ever declaring equivalence at
-a true difference of ±margin to α. The looks are replayed in pair order, so the decision is
-the same whether the rule is asked after every pair or after a batch of them.
+Chance of a false winner <= α at every look, forever; of a false equivalence <= α.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
-from scipy import optimize as spo
 from scipy import special as spx
 from scipy import stats as sps
 
 from gatebench.analysis.rules import (
     _A,
     _B,
+    _EQ,
     _INC,
     EQUIVALENT,
-    INCONCLUSIVE,
     OUTCOMES,
-    UNINFORMATIVE,
+    WINNERS,
     Decision,
     _fmt,
-    paired_tests,
-    t_interval,
 )
 from gatebench.errors import SpecError
 from gatebench.numbers import finite_values
 
-CALIBRATION_REPS = 200_000
-CALIBRATION_CELLS = 4_000_000  # simulated t statistics held at once (reps x looks)
-CALIBRATION_SEED = 20_261_130
-# Aim a little under α so the Monte Carlo error of the calibration cannot push the rate over.
-CALIBRATION_SAFETY = 0.98
-DESIGN_SD = 1.0  # the alternative: the arms differ by one between-seed SD of the differences
-DESIGN_MAX_PAIRS = 20  # ... up to this many pairs; a larger budget looks for a smaller one
-DESIGN_POWER = 0.8
-POWER_SHARE = 0.95  # when max_pairs cannot give DESIGN_POWER: futility may cost 5% of the reach
+# Beta(4, 1) on p in [1/2, 1]: weight toward pairs that mostly agree, so a winner can be named
+# from 7 pairs that all agree (uniform weight: 8), at little cost in power at one noise SD.
+PRIOR = (4.0, 1.0)
 MAX_PAIRS_LIMIT = 100
-NEVER = 2.0  # a p-value level no p-value exceeds
-SEQUENTIAL_METHOD = "sequential paired t-test (invariant SPRT, binding futility stop) + TOST"
-
-
-@dataclass(frozen=True)
-class Boundaries:
-    """Per-look thresholds of the sequential rule, looks min_pairs..max_pairs.
-
-    win[i], futile[i]: two-sided t-test p-values at look min_pairs + i; a winner when p <
-    win[i] (0: no winner possible yet), a futility stop when p > futile[i] (NEVER: none).
-    """
-
-    min_pairs: int
-    max_pairs: int
-    alpha: float
-    log_a: float
-    log_b: float
-    win: tuple[float, ...]
-    futile: tuple[float, ...]
-    alpha_equivalence: float
-    design_sd: float  # the difference, in between-seed SDs, the rule is built to find
-    power: float  # simulated power at design_sd with the futility stops
-    power_target: float
-
-    def look(self, n: int) -> tuple[float, float]:
-        """(winner level, futility level) at a look with n pairs."""
-        i = n - self.min_pairs
-        return self.win[i], self.futile[i]
+TABLE_PAIRS = 512  # E(k, n) is tabulated up to this many pairs
+MEDIAN_ESTIMAND = "median paired difference (A − B over seeds; A beats B on most seeds)"
+SEQUENTIAL_METHOD = ("anytime-valid confidence sequence for the median: betting e-process on "
+                     "signs, Ville's inequality")
+FAVOURABLE = 1e12  # a difference no real pair reaches: the best case for one arm
 
 
 def _check(min_pairs: int, max_pairs: int, alpha: float) -> None:
     # the settings come from the command line (--max-seeds), so a bad one is the user's to fix
-    if not 3 <= min_pairs <= max_pairs <= MAX_PAIRS_LIMIT:
-        raise SpecError(f"adaptive seeds need 3 <= min_pairs <= max_pairs (--max-seeds) <= "
+    if not 1 <= min_pairs <= max_pairs <= MAX_PAIRS_LIMIT:
+        raise SpecError(f"adaptive seeds need 1 <= min_pairs <= max_pairs (--max-seeds) <= "
                         f"{MAX_PAIRS_LIMIT}, got min_pairs={min_pairs}, max_pairs={max_pairs}")
     if not 0.0 < alpha < 0.5:
         raise SpecError(f"alpha must be between 0 and 0.5, got {alpha}")
 
 
-def cumulative_t(d: np.ndarray) -> np.ndarray:
-    """t statistics of the mean after 1..n pairs, per row of a (reps, n) array (NaN at 1)."""
-    k = np.arange(1, d.shape[1] + 1)
-    s = np.cumsum(d, axis=1)
-    mean = s / k
-    var = (np.cumsum(d * d, axis=1) - k * mean * mean) / np.maximum(k - 1, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = mean / np.sqrt(np.maximum(var, 0.0) / k)
-    t[:, 0] = np.nan
-    return t
+@cache
+def log_e_table(n_max: int = TABLE_PAIRS) -> np.ndarray:
+    """log E(k, n) (module doc) for 0 <= k <= n <= n_max; -inf where k > n."""
+    a, b = PRIOR
+    k = np.arange(n_max + 1)[:, None].astype(float)
+    n = np.arange(n_max + 1)[None, :].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = spx.betaln(a, b) + math.log(spx.betaincc(a, b, 0.5))
+        out = (n * math.log(2.0) + spx.betaln(a + k, b + n - k)
+               + np.log(spx.betaincc(a + k, b + n - k, 0.5)) - z)
+    out[k > n] = -np.inf
+    return out
 
 
-def design_sd(max_pairs: int) -> float:
-    """δ: one SD, or √(DESIGN_MAX_PAIRS / max_pairs) SD beyond DESIGN_MAX_PAIRS pairs, so a
-    budget k times larger finds a difference √k times smaller with the same power."""
-    return DESIGN_SD * min(1.0, math.sqrt(DESIGN_MAX_PAIRS / max_pairs))
+def log_e(k: np.ndarray | int, n: np.ndarray | int) -> np.ndarray:
+    """log E(k, n): evidence that a share above 1/2 of n untied pairs lies above m (k did)."""
+    k, n = np.asarray(k), np.asarray(n)
+    if n.size and int(n.max()) > TABLE_PAIRS:
+        raise SpecError(f"the sign e-process is tabulated up to {TABLE_PAIRS} pairs")
+    return log_e_table()[k, n]
 
 
-def log_lr(t: np.ndarray | float, n: np.ndarray | int, delta: float = DESIGN_SD) -> np.ndarray:
-    """Log likelihood ratio of a t statistic from n pairs: a difference of `delta` SDs (either
-    sign) against none. Increasing in |t|; from -n δ²/2 at t = 0."""
-    n = np.asarray(n, dtype=float)
-    lam2 = n * delta ** 2
-    t2 = np.square(t)
-    with np.errstate(invalid="ignore"):
-        x2 = np.where(np.isinf(t2), 1.0, t2 / (n - 1.0 + t2))
-    return -lam2 / 2.0 + np.log(spx.hyp1f1(n / 2.0, 0.5, lam2 * x2 / 2.0))
+def _ever(k: np.ndarray, n: np.ndarray, level: float) -> np.ndarray:
+    """Per prefix: has E(k, n) reached 1 / level at this or an earlier prefix."""
+    return np.logical_or.accumulate(log_e(k, n) >= -math.log(level), axis=-1)
 
 
-def _first(mask: np.ndarray) -> np.ndarray:
-    """Index of the first True per row; -1 where there is none."""
-    return np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
+def _crossings(d: np.ndarray, at: float, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per prefix: ever evidence that the median is above `at`, and that it is below."""
+    above = np.cumsum(d > at, axis=-1)
+    below = np.cumsum(d < at, axis=-1)
+    n = above + below
+    return _ever(above, n, level), _ever(below, n, level)
 
 
-def _level(log_lr_at: float, n: int, delta: float) -> float:
-    """The two-sided t-test p-value at which log_lr crosses `log_lr_at` with n pairs.
+def sequential_paths(d: np.ndarray, margin: float, alpha: float = 0.05) -> np.ndarray:
+    """Outcome code at every prefix (pairs 1..n) of each row of a (reps, n) array.
 
-    p < level <=> log LR > log_lr_at. 0 when log LR cannot exceed it (p < 0 never holds),
-    NEVER (above 1) when it always does.
+    The codes `sequential_decide` gives with that many pairs: _A / _B when the (1 − α)
+    sequence excludes 0, _EQ when the (1 − 2α) sequence is inside ±margin, else _INC.
     """
-    if not math.isfinite(log_lr_at) or log_lr_at < float(log_lr(0.0, n, delta)):
-        return NEVER if log_lr_at < 0 else 0.0
-    if log_lr_at >= float(log_lr(np.inf, n, delta)):
-        return 0.0
-    t = spo.brentq(lambda x: float(log_lr(x, n, delta)) - log_lr_at, 0.0, 1e8, xtol=1e-12)
-    return float(2.0 * sps.t.sf(t, n - 1))
-
-
-def _paths(rng: np.random.Generator, reps: int, min_pairs: int, max_pairs: int,
-           shift: float) -> np.ndarray:
-    return cumulative_t(rng.standard_normal((reps, max_pairs)) + shift)[:, min_pairs - 1:]
-
-
-def _power_parts(t1: np.ndarray, l1: np.ndarray, log_a: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per alternative path: reaches a correct winner, and the lowest log LR before it does
-    (the path stops for futility first iff log_b >= that value)."""
-    looks = t1.shape[1]
-    first = _first(l1 >= log_a)
-    rows = np.arange(t1.shape[0])
-    good = (first >= 0) & (t1[rows, np.maximum(first, 0)] > 0)
-    before = np.arange(looks)[None, :] < first[:, None]
-    before[:, -1] = False  # no futility stop at the last look
-    return good, np.where(before, l1, np.inf).min(axis=1)
-
-
-def _winner_threshold(l0: np.ndarray, log_b: float, alpha: float) -> float:
-    """A: the (1 - α) quantile of each null path's largest log LR up to its futility stop."""
-    futile = l0 <= log_b
-    futile[:, -1] = False
-    stop = _first(futile)
-    stop = np.where(stop < 0, l0.shape[1] - 1, stop)
-    reach = np.arange(l0.shape[1])[None, :] <= stop[:, None]
-    return float(np.quantile(np.where(reach, l0, -np.inf).max(axis=1), 1.0 - alpha,
-                             method="higher"))
-
-
-def _futility_threshold(good: np.ndarray, lowest: np.ndarray, power: float) -> float:
-    """B: the largest log LR threshold that leaves a share `power` of correct winners."""
-    # paths without a correct winner count as lost whatever B is; a sample value, not an
-    # interpolation (the values include infinities), nudged so the path at B is kept
-    q = float(np.quantile(np.where(good, lowest, -np.inf), 1.0 - power, method="lower"))
-    return float(np.nextafter(q, -np.inf)) if math.isfinite(q) else q
-
-
-@lru_cache(maxsize=64)
-def boundaries(min_pairs: int, max_pairs: int, alpha: float = 0.05) -> Boundaries:
-    """The calibrated per-look thresholds (module doc), deterministic and cached."""
-    _check(min_pairs, max_pairs, alpha)
-    reps = min(CALIBRATION_REPS, CALIBRATION_CELLS // max_pairs)
-    rng = np.random.default_rng(CALIBRATION_SEED)
-    n = np.arange(min_pairs, max_pairs + 1)
-    t0 = _paths(rng, reps, min_pairs, max_pairs, 0.0)
-    delta = design_sd(max_pairs)
-    t1 = _paths(rng, reps, min_pairs, max_pairs, delta)
-    l0, l1 = log_lr(t0, n, delta), log_lr(t1, n, delta)
-    target_alpha = alpha * CALIBRATION_SAFETY
-    log_a = float(np.quantile(l0.max(axis=1), 1.0 - target_alpha, method="higher"))
-    good, lowest = _power_parts(t1, l1, log_a)
-    target = min(DESIGN_POWER, POWER_SHARE * float(good.mean()))
-    log_b = -math.inf  # and so it stays with a single look: no futility stop at the last
-    # binding futility lowers A, which raises the power B may give up: iterate to agreement
-    for _ in range(50 if max_pairs > min_pairs else 0):
-        new_b = _futility_threshold(good, lowest, target)
-        new_a = _winner_threshold(l0, new_b, target_alpha)
-        converged = abs(new_a - log_a) < 1e-9 and abs(new_b - log_b) < 1e-9
-        log_a, log_b = new_a, new_b
-        good, lowest = _power_parts(t1, l1, log_a)
-        if converged:
-            break
-    power = float((good & (lowest > log_b)).mean())
-    df = n - 1
-    win = tuple(_level(log_a, int(k), delta) for k in n)
-    futile = tuple(_level(log_b, int(k), delta) if k < max_pairs else NEVER for k in n)
-    # equivalence: the α-quantile of the smallest one-sided p over the looks of a path whose
-    # true difference is the margin, in the worst case (SD small against the margin)
-    alpha_eq = float(np.quantile(sps.t.sf(t0, df).min(axis=1), target_alpha))
-    return Boundaries(min_pairs, max_pairs, alpha, log_a, log_b, win, futile, alpha_eq, delta,
-                      power, target)
-
-
-def _look(d: np.ndarray, margin: float, b: Boundaries) -> np.ndarray:
-    """Per row: the outcome code at this look, or -1 to go on (futility stops are _INC)."""
-    n = d.shape[1]
-    win, futile = b.look(n)
-    tested = paired_tests(d, margin, max(win, 1e-300), alpha_equivalence=b.alpha_equivalence,
-                          exact_flips=False)
-    codes = tested.codes.copy()
-    if win <= 0:  # no winner possible yet: undo paired_tests' (vanishing) winner calls
-        codes[np.isin(codes, (_A, _B))] = _INC
-    go_on = (codes == _INC) & ~(tested.p > futile) & (n < b.max_pairs)
-    return np.where(go_on, -1, codes)
+    d = np.atleast_2d(np.asarray(d, dtype=float))
+    a_up, b_up = _crossings(d, 0.0, alpha / 2.0)
+    codes = np.full(d.shape, _INC)
+    if margin > 0:
+        _, below_hi = _crossings(d, margin, alpha)
+        above_lo, _ = _crossings(d, -margin, alpha)
+        codes[below_hi & above_lo] = _EQ
+    codes[a_up] = _A
+    codes[b_up & ~a_up] = _B
+    codes[a_up & b_up] = _INC  # both at once: contradictory evidence, no winner
+    return codes
 
 
 def sequential_codes(d: np.ndarray, margin: float, max_pairs: int, alpha: float = 0.05,
-                     min_pairs: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """(outcome codes, pairs used) of the sequential rule per row of a (reps, max_pairs) array."""
-    b = boundaries(min_pairs, max_pairs, alpha)
-    reps = d.shape[0]
-    codes = np.full(reps, _INC)
-    used = np.full(reps, max_pairs)
-    open_ = np.ones(reps, dtype=bool)
-    for n in range(min_pairs, max_pairs + 1):
-        look = _look(d[:, :n], margin, b)
-        stop = open_ & (look >= 0)
-        codes[stop] = look[stop]
-        used[stop] = n
-        open_ &= ~stop
-    return codes, used
+                     min_pairs: int = 3, looks: Sequence[int] | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(outcome codes, pairs used) of studies that stop at their first decided look.
+
+    `looks`: the pair counts at which the study looks (default: every pair from min_pairs
+    to max_pairs); the last look is max_pairs whatever `looks` says.
+    """
+    paths = sequential_paths(np.asarray(d)[:, :max_pairs], margin, alpha)
+    at = sorted({n for n in (looks or range(min_pairs, max_pairs + 1)) if
+                 min_pairs <= n <= max_pairs} | {max_pairs})
+    sub = paths[:, np.array(at) - 1]
+    decided = sub != _INC
+    first = np.where(decided.any(axis=1), decided.argmax(axis=1), len(at) - 1)
+    rows = np.arange(sub.shape[0])
+    return sub[rows, first], np.array(at)[first]
 
 
-def _sd_text(delta: float) -> str:
-    return "one between-seed SD" if delta == 1.0 else f"{delta:.2g} between-seed SDs"
+def _lower_end(values: np.ndarray, level: float) -> float:
+    """Lower end of the one-sided (1 − level) interval for the median from these pairs."""
+    s = np.sort(values)
+    n = s.size
+    ok = np.flatnonzero(log_e(n - np.arange(n + 1), np.full(n + 1, n)) >= -math.log(level))
+    return float(s[ok[-1]]) if ok.size else -math.inf
 
 
-def _stop_reason(code: int, k: int, n: int, b: Boundaries) -> str:
-    unused = n - k
-    tail = (f" (the {unused} pair{'s' if unused > 1 else ''} after it not counted)"
-            if unused > 0 else "")
-    if OUTCOMES[code] == INCONCLUSIVE and k < b.max_pairs:
-        return (f"futility at {k} pairs: a difference of {_sd_text(b.design_sd)} would most "
-                f"likely have shown by now{tail}")
-    if OUTCOMES[code] == INCONCLUSIVE:
-        return f"reached max seeds ({b.max_pairs})"
-    return f"decided at {k} pairs{tail}"
+def median_sequence(diffs: np.ndarray, level: float) -> tuple[float, float]:
+    """The confidence sequence for the median after all pairs: each side at `level`,
+    intersected over the prefixes in pair order (-inf / inf where nothing is excluded yet)."""
+    lo, hi = -math.inf, math.inf
+    for k in range(1, diffs.size + 1):
+        lo = max(lo, _lower_end(diffs[:k], level))
+        hi = min(hi, -_lower_end(-diffs[:k], level))
+    return lo, hi
+
+
+def certified_bound(diffs: Sequence[float] | np.ndarray, alpha: float = 0.05) -> float | None:
+    """The smallest X with "|median| <= X" at confidence 1 − α; None while unbounded."""
+    lo, hi = median_sequence(finite_values(diffs), alpha)
+    bound = max(abs(lo), abs(hi))
+    return bound if math.isfinite(bound) else None
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def sequential_decide(
@@ -277,66 +181,120 @@ def sequential_decide(
     alpha: float = 0.05,
     min_pairs: int = 3,
 ) -> Decision:
-    """Decision after the pairs so far under the sequential rule (module doc); `final` = stop.
+    """Decision after the pairs so far under the anytime-valid median rule (module doc).
 
-    The looks are replayed in pair order and the first that stops decides: a winner, an
-    equivalence, "uninformative" (every pair identical: more seeds of the same cannot help),
-    a futility stop or max_pairs (both "inconclusive"). Pairs after that look (run in the
-    same batch) are not counted. Simulated (`gatebench calibrate`, rule "sequential"): at
-    most 5% false winners under the normal null and about 2% under the bimodal "training
-    sometimes fails" null (one run in five fails; fix the failures first when half fail).
-    With 3..20 pairs it has 80% power at one noise SD and, on average over no difference and
-    a one-SD difference, uses under 60% of the pairs of the fixed design with that power;
-    with more pairs allowed it looks for a smaller difference (`design_sd`).
+    `final` is True when decided (a winner or equivalence) or at max_pairs: there is no
+    futility stop. The interval is the (1 − α) confidence sequence, or the (1 − 2α) one for
+    an equivalence finding; `bound` is the ±X the data certify at 1 − α. Simulated
+    (`gatebench calibrate`, rule "sequential"): at most 5% false winners for the median under
+    normal, heavy-tailed, bimodal and skewed nulls, and under reruns, pairs added after a stop
+    and batches.
     """
     _check(min_pairs, max_pairs, alpha)
     arr = finite_values(diffs)
     n = int(arr.size)
-    b = boundaries(min_pairs, max_pairs, alpha)
-    method = (f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, looks {min_pairs}..{max_pairs} pairs, "
-              f"{b.power:.0%} power at {_sd_text(b.design_sd)})")
-    extra = {"alpha_equivalence_look": b.alpha_equivalence, "min_pairs": min_pairs,
-             "max_pairs": max_pairs, "design_sd": b.design_sd, "power": b.power}
+    method = (f"{SEQUENTIAL_METHOD} (\u03b1={alpha:g}, first look at {min_pairs} pairs, "
+              f"at most {max_pairs})")
+    code = int(sequential_paths(arr[None, :], margin, alpha)[0, -1]) if n else _INC
     if n < min_pairs:
-        mean = float(arr.mean()) if n else None
-        return Decision(INCONCLUSIVE, mean, (None, None), None, n, method,
-                        f"{n} of at least {min_pairs} pairs so far", rule="sequential",
-                        final=False, extra=extra)
-    k, code = n, -1
-    for k in range(min_pairs, min(n, max_pairs) + 1):
-        code = int(_look(arr[None, :k], margin, b)[0])
-        if code >= 0:
-            break
-    used = arr[:k]
-    mean = float(used.mean())
-    win, futile = b.look(k)
-    extra.update({"alpha_look": win, "futility_look": futile if futile <= 1 else None})
-    tested = paired_tests(used[None, :], margin, max(win, 1e-300),
-                          alpha_equivalence=b.alpha_equivalence, exact_flips=False)
-    p_eq = float(tested.p_eq[0]) if margin > 0 else None
-    if code >= 0 and OUTCOMES[code] == UNINFORMATIVE:
-        return Decision(UNINFORMATIVE, mean, (None, None), None, k, method,
-                        f"all {k} pairs differ by exactly {_fmt(mean)}: no spread, no "
-                        "interval (both fail or both saturate)", rule="sequential",
-                        extra=extra)
-    outcome = OUTCOMES[code] if code >= 0 else INCONCLUSIVE
-    # The interval at the look's own level, so it agrees with the decision it reports; at
-    # looks where no winner is possible yet, the plain 1 - α interval.
-    if outcome == EQUIVALENT:
-        level = 1.0 - 2.0 * b.alpha_equivalence
+        code = _INC
+    outcome = OUTCOMES[code]
+    lo95, hi95 = median_sequence(arr, alpha / 2.0)
+    lo90, hi90 = median_sequence(arr, alpha)
+    bound = certified_bound(arr, alpha)
+    equivalent = outcome == EQUIVALENT
+    ci = (_finite(lo90), _finite(hi90)) if equivalent else (_finite(lo95), _finite(hi95))
+    final = outcome in (*WINNERS, EQUIVALENT) or n >= max_pairs
+    e_max = _max_evidence(arr)
+    p_value = min(1.0, 2.0 / e_max) if n else None
+    p_eq = min(1.0, 1.0 / _max_evidence(arr, margin)) if n and margin > 0 else None
+    extra = {"min_pairs": min_pairs, "max_pairs": max_pairs, "alpha": alpha,
+             "evidence": e_max, "futility": False}
+    level = 1.0 - 2.0 * alpha if equivalent else 1.0 - alpha
+    return Decision(outcome, float(np.median(arr)) if n else None, ci, p_value, n, method,
+                    _reason(outcome, n, max_pairs, bound, min_pairs), level, p_eq,
+                    rule="sequential", final=final, extra=extra, estimand=MEDIAN_ESTIMAND,
+                    bound=bound)
+
+
+def _max_evidence(arr: np.ndarray, margin: float = 0.0) -> float:
+    """The largest e-value so far that the median is not 0 (either way), or with a margin,
+    the smaller of those that it is below +margin and above -margin (1 with no pairs).
+
+    Its inverse is an anytime-valid p-value: halved, for the two-sided "not 0"."""
+    if not arr.size:
+        return 1.0
+    if margin > 0:  # equivalence: both one-sided tests must pass, so the weaker one counts
+        below, above = np.cumsum(arr < margin), np.cumsum(arr > margin)
+        up, down = np.cumsum(arr > -margin), np.cumsum(arr < -margin)
+        best = min(float(log_e(below, below + above).max()), float(log_e(up, up + down).max()))
     else:
-        level = 1.0 - win if win > 0 else 1.0 - alpha
-    ci = t_interval(mean, float(tested.sd[0]), k, level)
-    if code >= 0:
-        final, reason = True, _stop_reason(code, k, n, b)
-        extra["futility"] = outcome == INCONCLUSIVE and k < max_pairs
-    else:
-        final = False
-        reason = (f"undecided at {k} pairs; add a pair" if win > 0 else
-                  f"undecided at {k} pairs (no winner can be named before more pairs); "
-                  "add a pair")
-    return Decision(outcome, mean, ci, float(tested.p[0]), k, method, reason, level, p_eq,
-                    rule="sequential", final=final, extra=extra)
+        above, below = np.cumsum(arr > 0), np.cumsum(arr < 0)
+        best = max(float(log_e(above, above + below).max()),
+                   float(log_e(below, above + below).max()))
+    return math.exp(min(best, 700.0))
+
+
+def _reason(outcome: str, n: int, max_pairs: int, bound: float | None, min_pairs: int) -> str:
+    within = (f"; the median is within \u00b1{_fmt(bound)} at 95%, the smallest margin the "
+              "data certify" if bound is not None else "; no bound on the median yet")
+    if outcome in WINNERS or outcome == EQUIVALENT:
+        return f"decided at {n} pairs"
+    if n < min_pairs:
+        return f"{n} of at least {min_pairs} pairs so far"
+    if n >= max_pairs:
+        return f"reached max seeds ({max_pairs}) undecided{within}"
+    return f"undecided at {n} pairs{within}; add a pair"
+
+
+def fewest_pairs_to_decide(diffs: Sequence[float] | np.ndarray, margin: float,
+                           most: int) -> dict[str, int | None]:
+    """Fewest further pairs, all as favourable as can be, that give each decision.
+
+    {"a_better", "b_better", "equivalent"} -> that many pairs, or None when even `most`
+    more cannot. Winner: every new pair favours that arm (E only grows with agreeing pairs);
+    equivalence: every new pair is 0, inside ±margin. 0 when the data decide already.
+    """
+    arr = finite_values(diffs)
+    n = int(arr.size)
+    most = max(0, min(int(most), TABLE_PAIRS - n))
+    out: dict[str, int | None] = {}
+    for name, value, want in (("a_better", FAVOURABLE, _A), ("b_better", -FAVOURABLE, _B),
+                              ("equivalent", 0.0, _EQ)):
+        path = sequential_paths(np.concatenate([arr, np.full(most, value)])[None, :], margin)[0]
+        # by_extra[j]: the code with j further pairs (no pairs at all: undecided)
+        by_extra = np.concatenate([[_INC] if n == 0 else [], path[max(n - 1, 0):]])
+        hit = np.flatnonzero(by_extra == want)
+        out[name] = int(hit[0]) if hit.size else None
+    return out
+
+
+def can_still_decide(diffs: Sequence[float] | np.ndarray, margin: float,
+                     extra_pairs: int) -> bool:
+    """False only when even the most favourable `extra_pairs` further pairs cannot give a
+    winner or equivalence (`fewest_pairs_to_decide`): the study may stop and say so."""
+    return any(k is not None for k in fewest_pairs_to_decide(diffs, margin, extra_pairs).values())
+
+
+def projected_bound(diffs: Sequence[float] | np.ndarray, extra_pairs: int, alpha: float = 0.05,
+                    reps: int = 200, seed: int = 0) -> float | None:
+    """The bound (`certified_bound`) the study would likely certify after `extra_pairs` more
+    pairs like those so far: the median over `reps` continuations drawn from the pairs
+    (a projection, not a guarantee; None with fewer than 3 pairs or when still unbounded).
+    The smallest margin the rest of a budget could likely certify."""
+    arr = finite_values(diffs)
+    if arr.size < 3:
+        return None
+    if extra_pairs <= 0:
+        return certified_bound(arr, alpha)
+    rng = np.random.default_rng(seed)
+    size = (reps, min(extra_pairs, TABLE_PAIRS - arr.size))
+    # a smoothed bootstrap (Silverman's bandwidth): new pairs need not repeat old values
+    width = 1.06 * float(arr.std(ddof=1)) * arr.size ** -0.2
+    extra = rng.choice(arr, size=size) + rng.normal(0.0, width, size)
+    bounds = [certified_bound(np.concatenate([arr, row]), alpha) for row in extra]
+    finite = [b for b in bounds if b is not None]
+    return float(np.median(finite)) if len(finite) * 2 > reps else None
 
 
 def required_pairs(

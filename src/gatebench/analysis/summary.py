@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gatebench.analysis.health import apply_health, health_checks
+from gatebench.analysis.margins import failure_rates, skill_margin
 from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
@@ -150,13 +151,17 @@ def _arm_summary(
 
 def summarize(
     records: Iterable[dict[str, Any]],
-    margin: float = 1.0,
+    margin: float | None = None,
     arms: Sequence[str] | None = None,
     level: float = 0.95,
     fraction: float = 1.0,
     max_pairs: int | None = None,
 ) -> dict[str, Any]:
     """JSON-able summary of one study's paired trials at one data fraction (default 1.0).
+
+    `margin` None: a share of the arms' skill over the trivial baseline (`skill_margin`);
+    `margin_source` says which. `failures` gives each arm's failed-to-train rate with its
+    exact upper bound, a finding apart from the verdict.
 
     `max_pairs` marks an adaptive (``--seeds auto``) study: its verdict then comes from the
     sequential rule with that many pairs at most, the rule its stopping was decided by.
@@ -185,8 +190,10 @@ def summarize(
     unit = point_unit(metric, hib)
 
     diffs = paired_improvements(pairs, a, b, metric, hib)
-    checks = health_checks([r for p in pairs for r in (p[a], p[b])], arms=arms, margin=margin,
-                           fraction=None)
+    paired = [r for p in pairs for r in (p[a], p[b])]
+    chosen = skill_margin(paired, margin)
+    margin = chosen.value
+    checks = health_checks(paired, arms=arms, margin=margin, fraction=None)
     spec = first.get("spec") or {}
     task = first.get("task") or {}
     fractions = sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records})
@@ -226,6 +233,7 @@ def summarize(
             ok_only=True,
         ),
         "health": checks,
+        "failures": failure_rates(paired, arms, margin, level),
         # a check that says the comparison is not yet about the arms makes it inconclusive
         "verdict": apply_health(
             decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
@@ -233,6 +241,7 @@ def summarize(
             checks, arms),
         "protocol": {
             "margin": margin,
+            "margin_source": chosen.to_dict(),
             "level": level,
             "sizing": spec.get("sizing"),
             "model": spec.get("model"),

@@ -72,12 +72,13 @@ def _num(x: float, digits: int = 1) -> str:
 
 
 def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: float | None,
-              unit: str, a: str, b: str) -> str:
+              unit: str, a: str, b: str, stat: str = "") -> str:
     seeds = f"{n} seed" if n == 1 else f"{n} seeds"
     pct = unit.startswith("%")
-    # "GRU has +3.1% lower error than LSTM" / "GRU − LSTM = +2.5 points"
-    head = (f"{a} has {_num(mean)}{unit} than {b}" if pct
-            else f"{a} \u2212 {b} = {_num(mean)} {unit}")
+    # "GRU has +3.1% lower error than LSTM" / "GRU − LSTM = +2.5 points"; `stat` ("median ")
+    # names the estimand when it is not the mean
+    head = (f"{a} has {stat}{_num(mean)}{unit} than {b}" if pct
+            else f"{stat}{a} \u2212 {b} = {_num(mean)} {unit}")
     if lo is None or hi is None or level is None:
         return f"{head} (no interval from {seeds})"
     digits = 1
@@ -140,8 +141,7 @@ def decide(
             rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
                 d.outcome, f"Inconclusive between {a} and {b}")
     needed = None
-    futile = bool(d.extra.get("futility"))
-    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds and not futile:
+    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds and design == "fixed":
         if n < 2:
             suggested = SEEDS_WHEN_UNKNOWN
         else:
@@ -153,18 +153,19 @@ def decide(
     elif d.outcome == rules.UNINFORMATIVE:
         text = f"{verb}: {d.reason}."
     else:
-        mean = float(arr[:n].mean())  # a sequential stop counts the pairs up to its look
-        text = f"{verb}: {_describe(mean, lo, hi, n, d.level, unit, a, b)}"
+        sequential = design == "sequential"  # its estimand is the median
+        stat = float(d.estimate if sequential else arr.mean())
+        described = _describe(stat, lo, hi, n, d.level, unit, a, b,
+                              "median " if sequential else "")
+        text = f"{verb}: {described}"
         if d.outcome in rules.WINNERS and lo is not None and -margin <= lo and hi <= margin:
             text += f", a real difference but within {margin_text}."
         elif d.outcome == rules.INCONCLUSIVE and lo is not None and (lo > 0 or hi < 0):
             text += f"; {d.reason}."
-        elif d.outcome == rules.INCONCLUSIVE and (futile or not d.final):
-            text += f"; stopped for {d.reason}." if futile else f"; {d.reason} (up to {max_pairs})."
+        elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
+            text += f"; {d.reason}" + ("." if d.final else f" (up to {max_pairs}).")
         elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
             text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
-        elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
-            text += f"; reached max seeds ({max_pairs})."
         else:
             text += "."
     out = {
@@ -183,6 +184,8 @@ def decide(
         "p_equivalence": d.p_equivalence,
         "reason": d.reason,
         "rule": d.rule,
+        "estimand": d.estimand,
+        "bound": d.bound,
     }
     if design == "sequential":
         out["final"] = d.final

@@ -112,8 +112,10 @@ def compare_command(
     forget_bias: float = typer.Option(1.0, "--forget-bias", help="LSTM forget-gate bias at "
                                       "init (Jozefowicz et al. 2015); 0 for PyTorch's default.",
                                       rich_help_panel=MODEL),
-    margin: float = typer.Option(1.0, "--margin", help="Equivalence margin: accuracy points, "
-                                 "or % lower error for error metrics.", rich_help_panel=MODEL),
+    margin: float = typer.Option(None, "--margin", help="Equivalence margin: accuracy points, "
+                                 "or % lower error for error metrics [default: 10% of the "
+                                 "arms' skill over the trivial baseline].",
+                                 rich_help_panel=MODEL),
     lr: float = typer.Option(2e-3, "--lr", rich_help_panel=TRAIN),
     batch_size: int = typer.Option(64, "--batch-size", rich_help_panel=TRAIN),
     max_epochs: int = typer.Option(20, "--max-epochs", rich_help_panel=TRAIN),

@@ -13,7 +13,10 @@ from gatebench.protocol.arms import ARM_OPTIONS, DEFAULT_CELLS, Arm, arms_for_ce
 SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
 MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
 MAX_ADAPTIVE_SEEDS = 100  # the sequential rule's boundaries are calibrated up to here
-DEFAULT_MARGIN = 1.0  # equivalence margin, in metric points (accuracy: percentage points)
+# The equivalence margin when none is given and the task records no trivial baseline, in
+# improvement points; with a baseline the default is a share of the arms' skill over it
+# (gatebench.analysis.margins.skill_margin).
+DEFAULT_MARGIN = 1.0
 
 
 def _canonical(obj: Any) -> str:
@@ -220,7 +223,7 @@ class StudySpec:
     model: ModelOptions = field(default_factory=ModelOptions)
     train: TrainConfig = field(default_factory=TrainConfig)
     data_fractions: tuple[float, ...] = (1.0,)
-    margin: float = DEFAULT_MARGIN
+    margin: float | None = None  # None: a share of the arms' skill (analysis.margins)
     arms: tuple[Arm, ...] = ()
     adaptive: bool = False  # --seeds auto
     max_seeds: int = 10
@@ -266,7 +269,7 @@ class StudySpec:
                                 f"got {self.max_seeds}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
-        if self.margin <= 0:
+        if self.margin is not None and not self.margin > 0:
             raise SpecError(f"--margin must be positive, got {self.margin}")
         for f in self.data_fractions:
             if not 0.0 < f <= 1.0:
@@ -316,7 +319,7 @@ class StudySpec:
             model=ModelOptions(**d["model"]),
             train=TrainConfig(**d["train"]),
             data_fractions=tuple(d["data_fractions"]),
-            margin=float(d["margin"]),
+            margin=None if d.get("margin") is None else float(d["margin"]),
             arms=tuple(Arm.from_dict(a) for a in d.get("arms") or ()),
             adaptive=bool(d.get("adaptive", False)),
             max_seeds=int(d.get("max_seeds", 10)),

@@ -98,7 +98,7 @@ def _default_arms(records: list[dict[str, Any]], spec: dict | None) -> tuple[str
 
 def _recompute(records: list[dict], spec: dict | None, out_dir: Path) -> dict[str, Any]:
     fractions = sorted({float(r.get("data_fraction", 1.0)) for r in records})
-    margin = float((spec or {}).get("margin", 1.0))
+    margin = (spec or {}).get("margin")  # None: the skill margin (analysis.margins)
     adaptive = bool((spec or {}).get("adaptive"))
     summary = summarize(records, margin=margin, arms=_default_arms(records, spec),
                         fraction=fractions[-1],

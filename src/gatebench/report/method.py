@@ -97,7 +97,8 @@ def protocol(data: StudyData) -> Section:
     unit = s.get("unit", "points")
     ci = p.get("ci_methods") or {}
     rows += [
-        ["verdict rule", f"equivalence margin \u00b1{num(margin, 'g')} {unit}; "
+        ["verdict rule", f"equivalence margin \u00b1{num(margin, 'g')} {unit}"
+                         f"{_margin_source(p)}; "
                          f"{ci.get('difference', 'paired interval of the mean difference')}"],
         ["speed statistic", ci.get("ratios", MISSING)],
         ["divergence", p.get("diverged_rule", MISSING)],
@@ -196,3 +197,9 @@ def data_section(data: StudyData) -> Section:
         if text is not None:
             rows.append([key.replace("_", " "), text])
     return Section("data", "Data", [Table(["", ""], rows, keyvalue=True)])
+
+
+def _margin_source(protocol: dict[str, Any]) -> str:
+    """" (10% of the arms' skill ...)": where the margin came from, when the summary says."""
+    text = (protocol.get("margin_source") or {}).get("text") or ""
+    return f" ({text.split(': ', 1)[1]})" if ": " in text else ""

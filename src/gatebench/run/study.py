@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gatebench.analysis.health import blocking, health_checks
+from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
 from gatebench.analysis.sequential import sequential_decide
 from gatebench.analysis.summary import paired_improvements
@@ -150,7 +151,8 @@ def _run_adaptive(study: StudySpec, store: Any, run: _TrialRunner, progress: Stu
             raise DataError(f"no complete {a}/{b} pair after {n} seeds; see the trial records")
         hib = bool(records[0].get("higher_is_better"))
         diffs = paired_improvements(pairs, a, b, str(records[0].get("metric")), hib)
-        decision = sequential_decide(diffs, margin=study.margin, max_pairs=study.max_seeds)
+        margin = skill_margin(records, study.margin).value
+        decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
         # "pairs": what the decision counts (a stop inside a batch ignores the pairs after it)
         look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
                 "verdict": outcome_label(decision.outcome, a, b)}
@@ -159,7 +161,7 @@ def _run_adaptive(study: StudySpec, store: Any, run: _TrialRunner, progress: Stu
         if decision.final:
             reason = decision.reason
             break
-        blocked = blocking(health_checks(records, arms=(a, b), margin=study.margin))
+        blocked = blocking(health_checks(records, arms=(a, b), margin=margin))
         if blocked:  # more seeds do not fix training: stop and say what to change
             reason = f"training health at {len(diffs)} pairs: {blocked[0]['message']}"
             break
