@@ -91,6 +91,7 @@ def trial_run(record: dict[str, Any], parent_key: str) -> RunContent:
                         "seed": record.get("seed"), "hidden": record.get("hidden_size"),
                         "params_total": record.get("params", {}).get("total"),
                         "data_fraction": record.get("data_fraction"),
+                        "design": (record.get("importance") or {}).get("levels"),
                         "lr": spec.get("train", {}).get("lr"),
                         "batch": spec.get("train", {}).get("batch_size"),
                         **{k: v for k, v in spec.items()
@@ -114,30 +115,46 @@ def trial_run(record: dict[str, Any], parent_key: str) -> RunContent:
                       version=str(record.get("created_at", "")))
 
 
-def compare_parent(out_dir: Path, study: dict[str, Any],
-                   summary: dict[str, Any] | None) -> RunContent:
-    """The study's parent run: its design as params; once finished, verdict, difference, time
-    ratios and the summary and report files."""
-    spec = study["spec"]
+def study_design(spec: dict[str, Any]) -> dict[str, Any]:
+    """A head-to-head study's design as parameters: task, arms, seeds, protocol."""
     arms = [a.get("label") for a in spec.get("arms") or []] or list(spec.get("cells", []))
-    design = {"task": spec.get("task", {}).get("name"), "arms": ", ".join(map(str, arms)),
-              "seeds": f"auto (up to {spec.get('max_seeds')})" if spec.get("adaptive")
-              else spec.get("seeds"),
-              "task_options": spec.get("task", {}).get("options"),
-              "arm_options": {a.get("label"): a.get("overrides") for a in spec.get("arms") or []},
-              "margin": spec.get("margin"), "data_fractions": spec.get("data_fractions"),
-              "sizing": spec.get("sizing"), "model": spec.get("model"), "train": spec.get("train")}
-    key = study_key("compare", study)
-    tags = {KEY_TAG: key, KIND_TAG: "compare", "gatebench.study_dir": str(out_dir.resolve())}
+    return {"task": spec.get("task", {}).get("name"), "arms": ", ".join(map(str, arms)),
+            "seeds": f"auto (up to {spec.get('max_seeds')})" if spec.get("adaptive")
+            else spec.get("seeds"),
+            "task_options": spec.get("task", {}).get("options"),
+            "arm_options": {a.get("label"): a.get("overrides") for a in spec.get("arms") or []},
+            "margin": spec.get("margin"), "data_fractions": spec.get("data_fractions"),
+            "sizing": spec.get("sizing"), "model": spec.get("model"), "train": spec.get("train")}
+
+
+def study_parent(out_dir: Path, study: dict[str, Any], kind: str = "compare",
+                 summary: dict[str, Any] | None = None) -> RunContent:
+    """A study's parent run: its design as params; with the finished study's summary, also
+    verdict and decision tags, the difference and time ratios, and the summary and report."""
+    spec = study["spec"]
+    design = study_design(spec) if "train" in spec else spec  # importance: base + design
+    key = study_key(kind, study)
+    tags = {KEY_TAG: key, KIND_TAG: kind, "gatebench.study_id": study["study_id"],
+            "gatebench.study_dir": str(out_dir.resolve())}
     metrics: dict[str, float] = {}
     files: tuple[Path, ...] = ()
     if summary is not None:
         tags.update(_verdict_tags(summary))
         metrics = summary_metrics(summary)
-        files = tuple(p for p in (out_dir / "summary.json", out_dir / "report.html",
-                                  out_dir / "report.md") if p.is_file())
-    return RunContent(key, f"{design['task']}: {design['arms']}", as_params(design), tags,
-                      metrics, artifacts=files)
+        files = _files(out_dir, "summary.json", "report.html", "report.md")
+    name = (f"{design['task']}: {design['arms']}" if kind == "compare"
+            else f"{kind} {study['study_id']}")
+    return RunContent(key, name, as_params(design), tags, metrics, artifacts=files)
+
+
+def compare_parent(out_dir: Path, study: dict[str, Any],
+                   summary: dict[str, Any] | None) -> RunContent:
+    """A compare study's parent run (see study_parent)."""
+    return study_parent(out_dir, study, "compare", summary)
+
+
+def _files(out_dir: Path, *names: str) -> tuple[Path, ...]:
+    return tuple(out_dir / n for n in names if (out_dir / n).is_file())
 
 
 def _verdict_tags(summary: dict[str, Any]) -> dict[str, str]:
@@ -173,17 +190,79 @@ def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def compare_folder(out_dir: Path) -> list[ParentContent]:
-    """A compare study folder: one parent (the study) with a child per stored trial."""
-    summary = read_json(out_dir / "summary.json")
+def _studies_with_trials(out_dir: Path, kinds: tuple[str, ...],
+                         summary_of: Callable[[dict[str, Any]], dict[str, Any] | None],
+                         ) -> list[ParentContent]:
+    """A parent per stored study of these kinds, with a child per stored trial."""
     with open_store(out_dir, create=False) as store:
-        studies = [s for s in store.studies() if s["kind"] == "compare"]
         parents = []
-        for study in studies:
-            parent = compare_parent(out_dir, study, summary)
+        for study in (s for s in store.studies() if s["kind"] in kinds):
+            parent = study_parent(out_dir, study, study["kind"], summary_of(study))
             records = store.records(study_id=study["study_id"])
             parents.append(ParentContent(parent, tuple(trial_run(r, parent.key)
                                                        for r in records)))
+    return parents
+
+
+def compare_folder(out_dir: Path) -> list[ParentContent]:
+    """A compare study folder: one parent (the study) with a child per stored trial."""
+    summary = read_json(out_dir / "summary.json")
+    return _studies_with_trials(out_dir, ("compare",), lambda study: summary)
+
+
+def suite_folder(out_dir: Path) -> list[ParentContent]:
+    """A suite folder: a parent per claim (verdict, effect, evidence) and a parent per study
+    the claims read, with its trials as children."""
+    claims = read_json(out_dir / "claims.json") or {}
+    parents = _studies_with_trials(out_dir, ("suite", "importance"), lambda study: None)
+    with open_store(out_dir, create=False) as store:
+        started = min((s["created_at"] for s in store.studies()), default="")
+    files = _files(out_dir, "claims.json", "report.html", "report.md")
+    return [*(ParentContent(claim_run(c, claims, started, files))
+              for c in claims.get("claims") or []), *parents]
+
+
+def claim_run(claim: dict[str, Any], suite: dict[str, Any], started: str,
+              files: tuple[Path, ...] = ()) -> RunContent:
+    """A claim's parent run: verdict and statement as tags, effect and evidence as metrics."""
+    key = study_key("claim", {"study_id": claim["id"], "created_at": started})
+    effect = claim.get("effect") or {}
+    low, high = [*(effect.get("ci") or []), None, None][:2]
+    metrics = numbers({"effect": effect.get("value"), "effect.ci_low": low,
+                       "effect.ci_high": high})
+    for row in claim.get("evidence") or []:
+        label = str(row.get("label", "")).replace("=", "-")
+        lo, hi = [*(row.get("ci") or []), None, None][:2]
+        metrics.update(numbers({"value": row.get("value"), "ci_low": lo, "ci_high": hi},
+                               f"evidence.{label}"))
+    tags = {KEY_TAG: key, KIND_TAG: "claim", "claim": claim["id"],
+            "verdict": str(claim.get("verdict", "")),
+            "statement": str(claim.get("statement", ""))[:MAX_PARAM],
+            "reason": str(claim.get("reason", ""))[:MAX_PARAM]}
+    params = as_params({"claim": claim["id"], "profile": suite.get("profile"),
+                        "effect": effect.get("what")})
+    return RunContent(key, f"claim {claim['id']}", params, tags, metrics, artifacts=files)
+
+
+def importance_folder(out_dir: Path) -> list[ParentContent]:
+    """An importance folder: the design's parent (variance shares) with its trials."""
+    result = read_json(out_dir / "importance.json") or {}
+    parents = _studies_with_trials(out_dir, ("importance",), lambda study: None)
+    for i, parent in enumerate(parents):
+        run = parent.run
+        shares = result.get("shares") or {}
+        metrics = {**run.metrics}
+        for factor, share in shares.items():
+            low, high = [*(share.get("ci") or []), None, None][:2]
+            metrics.update(numbers({"share": share.get("share"), "share.ci_low": low,
+                                    "share.ci_high": high}, str(factor)))
+        params = {**run.params, **as_params({"task": (result.get("task") or {}).get("name"),
+                                             "factors": [f.get("name") for f in
+                                                         result.get("factors") or []]})}
+        parents[i] = ParentContent(RunContent(
+            run.key, f"importance: {params.get('task', '')}", params, run.tags, metrics,
+            artifacts=_files(out_dir, "importance.json", "report.html", "report.md")),
+            parent.children)
     return parents
 
 
@@ -201,6 +280,8 @@ FolderReader = Callable[[Path], list[ParentContent]]
 FOLDER_KINDS: dict[str, tuple[str, FolderReader]] = {
     # marker file -> (kind, reader); the first marker present decides
     "summary.json": ("compare", compare_folder),
+    "claims.json": ("suite", suite_folder),
+    "importance.json": ("importance", importance_folder),
 }
 
 

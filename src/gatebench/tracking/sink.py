@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -187,10 +188,11 @@ class MlflowSink:
 
         stamp = _now_ms()
         # MLflow keeps a parameter once set: a changed one (more seeds asked) stays as first set.
-        params = [Param(k, v) for k, v in content.params.items() if k not in params_now]
+        params = [Param(safe(k), v) for k, v in content.params.items()
+                  if safe(k) not in params_now]
         tags = [RunTag(k, v) for k, v in content.tags.items()]
-        metrics = [Metric(k, v, stamp, 0) for k, v in content.metrics.items()]
-        metrics += [Metric(k, v, stamp, step) for k, points in content.curves.items()
+        metrics = [Metric(safe(k), v, stamp, 0) for k, v in content.metrics.items()]
+        metrics += [Metric(safe(k), v, stamp, step) for k, points in content.curves.items()
                     for step, v in points]
         chunks = max(-(-len(metrics) // BATCH), -(-len(params) // PARAMS), 1)
         for i in range(chunks):  # tags (a dozen) ride with the first chunk
@@ -200,6 +202,11 @@ class MlflowSink:
         for path in content.artifacts:
             self.client.log_artifact(run_id, str(path))
         self.client.set_terminated(run_id)
+
+
+def safe(name: str) -> str:
+    """A metric or parameter name MLflow accepts (letters, digits and _ - . : / and spaces)."""
+    return re.sub(r"[^\w\-. :/]", "_", name)
 
 
 def _now_ms() -> int:
