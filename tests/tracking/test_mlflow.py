@@ -141,6 +141,7 @@ def test_compare_logs_live_and_a_second_logging_adds_no_runs(server, reviews, tm
     assert sorted(r.info.run_id for r in after) == before  # updated in place, none added
     history = client.get_metric_history(children[0].info.run_id, "val_loss")
     assert len(history) == int(children[0].data.metrics["epochs_run"])  # curves not doubled
+    assert len(client.get_metric_history(parent.info.run_id, "difference")) == 1
 
 
 def test_default_store_is_in_the_study_folder(finished, capsys) -> None:

@@ -76,6 +76,10 @@ class MlflowSink:
     """Creates or updates gatebench's runs in one MLflow experiment."""
 
     def __init__(self, uri: str, experiment: str, artifact_dir: Path | None = None) -> None:
+        # Unless the user says otherwise: no usage telemetry (its thread edits os.environ while
+        # requests read it, a race that failed a call here) and no "View run" lines on stdout.
+        for name in ("MLFLOW_DISABLE_TELEMETRY", "MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"):
+            os.environ.setdefault(name, "true")
         try:
             require("mlflow", extra="mlflow")
         except MissingDependencyError:
@@ -134,8 +138,12 @@ class MlflowSink:
 
     def _upsert(self, content: RunContent, parent_id: str | None = None) -> str:
         found = self._find(content.key)
-        run_id = found.info.run_id if found is not None else self._create(content, parent_id)
-        self._write(run_id, content, found.data.params if found is not None else {})
+        if found is None:
+            run_id = self._create(content, parent_id)
+            self._write(run_id, content)
+        else:
+            run_id = found.info.run_id
+            self._write(run_id, content, found.data.params, found.data.metrics)
         return run_id
 
     def log_child(self, parent_key: str, child: RunContent) -> str:
@@ -155,7 +163,7 @@ class MlflowSink:
                 return "kept"
             self.client.delete_run(found.info.run_id)  # half-logged, or an older trial
         run_id = self._create(child, parent_id)
-        self._write(run_id, child, {})
+        self._write(run_id, child)
         self.client.set_tag(run_id, COMPLETE_TAG, "true")
         return "created" if found is None else "replaced"
 
@@ -183,15 +191,18 @@ class MlflowSink:
         run = self.client.create_run(self.experiment_id, tags=tags, run_name=content.name)
         return run.info.run_id
 
-    def _write(self, run_id: str, content: RunContent, params_now: dict[str, str]) -> None:
+    def _write(self, run_id: str, content: RunContent, params_now: dict[str, str] | None = None,
+               metrics_now: dict[str, float] | None = None) -> None:
+        """Log the content; on an existing run, only parameters it lacks and changed metrics."""
         from mlflow.entities import Metric, Param, RunTag
 
-        stamp = _now_ms()
+        stamp, params_now, metrics_now = _now_ms(), params_now or {}, metrics_now or {}
         # MLflow keeps a parameter once set: a changed one (more seeds asked) stays as first set.
         params = [Param(safe(k), v) for k, v in content.params.items()
                   if safe(k) not in params_now]
         tags = [RunTag(k, v) for k, v in content.tags.items()]
-        metrics = [Metric(safe(k), v, stamp, 0) for k, v in content.metrics.items()]
+        metrics = [Metric(safe(k), v, stamp, 0) for k, v in content.metrics.items()
+                   if metrics_now.get(safe(k)) != v]
         metrics += [Metric(safe(k), v, stamp, step) for k, points in content.curves.items()
                     for step, v in points]
         chunks = max(-(-len(metrics) // BATCH), -(-len(params) // PARAMS), 1)
