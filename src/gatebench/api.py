@@ -120,6 +120,12 @@ def task_spec(data: str | os.PathLike | None = None, *, dataset: str | None = No
     return TaskSpec.make(task, path=str(Path(data).expanduser().resolve()), **options)
 
 
+def study_dir(data: str | os.PathLike | None, dataset: str | None,
+              out: str | os.PathLike | None = None) -> Path:
+    """The study folder: `out`, else runs/<dataset or data file's stem>."""
+    return Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+
+
 def compare(
     data: str | os.PathLike | None = None,
     *,
@@ -147,7 +153,7 @@ def compare(
     """
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)
-    out_dir = Path(out) if out is not None else Path("runs") / (dataset or Path(data).stem)
+    out_dir = study_dir(data, dataset, out)
     tuning = None
     if tune is not None:  # bad search input fails before the data is even read
         check_trials(trials)
@@ -180,4 +186,4 @@ def compare(
     return study
 
 
-__all__ = ["Study", "compare", "study_spec", "task_spec"]
+__all__ = ["Study", "compare", "study_dir", "study_spec", "task_spec"]

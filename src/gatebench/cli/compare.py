@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from gatebench.api import compare
+from gatebench.api import compare, study_dir
 from gatebench.cli.display import RichProgress, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
@@ -20,6 +20,7 @@ from gatebench.cli.execution import (
 from gatebench.cli.flags import floored_flags_set
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
+from gatebench.cli.mlflow import MLFLOW, TRACKING_URI, describe, start_tracking
 from gatebench.errors import SpecError
 from gatebench.protocol import DEFAULT_CELLS, parse_arms
 
@@ -149,6 +150,8 @@ def compare_command(
     address: str = ADDRESS,
     cpus_per_trial: float = CPUS_PER_TRIAL,
     gpus_per_trial: float = GPUS_PER_TRIAL,
+    mlflow: bool = MLFLOW,
+    tracking_uri: str = TRACKING_URI,
 ) -> None:
     """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
     err = Console(stderr=True)
@@ -159,11 +162,15 @@ def compare_command(
         "seq_len": seq_len,
     }
     progress = RichProgress(err)
+    # The tracking URI is checked before any training (a bad one: one line, nothing written).
+    tracker = start_tracking(mlflow, tracking_uri, study_dir(data, dataset, out)
+                             if (data is None) != (dataset is None) else None)
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner, progress:
         study = compare(
             data, dataset=dataset, task=task, out=out, fresh=fresh,
-            executor=runner, progress=progress, latency=latency,
+            executor=runner, progress=tracker.progress(progress) if tracker else progress,
+            latency=latency,
             task_options={k: v for k, v in options.items() if v is not None},
             cells=name_list(cells), arms=parse_arms(arms) if arms else (),
             seeds=seed_count(seeds), max_seeds=max_seeds, time_budget=time_budget,
@@ -174,6 +181,7 @@ def compare_command(
             explicit=floored_flags_set(ctx),
             tune=tune, trials=trials,
         )
+    tracked = tracker.finish() if tracker else None
     if as_json:
         typer.echo(study.to_json())
         return
@@ -183,3 +191,5 @@ def compare_command(
     # soft_wrap: paths stay whole on one line, so they can be copied (and clicked)
     console.print(f"Study folder: {study.out_dir} (results.sqlite, summary.json); "
                   f"report: {study.out_dir / 'report.html'}", soft_wrap=True)
+    if tracked:
+        console.print(describe(tracked), soft_wrap=True)

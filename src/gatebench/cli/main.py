@@ -57,6 +57,7 @@ def _register() -> None:
         export,
         importance,
         latency,
+        mlflow,
         report,
         suite,
         tasks,

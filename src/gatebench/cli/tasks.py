@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gatebench.cli.main import app
+from gatebench.errors import DataError
 from gatebench.protocol import TaskSpec, TrainConfig
 from gatebench.protocol.budget import effective_training
 from gatebench.tasks.registry import TaskEntry, all_tasks, load_task
@@ -27,7 +28,11 @@ def _row(entry: TaskEntry) -> dict[str, Any]:
                            "reference": entry.reference, "summary": entry.summary,
                            "n_train": None, "defaults": None}
     if entry.reference:  # offline and quick (about 5 s for all of them): the sizes are exact
-        row["n_train"] = len(load_task(TaskSpec.make(entry.name)).train)
+        try:
+            row["n_train"] = len(load_task(TaskSpec.make(entry.name)).train)
+        except DataError as exc:  # its data package is not installed: listed, with the fix
+            row["missing"] = str(exc)
+            return row
         row["defaults"] = training_defaults(row["n_train"])
     return row
 
@@ -48,7 +53,7 @@ def tasks_command(
         kind = "reference (offline)" if r["reference"] else "your file"
         d = r["defaults"]
         if d is None:
-            defaults = "floor for your data"
+            defaults = "not installed" if r.get("missing") else "floor for your data"
         else:
             raised = "*" if d["floor_notes"] else ""
             defaults = f"{d['batch_size']} \u00b7 {d['max_epochs']}{raised}"

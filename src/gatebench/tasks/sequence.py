@@ -11,6 +11,7 @@ import pandas as pd
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import TaskData
+from gatebench.tasks.hf import is_hf_folder, list_columns, read_hf_folder, row_sequences
 from gatebench.tasks.readers import (
     describe_bad_values,
     first_line,
@@ -155,6 +156,31 @@ def _read_long(path: Path, spec: TaskSpec) -> tuple[list[np.ndarray], np.ndarray
     return seqs, df[label_col].to_numpy()[order][starts]
 
 
+def _read_hf(path: Path, spec: TaskSpec) -> tuple[list[np.ndarray], np.ndarray,
+                                                  np.ndarray | None, str]:
+    """A saved Hugging Face dataset: its list-valued columns are the channels of each sequence."""
+    label_col = spec.option("label_col", "label")
+    saved = read_hf_folder(path, label_col, int_option(spec, "split_seed", 0, minimum=0))
+    frame = saved.frame
+    require_columns(frame, {"--label-col": label_col}, path)
+    columns = list_columns(frame, skip=label_col)
+    if not columns:
+        raise DataError(f"{path.name} has no list-valued column to read as sequences (columns: "
+                        f"{', '.join(map(str, frame.columns))}); for text use --task text")
+    keep = frame[label_col].notna().to_numpy()
+    seqs = row_sequences(frame[keep], columns, path)
+    bad = [i for i, s in enumerate(seqs) if not np.isfinite(s).all()]
+    if bad:
+        raise DataError(f"{path.name}: {len(bad)} sequence(s) hold NaN/inf (first: row "
+                        f"{bad[0]}); fill or drop them")
+    split = None if saved.split is None else saved.split[keep]
+    if split is not None:
+        for part, name in enumerate(("train", "validation", "test")):
+            if not (split == part).any():
+                raise DataError(f"{path.name}: the {name} split has no labelled sequence")
+    return seqs, frame[label_col][keep].to_numpy(), split, saved.rule
+
+
 def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
     """The user's sequences: `.npz` (X, y, lengths), long-format CSV/Parquet, or a `.ts` file."""
     raw = spec.option("path")
@@ -163,9 +189,12 @@ def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
         raise SpecError("the sequence task needs a data file: gatebench compare FILE "
                         "--task sequence")
     path = Path(raw)
-    if not path.is_file():
+    own_split, own_rule = None, ""
+    if is_hf_folder(path):
+        seqs, labels, own_split, own_rule = _read_hf(path, spec)
+    elif not path.is_file():
         raise DataError(f"file not found: {path}; check the path")
-    if path.suffix.lower() == ".npz":
+    elif path.suffix.lower() == ".npz":
         seqs, labels = _read_npz(path)
     elif path.suffix.lower() == ".ts":
         seqs, labels, _ = read_ts(path)
@@ -176,7 +205,10 @@ def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
         raise DataError(f"{path.name}: {len(empty)} sequence(s) have length 0 (first: row "
                         f"{empty[0]}); every sequence needs at least one step")
     y, class_names = encode_labels(labels, path.name)
-    assignment, split_rule = stratified_split(spec, y, class_names, path.name)
+    if own_split is None:
+        assignment, split_rule = stratified_split(spec, y, class_names, path.name)
+    else:
+        assignment, split_rule = own_split, own_rule
     return prepare_classification(
         seqs, y, assignment, class_names, name=path.stem, family="sequence",
         description={
@@ -189,8 +221,8 @@ def load_user_sequences(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
 
 
 register(TaskEntry("sequence", "sequence", load_user_sequences, reference=False,
-                   summary="your .npz (X, y, lengths), long CSV (id, time, label) or .ts; "
-                   "accuracy"))
+                   summary="your .npz (X, y, lengths), long CSV (id, time, label), .ts or a "
+                   "saved Hugging Face dataset; accuracy"))
 for _name, (_folder, _summary) in ARCHIVE.items():
     register(TaskEntry(_name, "sequence", _archive_loader(_name, _folder), reference=True,
                        summary=f"{_folder}: {_summary}; accuracy"))

@@ -14,6 +14,9 @@ from gatebench.tasks.base import Split, TaskData, TaskInfo, pad_sequences
 from gatebench.tasks.readers import int_option, split_fractions
 
 SPLITS = ("train", "val", "test")
+# The names a split column (or a saved dataset's splits) may use, to the split each means.
+SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val",
+               "dev": "val", "test": "test"}
 
 
 def length_stats(lengths: np.ndarray) -> dict[str, float]:

@@ -17,7 +17,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise DataError(f"file not found: {path}; check the path")
     if path.is_dir():
-        raise DataError(f"{path} is a folder; give a CSV, TSV, Parquet or JSONL file")
+        raise DataError(f"{path} is a folder, and not one saved by Hugging Face datasets' "
+                        "save_to_disk; give a CSV, TSV, Parquet or JSONL file, or such a folder")
     suffix = "".join(path.suffixes[-2:]) if path.suffix in (".gz", ".bz2") else path.suffix
     suffix = suffix.lower().replace(".gz", "").replace(".bz2", "")
     if path.stat().st_size == 0:

@@ -15,16 +15,20 @@ import torch
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
 from gatebench.tasks.base import Split, TaskData, TaskInfo, pad_sequences
+from gatebench.tasks.hf import is_hf_folder, read_hf_folder
 from gatebench.tasks.readers import package_dir
 from gatebench.tasks.registry import TaskEntry, register
-from gatebench.tasks.splits import carve_validation, length_stats, stratified_assign
+from gatebench.tasks.splits import (
+    SPLIT_NAMES,
+    carve_validation,
+    length_stats,
+    stratified_assign,
+)
 from gatebench.tasks.tables import read_table, require_columns
 
 log = logging.getLogger("gatebench")
 
 UNK = 1  # id 0 is padding
-SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val",
-               "dev": "val", "test": "test"}
 
 
 def tokenize(text: str) -> list[str]:
@@ -152,12 +156,18 @@ def load_user_text(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
         raise SpecError("the text task needs a data file: gatebench compare FILE --task text")
     text_col, label_col = spec.option("text_col", "text"), spec.option("label_col", "label")
     split_col = spec.option("split_col")
-    df = read_table(path)
+    split_seed = int(spec.option("split_seed", 0))
+    split, split_rule = None, "from the split column"
+    if is_hf_folder(path):
+        saved = read_hf_folder(path, label_col, split_seed)
+        df, split, split_rule = saved.frame, saved.split, saved.rule
+    else:
+        df = read_table(path)
     require_columns(
         df, {"--text-col": text_col, "--label-col": label_col, "--split-col": split_col}, path
     )
-    split = None
     if split_col is not None:
+        split_rule = "from the split column"
         names = df[split_col].astype("string").str.strip().str.lower()
         unknown = sorted(set(names.dropna()) - set(SPLIT_NAMES))
         if unknown or names.isna().any():
@@ -168,8 +178,8 @@ def load_user_text(spec: TaskSpec, cache_dir: Path | None) -> TaskData:
         split = names.map(lambda s: ("train", "val", "test").index(SPLIT_NAMES[s])).to_numpy()
     return prepare_text(
         df[text_col], df[label_col], name=Path(path).stem, split=split,
-        split_seed=int(spec.option("split_seed", 0)), max_len=spec.option("max_len"),
-        source=str(path),
+        split_seed=split_seed, max_len=spec.option("max_len"), source=str(path),
+        split_rule=split_rule,
     )
 
 
@@ -213,7 +223,8 @@ def _orange_loader(stem: str, name: str, label: str):
 
 
 register(TaskEntry("text", "text", load_user_text, reference=False,
-                   summary="your table: --text-col, --label-col; accuracy"))
+                   summary="your table or saved Hugging Face dataset: --text-col, "
+                   "--label-col; accuracy"))
 register(TaskEntry("rotten-tomatoes", "text", load_rotten_tomatoes, reference=True,
                    summary="12,808 critic snippets, 2 classes, median 18 tokens; accuracy"))
 register(TaskEntry("20newsgroups", "text", _orange_loader("20newsgroups", "20newsgroups",
