@@ -19,8 +19,8 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    combine,
     effect,
+    from_readings,
     not_run,
     plural,
     row,
@@ -121,7 +121,7 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
                         f" ({family})"))
     if not verdicts:
         return not_run(CELL_VS_REST, WHAT, unit="share")
-    overall = combine(verdicts.values())
+    overall = from_readings(verdicts.values())
     decided_families = families[overall] if overall in (SUPPORTED, REFUTED) else set()
     if overall in (SUPPORTED, REFUTED) and len(decided_families) < MIN_FAMILIES:
         reason = (f"{overall} on {plural(len(verdicts), 'task')} of "

@@ -191,7 +191,9 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
             ("iteration",))
 
     timings: tuple[StepTimingSpec, ...] = ()
-    if "speed" in wanted:
+    impls = tuple(impl for claim, impl in (("speed", "native"), ("speed-architecture", "neutral"))
+                  if claim in wanted)
+    if impls:
         # Regimes: batch 1 (online, streaming) against training batches (>= 32), hidden sizes
         # to 256 and beyond; equal hidden size isolates the architecture, the full profile
         # adds equal parameters and longer sequences.
@@ -200,7 +202,7 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
         timings = tuple(
             StepTimingSpec(impl=impl, sizing=sizing, hidden=h, seq_len=t, batch=b,
                            repeats=9 if full else 7, cells=FOLKLORE_CELLS)
-            for impl in ("native", "neutral")
+            for impl in impls
             for sizing in (("hidden", "params") if full else ("hidden",))
             for h, t, b in grid
         )
