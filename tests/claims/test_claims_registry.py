@@ -20,8 +20,8 @@ from gatebench.claims import (
 from gatebench.claims.base import effect, from_readings, split_by
 from gatebench.errors import UnknownNameError
 
-IDS = ["speed", "speed-architecture", "inference", "short", "small-data", "convergence", "long", "iteration",
-       "cell-vs-rest"]
+IDS = ["speed", "speed-architecture", "inference", "short", "small-data", "convergence", "long",
+       "iteration", "cell-vs-rest"]
 
 
 def _suite(factory) -> list[dict]:

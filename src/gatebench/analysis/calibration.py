@@ -31,14 +31,13 @@ from typing import Any
 import numpy as np
 from scipy import stats as sps
 
+from gatebench.analysis.combine import CLAIM_OUTCOMES, combine_codes
 from gatebench.analysis.rules import (
     _A,
     _B,
     _EQ,
     _INC,
     _UNI,
-    CLAIM_OUTCOMES,
-    combine_codes,
     paired_tests,
 )
 from gatebench.analysis.sequential import sequential_codes
