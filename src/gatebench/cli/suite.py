@@ -82,7 +82,8 @@ def suite_command(
                                 "CPU cores; full: sized for a GPU or a Ray cluster. The plan's "
                                 "cost is printed first, estimated from the last measured run."),
     claims: str = typer.Option(None, "--claims", help="A subset, comma-separated: speed, "
-                               "inference, short, small-data, convergence, long, iteration."),
+                               "speed-architecture, inference, short, small-data, convergence, "
+                               "long, iteration, cell-vs-rest."),
     out: Path = typer.Option(Path("runs/suite"), "--out", help="Suite folder (results.sqlite, "
                              "claims.json, report)."),
     fresh: bool = typer.Option(False, "--fresh", help="Discard stored results and start over."),
