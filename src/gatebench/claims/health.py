@@ -6,6 +6,13 @@ not train) measures a training budget, not the cells. Such a task is *uninformat
 claim that reads it, and the claim's row says which check fired. A claim that scores failures
 itself (short counts failed seeds in its score; long reads failure as a probe's result) names
 the checks it leaves to its own score in `scored`.
+
+Where the checks act: short, convergence and long (per task or probe length). Not where a
+check's finding is the measurement: small-data trains its small fractions to a fixed step
+budget on purpose (a model still improving there simply has not overfit) and reports one-cell
+failures as a failure-rate difference; iteration's sweep includes learning rates meant to be
+bad; cell-vs-rest scores a failed trial as the design's worst value. Every suite still lists
+each study's failed checks in claims.json (`study_health`).
 """
 
 from __future__ import annotations
