@@ -135,3 +135,12 @@ def test_a_study_without_early_stopping_is_costed_at_every_epoch() -> None:
 def test_unknown_names_list_the_known_ones(profile, claims) -> None:
     with pytest.raises(UnknownNameError, match="known"):
         plan_suite(profile, claims)
+
+
+def test_phases_the_measurements_lack_are_named_not_priced_at_zero_silently() -> None:
+    plan = plan_suite("quick", ("speed",))
+    entry = {"task": "rotten-tomatoes", "options": {}, "max_epochs": 8, "epochs_run": 8,
+             "data_fraction": 1.0, "hidden": 64, "wall_s": 8.0, "study": "x"}
+    est = estimate(plan, {"trials": [entry], "phases": {}, "machine": {"cpu_count": 2}})
+    assert est["unpriced_phases"] == ["training-step timing"]
+    assert "not priced, as that run measured none: training-step timing" in describe(6, est, "x")

@@ -138,9 +138,12 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
         n = len(plan.latency.seq_lens) * len(plan.latency.batch_sizes) * len(
             plan.latency.runtimes)
         latency_s = lat["seconds"] / lat["configs"] * n
+    unpriced = [name for name, planned, priced in (
+        ("training-step timing", bool(plan.step_timings), timing_s > 0),
+        ("inference latency", plan.latency is not None, latency_s > 0)) if planned and not priced]
     return {"trials_s": trials_s, "timing_s": timing_s, "latency_s": latency_s,
             "total_s": trials_s + timing_s + latency_s, "unmeasured_tasks": sorted(guessed),
-            "machine": measured.get("machine") or {}}
+            "unpriced_phases": unpriced, "machine": measured.get("machine") or {}}
 
 
 def describe(n_trials: int, est: dict[str, Any] | None, source: str) -> str:
@@ -155,5 +158,8 @@ def describe(n_trials: int, est: dict[str, Any] | None, source: str) -> str:
     size = f"about {minutes:.0f} min" if minutes < 120 else f"about {minutes / 60:.1f} h"
     guess = (f"; tasks never measured, costed at the median rate: "
              f"{', '.join(est['unmeasured_tasks'])}" if est["unmeasured_tasks"] else "")
+    unpriced = est.get("unpriced_phases") or []
+    missing = (f"; not priced, as that run measured none: {', '.join(unpriced)}"
+               if unpriced else "")
     return (f"{n_trials} trials; {size} on {where} (estimated from the measurements of "
-            f"{source}{guess})")
+            f"{source}{guess}{missing})")

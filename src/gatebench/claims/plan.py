@@ -243,3 +243,27 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     n_trials = len({t.spec_id for s in plan.studies for t in s.spec.trials()})
     n_trials += sum(i.budget for i in plan.importance)
     return SuitePlan(**{**plan.__dict__, "cost": f"{n_trials} trials"})
+
+
+def plan_lines(plan: SuitePlan) -> list[str]:
+    """What a plan runs, one line per study and serial phase (for `gatebench suite --plan`)."""
+    lines = []
+    for s in plan.studies:
+        t = s.spec.train
+        stops = f"patience {t.patience}" if t.patience < t.max_epochs else "no early stopping"
+        lines.append(f"{s.study_id}: {len(s.spec.trials())} trials, {s.spec.seeds} seeds, up "
+                     f"to {t.max_epochs} epochs ({stops}), batch {t.batch_size}, hidden "
+                     f"{s.spec.sizing.reference_hidden} (match {s.spec.sizing.match}); read by "
+                     f"{', '.join(s.claims)}")
+    for imp in plan.importance:
+        lines.append(f"{imp.study_id}: importance design of {imp.budget} trials; read by "
+                     "cell-vs-rest")
+    if plan.step_timings:
+        impls = sorted({t.impl for t in plan.step_timings})
+        lines.append(f"training-step timing: {len(plan.step_timings)} configurations "
+                     f"({', '.join(impls)}) \u00d7 {plan.timing_rounds} rounds, serial")
+    if plan.latency is not None:
+        lat = plan.latency
+        lines.append(f"inference latency: {len(lat.seq_lens) * len(lat.batch_sizes)} shapes "
+                     f"\u00d7 {', '.join(lat.runtimes)} \u00d7 {lat.rounds} rounds, serial")
+    return lines
