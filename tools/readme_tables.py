@@ -77,6 +77,15 @@ def calibration(evidence: dict[str, Any]) -> str:
     return markdown_table(calibration_report())
 
 
+def _effect(effect: dict[str, Any] | None) -> str:
+    """"+0.021 [+0.004, +0.038] (0.008 − 0.0005)", or a dash."""
+    if not effect or effect.get("value") is None:
+        return "\u2013"
+    lo, hi = effect.get("ci") or [None, None]
+    span = f" [{lo:+.3g}, {hi:+.3g}]" if lo is not None and hi is not None else ""
+    return f"{effect['value']:+.3g}{span} ({effect.get('what', '')})".replace("-", "\u2212")
+
+
 def importance_tables(evidence: dict[str, Any]) -> str:
     """Per task of the cell-vs-rest claim: each factor's share of the test metric's variance."""
     claim = next((c for c in evidence.get("claims") or () if c["id"] == "cell-vs-rest"), None)
@@ -87,12 +96,18 @@ def importance_tables(evidence: dict[str, Any]) -> str:
     blocks = []
     for r in rows:
         lines = [f"*{r['task']}* ({r.get('family')}; test {r.get('metric') or 'metric'}):", "",
-                 "| factor | share of the test metric's variance [95% CI] |", "|---|---:|"]
+                 "| factor | effect on the test metric [95% CI] | net share of its variance "
+                 "[95% CI] |", "|---|---:|---:|"]
         for part in sorted(r["parts"], key=lambda p: -(p.get("share") or 0)):
             ci = part.get("ci") or [None, None]
             span = (f" [{ci[0] * 100:.0f}, {ci[1] * 100:.0f}]" if None not in ci else "")
             name = "seed noise" if part["name"] == "seed" else part["name"]
-            lines.append(f"| {name} | {(part.get('share') or 0) * 100:.0f}%{span} |")
+            lines.append(f"| {name} | {_effect(part.get('effect'))} | "
+                         f"{(part.get('share') or 0) * 100:.0f}%{span} |")
+        ranges = "; ".join(f"{f} {'/'.join(map(str, v))}"
+                           for f, v in (r.get("ranges") or {}).items())
+        if ranges:
+            lines += ["", f"Levels (the shares hold for these ranges only): {ranges}."]
         blocks.append("\n".join(lines))
     verdict = f"cell-vs-rest: **{claim['verdict']}** — {_cell(claim.get('reason'))}"
     return "\n\n".join(blocks + [verdict])

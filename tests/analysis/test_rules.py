@@ -10,14 +10,9 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-from gatebench.analysis import rules
 from gatebench.analysis.calibration import success_codes
 from gatebench.analysis.rules import (
-    CLAIM_OUTCOMES,
     OUTCOMES,
-    Decision,
-    combine_codes,
-    combine_tasks,
     holm,
     holm_rows,
     paired_rule,
@@ -175,38 +170,3 @@ def test_holm_is_statsmodels_holm_and_rows_agree() -> None:
     assert holm_rows(rows) == pytest.approx(np.array([holm(list(r)) for r in rows]))
 
 
-def _d(outcome: str, p: float | None, p_eq: float | None = None) -> Decision:
-    return Decision(outcome, 0.0, (None, None), p, 5, "test", "", p_equivalence=p_eq)
-
-
-def test_combine_tasks_holm_mixed_equivalent_uninformative() -> None:
-    # each p < 0.05 alone, but Holm across two tasks gives 0.06 each: no winner
-    weak = combine_tasks([_d("a_better", 0.03, 0.9), _d("a_better", 0.04, 0.9)])
-    assert weak.outcome == "inconclusive"
-    assert [t["p_holm"] for t in weak.tasks] == pytest.approx([0.06, 0.06])
-    assert [t["before_holm"] for t in weak.tasks] == ["a_better", "a_better"]
-    strong = combine_tasks([_d("a_better", 0.001), _d("inconclusive", 0.5, 0.2)])
-    assert strong.outcome == "a_better" and "1 of 2" in strong.reason
-    mixed = combine_tasks([_d("a_better", 0.001), _d("b_better", 0.002)])
-    assert mixed.outcome == "mixed"
-    eq = combine_tasks([_d("equivalent", 0.6, 0.01), _d("uninformative", None)])
-    assert eq.outcome == "equivalent"
-    assert combine_tasks([_d("uninformative", None)] * 2).outcome == "uninformative"
-    assert combine_tasks([]).outcome == "uninformative"
-    json.dumps(mixed.to_dict(), allow_nan=False)
-
-
-def test_vectorised_combine_agrees_with_combine_tasks(monkeypatch) -> None:
-    # holm itself is checked against statsmodels above; here the fast row version stands in
-    # (statsmodels' runs gc.collect() on every call) so that many cases fit in the test
-    monkeypatch.setattr(rules, "holm", lambda p: list(holm_rows(np.array(
-        [[1.0 if v is None else v for v in p]]))[0]))
-    rng = np.random.default_rng(4)
-    codes = rng.integers(0, 5, (300, 3))
-    p = np.where(codes == 4, 1.0, rng.uniform(0, 0.06, (300, 3)))
-    p_eq = rng.uniform(0, 0.1, (300, 3))
-    got = combine_codes(codes, p, p_eq)
-    for row in range(300):
-        ds = [_d(OUTCOMES[c], None if c == 4 else float(q), float(e))
-              for c, q, e in zip(codes[row], p[row], p_eq[row], strict=True)]
-        assert CLAIM_OUTCOMES[int(got[row])] == combine_tasks(ds).outcome

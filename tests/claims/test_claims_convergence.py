@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gatebench.claims import Evidence
-from gatebench.claims.convergence import decide, target
+from gatebench.claims.convergence import decide, reach, target
 
 EARLY = (2, 2, 3, 2, 3, 2, 2, 3)
 LATE = (5, 6, 5, 6, 7, 5, 6, 5)
@@ -29,9 +29,19 @@ def _decide(records: list[dict]) -> dict:
     return decide(Evidence.from_records(records)).to_dict()
 
 
-def test_target_definition() -> None:
-    assert target(0.8, True, 0.95) == pytest.approx(0.76)
-    assert target(0.19, False, 0.95) == pytest.approx(0.2)  # an error within best / 0.95
+def test_target_is_relative_to_the_baseline() -> None:
+    # 90% of the way from the baseline to the best: 0.5 -> 0.8 gives 0.77, not 95% of 0.8
+    assert target(0.8, 0.5, 0.9) == pytest.approx(0.77)
+    assert target(0.2, 1.0, 0.9) == pytest.approx(0.28)  # errors: from the baseline down
+
+
+def test_reaching_the_target_is_interpolated_to_the_step(claim_records) -> None:
+    trial = claim_records.trial("short/x", "gru", 0, 0.9, val_curve=(0.6, 0.7, 0.9),
+                                steps_per_epoch=10)
+    hit = reach(trial, 0.8, start=0.5)  # halfway between epoch 2 (0.7) and epoch 3 (0.9)
+    assert hit["steps"] == pytest.approx(25.0) and hit["epoch"] == pytest.approx(2.5)
+    assert reach(trial, 0.55, start=0.5)["steps"] == pytest.approx(5.0)  # before epoch 1
+    assert reach(trial, 0.95, start=0.5) is None
 
 
 def test_fewer_steps_is_supported_and_reported_three_ways(claim_records) -> None:
@@ -76,6 +86,27 @@ def test_shared_trials_count_once_and_small_fractions_are_not_used(claim_records
     result = _decide(shared + again + small)
     steps = next(r for r in result["evidence"] if r["measure"] == "steps")
     assert steps["n"] == 8 and result["verdict"] == "supported"
+
+
+def test_still_improving_task_is_uninformative_not_a_verdict(claim_records) -> None:
+    # every trial's best epoch is its last: the steps-to-target measure the epoch cap
+    records = _trials(claim_records, EARLY, LATE)
+    for r in records:
+        r["best_epoch"] = len(r["history"])
+    result = _decide(records)
+    assert result["verdict"] == "inconclusive"
+    assert result["reason"].startswith("0 of 1 task informative, 0 for, 0 against")
+    assert "still-improving" in result["reason"]
+    row = next(r for r in result["evidence"] if r["level"] == "task")
+    assert row["counts_as"] == "uninformative" and "still-improving" in row["uninformative"]
+
+
+def test_reason_shows_adjusted_p(claim_records) -> None:
+    records = (_trials(claim_records, EARLY, LATE)
+               + _trials(claim_records, LATE, EARLY, sid="short/italy"))
+    result = _decide(records)
+    assert result["reason"].startswith("2 of 2 tasks informative, 1 for, 1 against")
+    assert result["reason"].count("adjusted p = ") == 2
 
 
 def test_failed_trials_are_left_out(claim_records) -> None:

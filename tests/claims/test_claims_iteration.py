@@ -75,3 +75,26 @@ def test_concurrent_seeds_give_no_time(claim_records) -> None:
     result = _decide(_sweep(claim_records, 1.0, 2.0, concurrent=True))
     assert result["reason"] == "not run"
     assert result["excluded"]["seeds_without_time"] == 8
+
+
+def test_the_result_does_not_depend_on_the_sweep_order(claim_records) -> None:
+    # GRU's good learning rate is the largest, LSTM's the smallest: an ascending sweep favours
+    # LSTM, a descending one GRU; the mean over every order favours neither
+    def sweep(labels: tuple[str, ...]) -> list[dict]:
+        out = []
+        for lr, gru_good, lstm_good in zip(labels, (False, True), (True, False), strict=True):
+            for seed in range(8):
+                w = 1 + WOBBLE[seed]
+                for cell, good in (("gru", gru_good), ("lstm", lstm_good)):
+                    curve = (0.5, 0.7, 0.8, 0.8) if good else (0.5, 0.5, 0.5, 0.5)
+                    out.append(claim_records.trial(f"iteration/x/lr={lr}", cell, seed, 0.8,
+                                                   val_curve=curve, baseline=0.5,
+                                                   wall_per_epoch_s=w if cell == "gru"
+                                                   else 1.0))
+        return out
+
+    ascending = _decide(sweep(("0.001", "0.01")))
+    descending = _decide(sweep(("0.01", "0.001")))  # the same trials, the other order
+    assert ascending["effect"]["value"] == pytest.approx(descending["effect"]["value"])
+    assert ascending["effect"]["value"] == pytest.approx(1.0, abs=0.05)
+    assert "cpu; kernels gru aten::gru, lstm mkldnn_rnn_layer" in ascending["reason"]

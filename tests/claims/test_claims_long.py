@@ -1,4 +1,4 @@
-"""Claim "long": adding as an error ratio, a^n b^n as generalisation, uninformative cases."""
+"""Claim "long": adding as skill, a^n b^n as generalisation, uninformative cases."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def _adding(claim_records, length: int, gru: float, lstm: float, spread=WOBBLE) 
     """Eight seed pairs at test MSE around `gru` and `lstm` on adding at T=length."""
     return claim_records.study(
         f"long/adding/T={length}", [gru * w for w in spread], [lstm * w for w in spread[::-1]],
-        metric="mse", higher_is_better=False, baseline=BASE, seq_len=length, val_curve=(0.2,))
+        metric="mse", higher_is_better=False, baseline=BASE, seq_len=length,
+        val_curve=(0.3, 0.2, 0.25))
 
 
 LOW = [9, 10, 9, 11, 10, 9, 12, 10]  # largest n right: barely past training (N = 8)
@@ -57,9 +58,12 @@ def test_lstm_ahead_on_every_probe_supports(claim_records) -> None:
     result = _decide(records)
     assert result["verdict"] == "supported"
     assert "adding T=400" in result["effect"]["what"]
-    assert result["effect"]["value"] == pytest.approx(0.2, rel=0.05)  # LSTM/GRU error ratio
+    # LSTM − GRU skill in points: (0.10 − 0.02) / 0.167, about +48
+    assert result["effect"]["value"] == pytest.approx(100 * 0.08 / BASE, rel=0.05)
+    assert result["effect"]["unit"] == "skill points"
     lo, hi = result["effect"]["ci"]
-    assert lo < 0.2 < hi and hi < 1
+    assert 0 < lo < hi
+    assert result["reason"].startswith("2 of 2 probes informative, 2 for, 0 against")
     probes = {r["task"]: r["counts_as"] for r in result["evidence"] if r["level"] == "probe"}
     assert probes == {"adding": "supported", "anbn": "supported"}
 
@@ -112,6 +116,28 @@ def test_crossover_needs_every_longer_informative_length() -> None:
                {"seq_len": 800, "outcome": "uninformative"}]
     assert crossover(lengths) == 400
     assert crossover(lengths[:2]) is None
+
+
+def test_adding_shorter_than_400_cannot_speak_for_very_long(claim_records) -> None:
+    records = (_adding(claim_records, 100, gru=0.10, lstm=0.02)
+               + _adding(claim_records, 400, gru=0.166, lstm=0.168))  # both fail at 400
+    result = _decide(records)
+    assert result["verdict"] == "inconclusive"
+    probe = next(r for r in result["evidence"] if r["level"] == "probe")
+    assert probe["counts_as"] == "uninformative"
+    assert "could not see at T \u2265 400" in probe["uninformative"]
+    assert "T=400 both cells fail" in probe["uninformative"]
+
+
+def test_divergence_is_a_failure_not_dropped(claim_records) -> None:
+    records = _adding(claim_records, 400, gru=0.10, lstm=0.02)
+    for r in records:
+        if r["cell"] == "gru":
+            r.update(status="diverged", test={"mse": float("nan")})
+    result = _decide(records)
+    length = next(r for r in result["evidence"] if r["level"] == "length")
+    assert length["n"] == 8 and length["failures"]["gru"] == 8
+    assert result["verdict"] == "supported"  # LSTM learned, GRU diverged: LSTM ahead
 
 
 def test_noisy_is_inconclusive(claim_records) -> None:

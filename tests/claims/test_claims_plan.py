@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from gatebench.claims.cost import describe, estimate, timing_work
 from gatebench.claims.plan import plan_suite
 from gatebench.claims.registry import claim_ids
 from gatebench.errors import UnknownNameError
+from gatebench.run.suite import previous_measurements
 
 
 def test_quick_plan_feeds_every_claim() -> None:
     plan = plan_suite("quick")
     fed = {c for s in plan.studies for c in s.claims}
-    assert fed | {"speed", "inference"} == set(claim_ids()) - {"cell-vs-rest"}
+    assert fed | {"speed", "speed-architecture", "inference"} == set(claim_ids()) - {"cell-vs-rest"}
     assert not plan.importance  # opt-in on the quick profile: --claims cell-vs-rest
     assert plan.step_timings and plan.latency is not None
     assert {t.impl for t in plan.step_timings} == {"native", "neutral"}
@@ -28,14 +31,26 @@ def test_quick_speed_grid_covers_the_regimes() -> None:
     assert plan_suite("quick").timing_rounds >= 5  # an interval per configuration
 
 
-def test_quick_long_probes_generalise_and_reach_400() -> None:
+def test_quick_long_probes_generalise_at_matched_parameters() -> None:
     plan = plan_suite("quick", ("long",))
     ids = {s.study_id for s in plan.studies}
-    assert "long/anbn/N=8" in ids and "long/adding/T=400" in ids
-    anbn = next(s for s in plan.studies if s.study_id == "long/anbn/N=8").spec.task
-    assert anbn.option("seq_len") >= 2 * 3 * anbn.option("n_train_max")  # tests up to 3N
-    assert not any("copy-memory" in i for i in ids)
+    assert ids == {"long/anbn/N=16"}  # trained on a larger N than before (8)
+    anbn = next(s for s in plan.studies if s.study_id == "long/anbn/N=16").spec
+    assert anbn.task.option("seq_len") >= 2 * 3 * anbn.task.option("n_train_max")  # to 3N
+    assert all(s.spec.sizing.match == "params" for s in plan.studies)
+    assert any("adding left out of quick" in n and "T \u2265 400" in n for n in plan.notes)
     assert any("copy memory left out" in n for n in plan.notes)
+    full = plan_suite("full", ("long",))
+    assert {"long/adding/T=400", "long/adding/T=800"} <= {s.study_id for s in full.studies}
+    assert all(s.spec.sizing.match == "params" for s in full.studies)
+
+
+def test_quick_budgets_let_trials_finish_and_iteration_has_two_tasks() -> None:
+    by_id = {s.study_id: s.spec for s in plan_suite("quick").studies}
+    assert by_id["short/rotten-tomatoes"].train.max_epochs >= 8  # was a 4-epoch cap
+    assert by_id["short/italy-power"].train.max_epochs >= 100  # was a 43-epoch cap
+    tasks = {sid.split("/")[1] for sid in by_id if sid.startswith("iteration/")}
+    assert tasks == {"rotten-tomatoes", "italy-power"}
 
 
 def test_small_fractions_get_the_steps_of_the_full_set() -> None:
@@ -44,6 +59,9 @@ def test_small_fractions_get_the_steps_of_the_full_set() -> None:
     full, tenth = by_id["small/rotten-tomatoes"], by_id["small/rotten-tomatoes/f=0.1"]
     assert tenth.data_fractions == (0.1,)
     assert tenth.train.max_epochs == 10 * full.train.max_epochs
+    # no early stopping below the full set: the gap is read at the fixed step budget
+    assert tenth.train.patience == tenth.train.max_epochs
+    assert full.train.patience < full.train.max_epochs
 
 
 def test_cell_vs_rest_plans_importance_studies_of_two_families() -> None:
@@ -95,7 +113,34 @@ def test_cost_is_estimated_from_measurements_not_typed_in() -> None:
     assert estimate(quick, None) is None and "no measured run" in describe(70, None, "")
 
 
+def test_quick_profile_costs_at_most_12_minutes_by_the_shipped_measurements() -> None:
+    measured, _ = previous_measurements("/nonexistent/suite/folder")  # the shipped run's
+    est = estimate(plan_suite("quick"), measured)
+    assert est is not None and not est["unmeasured_tasks"]
+    assert est["total_s"] <= 12 * 60
+
+
+def test_a_study_without_early_stopping_is_costed_at_every_epoch() -> None:
+    plan = plan_suite("quick", ("small-data",))
+    tenth = next(s for s in plan.studies if s.study_id == "small/rotten-tomatoes/f=0.1")
+    entry = {"task": "rotten-tomatoes", "options": {}, "max_epochs": 10, "epochs_run": 5,
+             "data_fraction": 0.1, "hidden": 64, "wall_s": 1.0, "study": "x"}
+    one = replace(plan, studies=(tenth,))
+    est = estimate(one, {"trials": [entry], "phases": {}, "machine": {}})
+    rate = 1.0 / (5 * 0.1 * 64 * 64)
+    assert est["trials_s"] == pytest.approx(6 * rate * 80 * 0.1 * 64 * 64)  # 80 epochs, all
+
+
 @pytest.mark.parametrize("profile, claims", [("huge", None), ("quick", ("speed", "magic"))])
 def test_unknown_names_list_the_known_ones(profile, claims) -> None:
     with pytest.raises(UnknownNameError, match="known"):
         plan_suite(profile, claims)
+
+
+def test_phases_the_measurements_lack_are_named_not_priced_at_zero_silently() -> None:
+    plan = plan_suite("quick", ("speed",))
+    entry = {"task": "rotten-tomatoes", "options": {}, "max_epochs": 8, "epochs_run": 8,
+             "data_fraction": 1.0, "hidden": 64, "wall_s": 8.0, "study": "x"}
+    est = estimate(plan, {"trials": [entry], "phases": {}, "machine": {"cpu_count": 2}})
+    assert est["unpriced_phases"] == ["training-step timing"]
+    assert "not priced, as that run measured none: training-step timing" in describe(6, est, "x")

@@ -17,16 +17,17 @@ from gatebench.claims import (
     get_claim,
     key_number,
 )
-from gatebench.claims.base import combine, effect, split_by
+from gatebench.claims.base import effect, from_readings, split_by
 from gatebench.errors import UnknownNameError
 
-IDS = ["speed", "inference", "short", "small-data", "convergence", "long", "iteration",
-       "cell-vs-rest"]
+IDS = ["speed", "speed-architecture", "inference", "short", "small-data", "convergence", "long",
+       "iteration", "cell-vs-rest"]
 
 
 def _suite(factory) -> list[dict]:
     """A little of every experiment, as the suite's runner would store it."""
-    records = factory.step_timing(0.75) + factory.latency(0.6) + factory.latency(
+    records = factory.step_timing(0.75) + factory.step_timing(0.75, impl="neutral")
+    records += factory.latency(0.6) + factory.latency(
         0.6, mode="stream")
     records += factory.study("short/reviews", [0.80, 0.81, 0.79], [0.80, 0.80, 0.80])
     records += factory.study("small/reviews", [0.7] * 3, [0.71] * 3, data_fraction=0.1)
@@ -86,11 +87,13 @@ def test_claims_rows_format_the_key_number(claim_records) -> None:
         "\u22120.50 [\u22121.00, +0.25] epochs")
 
 
-def test_combine_and_split_by() -> None:
-    assert combine(["supported", "supported", "inconclusive"]) == "supported"
-    assert combine(["supported", "inconclusive", "inconclusive"]) == "inconclusive"
-    assert combine(["supported", "refuted"]) == "mixed"
-    assert combine([]) == "inconclusive"
+def test_from_readings_and_split_by() -> None:
+    # the one rule on already-read rows: one for and none against supports (no majority vote)
+    assert from_readings(["supported", "supported", "inconclusive"]) == "supported"
+    assert from_readings(["supported", "inconclusive", "inconclusive"]) == "supported"
+    assert from_readings(["supported", "refuted"]) == "mixed"
+    assert from_readings(["refuted", "uninformative"]) == "refuted"
+    assert from_readings([]) == "inconclusive"
     groups = {("cpu", "native", "params"): "refuted", ("cpu", "neutral", "params"): "supported",
               ("cpu", "native", "hidden"): "inconclusive"}
     assert split_by(groups, ("device", "kernel", "sizing")) == "kernel"

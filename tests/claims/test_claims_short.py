@@ -18,9 +18,19 @@ def test_all_equivalent_is_supported(claim_records) -> None:
     result = _decide(claim_records.study("short/reviews", *SAME)
                      + claim_records.study("short/italy", *SAME, seq_median=24))
     assert result["verdict"] == "supported"
-    assert "2 of 2 short tasks equivalent" in result["reason"]
+    assert result["reason"].startswith("2 of 2 tasks informative, 2 for, 0 against")
     assert result["effect"]["unit"] == "points"
-    assert result["would_change"].startswith("a short task whose difference")
+    assert result["would_change"].startswith("a short task with a significant difference")
+    assert result["combined"]["counts"] == {"tasks": 2, "informative": 2, "for": 2,
+                                            "against": 0}
+
+
+def test_one_equivalent_task_beside_undecided_ones_is_not_support(claim_records) -> None:
+    # "A matches B" needs every informative task equivalent (intersection-union)
+    result = _decide(claim_records.study("short/reviews", *SAME)
+                     + claim_records.study("short/italy", *NOISY, seq_median=24))
+    assert result["verdict"] == "inconclusive"
+    assert result["reason"].startswith("2 of 2 tasks informative, 1 for, 0 against")
 
 
 def test_difference_beyond_margin_refutes(claim_records) -> None:
@@ -43,10 +53,22 @@ def test_the_headline_is_a_task_that_decided_the_verdict(claim_records) -> None:
     assert hi < 0
 
 
-def test_some_equivalent_some_different_is_mixed(claim_records) -> None:
+def test_a_significant_difference_refutes_even_beside_an_equivalent_task(claim_records) -> None:
     result = _decide(claim_records.study("short/reviews", *LSTM_AHEAD)
                      + claim_records.study("short/italy", *SAME))
-    assert (result["verdict"], result["depends_on"]) == ("mixed", "the task")
+    assert (result["verdict"], result["depends_on"]) == ("refuted", None)
+    assert result["reason"].startswith("2 of 2 tasks informative, 1 for, 1 against")
+
+
+def test_still_improving_task_is_uninformative(claim_records) -> None:
+    records = claim_records.study("short/reviews", *SAME)
+    for r in records:
+        r["best_epoch"] = len(r["history"])  # every trial's best epoch was its last
+    result = _decide(records)
+    assert result["verdict"] == "inconclusive"
+    assert result["reason"].startswith("0 of 1 task informative")
+    task = next(r for r in result["evidence"] if r["level"] == "task")
+    assert task["counts_as"] == "uninformative" and "still-improving" in task["uninformative"]
 
 
 def test_noisy_is_inconclusive(claim_records) -> None:
@@ -64,15 +86,16 @@ def test_significant_but_inside_margin_counts_as_matching(claim_records) -> None
     assert result["verdict"] == "supported"
 
 
-def test_failed_seeds_are_counted_apart_from_the_mean(claim_records) -> None:
+def test_failed_seeds_count_in_the_score(claim_records) -> None:
     # GRU fails to train (majority-class accuracy) in 7 of 8 seeds; LSTM never does.
     gru = [0.5] * 7 + [0.80]
     lstm = [0.80, 0.81, 0.79, 0.80, 0.82, 0.80, 0.79, 0.80]
     result = _decide(claim_records.study("short/italy", gru, lstm, baseline=0.5))
     task = next(r for r in result["evidence"] if r["level"] == "task")
     assert task["failure_rate"] == {"gru": 7 / 8, "lstm": 0.0}
-    assert task["n"] == 1  # the mean uses only the pair where both trained
-    assert result["verdict"] == "refuted"  # the failure rate differs significantly
+    assert task["n"] == 8  # failed seeds stay in, at their score: no survivor bias
+    assert task["value"] < -20
+    assert result["verdict"] == "refuted"
     assert "failed seeds GRU 88%, LSTM 0%" in result["reason"]
 
 

@@ -20,9 +20,15 @@ def _task(claim_records, task: str, gru_gap: float, lstm_gap: float, *, fraction
         for seed, w in enumerate(WOBBLE):
             for cell, g in (("gru", gru_gap), ("lstm", lstm_gap)):
                 jitter = noise * w * (7 if cell == "gru" else -5)
-                out.append(claim_records.trial(sid, cell, seed, 0.8, data_fraction=f,
-                                               train_loss=0.3, val_loss=0.3 + g + jitter, **kw))
+                out.append(_at_budget(claim_records.trial(
+                    sid, cell, seed, 0.8, data_fraction=f, **kw), 0.3, 0.3 + g + jitter))
     return out
+
+
+def _at_budget(record: dict, train: float, val: float) -> dict:
+    """The record with these eval-mode losses at its last epoch (the step budget)."""
+    record["history"][-1].update(train_loss=train, train_loss_eval=train, val_loss=val)
+    return record
 
 
 def _decide(records: list[dict]) -> dict:
@@ -30,7 +36,7 @@ def _decide(records: list[dict]) -> dict:
 
 
 def test_gap_uses_eval_mode_training_loss_in_chance_units(claim_records) -> None:
-    r = claim_records.trial("small/x", "gru", 0, 0.8, train_loss=0.3, val_loss=0.5)
+    r = _at_budget(claim_records.trial("small/x", "gru", 0, 0.8), 0.3, 0.5)
     value, eval_mode = gap(r)
     assert eval_mode and value == pytest.approx(0.2 / math.log(2))
     r["task"]["description"]["classes"] = {str(k): 10 for k in range(9)}
@@ -38,6 +44,27 @@ def test_gap_uses_eval_mode_training_loss_in_chance_units(claim_records) -> None
     for h in r["history"]:
         del h["train_loss_eval"]
     assert gap(r)[1] is False  # falls back to the running loss, and says so
+
+
+def test_gap_is_read_at_the_step_budget_not_the_checkpoint(claim_records) -> None:
+    # best checkpoint at epoch 3 (val loss 0.4), but at 40 steps the model overfits: 1.0 - 0.3
+    r = _at_budget(claim_records.trial("small/x", "gru", 0, 0.8, train_loss=0.3, val_loss=0.4),
+                   0.3, 1.0)
+    assert gap(r, steps=40)[0] == pytest.approx(0.7 / math.log(2))
+    assert gap(r, steps=25)[0] == pytest.approx(0.1 / math.log(2))  # epoch 3 reaches 25 steps
+
+
+def test_one_cell_failing_is_a_failure_rate_not_a_gap(claim_records) -> None:
+    records = _task(claim_records, "reviews", 0.05, 0.3)
+    for r in records:  # every GRU at the small fraction diverged
+        if r["cell"] == "gru" and r["data_fraction"] < 1:
+            r["status"] = "diverged"
+    result = _decide(records)
+    gap_row = next(r for r in result["evidence"] if r["level"] == "gap" and r["detail"]["decides"])
+    assert gap_row["n"] == 0 and result["verdict"] == "inconclusive"
+    trained = next(r for r in result["evidence"] if r["level"] == "failures"
+                   and r["data_fraction"] < 1)
+    assert trained["outcome"] == "b_better" and trained["value"] == pytest.approx(-1.0)
 
 
 def test_smaller_gap_is_supported(claim_records) -> None:

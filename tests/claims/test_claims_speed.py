@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gatebench.claims import Evidence
-from gatebench.claims.speed import decide
+from gatebench.claims.speed import decide, decide_architecture
 
 
 def _decide(records: list[dict]) -> dict:
@@ -48,15 +48,33 @@ def test_regimes_disagreeing_is_mixed_and_names_where(claim_records) -> None:
     assert regimes == {"batch 1", "training batches (\u2265 32)"}
 
 
-def test_kernel_and_architecture_are_two_findings(claim_records) -> None:
-    records = (claim_records.step_timing(1.35, impl="native", batch=1)
-               + claim_records.step_timing(0.72, impl="neutral", batch=1))
-    result = _decide(records)
-    assert result["verdict"] == "mixed" and "kernel" in result["depends_on"]
-    findings = {r["impl"]: r["counts_as"] for r in result["evidence"]
-                if r["level"] == "finding"}
-    assert findings == {"native": "refuted", "neutral": "supported"}
-    assert "library kernels" in result["reason"] and "architecture" in result["reason"]
+def test_kernel_and_architecture_are_two_rows(claim_records) -> None:
+    records = [r for h in (64, 128, 256) for b in (1, 32, 64)
+               for r in claim_records.step_timing(1.35, impl="native", batch=b, hidden=h)
+               + claim_records.step_timing(0.72, impl="neutral", batch=b, hidden=h)]
+    library = _decide(records)
+    architecture = decide_architecture(Evidence.from_records(records)).to_dict()
+    assert (library["id"], library["verdict"]) == ("speed", "refuted")
+    assert (architecture["id"], architecture["verdict"]) == ("speed-architecture", "supported")
+    assert library["reason"].startswith("9 of 9 configurations informative, 0 for, 9 against")
+    assert architecture["reason"].startswith("9 of 9 configurations informative, 9 for, 0 "
+                                             "against")
+    # every timing verdict names its device and kernels
+    assert "library kernels (native layers) on cpu, kernels gru k, lstm k" in library["reason"]
+    assert "(cpu, kernels" in architecture["effect"]["what"]
+
+
+def test_one_configuration_against_beside_seven_for_is_mixed_with_its_tally(
+        claim_records) -> None:
+    # the shipped quick run read "refuted" from 1 of 9 configurations while 7 of 9 had GRU
+    # significantly faster: the tally now shows both sides
+    ratios = [0.75] * 7 + [1.05, 0.87]
+    keys = [(h, b) for h in (64, 128, 256) for b in (1, 32, 64)]
+    records = [r for ratio, (h, b) in zip(ratios, keys, strict=True)
+               for r in claim_records.step_timing(ratio, impl="neutral", batch=b, hidden=h)]
+    result = decide_architecture(Evidence.from_records(records)).to_dict()
+    assert result["verdict"] == "mixed"
+    assert result["reason"].startswith("9 of 9 configurations informative, 7 for, 1 against")
 
 
 def test_few_rounds_stay_inconclusive(claim_records) -> None:

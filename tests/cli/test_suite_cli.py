@@ -59,3 +59,12 @@ def test_bad_options_one_line_exit_2(tmp_path: Path, capsys, args, words) -> Non
     assert "\n" not in line and "Traceback" not in line
     assert all(w in line for w in words), line
     assert not (tmp_path / "s").exists()
+
+
+def test_plan_prints_the_studies_and_cost_and_runs_nothing(tmp_path: Path, capsys) -> None:
+    code, out, _ = run_cli(["suite", "--plan", "--out", str(tmp_path / "s")], capsys)
+    assert code == 0 and not (tmp_path / "s").exists()
+    assert out.startswith("Profile quick: ") and "min on 2 CPU cores" in out
+    assert "short/italy-power: 16 trials, 8 seeds, up to 120 epochs (patience 30)" in out
+    assert "small/rotten-tomatoes/f=0.1" in out and "no early stopping" in out
+    assert "note: adding left out of quick" in out

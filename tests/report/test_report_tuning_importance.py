@@ -40,7 +40,8 @@ RESULT = {
     "factors": [{"name": "cell", "what": "the recurrent cell", "levels": ["gru", "lstm"]}],
     "method": "ANOVA", "cost": {"trial_s": 12.0, "executor": "local"},
     **{key: {"parts": [
-        {"name": "lr", "share": 0.6, "ci": [0.4, 0.8], "level_means": {"0.0005": 0.6}},
+        {"name": "lr", "share": 0.6, "ci": [0.4, 0.8], "level_means": {"0.0005": 0.6},
+         "effect": {"value": 0.21, "ci": [0.18, 0.24], "what": "0.008 \u2212 0.0005"}},
         {"name": "cell", "share": 0.1, "ci": [0.0, 0.2], "level_means": {}},
         {"name": "seed", "share": 0.3, "ci": [None, None], "level_means": {}}]}
        for key in ("metric", "time")},
@@ -51,9 +52,11 @@ def test_importance_report_has_the_table_chart_and_method(tmp_path: Path) -> Non
     section = importance_section(RESULT)
     table = section.blocks[1]
     assert [r[0] for r in table.rows] == ["lr", "cell", "seed noise"]
-    assert table.rows[0][1] == "60.0%" and table.rows[0][2] == "[40.0, 80.0]"
+    assert table.rows[0][2] == "60.0%" and table.rows[0][3] == "[40.0, 80.0]"
+    assert table.rows[0][1] == "+0.21 [+0.18, +0.24] (0.008 \u2212 0.0005)"  # metric units
     assert section.blocks[2].image is not None
     html = build_importance_report(tmp_path, json.loads(json.dumps(RESULT)))
     text = html.read_text()
     assert "What matters more than the cell" in text and "data:image/png" in text
     assert "Method: ANOVA" in (tmp_path / "report.md").read_text()
+    assert "hold for these ranges only" in text

@@ -18,23 +18,34 @@ from gatebench.run.importance import (
     default_factors,
     fraction_columns,
     min_budget,
+    resolution,
 )
 from gatebench.store import open_store
 
 
-@pytest.mark.parametrize(("m", "base"), [(3, 2), (4, 3), (5, 4), (5, 3), (4, 4)])
-def test_fractions_are_balanced_and_orthogonal(m: int, base: int) -> None:
+@pytest.mark.parametrize(("m", "base"), [(3, 3), (4, 3), (5, 4), (6, 4), (4, 4)])
+def test_fractions_are_balanced_and_resolution_four(m: int, base: int) -> None:
     rows, generators = fraction_columns(m, base)
     x = np.array(rows) * 2 - 1  # +-1 coding
     assert x.shape == (2 ** base, m) and len(generators) == m - base
     assert (x.sum(axis=0) == 0).all()  # each level equally often
     for i, j in itertools.combinations(range(m), 2):
         assert x[:, i] @ x[:, j] == 0  # main effects unconfounded with one another
+    for i in range(m):  # ... and with every two-factor interaction (resolution IV)
+        for j, k in itertools.combinations([c for c in range(m) if c != i], 2):
+            assert x[:, i] @ (x[:, j] * x[:, k]) == 0
     assert len({tuple(r) for r in rows}) == len(rows)
+    assert resolution(generators) in (None, 4, 5)
+
+
+def test_five_factors_on_three_base_columns_are_refused() -> None:
+    # E = AB would alias a main effect with an interaction (resolution III)
+    with pytest.raises(ValueError, match="resolution IV"):
+        fraction_columns(5, 3)
 
 
 def test_budget_floor_and_factor_checks() -> None:
-    assert min_budget(2, 4) == 32 and min_budget(2, 3) == 16
+    assert min_budget(2, 4) == 32 and min_budget(2, 3) == 32 and min_budget(2, 5) == 64
     seq = TaskSpec.make("italy-power")
     assert default_factors("sequence") == ("cell", "lr", "hidden", "dropout", "normalise")
     with pytest.raises(UnknownNameError, match="known: cell, dropout, features"):
@@ -55,8 +66,12 @@ def test_italy_power_study_runs_stores_and_resumes(tmp_path: Path) -> None:
     assert result["design"]["trials"] == 16 and result["design"]["replicates"] == 2
     names = {p["name"] for p in result["metric"]["parts"]}
     assert names == {"cell", "lr", "dropout", "interactions", "seed"}
-    assert sum(p["share"] for p in result["metric"]["parts"]) == pytest.approx(1.0, abs=1e-6)
-    assert all(len(p["ci"]) == 2 for p in result["metric"]["parts"])
+    assert all(0.0 <= p["share"] <= 1.0 and len(p["ci"]) == 2
+               for p in result["metric"]["parts"])
+    lr = next(p for p in result["metric"]["parts"] if p["name"] == "lr")
+    assert lr["effect"]["what"].count("\u2212") == 1 and len(lr["effect"]["ci"]) == 2
+    assert set(result["ranges"]) == {"cell", "lr", "dropout"}
+    assert "credited" in result["metric"] and "contrast" in result["metric"]
     assert json.loads((out / IMPORTANCE_FILE).read_text())["shares"].keys() == names
     assert "What matters more than the cell" in (out / "report.html").read_text()
     with open_store(out, create=False) as store:

@@ -99,6 +99,14 @@ def test_every_claim_gets_a_verdict_and_a_rerun_resumes(tiny_csv: Path, tmp_path
     measured = written["measured"]
     assert measured["trials"] and set(measured["phases"]["step_timing"]) == {"native", "neutral"}
     assert all(c["would_change"] for c in written["claims"])
+    # two epochs: the health checks of compare fire, and the claims say which tasks they took
+    assert "short/reviews" in written["health"]
+    assert any("still-improving" in m for m in written["health"]["short/reviews"])
+    short = next(c for c in written["claims"] if c["id"] == "short")
+    task = next(r for r in short["evidence"] if r.get("level") == "task")
+    assert task["counts_as"] == "uninformative" and "health check" in task["uninformative"]
+    assert short["reason"].startswith("0 of 1 task informative")
+    assert "| 0 of 1 task informative, 0 for, 0 against |" in markdown
     latency = json.loads((out / "latency.json").read_text())
     assert {(r["cell"], r["mode"]) for r in latency["rows"]} == {
         (c, m) for c in ("gru", "lstm") for m in ("full", "step")}

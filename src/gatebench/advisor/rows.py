@@ -16,7 +16,7 @@ from typing import Any
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import device_kind, runtime_kind
-from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, combine
+from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, from_readings
 from gatebench.claims.speed import MEASURE, regime
 from gatebench.numbers import finite
 
@@ -59,7 +59,7 @@ def _effect(row: Row) -> dict[str, Any]:
 
 def _decide(rows: list[Row], verdict_of: Callable[[Row], str], what: str,
             favour_of: Callable[[Row], str | None] | None = None) -> Match:
-    verdict = combine(verdict_of(r) for r in rows)
+    verdict = from_readings(verdict_of(r) for r in rows)
     notes = [f"decided by the rows for {what}"]
     if verdict == MIXED:  # still split within the user's own situation: nothing to go on
         verdict = INCONCLUSIVE
@@ -180,7 +180,7 @@ def _speed(claim: dict[str, Any], a: Answers) -> Match:
                      context=configs)
     native = _regime_rows([r for r in mine if r.get("impl") == "native"], a) or \
         _regime_rows(mine, a)
-    verdict = combine(r.get("counts_as") or INCONCLUSIVE for r in native)
+    verdict = from_readings(r.get("counts_as") or INCONCLUSIVE for r in native)
     cited = "; ".join(f"{r.get('label')}: {_ratio_text(r)} ({r.get('counts_as')})"
                       for r in native)
     where = ", ".join(x for x in (

@@ -35,15 +35,14 @@ import numpy as np
 from scipy import optimize as spo
 from scipy import stats as sps
 
+from gatebench.analysis.combine import CLAIM_OUTCOMES, combine_codes
 from gatebench.analysis.rules import (
     _A,
     _B,
     _EQ,
     _INC,
     _UNI,
-    CLAIM_OUTCOMES,
     MEAN_ESTIMAND,
-    combine_codes,
     paired_tests,
 )
 from gatebench.analysis.sequential import MEDIAN_ESTIMAND, sequential_codes, sequential_paths

@@ -1,161 +1,220 @@
-"""Variance shares of a designed experiment: which factor moves the test metric (torch-free).
+"""What moves the test metric in a designed experiment: effects and net shares (numpy only).
 
-The decomposition is statsmodels' ANOVA on an OLS fit, not ours: a main-effects model
-`y ~ C(f1) + C(f2) + ...` gives each factor's sum of squares (type II); a second fit with one
-level per design point, `y ~ C(point)`, leaves the pure error between replicate seeds of the
-same configuration: that is seed noise. What the main effects and seed noise both miss is the
-factors' interactions (lack of fit). Shares are each part's sum of squares over the sum of all
-parts; in the balanced designs `gatebench importance` runs, that sum is the total sum of
-squares, so shares are shares of the variance. Intervals resample design points (each with all
-its seeds) with scipy's bootstrap, percentile method.
+The designs `gatebench importance` runs are balanced: every cell crossed with a regular
+two-level fraction (resolution IV or better) of the other factors, each design point run on
+the same replicate seeds. On such a design:
+
+- a factor's *effect* is in the metric's own units: the mean at its high level minus the mean at
+  its low level (for the cell, the second cell's mean minus the first's; with more than two
+  cells, the range of the cell means). Its 95% interval is the pure-error t interval: the
+  variance comes from the seeds within design points (MSE = pure-error SS / its df), the only
+  noise estimate a fixed design has;
+- a part's *net share* is (SS − df·MSE) / total SS, floored at 0: a sum of squares carries df·MSE
+  of noise even when the factor does nothing, so a raw share of a null factor is about df / N,
+  not 0. Seed noise is the pure-error SS itself; "interactions" the lack of fit beyond the main
+  effects;
+- the cell is also credited with its two-factor interactions (cell × each factor): "the cell
+  matters" includes the cell changing what the learning rate does;
+- a trial with no finite metric (diverged, failed) is scored as the worst value of the design,
+  never dropped: dropping it would flatter the setting that diverges;
+- share intervals resample seeds within each design point (the design points are fixed, not
+  sampled), percentile method; with one seed per point there is no noise estimate and no
+  interval.
+
+The output states the levels each factor ran at: shares hold for those ranges only.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+from scipy import stats as sps
 
 from gatebench.numbers import finite, is_finite
-
-if TYPE_CHECKING:  # pandas comes with statsmodels, imported on use: the analysis loads light
-    import pandas as pd
 
 INTERACTIONS = "interactions"
 SEED = "seed"
 METHOD = (
-    "ANOVA of an OLS fit with main effects (statsmodels ols + anova_lm, type II sums of "
-    "squares); seed noise is the pure error between seeds of one design point "
-    "(statsmodels anova_lm of y ~ C(point)), interactions the remaining lack of fit; "
-    "95% intervals: scipy.stats.bootstrap over design points, percentile method"
+    "effects in the metric's units with pure-error t intervals (seeds within design points); "
+    "shares net of noise, (SS \u2212 df\u00b7MSE) / total SS; the cell also with its "
+    "two-factor interactions; trials with no metric scored as the design's worst value; share "
+    "intervals from resampling seeds within design points (percentile); the shares hold for "
+    "the factor levels listed"
 )
 RESAMPLES = 200
-LEAD = " lead"  # the contrast's key among the bootstrap outputs: no factor's name
+LEVEL = 0.95
 
 
-def anova_parts(frame: pd.DataFrame, factors: Sequence[str], response: str = "y"
-                ) -> dict[str, float]:
-    """Sums of squares: one per factor, INTERACTIONS (lack of fit) and SEED (pure error).
-
-    `frame` has a column per factor (levels as text), a `point` column naming the design
-    point and the response. A factor with a single level left in the data gets 0.
-    """
-    from statsmodels.formula.api import ols
-    from statsmodels.stats.anova import anova_lm
-
-    data = frame.rename(columns={response: "y"})[["y", "point", *factors]]
-    varying = [f for f in factors if data[f].nunique() > 1]
-    terms = " + ".join(f"C({f})" for f in varying) or "1"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a perfect fit warns about a zero residual variance
-        main = ols(f"y ~ {terms}", data=data).fit()
-        total_resid = float(main.ssr)
-        parts = {f: 0.0 for f in factors}
-        if varying:
-            table = anova_lm(main, typ=2)
-            for f in varying:
-                parts[f] = float(table.loc[f"C({f})", "sum_sq"])
-        if data["point"].nunique() > 1:
-            pure = float(anova_lm(ols("y ~ C(point)", data=data).fit()).loc["Residual", "sum_sq"])
-        else:
-            pure = float(((data["y"] - data["y"].mean()) ** 2).sum())
-    parts[INTERACTIONS] = max(total_resid - pure, 0.0)
-    parts[SEED] = max(pure, 0.0)
-    return parts
+def score_missing(rows: Sequence[dict[str, Any]], response: str,
+                  higher_is_better: bool | None) -> tuple[list[dict[str, Any]], int]:
+    """Rows with a missing or non-finite response scored as the design's worst value (None:
+    left out); and how many were scored so."""
+    values = [float(r[response]) for r in rows if is_finite(r.get(response))]
+    if higher_is_better is None or not values:
+        return [r for r in rows if is_finite(r.get(response))], 0
+    worst = min(values) if higher_is_better else max(values)
+    out = [r if is_finite(r.get(response)) else {**r, response: worst} for r in rows]
+    return out, sum(not is_finite(r.get(response)) for r in rows)
 
 
-def shares(parts: dict[str, float]) -> dict[str, float]:
-    """Each part's sum of squares over their total (all zero: equal shares of nothing = 0)."""
-    total = sum(parts.values())
-    return {k: (v / total if total > 0 else 0.0) for k, v in parts.items()}
+def _codes(labels: Sequence[Any]) -> tuple[np.ndarray, list[str]]:
+    """Integer codes in order of first appearance (the design lists low levels first)."""
+    order = list(dict.fromkeys(str(v) for v in labels))
+    return np.array([order.index(str(v)) for v in labels]), order
 
 
-def _frame(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: str
-           ) -> pd.DataFrame:
-    import pandas as pd
-
-    frame = pd.DataFrame(
-        [{"point": str(r["point"]), response: float(r[response]),
-          **{f: str(r["levels"][f]) for f in factors}} for r in rows]
-    )
-    return frame[np.isfinite(frame[response])]
+def _group_ss(y: np.ndarray, codes: np.ndarray, grand: float) -> float:
+    counts = np.bincount(codes)
+    means = np.bincount(codes, weights=y) / np.maximum(counts, 1)
+    return float((counts * (means - grand) ** 2).sum())
 
 
-def _resampled(frame: pd.DataFrame, points: np.ndarray, picks: np.ndarray) -> pd.DataFrame:
-    import pandas as pd
+def sums_of_squares(y: np.ndarray, points: np.ndarray, levels: dict[str, np.ndarray],
+                    credit: str | None = None) -> dict[str, tuple[float, int]]:
+    """(SS, df) per factor, INTERACTIONS (lack of fit), SEED (pure error) and, with `credit`,
+    that factor's two-factor interactions ("<credit> x rest")."""
+    grand = float(y.mean())
+    out: dict[str, tuple[float, int]] = {}
+    for name, codes in levels.items():
+        out[name] = (_group_ss(y, codes, grand), int(len(np.unique(codes)) - 1))
+    n_points = len(np.unique(points))
+    between = _group_ss(y, points, grand)
+    point_means = (np.bincount(points, weights=y) / np.maximum(np.bincount(points), 1))[points]
+    pure = float(((y - point_means) ** 2).sum())
+    mains = sum(ss for ss, _ in out.values())
+    df_lof = n_points - 1 - sum(df for _, df in out.values())
+    if credit is not None and credit in levels:
+        ss_x, df_x = 0.0, 0
+        k = int(levels[credit].max()) + 1
+        for name, codes in levels.items():
+            if name == credit:
+                continue
+            cross = levels[credit] * (int(codes.max()) + 1) + codes
+            ss = _group_ss(y, cross, grand) - out[credit][0] - out[name][0]
+            ss_x += max(ss, 0.0)
+            df_x += (k - 1) * int(len(np.unique(codes)) - 1)
+        out[f"{credit} x rest"] = (ss_x, df_x)
+    out[INTERACTIONS] = (max(between - mains, 0.0), max(df_lof, 0))
+    out[SEED] = (max(pure, 0.0), int(len(y) - n_points))
+    return out
 
-    # Each drawn design point keeps all its seeds; a point drawn twice counts as two points.
-    chosen = [frame[frame["point"] == points[i]].assign(point=f"{k}") for k, i in
-              enumerate(picks.astype(int))]
-    return pd.concat(chosen, ignore_index=True)
+
+def net_shares(ss: dict[str, tuple[float, int]], total: float, credit: str | None
+               ) -> dict[str, float]:
+    """Each part's (SS − df·MSE) / total, floored at 0 (SEED: its own SS / total), and the
+    credited factor with its interactions."""
+    pure, df_pe = ss[SEED]
+    mse = pure / df_pe if df_pe > 0 else 0.0
+    out = {}
+    for name, (value, df) in ss.items():
+        net = value if name == SEED else max(value - df * mse, 0.0)
+        out[name] = net / total if total > 0 else 0.0
+    if credit is not None and credit in ss:
+        out[f"{credit} total"] = out[credit] + out.get(f"{credit} x rest", 0.0)
+    return out
 
 
 def lead_over(share: dict[str, float], factor: str) -> float:
-    """The largest other factor's share minus `factor`'s (interactions and seed excluded)."""
-    others = [v for k, v in share.items() if k not in (factor, INTERACTIONS, SEED)]
-    return max(others, default=0.0) - share.get(factor, 0.0)
+    """The largest other factor's net share minus `factor`'s with its interactions."""
+    skip = {factor, f"{factor} x rest", f"{factor} total", INTERACTIONS, SEED}
+    others = [v for k, v in share.items() if k not in skip]
+    return max(others, default=0.0) - share.get(f"{factor} total", share.get(factor, 0.0))
+
+
+def _effects(y: np.ndarray, levels: dict[str, np.ndarray], names: dict[str, list[str]],
+             mse: float, df_pe: int) -> dict[str, dict[str, Any]]:
+    """Per factor: high − low mean (or the range of level means) with its pure-error interval."""
+    out = {}
+    t = float(sps.t.ppf(0.5 + LEVEL / 2, df_pe)) if df_pe > 0 else None
+    for name, codes in levels.items():
+        counts = np.bincount(codes)
+        means = np.bincount(codes, weights=y) / np.maximum(counts, 1)
+        if len(means) == 2:
+            value = float(means[1] - means[0])
+            half = t * np.sqrt(mse * (1 / counts[0] + 1 / counts[1])) if t else None
+            ci = [value - half, value + half] if half is not None else [None, None]
+            what = f"{names[name][1]} \u2212 {names[name][0]}"
+        else:
+            value, ci = float(means.max() - means.min()) if len(means) else 0.0, [None, None]
+            what = "range of the level means"
+        out[name] = {"value": value, "ci": [finite(c) for c in ci], "what": what}
+    return out
+
+
+def _bootstrap(y: np.ndarray, points: np.ndarray, levels: dict[str, np.ndarray],
+               credit: str | None, resamples: int, seed: int) -> np.ndarray | None:
+    """Net shares (and the lead, with `credit`) per resample of seeds within design points."""
+    groups = [np.flatnonzero(points == p) for p in np.unique(points)]
+    if resamples <= 0 or min(len(g) for g in groups) < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(resamples):
+        idx = np.concatenate([rng.choice(g, size=len(g)) for g in groups])
+        yy = y[idx]
+        total = float(((yy - yy.mean()) ** 2).sum())
+        s = net_shares(sums_of_squares(yy, points[idx], {k: v[idx] for k, v in levels.items()},
+                                       credit), total, credit)
+        out.append([*s.values(), *([lead_over(s, credit)] if credit else [])])
+    return np.array(out)
 
 
 def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: str,
-              *, resamples: int = RESAMPLES, seed: int = 0, contrast: str | None = None
-              ) -> dict[str, Any]:
-    """Variance shares of `response` over `factors`, INTERACTIONS and SEED, each with a 95% CI.
+              *, higher_is_better: bool | None = None, resamples: int = RESAMPLES,
+              seed: int = 0, contrast: str | None = None) -> dict[str, Any]:
+    """Effects, net shares and intervals of `response` over `factors` (module docstring).
 
     `rows` are dicts with "point" (the design point), "levels" ({factor: level}) and the
-    response value; rows whose response is missing or not finite are left out and counted.
-    With `contrast` (a factor), "contrast" holds `lead_over` that factor with its interval
-    from the same bootstrap resamples: above 0, another factor outweighs it.
+    response; with `higher_is_better` given, a missing response is scored as the worst value
+    (counted in "n_worst"), else left out (counted in "n_dropped"). With `contrast` (a
+    factor), that factor is credited with its interactions and "contrast" holds `lead_over`
+    it, with its interval and bootstrap p-values of the lead being above and below 0.
     """
-    from scipy.stats import bootstrap
-
-    kept = [r for r in rows if is_finite(r.get(response))]
-    if not kept:
-        return {"response": response, "n": 0, "n_dropped": len(rows), "parts": [],
-                "method": METHOD}
-    frame = _frame(kept, factors, response)
-    parts = anova_parts(frame, factors, response)
-    names = list(parts)
-    point_ids = np.array(sorted(frame["point"].unique()))
-    keys = [*names, *([LEAD] if contrast else [])]
-    intervals: dict[str, list[float | None]] = {k: [None, None] for k in keys}
-    if len(point_ids) >= 3 and resamples > 0:
-
-        def statistic(picks: np.ndarray) -> np.ndarray:
-            s = shares(anova_parts(_resampled(frame, point_ids, picks), factors, response))
-            lead = [lead_over(s, contrast)] if contrast else []
-            return np.array([s[k] for k in names] + lead)
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # degenerate resamples warn; their share is 0
-            ci = bootstrap((np.arange(len(point_ids)),), statistic, vectorized=False,
-                           n_resamples=resamples, method="percentile",
-                           rng=np.random.default_rng(seed)).confidence_interval
-        intervals = {k: [finite(lo), finite(hi)]
-                     for k, lo, hi in zip(keys, ci.low, ci.high, strict=True)}
-    share = shares(parts)
-    means = {f: frame.groupby(f)[response].mean().to_dict() for f in factors}
-    extra = {"contrast": {"factor": contrast, "lead_of_largest_other": lead_over(share, contrast),
-                          "ci": intervals[LEAD]}} if contrast else {}
-    return {
-        **extra,
-        "response": response,
-        "n": len(frame),
-        "n_dropped": len(rows) - len(frame),
-        "n_points": len(point_ids),
-        "total_ss": sum(parts.values()),
-        "parts": [
-            {"name": k, "sum_sq": parts[k], "share": share[k], "ci": intervals[k],
-             "level_means": {str(lv): float(m) for lv, m in means.get(k, {}).items()}}
-            for k in names
-        ],
-        "method": METHOD,
-    }
+    scored, n_worst = score_missing(rows, response, higher_is_better)
+    base = {"response": response, "n_dropped": len(rows) - len(scored), "n_worst": n_worst,
+            "method": METHOD,
+            "ranges": {f: list(dict.fromkeys(str(r["levels"][f]) for r in rows)) for f in factors}}
+    if not scored:
+        return {**base, "n": 0, "parts": []}
+    y = np.array([float(r[response]) for r in scored])
+    points, _ = _codes([r["point"] for r in scored])
+    levels, names = {}, {}
+    for f in factors:
+        levels[f], names[f] = _codes([r["levels"][f] for r in scored])
+    ss = sums_of_squares(y, points, levels, contrast)
+    total = float(((y - y.mean()) ** 2).sum())
+    share = net_shares(ss, total, contrast)
+    pure, df_pe = ss[SEED]
+    effects = _effects(y, levels, names, pure / df_pe if df_pe else 0.0, df_pe)
+    boot = _bootstrap(y, points, levels, contrast, resamples, seed)
+    keys = [*share, *(["lead"] if contrast else [])]
+    ci = ({k: [finite(np.percentile(boot[:, i], 2.5)), finite(np.percentile(boot[:, i], 97.5))]
+           for i, k in enumerate(keys)} if boot is not None else {k: [None, None] for k in keys})
+    parts = [{"name": k, "sum_sq": ss[k][0], "df": ss[k][1], "share": share[k],
+              "gross_share": ss[k][0] / total if total > 0 else 0.0, "ci": ci[k],
+              "effect": effects.get(k),
+              "level_means": ({lv: float(y[levels[k] == i].mean())
+                               for i, lv in enumerate(names[k])} if k in levels else {})}
+             for k in ss if k != f"{contrast} x rest"]
+    extra = {}
+    if contrast in levels:
+        lead = lead_over(share, contrast)
+        p = ((None, None) if boot is None else
+             tuple(min(1.0, 2 * (float(np.sum(cmp)) + 1) / (len(boot) + 1))
+                   for cmp in (boot[:, -1] <= 0, boot[:, -1] >= 0)))
+        extra = {"contrast": {"factor": contrast, "lead_of_largest_other": lead, "ci": ci["lead"],
+                              "p_above": p[0], "p_below": p[1]},
+                 "credited": {"name": contrast, "share": share[f"{contrast} total"],
+                              "ci": ci[f"{contrast} total"],
+                              "interactions_share": share.get(f"{contrast} x rest", 0.0)}}
+    return {**base, **extra, "n": len(y), "n_points": int(points.max()) + 1, "total_ss": total,
+            "noise": {"mse": pure / df_pe if df_pe else None, "df": df_pe}, "parts": parts}
 
 
 def ranked(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The parts of a decomposition, largest share first."""
+    """The parts of a decomposition, largest net share first."""
     return sorted(result.get("parts", []), key=lambda p: -(p.get("share") or 0.0))
 
 
@@ -164,5 +223,10 @@ def share_of(result: dict[str, Any], name: str) -> dict[str, Any] | None:
     return next((p for p in result.get("parts", []) if p["name"] == name), None)
 
 
-__all__ = ["INTERACTIONS", "METHOD", "SEED", "anova_parts", "decompose", "lead_over", "ranked",
-           "share_of", "shares"]
+def ranges_text(result: dict[str, Any]) -> str:
+    """"lr 0.0005/0.008; hidden 16/64": the levels the shares hold for."""
+    return "; ".join(f"{f} {'/'.join(v)}" for f, v in (result.get("ranges") or {}).items())
+
+
+__all__ = ["INTERACTIONS", "METHOD", "SEED", "decompose", "lead_over", "net_shares", "ranges_text",
+           "ranked", "score_missing", "share_of", "sums_of_squares"]

@@ -6,15 +6,28 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatebench.analysis.rules import A_BETTER, B_BETTER, EQUIVALENT, Decision, combine_tasks
+from gatebench.analysis.combine import (  # the verdict words and tests deciders share
+    AGAINST,
+    BETTER,
+    FOR,
+    UNDECIDED,
+    Combined,
+    TaskTest,
+    verdict_of,
+)
+from gatebench.analysis.combine import CLAIM_VERDICTS as CLAIM_VERDICTS
+from gatebench.analysis.combine import INCONCLUSIVE as INCONCLUSIVE
+from gatebench.analysis.combine import MATCHES as MATCHES
+from gatebench.analysis.combine import REFUTED as REFUTED
+from gatebench.analysis.combine import SUPPORTED as SUPPORTED
+from gatebench.analysis.combine import better_test as better_test
+from gatebench.analysis.combine import combine as combine_tests
+from gatebench.analysis.combine import matches_test as matches_test
+from gatebench.analysis.rules import MIXED as MIXED
+from gatebench.analysis.rules import UNINFORMATIVE, Decision
 from gatebench.claims.catalogue import Claim
 from gatebench.numbers import finite, jsonable
 
-SUPPORTED = "supported"
-REFUTED = "refuted"
-MIXED = "mixed"
-INCONCLUSIVE = "inconclusive"
-CLAIM_VERDICTS = (SUPPORTED, REFUTED, MIXED, INCONCLUSIVE)
 NOT_RUN = "not run"
 
 # Speed ratios GRU/LSTM: "GRU 20-30% faster" puts the ratio at 0.70-0.80; a whole CI at or
@@ -50,6 +63,7 @@ class ClaimResult:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     excluded: dict[str, Any] = field(default_factory=dict)
     would_change: str = ""  # what result would turn this verdict into another one
+    combined: Combined | None = None  # how its tasks combined (None: not decided by tasks)
 
     def __post_init__(self) -> None:
         if self.verdict not in CLAIM_VERDICTS:
@@ -62,6 +76,7 @@ class ClaimResult:
             "reason": self.reason, "effect": self.effect, "depends_on": self.depends_on,
             "evidence": self.evidence, "excluded": self.excluded,
             "would_change": self.would_change,
+            "combined": self.combined.to_dict() if self.combined else None,
         })
 
 
@@ -88,41 +103,65 @@ def decision_row(label: str, what: str, d: Decision, unit: str = "", **extra: An
                p_value=d.p_value, method=d.method, rule_reason=d.reason, **extra)
 
 
-def task_verdicts(outcomes: dict[str, str], supports: Iterable[str],
-                  refutes: Iterable[str]) -> dict[str, str]:
-    """Per task, its (Holm-adjusted) rules outcome read as evidence for the claim."""
-    sup, ref = set(supports), set(refutes)
-    return {k: SUPPORTED if o in sup else REFUTED if o in ref else INCONCLUSIVE
-            for k, o in outcomes.items()}
+READING_VERDICT = {FOR: SUPPORTED, AGAINST: REFUTED, UNDECIDED: INCONCLUSIVE,
+                   UNINFORMATIVE: UNINFORMATIVE}
 
 
-def across_tasks(verdicts: Iterable[str]) -> str:
-    """Tasks' verdicts -> the claim's: some for and some against -> mixed; only one kind
-    decided -> that; none decided -> inconclusive (undecided tasks never block a verdict,
-    they are listed beside it)."""
-    votes = set(verdicts)
-    if SUPPORTED in votes and REFUTED in votes:
-        return MIXED
-    if SUPPORTED in votes:
-        return SUPPORTED
-    if REFUTED in votes:
-        return REFUTED
-    return INCONCLUSIVE
+def decide_tasks(tests: dict[str, TaskTest], kind: str = BETTER, noun: str = "task"
+                 ) -> Combined:
+    """The one combining rule (analysis.combine) over a claim's per-task tests."""
+    return combine_tests(tests, kind, noun=noun)
 
 
-def holm_outcomes(decisions: dict[str, Decision]) -> dict[str, str]:
-    """Per task, its outcome after the statistics core's Holm correction across the tasks."""
-    keys = list(decisions)
-    combined = combine_tasks([decisions[k] for k in keys])
-    return {k: t["outcome"] for k, t in zip(keys, combined.tasks, strict=True)}
+def counts_as(combined: Combined) -> dict[str, str]:
+    """Per task, its reading as a claim verdict word (for: supported, against: refuted,
+    undecided: inconclusive, or uninformative)."""
+    return {k: READING_VERDICT[t.reading] for k, t in combined.tasks.items()}
 
 
-def holm_verdict(decisions: dict[str, Decision]) -> tuple[dict[str, str], dict[str, str], str]:
-    """Holm across tasks, each task read as evidence (A better supports; B better or
-    equivalent refutes) and the claim's verdict: (adjusted outcomes, task verdicts, verdict)."""
-    adjusted = holm_outcomes(decisions)
-    verdicts = task_verdicts(adjusted, supports=(A_BETTER,), refutes=(B_BETTER, EQUIVALENT))
-    return adjusted, verdicts, across_tasks(verdicts.values())
+def mark_rows(rows: list[dict[str, Any]], combined: Combined,
+              name_of: Callable[[dict[str, Any]], Any]) -> None:
+    """Give each row that `name_of` maps to a combined task its reading (counts_as), adjusted
+    p-values and, for an uninformative task, why (rows mapped to None are left alone)."""
+    verdicts = counts_as(combined)
+    for r in rows:
+        name = name_of(r)
+        if name in combined.tasks:
+            t = combined.tasks[name]
+            r.update(counts_as=verdicts[name], p_for_holm=t.p_for_adjusted,
+                     p_against_holm=t.p_against_adjusted,
+                     **({"uninformative": t.why} if t.why else {}))
+
+
+def at_level(level: str, key: str = "task") -> Callable[[dict[str, Any]], Any]:
+    """A `mark_rows` selector: rows at `level` named by their `key`."""
+    return lambda r: r.get(key) if r.get("level") == level else None
+
+
+def readings_text(combined: Combined, describe: dict[str, str]) -> str:
+    """"a: for (…; adjusted p = 0.01); b: uninformative (why)": each task's reading."""
+    parts = []
+    for name, t in combined.tasks.items():
+        if t.reading == UNINFORMATIVE:
+            parts.append(f"{name}: uninformative ({t.why})")
+            continue
+        q = t.p_for_adjusted if t.reading == FOR else t.p_against_adjusted \
+            if t.reading == AGAINST else min(_p1(t.p_for_adjusted), _p1(t.p_against_adjusted))
+        parts.append(f"{name}: {t.reading} ({describe.get(name, '')}; adjusted p = "
+                     f"{_p1(q):.3g})".replace("(; ", "("))
+    return "; ".join(parts)
+
+
+def _p1(x: float | None) -> float:
+    return 1.0 if x is None else float(x)
+
+
+def from_readings(verdicts: Iterable[str]) -> str:
+    """Already-read rows (supported / refuted / other) -> one verdict by the combining rule
+    for "A better": some for and none against -> supported, and so on."""
+    votes = list(verdicts)
+    informative = sum(v != UNINFORMATIVE for v in votes)
+    return verdict_of(BETTER, votes.count(SUPPORTED), votes.count(REFUTED), informative)
 
 
 def headline_task(verdicts: dict[str, str], verdict: str, key: Callable[[str], Any]) -> str:
@@ -133,14 +172,17 @@ def headline_task(verdicts: dict[str, str], verdict: str, key: Callable[[str], A
     return max(deciding or list(verdicts), key=key)
 
 
-def task_claim_result(claim: Claim, verdict: str, reason: str, headline: dict[str, Any],
-                      rows: list[dict[str, Any]], excluded: dict[str, Any],
-                      would_change: dict[str, str]) -> ClaimResult:
-    """A claim decided across tasks: mixed verdicts depend on the task, and `would_change`
-    gives, per verdict, what result would turn it into another."""
-    return ClaimResult(claim.id, claim.statement, verdict, reason, headline,
-                       depends_on="the task" if verdict == MIXED else None, evidence=rows,
-                       excluded=excluded, would_change=would_change[verdict])
+def task_claim_result(claim: Claim, combined: Combined, reason: str,
+                      headline: dict[str, Any], rows: list[dict[str, Any]],
+                      excluded: dict[str, Any], would_change: dict[str, str]) -> ClaimResult:
+    """A claim decided across tasks by the combining rule: the reason leads with the tally
+    ("k of N tasks informative, j for, i against"), mixed verdicts depend on the task, and
+    `would_change` gives, per verdict, what result would turn it into another."""
+    verdict = combined.verdict
+    return ClaimResult(claim.id, claim.statement, verdict, f"{combined.tally()}. {reason}",
+                       headline, depends_on="the task" if verdict == MIXED else None,
+                       evidence=rows, excluded=excluded, would_change=would_change[verdict],
+                       combined=combined)
 
 
 def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,
@@ -150,23 +192,6 @@ def ratio_verdict(ci: Sequence[Any], support: float = SUPPORT_RATIO,
     if hi is not None and hi <= support:
         return SUPPORTED
     if lo is not None and lo >= refute:
-        return REFUTED
-    return INCONCLUSIVE
-
-
-def combine(verdicts: Iterable[str]) -> str:
-    """Groups' verdicts -> one: mixed when some support and some refute, else the majority's.
-
-    A verdict shared by more than half the groups wins; otherwise (too many inconclusive
-    groups) the claim stays inconclusive.
-    """
-    votes = list(verdicts)
-    n_sup, n_ref = votes.count(SUPPORTED), votes.count(REFUTED)
-    if n_sup and n_ref:
-        return MIXED
-    if 2 * n_sup > len(votes):
-        return SUPPORTED
-    if 2 * n_ref > len(votes):
         return REFUTED
     return INCONCLUSIVE
 

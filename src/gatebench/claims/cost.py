@@ -8,7 +8,7 @@ phase its seconds and work. `estimate` scales those to another plan:
   of the task's seq_len and n_train options (1 when absent) and rate(task) is the median of
   wall / (epochs run x fraction x size x hidden^2) over the measured trials of that task (all
   tasks' median for a task never measured); epochs are the planned maximum times the measured
-  share of it that early stopping used;
+  share of it that early stopping used (all of it for a study without early stopping);
 - an importance design costs its budget times the mean wall time of its own measured fits
   (the rate model above for its base configuration when it was never measured);
 - the step-timing phase costs its measured seconds per unit of steps x batch x length x
@@ -104,7 +104,10 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
         if name not in rates:
             guessed.add(name)
         rate = statistics.median(rates[name]) if name in rates else every
-        share = statistics.mean(shares[name]) if shares.get(name) else 1.0
+        # early stopping's measured share of the cap; a study without early stopping (patience
+        # as long as the cap) runs every epoch
+        stops = t.train.patience < t.train.max_epochs
+        share = statistics.mean(shares[name]) if stops and shares.get(name) else 1.0
         hidden = t.sizing.reference_hidden
         return (rate * t.train.max_epochs * share * t.data_fraction
                 * _size(dict(t.task.options)) * hidden * hidden)
@@ -135,9 +138,12 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
         n = len(plan.latency.seq_lens) * len(plan.latency.batch_sizes) * len(
             plan.latency.runtimes)
         latency_s = lat["seconds"] / lat["configs"] * n
+    unpriced = [name for name, planned, priced in (
+        ("training-step timing", bool(plan.step_timings), timing_s > 0),
+        ("inference latency", plan.latency is not None, latency_s > 0)) if planned and not priced]
     return {"trials_s": trials_s, "timing_s": timing_s, "latency_s": latency_s,
             "total_s": trials_s + timing_s + latency_s, "unmeasured_tasks": sorted(guessed),
-            "machine": measured.get("machine") or {}}
+            "unpriced_phases": unpriced, "machine": measured.get("machine") or {}}
 
 
 def describe(n_trials: int, est: dict[str, Any] | None, source: str) -> str:
@@ -152,5 +158,8 @@ def describe(n_trials: int, est: dict[str, Any] | None, source: str) -> str:
     size = f"about {minutes:.0f} min" if minutes < 120 else f"about {minutes / 60:.1f} h"
     guess = (f"; tasks never measured, costed at the median rate: "
              f"{', '.join(est['unmeasured_tasks'])}" if est["unmeasured_tasks"] else "")
+    unpriced = est.get("unpriced_phases") or []
+    missing = (f"; not priced, as that run measured none: {', '.join(unpriced)}"
+               if unpriced else "")
     return (f"{n_trials} trials; {size} on {where} (estimated from the measurements of "
-            f"{source}{guess})")
+            f"{source}{guess}{missing})")

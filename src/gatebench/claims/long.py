@@ -1,19 +1,23 @@
 """Claim "long": LSTM wins on very long sequences with complex dependencies, per probe.
 
-Each probe is read in its own units, paired by seed (A = LSTM, B = GRU throughout):
+Each probe is read in its own units of skill, paired by seed (A = LSTM, B = GRU throughout):
 
-- adding (T >= 400 is "very long"): each trial's test MSE divided by the task's trivial
-  baseline (the mean predictor, about 0.167), compared as the paired ratio LSTM/GRU of those
-  normalised errors (`ratio_rule`; below 1: LSTM closer to a solution). Not pass/fail.
-- a^n b^n: trained on n <= N, tested on every n up to 3N; a seed's score is the largest n up
-  to which it gets every test string right (`paired_rule` on LSTM − GRU, margin 1).
+- adding: skill = 1 − test MSE / the trivial baseline's (the mean predictor, about 0.167),
+  clipped to [0, 1] and compared as the paired LSTM − GRU difference in skill points
+  (`paired_rule`, margin `margin`). A ratio of errors explodes near a solution; skill does not.
+  "Very long" is T >= VERY_LONG (400): the claim reads adding only at an informative length
+  that long; when every such length is uninformative, the probe says it could not see there.
+- a^n b^n: trained on n <= N, tested on every n up to at least 3N; a seed's score is the largest
+  n up to which it gets every test string right (`paired_rule` on LSTM − GRU, margin 1).
 - copy memory: recall accuracy in points (`paired_rule`, margin 1 point).
 
-A pair where both cells fail (within FAILURE_SHARE of the baseline) or both saturate (the
-score's ceiling) carries no signal; a length where every pair is like that is uninformative,
-never a zero-width interval. Per probe the longest informative length decides; probes are
-combined with Holm's correction (`combine_tasks`). LSTM ahead -> supported; GRU ahead or
-equivalent -> refuted; probes disagree -> mixed (it depends on the kind of dependency).
+A diverged trial is a failure scored at the baseline (skill 0, n = 0, chance recall), never
+dropped. A pair where both cells fail (within FAILURE_SHARE of the baseline) or both saturate
+(the score's ceiling) carries no signal; a length where every pair is like that, or whose
+trials were still improving when they stopped (the health checks of `compare`: the budget, not
+the cells), is uninformative, never a zero-width interval. Per probe the longest informative
+length decides; probes combine by the one rule (analysis.combine, "LSTM better"): mixed means
+it depends on the kind of dependency.
 
 The crossover (one definition, used by the claim and the report): the smallest measured length
 from which LSTM is significantly ahead at that length and at every longer informative one.
@@ -26,27 +30,29 @@ import re
 from typing import Any
 
 from gatebench import analysis
-from gatebench.analysis.rules import (
-    A_BETTER,
-    UNINFORMATIVE,
-    Decision,
-    paired_rule,
-    ratio_rule,
-)
+from gatebench.analysis.combine import UNDECIDED, Combined
+from gatebench.analysis.rules import A_BETTER, UNINFORMATIVE, Decision, paired_rule
 from gatebench.claims.base import (
+    BETTER,
     INCONCLUSIVE,
     MIXED,
     REFUTED,
     SUPPORTED,
     ClaimResult,
+    TaskTest,
+    at_level,
+    better_test,
+    decide_tasks,
     decision_effect,
     decision_row,
     finite,
-    holm_verdict,
+    mark_rows,
     not_run,
+    readings_text,
 )
 from gatebench.claims.catalogue import GRU, LONG, LSTM
 from gatebench.claims.evidence import Evidence, Record
+from gatebench.claims.health import FAILURES, health_reason, task_health
 
 # A probe score unsolved: within this share of the way from the trivial baseline to perfect.
 # The probes' own scale (normalised error, strings right), not whether the trial trained
@@ -54,9 +60,9 @@ from gatebench.claims.evidence import Evidence, Record
 FAILURE_SHARE = 0.2
 SATURATED_ERROR = 0.01  # normalised error at or below this: solved
 SATURATED_ACCURACY = 0.99
+VERY_LONG = 400  # adding counts as "very long" from this length
 MEASURES = {
-    "adding": ("LSTM/GRU test MSE relative to the mean predictor (below 1: LSTM closer)",
-               "ratio"),
+    "adding": ("LSTM \u2212 GRU skill, 1 \u2212 MSE / the mean predictor's MSE", "skill points"),
     "anbn": ("LSTM \u2212 GRU largest n all test strings right (trained on n \u2264 N)", "n"),
     "copy-memory": ("LSTM \u2212 GRU recall accuracy", "points"),
 }
@@ -108,7 +114,8 @@ def _ceiling(record: Record) -> float | None:
 
 
 def score(probe: str, record: Record) -> dict[str, Any] | None:
-    """One trial's score on its probe, and whether it failed or saturated."""
+    """One trial's score on its probe in skill units, and whether it failed or saturated (a
+    diverged trial is a failure at the baseline's score)."""
     if probe == "anbn":
         n, n_train = generalisation_n(record), _n_train(record)
         if n is None:
@@ -117,16 +124,19 @@ def score(probe: str, record: Record) -> dict[str, Any] | None:
         return {"value": n, "failed": n_train is not None and n < n_train,
                 "saturated": top is not None and n >= top,
                 "score01": n / top if top else None}
+    base = _baseline(record)
+    if base is None:
+        return None
     metric = str(record.get("metric"))
     hib = bool(record.get("higher_is_better"))
-    value = analysis.effective_metric(record, metric, hib)
-    base = _baseline(record)
-    if base is None or math.isnan(value):
-        return None
+    value = base if record.get("status") == "diverged" else \
+        analysis.effective_metric(record, metric, hib)
+    if math.isnan(value):
+        value = base
     if probe == "adding" or not hib:
-        norm = value / base if base > 0 else math.inf
-        return {"value": norm, "failed": norm >= 1.0 - FAILURE_SHARE,
-                "saturated": norm <= SATURATED_ERROR, "score01": max(0.0, 1.0 - norm)}
+        skill = min(1.0, max(0.0, 1.0 - value / base)) if base > 0 else 0.0
+        return {"value": 100.0 * skill, "failed": skill <= FAILURE_SHARE,
+                "saturated": skill >= 1.0 - SATURATED_ERROR, "score01": skill}
     return {"value": 100.0 * value, "failed": value < base + FAILURE_SHARE * (1.0 - base),
             "saturated": value >= SATURATED_ACCURACY, "score01": value}
 
@@ -150,17 +160,16 @@ def length_decision(probe: str, records: list[Record], margin: float) -> dict[st
     both_top = sum(s[LSTM]["saturated"] and s[GRU]["saturated"] for s in scored)
     informative = [s for s in scored if not (s[LSTM]["failed"] and s[GRU]["failed"])
                    and not (s[LSTM]["saturated"] and s[GRU]["saturated"])]
-    if probe == "adding":
-        d = ratio_rule([s[LSTM]["value"] / s[GRU]["value"] for s in informative
-                        if s[GRU]["value"] > 0], within=0.1)
-    else:
-        d = paired_rule([s[LSTM]["value"] - s[GRU]["value"] for s in informative], margin)
-    if not informative:
-        why = ("both cells fail" if both_fail == len(scored) else
+    d = paired_rule([s[LSTM]["value"] - s[GRU]["value"] for s in informative], margin)
+    unhealthy = health_reason(task_health(records, scored=FAILURES, margin=margin))
+    if not informative or unhealthy:
+        why = (unhealthy if informative else
+               "both cells fail" if both_fail == len(scored) else
                "both cells saturate" if both_top == len(scored) else
                "every pair both fails or both saturates")
         d = Decision(UNINFORMATIVE, None, (None, None), None, len(scored), d.method,
-                     f"{why} in all {len(scored)} pairs: no signal at this budget")
+                     f"{why} in all {len(scored)} pairs: no signal at this budget"
+                     if not unhealthy else f"{why}: no signal at this budget")
     return {"decision": d, "pairs": len(scored), "both_fail": both_fail, "both_saturate": both_top,
             "means": {c: _mean([s[c]["value"] for s in scored]) for c in (LSTM, GRU)},
             "score01": {c: _mean([s[c]["score01"] for s in scored
@@ -187,9 +196,26 @@ def crossover(lengths: list[dict[str, Any]]) -> int | None:
     return found
 
 
+def _probe_test(probe: str, lengths: list[dict[str, Any]]) -> tuple[dict[str, Any], TaskTest]:
+    """The length that decides a probe and its test: the longest informative one (for adding,
+    only from VERY_LONG on; shorter lengths cannot speak for "very long")."""
+    informative = [s for s in lengths if s["outcome"] != UNINFORMATIVE]
+    if probe == "adding":
+        long_enough = [s for s in lengths if s["seq_len"] >= VERY_LONG]
+        informative = [s for s in informative if s["seq_len"] >= VERY_LONG]
+        if not informative:
+            top = max(long_enough or lengths, key=lambda s: s["seq_len"])
+            why = (f"could not see at T \u2265 {VERY_LONG}: " + "; ".join(
+                f"T={s['seq_len']} {s['decision'].reason}" for s in long_enough)
+                if long_enough else f"no length of T \u2265 {VERY_LONG} was run")
+            return top, TaskTest.silent(why)
+    top = max(informative or lengths, key=lambda s: s["seq_len"])
+    return top, better_test(top["decision"])
+
+
 def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
-    """Per probe the longest informative length's paired Decision (A = LSTM), Holm across
-    probes: LSTM ahead -> supported; GRU ahead or equivalent -> refuted; split -> mixed."""
+    """Per probe the longest informative length's paired Decision (A = LSTM; adding only from
+    T = 400), probes combined by the one rule ("LSTM better"); split -> mixed."""
     probes: dict[str, list[dict[str, Any]]] = {}
     rows: list[dict[str, Any]] = []
     excluded: dict[str, list[str]] = {"no_length": [], "no_scores": []}
@@ -215,47 +241,45 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
         return not_run(LONG, WHAT, would_change="running the probes: gatebench suite --claims "
                        "long", evidence=rows, excluded=excluded)
     deciding: dict[str, dict[str, Any]] = {}
+    tests: dict[str, TaskTest] = {}
     for probe, lengths in sorted(probes.items()):
-        informative = [s for s in lengths if s["outcome"] != UNINFORMATIVE]
-        top = max(informative or lengths, key=lambda s: s["seq_len"])
-        deciding[probe] = top
-        cross = crossover(lengths)
+        deciding[probe], tests[probe] = _probe_test(probe, lengths)
+        top = deciding[probe]
         rows.append(decision_row(
             probe, f"{MEASURES.get(probe, ('', ''))[0]} at the longest informative length",
             top["decision"], MEASURES.get(probe, ("", "points"))[1], task=probe,
-            level="probe", seq_len=top["seq_len"], crossover=cross,
+            level="probe", seq_len=top["seq_len"], crossover=crossover(lengths),
             lengths=sorted(s["seq_len"] for s in lengths)))
-    adjusted, verdicts, verdict = holm_verdict({p: s["decision"] for p, s in deciding.items()})
-    for r in rows:
-        if r["level"] == "probe":
-            r.update(outcome_holm=adjusted[r["task"]], counts_as=verdicts[r["task"]])
+    combined = decide_tasks(tests, BETTER, noun="probe")
+    mark_rows(rows, combined, at_level("probe"))
     head = _headline(deciding)
     h = deciding[head]
-    notes = [f"{p} at {'N' if p == 'anbn' else 'T'}={s['seq_len']}: {adjusted[p]}"
-             f" ({s['decision'].reason})" for p, s in deciding.items()]
-    reason = ("per probe, the longest informative length (A = LSTM, Holm across probes): "
-              + "; ".join(notes) + ".")
+    reason = ("per probe, the longest informative length (A = LSTM; adding only from "
+              f"T = {VERY_LONG}): " + readings_text(combined, {
+                  p: f"{'N' if p == 'anbn' else 'T'}={s['seq_len']}: {s['decision'].reason}"
+                  for p, s in deciding.items()}) + ".")
     return ClaimResult(
-        LONG.id, LONG.statement, verdict, reason,
+        LONG.id, LONG.statement, combined.verdict, f"{combined.tally()}. {reason}",
         decision_effect(f"{MEASURES.get(head, (head,))[0]}, {head} "
                         f"{'N' if head == 'anbn' else 'T'}={h['seq_len']}", h["decision"],
                         MEASURES.get(head, ("", "points"))[1]),
-        depends_on="the kind of dependency" if verdict == MIXED else None,
-        evidence=rows, excluded=excluded, would_change=_would_change(verdict, adjusted),
+        depends_on="the kind of dependency" if combined.verdict == MIXED else None,
+        evidence=rows, excluded=excluded, would_change=_would_change(combined),
+        combined=combined,
     )
 
 
 def _headline(deciding: dict[str, dict[str, Any]]) -> str:
-    """Adding at its longest length when measured (the probe read as an error ratio), else the
-    first informative probe."""
+    """Adding at its longest length when measured (the probe read as skill), else the first
+    informative probe."""
     if "adding" in deciding:
         return "adding"
     informative = [p for p, s in deciding.items() if s["outcome"] != UNINFORMATIVE]
     return (informative or list(deciding))[0]
 
 
-def _would_change(verdict: str, adjusted: dict[str, str]) -> str:
-    silent = [p for p, o in adjusted.items() if o in (UNINFORMATIVE, "inconclusive")]
+def _would_change(combined: Combined) -> str:
+    silent = [p for p, t in combined.tasks.items() if t.reading in (UNINFORMATIVE, UNDECIDED)]
     text = {
         SUPPORTED: "a probe where GRU comes out ahead or equivalent at its longest length "
                    "would make it mixed; all of them would refute it",
@@ -264,14 +288,15 @@ def _would_change(verdict: str, adjusted: dict[str, str]) -> str:
         MIXED: "it stays mixed while probes disagree; more seeds could move a probe to the "
                "other side only if its interval is wide",
         INCONCLUSIVE: "more seeds per length (the intervals are wide) or a budget at which the "
-                      "cells stop both failing or both saturating",
-    }[verdict]
+                      f"cells stop both failing or both saturating (adding at T \u2265 "
+                      f"{VERY_LONG})",
+    }[combined.verdict]
     if silent:
         text += f"; undecided now: {', '.join(silent)}"
     return text
 
 
-SCORE01 = {"adding": "1 − MSE / mean predictor's MSE (0 at the baseline)",
+SCORE01 = {"adding": "1 − MSE / mean predictor's MSE, clipped to [0, 1] (0 at the baseline)",
            "anbn": "largest n all right / largest n tested",
            "copy-memory": "recall accuracy"}
 

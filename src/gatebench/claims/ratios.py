@@ -6,10 +6,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatebench.analysis.combine import ratio_threshold_test
 from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
+    BETTER,
     ClaimResult,
-    combine,
+    counts_as,
+    decide_tasks,
     effect,
     fmt_ratio,
     ratio_verdict,
@@ -101,14 +104,17 @@ def decide_groups(
     rows: list[dict[str, Any]],
     excluded: dict[str, Any],
 ) -> ClaimResult:
-    """One verdict per group, combined (mixed names the dimensions it depends on).
+    """Each group tested against the thresholds and combined by the one rule (analysis.combine,
+    "GRU better", Holm across groups); mixed names the dimensions it depends on.
 
     `groups` is keyed by the values of `key_fields`, each described by `dimensions`; the
     headline effect is the first group whose key ends with `headline`, else the first group.
     """
-    verdicts = {}
+    combined = decide_tasks({group_label(k): ratio_threshold_test(g.ratios, support, refute)
+                             for k, g in groups.items()}, BETTER, noun="group")
+    readings = counts_as(combined)
+    verdicts = {key: readings[group_label(key)] for key in groups}
     for key, g in groups.items():
-        verdicts[key] = g.verdict(support, refute)
         label = group_label(key)
         rows.append(row(label, what, g.summary["geomean"], g.summary["ci"], len(g.ratios),
                         **dict(zip(key_fields, key, strict=True)), level="group", unit=UNIT,
@@ -117,24 +123,25 @@ def decide_groups(
     top = next((k for k in groups if k[-len(headline):] == headline), next(iter(groups)))
     h = groups[top].summary
     depends_on = split_by(verdicts, dimensions)
-    tally = "; ".join(f"{group_label(k)} {v}" for k, v in verdicts.items())
-    reason = (f"{what} is {fmt_ratio(h['geomean'], h['ci'])} for {group_label(top)} "
-              f"(n={len(groups[top].ratios)} rounds); per group: {tally} (supported needs the "
-              f"CI \u2264 {support:g}, refuted \u2265 {refute:g})")
+    verdict = combined.verdict
+    reason = (f"{combined.tally()}; {what} is {fmt_ratio(h['geomean'], h['ci'])} for "
+              f"{group_label(top)} (n={len(groups[top].ratios)} rounds); per group: "
+              + "; ".join(f"{group_label(k)} {v}" for k, v in verdicts.items())
+              + f" (for: significantly below {support:g}, against: significantly above "
+              f"{refute:g}, Holm across groups)")
     if depends_on:
         reason += f"; it depends on {depends_on}"
-    verdict = combine(verdicts.values())
     change = {
-        "supported": f"a group whose interval reaches {refute:g} or above would make it mixed",
-        "refuted": f"a group whose interval lies at or below {support:g} would make it mixed",
+        "supported": f"a group significantly above {refute:g} would make it mixed",
+        "refuted": f"a group significantly below {support:g} would make it mixed",
         "mixed": f"it stays mixed while groups disagree (it depends on {depends_on})",
-        "inconclusive": f"more rounds, until a group's interval lies at or below {support:g} "
-                        f"or at or above {refute:g}",
+        "inconclusive": f"more rounds, until a group is significantly below {support:g} "
+                        f"or above {refute:g}",
     }[verdict]
     return ClaimResult(claim.id, claim.statement, verdict, reason + ".",
                        effect(f"{what}, {group_label(top)}", h["geomean"], h["ci"], UNIT),
-                       depends_on=depends_on, evidence=rows, excluded=excluded,
-                       would_change=change)
+                       depends_on=depends_on if verdict == "mixed" else None, evidence=rows,
+                       excluded=excluded, would_change=change, combined=combined)
 
 
 def group_label(key: Key) -> str:

@@ -25,6 +25,7 @@ from gatebench.claims.catalogue import (
     SHORT,
     SMALL_DATA,
     SPEED,
+    SPEED_ARCHITECTURE,
     Claim,
 )
 from gatebench.claims.evidence import Evidence
@@ -42,6 +43,7 @@ class ClaimEntry:
 CLAIMS: dict[str, ClaimEntry] = {
     e.claim.id: e for e in (
         ClaimEntry(SPEED, speed.decide),
+        ClaimEntry(SPEED_ARCHITECTURE, speed.decide_architecture),
         ClaimEntry(INFERENCE, inference.decide),
         ClaimEntry(SHORT, short.decide),
         ClaimEntry(SMALL_DATA, small_data.decide),

@@ -1,12 +1,13 @@
 """Claim "short": GRU matches LSTM on short sequences, by an equivalence test per task.
 
-Per short task (median length < max_len), seed pairs where neither trial failed to train
-(within noise of the trivial baseline, `analysis.health.trial_failed`) give the paired
-GRU − LSTM test-metric differences (`paired_rule`, equivalence within ±margin); the failure
-rate of each cell is reported apart
-from the mean, and failures are compared with the paired exact test (`success_rule`). Holm
-across tasks. Every informative task equivalent -> supported; a task with a significant
-difference (in score or in failures) -> refuted, or mixed when others are equivalent.
+Per short task (median length < max_len), every seed pair gives the paired GRU − LSTM
+test-metric difference (`paired_rule`, equivalence within ±margin), failed seeds included at
+the score they reached: dropping them would keep only the survivors of the cell that fails more
+often. Each cell's failure rate (`analysis.health.trial_failed`) and the paired exact test of
+failures (`success_rule`) are reported beside. A task whose trials were still improving when
+they stopped (the health checks of `compare`) is uninformative. Tasks combine by the one rule
+(analysis.combine, "A matches B"): supported only when every informative task is equivalent,
+refuted by a significant difference after Holm.
 """
 
 from __future__ import annotations
@@ -15,36 +16,33 @@ from typing import Any
 
 from gatebench import analysis
 from gatebench.analysis.health import trial_failed
-from gatebench.analysis.rules import (
-    A_BETTER,
-    B_BETTER,
-    EQUIVALENT,
-    WINNERS,
-    Decision,
-    paired_rule,
-    success_rule,
-)
+from gatebench.analysis.rules import paired_rule, success_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
+    MATCHES,
     MIXED,
     REFUTED,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
+    TaskTest,
+    at_level,
+    counts_as,
+    decide_tasks,
     decision_effect,
     decision_row,
     finite,
     headline_task,
-    holm_outcomes,
+    mark_rows,
+    matches_test,
     not_run,
-    plural,
+    readings_text,
     task_claim_result,
-    task_verdicts,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SHORT
 from gatebench.claims.evidence import Evidence
+from gatebench.claims.health import FAILURES, health_reason, task_health
 
-WHAT = "GRU \u2212 LSTM test metric (seeds that trained)"
+WHAT = "GRU \u2212 LSTM test metric (every seed, failed ones included)"
 
 
 def median_seq_len(records: list[dict[str, Any]]) -> float | None:
@@ -57,7 +55,8 @@ def median_seq_len(records: list[dict[str, Any]]) -> float | None:
 
 
 def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any] | None:
-    """Paired differences over seeds that trained, failure counts, and both Decisions."""
+    """Paired differences over every seed pair (failed seeds at their score), failure counts,
+    and both Decisions."""
     pairs = analysis.pair_records(records)
     if not pairs:
         return None
@@ -67,16 +66,18 @@ def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any
     diffs = [analysis.improvement_points(metric, hib,
                                          analysis.effective_metric(p[GRU], metric, hib),
                                          analysis.effective_metric(p[LSTM], metric, hib))
-             for p, g, ls in zip(pairs, ok[GRU], ok[LSTM], strict=True) if g and ls]
+             for p in pairs]
+    unhealthy = health_reason(task_health(records, scored=FAILURES, margin=margin))
     return {"score": paired_rule(diffs, margin), "failures": success_rule(ok[GRU], ok[LSTM]),
             "failure_rate": {c: 1.0 - sum(v) / len(v) for c, v in ok.items()},
             "n_pairs": len(pairs), "unit": analysis.point_unit(metric, hib),
-            "task": (first.get("task") or {}).get("name"), "device": first.get("device")}
+            "task": (first.get("task") or {}).get("name"), "device": first.get("device"),
+            "unhealthy": unhealthy}
 
 
 def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> ClaimResult:
-    """Every short task's score equivalent within ±margin -> supported; a significant
-    difference (Holm across tasks) -> refuted, or mixed when other tasks are equivalent."""
+    """Every informative short task's score equivalent within ±margin -> supported; a
+    significant difference (Holm across tasks) -> refuted; else inconclusive."""
     rows, found, excluded = [], {}, {"too_long": [], "length_unknown": [], "no_pairs": []}
     for sid, records in evidence.studies("short/").items():
         length = median_seq_len(records)
@@ -101,48 +102,32 @@ def decide(evidence: Evidence, margin: float = 1.0, max_len: float = 100.0) -> C
     if not found:
         return not_run(SHORT, WHAT, would_change="running a short-sequence task: gatebench "
                        "suite --claims short", evidence=rows, excluded=excluded)
-    score = holm_outcomes({sid: t["score"] for sid, t in found.items()})
-    fails = holm_outcomes({sid: t["failures"] for sid, t in found.items()})
-    outcome = {sid: _task_outcome(score[sid], fails[sid], found[sid]["score"])
-               for sid in found}
-    verdicts = task_verdicts(outcome, supports=(EQUIVALENT,), refutes=(A_BETTER, B_BETTER))
-    for r in rows:
-        if r["level"] == "task":
-            r.update(outcome_holm=outcome[r["label"]], counts_as=verdicts[r["label"]])
-    verdict = across_tasks(verdicts.values())
+    combined = decide_tasks({sid: TaskTest.silent(t["unhealthy"]) if t["unhealthy"]
+                             else matches_test(t["score"]) for sid, t in found.items()}, MATCHES)
+    mark_rows(rows, combined, at_level("task", key="label"))
+    verdicts = counts_as(combined)
     # The headline: of the tasks that decided the claim, the one that strays farthest from
     # parity (what bounds the claim)
-    head = headline_task(verdicts, verdict, key=lambda k: max(
+    head = headline_task(verdicts, combined.verdict, key=lambda k: max(
         (abs(finite(c) or 0.0) for c in found[k]["score"].ci), default=0.0))
-    tally = "; ".join(
-        f"{sid}: {outcome[sid]} ({found[sid]['score'].reason}; failed seeds GRU "
-        f"{found[sid]['failure_rate'][GRU]:.0%}, LSTM {found[sid]['failure_rate'][LSTM]:.0%})"
-        for sid in found)
-    reason = (f"{sum(v == SUPPORTED for v in verdicts.values())} of "
-              f"{plural(len(found), 'short task')} equivalent within \u00b1{margin:g} after "
-              f"Holm, {sum(v == REFUTED for v in verdicts.values())} differ; {tally}.")
+    reason = (f"equivalent within \u00b1{margin:g}, failed seeds counted at their score: "
+              + readings_text(combined, {
+                  sid: f"{t['score'].reason}; failed seeds GRU {t['failure_rate'][GRU]:.0%}, "
+                       f"LSTM {t['failure_rate'][LSTM]:.0%}" for sid, t in found.items()})
+              + ".")
     return task_claim_result(
-        SHORT, verdict, reason,
+        SHORT, combined, reason,
         decision_effect(f"{WHAT} ({head})", found[head]["score"], found[head]["unit"]),
         rows, excluded, _would_change(margin))
 
 
-def _task_outcome(score: str, failures: str, d: Decision, alpha: float = 0.05) -> str:
-    """A difference inside the margin (TOST passes) still matches; otherwise a significant
-    difference in score, or else in failure rate, makes the task differ."""
-    if d.p_equivalence is not None and d.p_equivalence < alpha and failures not in WINNERS:
-        return EQUIVALENT
-    if score in WINNERS:
-        return score
-    return failures if failures in WINNERS else score
-
-
 def _would_change(margin: float) -> dict[str, str]:
     return {
-        SUPPORTED: f"a short task whose difference (or failure rate) reaches beyond "
-                   f"\u00b1{margin:g} significantly would make it mixed",
-        REFUTED: f"short tasks equivalent within \u00b1{margin:g} would make it mixed; the "
-                 f"differing tasks turning equivalent would support it",
+        SUPPORTED: f"a short task with a significant difference (failed seeds count at their "
+                   f"score), or one no longer equivalent within \u00b1{margin:g}, would refute "
+                   f"it or leave it inconclusive",
+        REFUTED: f"the differing tasks turning equivalent within \u00b1{margin:g} (with every "
+                 f"other informative task) would support it",
         MIXED: "it stays mixed while some tasks are equivalent and others differ",
         INCONCLUSIVE: f"more seeds, until each task's 90% interval fits inside \u00b1{margin:g} "
                       f"(equivalent) or excludes 0 (different)",

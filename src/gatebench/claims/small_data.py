@@ -1,14 +1,17 @@
 """Claim "small-data": GRU overfits less on small data, by the train-validation gap per task.
 
 The suite trains every data fraction for the same number of optimiser steps (epochs scaled by
-1/fraction, one study per fraction: "small/<task>" and "small/<task>/f=<fraction>"). A
-trial's gap is validation loss minus training loss at its selected epoch, both scored in eval
-mode at the epoch's end (`train_loss_eval`; older records fall back to the running training
-loss, and say so), divided by the task's chance loss (ln K for K classes; 1 for a standardised
-regression target) so tasks are in comparable units. Per task, at its smallest fraction, seed
-pairs where both cells failed to train carry no signal; the rest give the paired
-LSTM − GRU gap (`paired_rule`, margin `margin`; positive: GRU overfits less). Holm across
-tasks: GRU's gap smaller -> supported; larger or equivalent -> refuted; split -> mixed.
+1/fraction, one study per fraction: "small/<task>" and "small/<task>/f=<fraction>"; the small
+fractions with no early stopping). A trial's gap is validation loss minus training loss, both
+scored in eval mode at an epoch's end (`train_loss_eval`; older records fall back to the running
+training loss, and say so), at a fixed optimiser-step budget: the epoch where the pair's
+common step count (the fewer steps either trial ran) is reached, never the early-stopped
+checkpoint, which would cap the overfitting it is meant to show. Gaps are divided by the task's
+chance loss (ln K for K classes; 1 for a standardised regression target) so tasks are in
+comparable units. Per task, at its smallest fraction, only pairs where both cells trained give
+the paired LSTM − GRU gap (`paired_rule`, margin `margin`; positive: GRU overfits less): a
+failed model has no gap to speak of. Pairs where one cell failed are reported as a failure-rate
+difference (`success_rule`) beside it. Tasks combine by the one rule ("GRU better").
 """
 
 from __future__ import annotations
@@ -18,19 +21,24 @@ from typing import Any
 
 from gatebench import analysis
 from gatebench.analysis.health import trial_failed
-from gatebench.analysis.rules import paired_rule
+from gatebench.analysis.rules import paired_rule, success_rule
 from gatebench.claims.base import (
+    BETTER,
     INCONCLUSIVE,
     MIXED,
     REFUTED,
     SUPPORTED,
     ClaimResult,
+    better_test,
+    counts_as,
+    decide_tasks,
     decision_effect,
     decision_row,
     finite,
     headline_task,
-    holm_verdict,
+    mark_rows,
     not_run,
+    readings_text,
     task_claim_result,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SMALL_DATA
@@ -52,12 +60,14 @@ def chance_loss(record: Record) -> float:
     return math.log(k)
 
 
-def gap(record: Record) -> tuple[float | None, bool]:
-    """(normalised gap at the selected epoch, whether the eval-mode training loss was used)."""
-    best, history = record.get("best_epoch"), record.get("history") or []
-    if not isinstance(best, int) or not 1 <= best <= len(history):
+def gap(record: Record, steps: float | None = None) -> tuple[float | None, bool]:
+    """(normalised gap at the first epoch that reaches `steps` optimiser steps, else at the
+    last epoch; whether the eval-mode training loss was used)."""
+    history = record.get("history") or []
+    if not history:
         return None, False
-    h = history[best - 1]
+    h = next((h for h in history if steps is not None and (finite(h.get("steps")) or 0) >= steps),
+             history[-1])
     train = finite(h.get("train_loss_eval"))
     eval_mode = train is not None
     train = train if eval_mode else finite(h.get("train_loss"))
@@ -65,6 +75,13 @@ def gap(record: Record) -> tuple[float | None, bool]:
     if train is None or val is None:
         return None, eval_mode
     return (val - train) / chance_loss(record), eval_mode
+
+
+def common_steps(pair: dict[str, Record]) -> float | None:
+    """The optimiser steps both trials of a pair ran (the fewer of their totals)."""
+    totals = [finite(((pair[c].get("history") or [{}])[-1]).get("steps"))
+              for c in FOLKLORE_CELLS]
+    return None if any(t is None for t in totals) else min(totals)  # type: ignore[type-var]
 
 
 def task_name(sid: str) -> str:
@@ -85,10 +102,12 @@ def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[
         metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
         gaps, both_failed, running = [], 0, 0
         for p in ps:
-            if trial_failed(p[GRU]) and trial_failed(p[LSTM]):
-                both_failed += 1
+            failed = [bool(trial_failed(p[c])) for c in FOLKLORE_CELLS]
+            both_failed += all(failed)
+            if any(failed):  # a failed model has no gap: counted in the failure rates
                 continue
-            (g, g_eval), (ls, l_eval) = gap(p[GRU]), gap(p[LSTM])
+            budget = common_steps(p)
+            (g, g_eval), (ls, l_eval) = gap(p[GRU], budget), gap(p[LSTM], budget)
             running += not (g_eval and l_eval)
             if g is not None and ls is not None:
                 gaps.append(ls - g)
@@ -100,14 +119,15 @@ def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[
             "metric_unit": analysis.point_unit(metric, hib), "pairs": len(ps),
             "both_failed": both_failed, "running_train_loss": running,
             "failures": {c: sum(bool(trial_failed(p[c])) for p in ps) for c in FOLKLORE_CELLS},
+            "trained": success_rule([not trial_failed(p[GRU]) for p in ps],
+                                    [not trial_failed(p[LSTM]) for p in ps]),
         }
     return out
 
 
 def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
     """Per task at its smallest fraction (< 1): GRU's normalised gap significantly smaller ->
-    supports; larger or equivalent within ±margin -> refutes; Holm across tasks; split ->
-    mixed."""
+    for; larger or equivalent within ±margin -> against; tasks combined by the one rule."""
     by_task: dict[str, list[Record]] = {}
     for sid, records in evidence.studies("small/").items():
         by_task.setdefault(task_name(sid), []).extend(records)
@@ -130,19 +150,25 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
             rows.append(decision_row(f"{task} @ {f:g} test", "GRU \u2212 LSTM test metric",
                                      e["metric"], e["metric_unit"], task=task, data_fraction=f,
                                      level="metric"))
+            rows.append(decision_row(f"{task} @ {f:g} trained", "GRU \u2212 LSTM share of "
+                                     "seeds that trained (pairs where one cell failed)",
+                                     e["trained"], "share", task=task, data_fraction=f,
+                                     level="failures", failures=e["failures"]))
         deciding[task] = (min(small), fractions[min(small)]["gap"])
     if not deciding:
         return not_run(SMALL_DATA, WHAT, UNIT, "a learning curve with a fraction below 1: "
                        "gatebench suite --claims small-data", rows, excluded)
-    adjusted, verdicts, verdict = holm_verdict({t: d for t, (_, d) in deciding.items()})
-    head = headline_task(verdicts, verdict, key=lambda t: deciding[t][1].n)
-    tally = "; ".join(f"{t} at {f:g}: {adjusted[t]} ({d.reason})"
-                      for t, (f, d) in deciding.items())
-    reason = (f"gap = validation \u2212 training loss at the selected epoch, both in eval mode, "
-              f"in units of the chance loss, at equal optimiser steps; per task (Holm): "
-              f"{tally}.")
+    combined = decide_tasks({t: better_test(d) for t, (_, d) in deciding.items()}, BETTER)
+    mark_rows(rows, combined, lambda r: r["task"] if r.get("level") == "gap"
+              and (r.get("detail") or {}).get("decides") else None)
+    head = headline_task(counts_as(combined), combined.verdict, key=lambda t: deciding[t][1].n)
+    reason = ("gap = validation \u2212 training loss, both in eval mode, at the pair's common "
+              "optimiser-step budget (not the early-stopped epoch), in units of the chance "
+              "loss, over pairs where both cells trained (one-cell failures are a failure-rate "
+              "difference beside it): " + readings_text(combined, {
+                  t: f"fraction {f:g}: {d.reason}" for t, (f, d) in deciding.items()}) + ".")
     return task_claim_result(
-        SMALL_DATA, verdict, reason,
+        SMALL_DATA, combined, reason,
         decision_effect(f"{WHAT} ({head}, fraction {deciding[head][0]:g})", deciding[head][1],
                         UNIT),
         rows, excluded, {

@@ -1,14 +1,17 @@
-"""Claim "speed": GRU trains 20-30% faster, judged per configuration on interleaved timings.
+"""Claims "speed" and "speed-architecture": GRU trains 20-30% faster, per configuration.
 
-Two findings, never pooled: the library-kernel effect (torch's native nn.GRU/nn.LSTM, what a
-user gets: on CPU a oneDNN LSTM against a generic GRU) and the architecture effect (one
-kernel-neutral implementation of both cells, see cells/neutral.py). Each configuration
-(device, kernel, sizing, hidden size, length, batch) gets its own interval from its repeated
-rounds (one GRU/LSTM ratio per round, `ratio_rule`); configurations are never pooled into one
-interval, because their spread is the finding, not noise. A configuration supports the claim
-when GRU is significantly faster and the whole interval lies at or below `support` (at least
-~15% faster); it refutes it when the whole interval lies at or above `refute` (not
-meaningfully faster, or slower). Regimes: batch 1 against training batches (>= 32).
+Two findings, never pooled, each its own claim row: the library-kernel effect ("speed":
+torch's native nn.GRU/nn.LSTM, what a user gets: on CPU a oneDNN LSTM against a generic GRU)
+and the architecture effect ("speed-architecture": one kernel-neutral implementation of both
+cells, see cells/neutral.py). Each configuration (device, kernel, sizing, hidden size,
+length, batch) gets its own test from its repeated rounds (one GRU/LSTM ratio per round);
+configurations are never pooled into one interval, because their spread is the finding, not
+noise. A configuration is *for* the claim when GRU is significantly faster than `support`
+(its whole interval at or below it: at least ~15% faster), *against* when it is
+significantly slower than `refute` (not meaningfully faster, or slower), after Holm across the
+configurations; they combine by the one rule (analysis.combine, "GRU better"), shown as "k of
+N configurations informative, j for, i against", with the device and kernels named.
+Regimes: batch 1 against training batches (>= 32).
 """
 
 from __future__ import annotations
@@ -17,24 +20,29 @@ import re
 from typing import Any
 
 from gatebench.analysis import summarize
-from gatebench.analysis.rules import A_BETTER, Decision, ratio_rule
+from gatebench.analysis.combine import ratio_threshold_test
+from gatebench.analysis.rules import Decision, ratio_rule
 from gatebench.claims.base import (
+    BETTER,
     INCONCLUSIVE,
+    MIXED,
     NOT_RUN,
     REFUTE_RATIO,
     REFUTED,
     SUPPORT_RATIO,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
+    TaskTest,
+    decide_tasks,
     decision_effect,
     decision_row,
     effect,
     finite,
     fmt_ratio,
+    mark_rows,
     row,
 )
-from gatebench.claims.catalogue import FOLKLORE_CELLS, SPEED
+from gatebench.claims.catalogue import FOLKLORE_CELLS, SPEED, SPEED_ARCHITECTURE, Claim
 from gatebench.claims.evidence import STEP_TIMING, Evidence, drop_concurrent
 from gatebench.claims.ratios import UNIT, ratios_of, round_pairs
 from gatebench.errors import GatebenchError
@@ -63,16 +71,6 @@ def _with_reference_hidden(record: dict[str, Any]) -> dict[str, Any]:
     return {**record, "reference_hidden": int(m.group(1)) if m else None}
 
 
-def config_verdict(d: Decision, support: float, refute: float) -> str:
-    """A configuration's reading of the claim from its ratio Decision (module docstring)."""
-    lo, hi = finite(d.ci[0]), finite(d.ci[1])
-    if d.outcome == A_BETTER and hi is not None and hi <= support:
-        return SUPPORTED
-    if lo is not None and lo >= refute:
-        return REFUTED
-    return INCONCLUSIVE
-
-
 def _num_key(value: Any) -> tuple[int, float, str]:
     """Numbers in numeric order, anything else after them."""
     number = finite(value)
@@ -90,75 +88,108 @@ def _where(rows: list[dict[str, Any]], verdict: str) -> str:
                      for (dev, impl, reg), hs in groups.items())
 
 
-def decide(evidence: Evidence, support: float = SUPPORT_RATIO,
-           refute: float = REFUTE_RATIO) -> ClaimResult:
-    """Per configuration: ratio interval <= support and GRU significantly faster -> supports,
-    interval >= refute -> refutes; configurations disagreeing -> mixed, naming where GRU is
-    faster and where it is not, per finding (library kernels, architecture)."""
+def _config_rows(evidence: Evidence, support: float, refute: float
+                 ) -> tuple[list[dict[str, Any]], dict[tuple, Decision], dict[tuple, TaskTest],
+                            int]:
+    """One row, ratio Decision and threshold test per timed configuration."""
     pairs, incomplete = round_pairs(map(_with_reference_hidden, evidence.step_timing),
                                     CONFIG_FIELDS)
-    rows, decisions = [], {}
+    rows, decisions, tests = [], {}, {}
     for key, p in pairs.items():
         ratios = ratios_of(p, "median_ms")
         if not ratios:
             continue
-        d = ratio_rule(ratios)
-        decisions[key] = d
+        decisions[key] = ratio_rule(ratios)
+        tests[key] = ratio_threshold_test(ratios, support, refute)
         device, impl, sizing, hidden, seq_len, batch = key
         first = p[0]
         rows.append(decision_row(
-            f"{impl}/{sizing} H={hidden} T={seq_len} B={batch}", WHAT, d, UNIT,
+            config_label(key), WHAT, decisions[key], UNIT,
             device=device, impl=impl, sizing=sizing, hidden=hidden, seq_len=seq_len,
             batch=batch, regime=regime(batch), finding=FINDINGS.get(str(impl), str(impl)),
-            level="config", counts_as=config_verdict(d, support, refute),
+            level="config", config=key,
             detail={c: {f: first[c].get(f) for f in ("kernel", "hidden_size", "params", "threads")}
                     for c in FOLKLORE_CELLS},
         ))
-    real_rows, real_excluded = _real_task_rows(evidence)
+    return rows, decisions, tests, incomplete
+
+
+def config_label(key: tuple) -> str:
+    """"native/hidden H=128 T=50 B=32" for a configuration key."""
+    return f"{key[1]}/{key[2]} H={key[3]} T={key[4]} B={key[5]}"
+
+
+def kernels_of(rows: list[dict[str, Any]]) -> str:
+    """"cpu, kernels gru aten::gru, lstm mkldnn_rnn_layer": the device and kernels timed."""
+    devices = sorted({str(r["device"]) for r in rows})
+    kernels = {c: sorted({str((r["detail"] or {}).get(c, {}).get("kernel")) for r in rows})
+               for c in FOLKLORE_CELLS}
+    return (f"{'/'.join(devices)}, kernels "
+            + ", ".join(f"{c} {'/'.join(k)}" for c, k in kernels.items()))
+
+
+def decide_impl(evidence: Evidence, impl: str, claim: Claim = SPEED, support: float = SUPPORT_RATIO,
+                refute: float = REFUTE_RATIO) -> ClaimResult:
+    """One finding (library kernels: impl "native"; architecture: "neutral") as a claim row:
+    its configurations combined by the one rule (module docstring)."""
+    rows, decisions, tests, incomplete = _config_rows(evidence, support, refute)
+    mine = {k for k in decisions if k[1] == impl}
+    real_rows, real_excluded = _real_task_rows(evidence) if impl == "native" else ([], {})
     excluded = {"concurrent_step_timing": evidence.concurrent[STEP_TIMING],
                 "incomplete_rounds": incomplete, **real_excluded}
-    if not rows:
+    name = FINDINGS.get(impl, impl)
+    if not mine:
         reason = NOT_RUN if not real_rows else (
             "no step-timing records; the real-task per-epoch ratios are shown as evidence only")
-        return ClaimResult(SPEED.id, SPEED.statement, INCONCLUSIVE, reason,
-                           effect(WHAT, unit=UNIT), evidence=rows + real_rows, excluded=excluded,
-                           would_change=f"timing both cells: `{MEASURE}`")
-    findings, parts = {}, []
-    for impl, name in FINDINGS.items():
-        mine = [r for r in rows if r["impl"] == impl]
-        if not mine:
-            continue
-        findings[impl] = across_tasks(r["counts_as"] for r in mine)
-        values = [r["value"] for r in mine if r["value"] is not None]
-        part = (f"{name}: {findings[impl]}, GRU/LSTM "
-                f"{min(values):.2f}\u2013{max(values):.2f}\u00d7 over {len(mine)} configurations")
-        faster, slower = _where(mine, SUPPORTED), _where(mine, REFUTED)
-        if faster:
-            part += f"; GRU \u2265{1 - support:.0%} faster at {faster}"
-        if slower:
-            part += f"; not faster at {slower}"
-        parts.append(part)
-        rows.append(row(name, f"{WHAT}: {name}", None, n=len(mine), level="finding",
-                        impl=impl, unit=UNIT, counts_as=findings[impl],
-                        detail={"range": [min(values), max(values)],
-                                "configs_supporting": sum(r["counts_as"] == SUPPORTED
-                                                          for r in mine),
-                                "configs_refuting": sum(r["counts_as"] == REFUTED for r in mine)}))
-    verdict = across_tasks(r["counts_as"] for r in rows if r["level"] == "config")
-    depends = _depends_on(rows) if verdict == "mixed" else None
-    head_key = _headline(decisions)
-    h = decisions[head_key]
-    head_label = f"{head_key[1]}/{head_key[2]} H={head_key[3]} T={head_key[4]} B={head_key[5]}"
-    reason = ("one interval per configuration from its rounds (never pooled); "
-              + "; ".join(parts) + f" (supports: GRU significantly faster with the interval "
-              f"\u2264 {support:g}; refutes: interval \u2265 {refute:g}). Real-task per-epoch "
-              f"ratios are listed beside, not counted.")
+        return ClaimResult(claim.id, claim.statement, INCONCLUSIVE, reason,
+                           effect(f"{WHAT}: {name}", unit=UNIT), evidence=rows + real_rows,
+                           excluded=excluded,
+                           would_change=f"timing both cells: `{MEASURE} --claims {claim.id}`")
+    combined = decide_tasks({config_label(k): tests[k] for k in sorted(mine, key=str)}, BETTER,
+                            noun="configuration")
+    mark_rows(rows, combined, lambda r: config_label(r["config"]) if r["impl"] == impl
+              else None)
+    for r in rows:
+        r.pop("config", None)
+    own = [r for r in rows if r["impl"] == impl]
+    values = [r["value"] for r in own if r["value"] is not None]
+    where = kernels_of(own)
+    part = (f"{name} on {where}: GRU/LSTM {min(values):.2f}\u2013{max(values):.2f}\u00d7")
+    faster, slower = _where(own, SUPPORTED), _where(own, REFUTED)
+    if faster:
+        part += f"; GRU \u2265{1 - support:.0%} faster at {faster}"
+    if slower:
+        part += f"; not faster at {slower}"
+    verdict = combined.verdict
+    head_key = _headline({k: decisions[k] for k in mine})
+    reason = (f"{combined.tally()} (one interval per configuration from its rounds, never "
+              f"pooled; for: GRU significantly faster than {support:g}\u00d7, against: "
+              f"significantly slower than {refute:g}\u00d7, Holm across configurations). "
+              f"{part}. Real-task per-epoch ratios are listed beside, not counted."
+              if impl == "native" else
+              f"{combined.tally()} (one interval per configuration, never pooled; for: GRU "
+              f"significantly faster than {support:g}\u00d7, against: significantly slower "
+              f"than {refute:g}\u00d7, Holm across configurations). {part}.")
     return ClaimResult(
-        SPEED.id, SPEED.statement, verdict, reason,
-        decision_effect(f"{WHAT}, {head_key[0]} {head_label}", h, UNIT),
-        depends_on=depends, evidence=rows + real_rows, excluded=excluded,
-        would_change=_would_change(verdict, support, refute),
+        claim.id, claim.statement, verdict, reason,
+        decision_effect(f"{WHAT}, {head_key[0]} {config_label(head_key)} ({where})",
+                        decisions[head_key], UNIT),
+        depends_on=_depends_on(own) if verdict == MIXED else None,
+        evidence=rows + real_rows, excluded=excluded,
+        would_change=_would_change(verdict, support, refute), combined=combined,
     )
+
+
+def decide(evidence: Evidence, support: float = SUPPORT_RATIO,
+           refute: float = REFUTE_RATIO) -> ClaimResult:
+    """"speed": the library-kernel finding (native layers, what a user trains with)."""
+    return decide_impl(evidence, "native", SPEED, support, refute)
+
+
+def decide_architecture(evidence: Evidence, support: float = SUPPORT_RATIO,
+                        refute: float = REFUTE_RATIO) -> ClaimResult:
+    """"speed-architecture": the kernel-neutral finding (the cells' own arithmetic)."""
+    return decide_impl(evidence, "neutral", SPEED_ARCHITECTURE, support, refute)
 
 
 def _headline(decisions: dict[tuple, Decision]) -> tuple:
@@ -187,7 +218,7 @@ def _would_change(verdict: str, support: float, refute: float) -> str:
     if verdict == REFUTED:
         return (f"a configuration where GRU is significantly faster with its interval "
                 f"\u2264 {support:g} (another device, batch or hidden size) would make it mixed")
-    if verdict == "mixed":
+    if verdict == MIXED:
         return ("it stays mixed while regimes disagree; on your own hardware and sizes, "
                 f"`{MEASURE}` measures which side you are on")
     return (f"more rounds per configuration (narrower intervals) deciding at least one "

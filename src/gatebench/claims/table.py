@@ -19,10 +19,11 @@ def key_number(effect: dict[str, Any]) -> str:
 
 
 def claims_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per claim result dict: id, statement, verdict, key (the key number), depends_on, reason."""
+    """Per claim result dict: id, statement, verdict, key (the key number), depends_on, tally
+    ("k of N tasks informative, j for, i against"; None when not combined) and reason."""
     return [
         {"id": r["id"], "statement": r["statement"], "verdict": r["verdict"],
          "key": key_number(r.get("effect") or {}), "depends_on": r.get("depends_on"),
-         "reason": r["reason"]}
+         "tally": (r.get("combined") or {}).get("tally"), "reason": r["reason"]}
         for r in results
     ]

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gatebench.claims.plan import plan_suite
+from gatebench.claims.plan import plan_lines, plan_suite
 from gatebench.claims.table import claims_rows
 from gatebench.cli.display import log_trial
 from gatebench.cli.execution import (
@@ -82,12 +82,15 @@ def suite_command(
                                 "CPU cores; full: sized for a GPU or a Ray cluster. The plan's "
                                 "cost is printed first, estimated from the last measured run."),
     claims: str = typer.Option(None, "--claims", help="A subset, comma-separated: speed, "
-                               "inference, short, small-data, convergence, long, iteration."),
+                               "speed-architecture, inference, short, small-data, convergence, "
+                               "long, iteration, cell-vs-rest."),
     out: Path = typer.Option(Path("runs/suite"), "--out", help="Suite folder (results.sqlite, "
                              "claims.json, report)."),
     fresh: bool = typer.Option(False, "--fresh", help="Discard stored results and start over."),
     as_json: bool = typer.Option(False, "--json", help="Print claims.json on stdout and "
                                  "nothing else."),
+    show_plan: bool = typer.Option(False, "--plan", help="Print what the profile runs and its "
+                                   "cost estimate, and run nothing."),
     executor: str = EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
@@ -99,6 +102,12 @@ def suite_command(
     progress = RichSuiteProgress(err)
     wanted = name_list(claims) if claims else None
     plan = with_cost(plan_suite(profile, wanted), out)
+    if show_plan:
+        console = Console()
+        console.print(f"Profile {plan.profile}: {plan.cost}", highlight=False, soft_wrap=True)
+        for line in [*plan_lines(plan), *(f"note: {n}" for n in plan.notes)]:
+            console.print(f"  {line}", highlight=False, soft_wrap=True)
+        return
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner:
         err.print(f"Profile {plan.profile}: {plan.cost}", highlight=False, soft_wrap=True)

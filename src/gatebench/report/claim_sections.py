@@ -31,7 +31,8 @@ EVIDENCE_COLUMNS = (("label", "evidence"), ("task", "task"), ("device", "device"
                     ("batch", "B"), ("hidden", "H"),
                     ("what", "measure"), ("value", "value"), ("ci", "95% CI"), ("n", "n"),
                     ("outcome", "rule outcome"), ("verdict", "verdict"),
-                    ("counts_as", "counts as"), ("detail", "detail"))
+                    ("counts_as", "counts as"), ("uninformative", "uninformative because"),
+                    ("detail", "detail"))
 _MAX_DETAIL = 160
 
 
@@ -139,13 +140,18 @@ def claims_table(claims: list[dict[str, Any]]) -> Section | None:
         target = "#" + claim_id(c, i)
         effect, ci = _effect(c)
         rows.append([Cell(str(c.get("id") or i + 1), href=target), str(c.get("statement", "")),
-                     verdict_cell(c.get("verdict")), effect, ci,
+                     verdict_cell(c.get("verdict")), tally(c), effect, ci,
                      str(c.get("would_change") or MISSING),
                      Cell("evidence \u2193", href=target)])
     return Section("claims", "Claims", [
-        Table(["claim", "statement", "verdict", "effect", "95% CI",
-               "what would change this verdict", ""], rows, numeric=(3, 4)),
+        Table(["claim", "statement", "verdict", "tasks", "effect", "95% CI",
+               "what would change this verdict", ""], rows, numeric=(4, 5)),
     ])
+
+
+def tally(claim: dict[str, Any]) -> str:
+    """"k of N tasks informative, j for, i against" (a dash for a claim not combined)."""
+    return str((claim.get("combined") or {}).get("tally") or MISSING)
 
 
 def claim_evidence(claims: list[dict[str, Any]]) -> list[Section]:

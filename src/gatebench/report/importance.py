@@ -55,44 +55,64 @@ def share_bars(result: dict[str, Any]) -> Figure | None:
         ax.set_yticks(range(len(parts)), names)
         ax.invert_yaxis()
         ax.set_xlim(0, 100)
-        ax.set_xlabel("share of variance (%)")
+        ax.set_xlabel("net share of variance (%)")
         ax.set_title(title)
     return fig
 
 
+def effect_text(part: dict[str, Any]) -> str:
+    """"+0.21 [+0.18, +0.24] (0.008 − 0.0005)": a part's effect in the metric's units."""
+    eff = part.get("effect")
+    if not eff or eff.get("value") is None:
+        return ""
+    lo, hi = eff.get("ci") or (None, None)
+    ci = f" [{num(lo, '+.3g')}, {num(hi, '+.3g')}]" if lo is not None and hi is not None else ""
+    return f"{num(eff['value'], '+.3g')}{ci} ({eff.get('what', '')})"
+
+
 def importance_section(result: dict[str, Any], draw: bool = True) -> Section:
-    """What moves the metric: shares with intervals, the level means, the method and cost."""
+    """What moves the metric: effects and net shares with intervals, the ranges, the method."""
     task = result.get("task") or {}
     metric = task.get("metric", "metric")
     design = result.get("design") or {}
     rows = []
     time_parts = {p["name"]: p for p in (result.get("time") or {}).get("parts", [])}
     for part in (result.get("metric") or {}).get("parts", []):
-        means = part.get("level_means") or {}
         t = time_parts.get(part["name"], {})
         rows.append([
-            part_label(part["name"]), _pct(part["share"]), _pct_ci(part["ci"]),
-            ", ".join(f"{lv}: {num(m, '.3g')}" for lv, m in means.items()),
-            _pct(t.get("share")), _pct_ci(t.get("ci")),
+            part_label(part["name"]), effect_text(part), _pct(part["share"]),
+            _pct_ci(part["ci"]), _pct(t.get("share")), _pct_ci(t.get("ci")),
         ])
+    credited = (result.get("metric") or {}).get("credited")
+    if credited:
+        rows.append(["cell with its interactions", "", _pct(credited["share"]),
+                     _pct_ci(credited["ci"]), "", ""])
+    resolution = design.get("resolution")
     blocks: list[Any] = [
         Paragraph(f"A designed experiment on {task.get('name', '?')}: "
-                  f"{design.get('kind', '?')}, {design.get('points', '?')} configurations "
-                  f"\u00d7 {design.get('replicates', '?')} seeds = {design.get('trials', '?')} "
-                  f"trials. Each factor's share of the variance of the test {metric} and of "
-                  "log training time, with 95% intervals."),
-        Table(["part", f"share of {metric} variance", "95% CI", f"mean test {metric} per level",
-               "share of time variance", "95% CI"], rows, numeric=(1, 2, 4, 5)),
+                  f"{design.get('kind', '?')}"
+                  f"{f' (resolution {resolution})' if resolution else ''}, "
+                  f"{design.get('points', '?')} configurations \u00d7 "
+                  f"{design.get('replicates', '?')} seeds = {design.get('trials', '?')} "
+                  f"trials. Each factor's effect on the test {metric} in its own units (high "
+                  f"level minus low, with a 95% interval from the seeds' pure error) and its "
+                  f"share of the variance net of noise, (SS \u2212 df\u00b7MSE) / total; the "
+                  f"same for log training time. Trials that did not finish are scored as the "
+                  f"worst value ({(result.get('metric') or {}).get('n_worst', 0)} here)."),
+        Table(["part", f"effect on test {metric} (95% CI)", f"net share of {metric} variance",
+               "95% CI", "net share of time variance", "95% CI"], rows, numeric=(2, 3, 4, 5)),
     ]
     if draw:
-        blocks.append(FigureBlock("Share of variance by factor",
-                                  "Bars: share of the variance; whiskers: 95% bootstrap "
-                                  "interval. The cell is coloured.",
+        blocks.append(FigureBlock("Net share of variance by factor",
+                                  "Bars: share of the variance net of noise; whiskers: 95% "
+                                  "interval from seeds resampled within design points. The "
+                                  "cell is coloured.",
                                   F.render(share_bars, result)))
     factors = "; ".join(f"{f['name']}: {f['what']} ({', '.join(map(str, f['levels']))})"
                         for f in result.get("factors", []))
     cost = result.get("cost") or {}
-    blocks += [Paragraph(f"Factors and levels: {factors}.", note=True),
+    blocks += [Paragraph(f"Factors and levels: {factors}. The shares hold for these ranges "
+                         "only: wider ranges give a factor a larger share.", note=True),
                Paragraph(f"Method: {result.get('method', '?')}.", note=True),
                Paragraph(f"Cost: {num(cost.get('trial_s'), '.0f')} s of trial time "
                          f"({cost.get('executor', '?')} executor"

@@ -180,39 +180,80 @@ class Design:
         """JSON-able description of the design."""
         return {"kind": self.kind, "factors": list(self.factors),
                 "levels": {k: list(v) for k, v in self.levels.items()},
-                "generators": list(self.generators), "points": len(self.points),
+                "generators": list(self.generators), "resolution": resolution(self.generators),
+                "points": len(self.points),
                 "replicates": self.replicates,
                 "trials": len(self.points) * self.replicates}
+
+
+MIN_WORD = 4  # the shortest defining word allowed: resolution IV or better
+
+
+def _generators(m: int, base: int) -> list[tuple[int, ...]] | None:
+    """Base-column sets, one per added factor, whose defining relation has no word shorter
+    than MIN_WORD (None: `base` columns cannot carry `m` factors so)."""
+    chosen: list[tuple[int, ...]] = []
+    # one added factor: the longest word (highest resolution); more: short words first, which
+    # leave room for the most factors
+    sizes = range(base, MIN_WORD - 2, -1) if m - base == 1 else range(MIN_WORD - 1, base + 1)
+    candidates = [c for size in sizes for c in itertools.combinations(range(base), size)]
+    for cand in candidates:
+        if len(chosen) == m - base:
+            break
+        words = [frozenset(c) | {base + j} for j, c in enumerate(chosen)]
+        new = frozenset(cand) | {base + len(chosen)}
+        if all(len(new.symmetric_difference(_product(combo))) >= MIN_WORD
+               for r in range(len(words) + 1) for combo in itertools.combinations(words, r)):
+            chosen.append(cand)
+    return chosen if len(chosen) == m - base else None
+
+
+def _product(words: Sequence[frozenset[Any]]) -> frozenset[Any]:
+    out: frozenset[Any] = frozenset()
+    for w in words:
+        out = out.symmetric_difference(w)
+    return out
 
 
 def fraction_columns(m: int, base: int) -> tuple[list[list[int]], list[str]]:
     """A regular two-level fraction 2^(m-(m-base)): rows of 0/1 levels and its generators.
 
     The first `base` factors form a full factorial; each further factor is the product (in
-    ±1 coding) of a distinct set of at least two base columns, largest sets first, so main
-    effects stay unconfounded with one another (resolution III or better).
+    ±1 coding) of a set of base columns chosen so that every word of the defining relation
+    has at least four letters (resolution IV or better): no main effect is aliased with another
+    or with a two-factor interaction, so a "main effect" is never an interaction in disguise.
     """
     letters = "ABCDEFGHIJKLMNOP"
-    subsets = [s for size in range(base, 1, -1) for s in itertools.combinations(range(base), size)]
-    if m - base > len(subsets):
-        raise ValueError(f"{base} base factors cannot carry {m} factors")
+    subsets = _generators(m, base)
+    if subsets is None:
+        raise ValueError(f"{base} base factors cannot carry {m} factors at resolution IV")
     rows, generators = [], []
     for bits in itertools.product((0, 1), repeat=base):
         signs = [1 if b else -1 for b in bits]
-        extra = [math.prod(signs[i] for i in s) for s in subsets[: m - base]]
+        extra = [math.prod(signs[i] for i in s) for s in subsets]
         rows.append(list(bits) + [1 if e > 0 else 0 for e in extra])
-    for j, s in enumerate(subsets[: m - base]):
+    for j, s in enumerate(subsets):
         generators.append(f"{letters[base + j]} = {''.join(letters[i] for i in s)}")
     return rows, generators
 
 
+def resolution(generators: Sequence[str]) -> int | None:
+    """The design's resolution: the shortest word of its defining relation (None: a full
+    factorial)."""
+    words = [frozenset(g.split(" = ")[1]) | {g.split(" = ")[0]} for g in generators]
+    lengths = [len(_product(combo)) for r in range(1, len(words) + 1)
+               for combo in itertools.combinations(words, r)]
+    return min(lengths) if lengths else None
+
+
 def smallest_base(m: int) -> int:
-    """Fewest base factors whose products can carry `m` two-level factors."""
-    return next(b for b in range(0, m + 1) if 2 ** b - 1 - b >= m - b)
+    """Fewest base factors that carry `m` two-level factors at resolution IV."""
+    return next(b for b in range(0, m + 1) if _generators(m, b) is not None)
 
 
 def min_budget(n_cells: int, m: int) -> int:
-    """Trials the smallest design needs: cells × 2^smallest_base × two seeds."""
+    """Trials the smallest resolution IV design needs: cells × 2^smallest_base × two seeds
+    (the budget grows with the factors)."""
     return n_cells * 2 ** smallest_base(m) * MIN_REPLICATES
 
 
@@ -229,9 +270,10 @@ def build_design(base: TrialSpec, data: TaskData, cells: Sequence[str],
     needed = min_budget(len(cells), m)
     if budget < needed:
         raise SpecError(f"--budget {budget} is too small for {len(cells)} cell(s) and {m} "
-                        f"two-level factor(s): the smallest design needs {needed} trials")
+                        f"two-level factor(s): the smallest resolution IV design needs {needed} "
+                        f"trials; raise --budget or drop factors with --factors")
     b = max(b for b in range(smallest_base(m), m + 1)
-            if len(cells) * 2 ** b * MIN_REPLICATES <= budget)
+            if len(cells) * 2 ** b * MIN_REPLICATES <= budget and _generators(m, b) is not None)
     rows, generators = fraction_columns(m, b)
     values = {}
     for name in two_level:
@@ -282,13 +324,17 @@ def _rows(design: Design, records: dict[str, dict[str, Any]]) -> list[dict[str, 
 
 def analyse(design: Design, records: Sequence[dict[str, Any]], *, resamples: int | None = None
             ) -> dict[str, Any]:
-    """Variance shares of the test metric and of log training time, from stored records."""
+    """Effects and net shares of the test metric (a trial with no metric scored as the
+    design's worst) and of log training time, from stored records."""
     by_id = {r["spec_id"]: r for r in records}
     rows = _rows(design, by_id)
+    hib = next((bool(r.get("higher_is_better")) for r in records
+                if r.get("higher_is_better") is not None), True)
     options: dict[str, Any] = {} if resamples is None else {"resamples": resamples}
     if CELL in design.factors:
         options["contrast"] = CELL
-    return {"metric": decompose(rows, design.factors, "metric", **options),
+    return {"metric": decompose(rows, design.factors, "metric", higher_is_better=hib,
+                                **options),
             "time": decompose(rows, design.factors, "log10_train_s", **options),
             "trials": len(rows), "diverged": sum(1 for r in rows if r["metric"] is None)}
 
@@ -405,6 +451,7 @@ def importance_result(plan: ImportancePlan, records: Sequence[dict[str, Any]], *
     }
     result["shares"] = {p["name"]: {"share": p["share"], "ci": p["ci"]}
                         for p in result["metric"]["parts"]}
+    result["ranges"] = result["metric"]["ranges"]  # the shares hold for these levels only
     return result
 
 

@@ -12,7 +12,9 @@ from typing import Any
 from gatebench.advisor.evidence import shipped_path
 from gatebench.analysis import latency_table
 from gatebench.claims import evaluate_claims
+from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.claims.cost import describe, estimate, measured_section, timing_work
+from gatebench.claims.health import study_health
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
 from gatebench.fileio import write_atomic
@@ -39,12 +41,15 @@ class SuiteResult:
     claims: list[dict[str, Any]]
     provenance: dict[str, Any]
     measured: dict[str, Any] | None = None
+    health: dict[str, list[str]] | None = None  # per study, its failed health checks
 
     def to_json(self) -> str:
-        """claims.json: profile, cost, provenance (machine, versions, tasks), the verdicts and
-        what was measured (for the next plan's cost estimate)."""
+        """claims.json: profile, cost, provenance (machine, versions, tasks), the verdicts, the
+        studies whose health checks failed (as `gatebench compare` runs them) and what was
+        measured (for the next plan's cost estimate)."""
         return json.dumps({"profile": self.plan.profile, "cost": self.plan.cost,
                            **self.provenance, "claims": self.claims,
+                           "health": self.health or {},
                            "plan_notes": list(self.plan.notes),
                            **({"measured": self.measured} if self.measured else {})},
                           indent=2, allow_nan=False)
@@ -100,8 +105,9 @@ def run_plan(
     progress = progress or StudyProgress()
     for study in plan.studies:  # validate every study before anything is written
         prepare_study(study.spec, out_dir)
+    # the claim is about the folklore's two cells, whatever else is registered
     designs = [plan_importance(with_training_floor(i.spec, out_dir)[0].trials()[0], out_dir,
-                               budget=i.budget)
+                               cells=FOLKLORE_CELLS, budget=i.budget)
                for i in plan.importance]
     for study in plan.studies:
         progress.phase(study.study_id, len(study.spec.trials()))
@@ -137,7 +143,8 @@ def run_plan(
                                 {"cpu_count": prov["machine"].get("cpu_count"),
                                  "threads": prov["machine"].get("threads"),
                                  "gpu": prov["machine"].get("gpu")})
-    result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims), prov, measured)
+    result = SuiteResult(out_dir, plan, evaluate_claims(records, plan.claims), prov, measured,
+                         study_health(records))
     write_atomic(out_dir / CLAIMS_FILE, result.to_json())
     write_figure_inputs(out_dir, result.claims, records)
     build_report(out_dir)
