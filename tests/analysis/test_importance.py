@@ -96,3 +96,12 @@ def test_a_factor_with_one_level_gets_no_share() -> None:
     for r in rows:
         r["levels"] = {**r["levels"], "hidden": "a"}
     assert share_of(decompose(rows, FACTORS, "y", resamples=0), "hidden")["share"] == 0.0
+
+
+def test_two_seed_resamples_do_not_shrink_the_noise() -> None:
+    # a plain resample of two seeds keeps or halves each point's spread, never widens it, so
+    # the seed share could only fall; inflated deviations put the observed share inside
+    result = decompose(design_rows({"lr": 0.5}, noise=1.0, seeds=2), FACTORS, "y",
+                       resamples=200)
+    seed = share_of(result, SEED)
+    assert seed["ci"][0] < seed["share"] < seed["ci"][1]

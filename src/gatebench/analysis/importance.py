@@ -18,7 +18,8 @@ the same replicate seeds. On such a design:
 - a trial with no finite metric (diverged, failed) is scored as the worst value of the design,
   never dropped: dropping it would flatter the setting that diverges;
 - share intervals resample seeds within each design point (the design points are fixed, not
-  sampled), percentile method; with one seed per point there is no noise estimate and no
+  sampled; each point's deviations inflated by sqrt(r / (r − 1)) so that two seeds do not halve
+  the noise), percentile method; with one seed per point there is no noise estimate and no
   interval.
 
 The output states the levels each factor ran at: shares hold for those ranges only.
@@ -40,8 +41,8 @@ METHOD = (
     "effects in the metric's units with pure-error t intervals (seeds within design points); "
     "shares net of noise, (SS \u2212 df\u00b7MSE) / total SS; the cell also with its "
     "two-factor interactions; trials with no metric scored as the design's worst value; share "
-    "intervals from resampling seeds within design points (percentile); the shares hold for "
-    "the factor levels listed"
+    "intervals from resampling seeds within design points (deviations inflated by "
+    "\u221a(r/(r\u22121)), percentile); the shares hold for the factor levels listed"
 )
 RESAMPLES = 200
 LEVEL = 0.95
@@ -145,18 +146,28 @@ def _effects(y: np.ndarray, levels: dict[str, np.ndarray], names: dict[str, list
 
 def _bootstrap(y: np.ndarray, points: np.ndarray, levels: dict[str, np.ndarray],
                credit: str | None, resamples: int, seed: int) -> np.ndarray | None:
-    """Net shares (and the lead, with `credit`) per resample of seeds within design points."""
+    """Net shares (and the lead, with `credit`) per resample of seeds within design points.
+
+    Each point keeps its mean and draws its seeds' deviations from it with replacement,
+    inflated by sqrt(r / (r − 1)) for r seeds: a plain resample of r values has a variance of
+    the mean (r − 1) / r times too small (half, at two seeds), which would make the intervals
+    too narrow.
+    """
     groups = [np.flatnonzero(points == p) for p in np.unique(points)]
     if resamples <= 0 or min(len(g) for g in groups) < 2:
         return None
+    counts = np.bincount(points)
+    means = (np.bincount(points, weights=y) / np.maximum(counts, 1))[points]
+    deviations = (y - means) * np.sqrt(counts / (counts - 1.0))[points]
     rng = np.random.default_rng(seed)
     out = []
     for _ in range(resamples):
-        idx = np.concatenate([rng.choice(g, size=len(g)) for g in groups])
-        yy = y[idx]
+        idx = np.empty(len(y), dtype=int)
+        for g in groups:
+            idx[g] = rng.choice(g, size=len(g))
+        yy = means + deviations[idx]
         total = float(((yy - yy.mean()) ** 2).sum())
-        s = net_shares(sums_of_squares(yy, points[idx], {k: v[idx] for k, v in levels.items()},
-                                       credit), total, credit)
+        s = net_shares(sums_of_squares(yy, points, levels, credit), total, credit)
         out.append([*s.values(), *([lead_over(s, credit)] if credit else [])])
     return np.array(out)
 

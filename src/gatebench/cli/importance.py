@@ -23,7 +23,7 @@ from gatebench.cli.flags import floored_flags_set
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
 from gatebench.importance import importance
-from gatebench.report.importance import effect_text, part_label
+from gatebench.report.importance import part_label
 from gatebench.run.importance import DEFAULT_BUDGET
 
 DESIGN = "Design"
@@ -118,15 +118,30 @@ def shares_table(result: dict[str, Any]) -> Table:
     design = result["design"]
     table = Table(title=f"{task['name']}: what moves the test {task['metric']} "
                   f"({design['kind']}, {design['trials']} trials)")
-    for header in ("factor", f"effect on {task['metric']} (95% CI)",
-                   f"{task['metric']} net share", "95% CI", "time net share", "95% CI"):
+    for header in ("factor", "effect (95% CI)", f"{task['metric']} share", "95% CI",
+                   "time share", "95% CI"):
         table.add_column(header, justify="left" if header == "factor" else "right")
     time_parts = {p["name"]: p for p in result["time"].get("parts", [])}
     parts = sorted(result["metric"].get("parts", []), key=lambda p: -p["share"])
     for part in parts:
         t = time_parts.get(part["name"], {})
-        table.add_row(part_label(part["name"]), effect_text(part), _pct(part["share"]),
+        table.add_row(part_label(part["name"]), _effect(part), _pct(part["share"]),
                       _ci(part["ci"]), _pct(t.get("share")), _ci(t.get("ci")))
+    credited = result["metric"].get("credited")
+    if credited:
+        table.add_row("cell + its interactions", "", _pct(credited["share"]),
+                      _ci(credited["ci"]), "", "")
     ranges = "; ".join(f"{f} {'/'.join(map(str, v))}" for f, v in result.get("ranges", {}).items())
-    table.caption = f"shares net of seed noise; they hold for these levels only: {ranges}"
+    table.caption = (f"effect: second level \u2212 first, in {task['metric']}; shares net of "
+                     f"seed noise; they hold for these levels only: {ranges}")
     return table
+
+
+def _effect(part: dict[str, Any]) -> str:
+    """"+0.035 [−0.0028, +0.072]" (the levels it compares are in the caption)."""
+    eff = part.get("effect") or {}
+    if eff.get("value") is None:
+        return ""
+    lo, hi = eff.get("ci") or (None, None)
+    ci = f" [{lo:+.2g}, {hi:+.2g}]" if lo is not None and hi is not None else ""
+    return f"{eff['value']:+.2g}{ci}".replace("-", "\u2212")
