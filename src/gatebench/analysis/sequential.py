@@ -367,3 +367,10 @@ def required_pairs(
     equivalence = np.clip(2 * sps.nct.sf(crit1, df, shift) - 1, 0, 1)
     ok = np.flatnonzero((detect >= power) & (equivalence >= power))
     return int(totals[ok[0]]) if ok.size else None
+
+
+def can_still_decide(diffs: Sequence[float] | np.ndarray, margin: float,
+                     extra_pairs: int) -> bool:
+    """Whether `extra_pairs` more pairs could still change the outcome (False only when they
+    provably cannot). Placeholder until the stats workstream's rule lands: always True."""
+    return True

@@ -6,6 +6,8 @@ import itertools
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -159,7 +161,47 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     if seeding.get("stopped"):
         console.print(f"Seeds: {seeding['method']}; stopped: {seeding['stopped']}.",
                       style="dim")
+        console.print(budget_line(seeding), style="dim", highlight=False)
+    for action in seeding.get("health_actions") or []:
+        console.print(f"Health action at {action.get('at_pairs')} pairs ({action['check']}): "
+                      f"{action.get('says')}.", highlight=False)
     render_health(summary, console)
+    render_decision(summary.get("decision"), console)
+
+
+def budget_line(seeding: dict[str, Any]) -> str:
+    """'Budget: 412 s of 600 s used (69%); 14 of at most 30 pairs'."""
+    used, budget = seeding.get("elapsed_s"), seeding.get("time_budget_s")
+    share = f" ({used / budget:.0%})" if used is not None and budget else ""
+    of = f" of {budget:.0f} s" if budget else " (no time limit)"
+    spent = f"{used:.0f} s{of} used{share}" if used is not None else "time not recorded"
+    return (f"Budget: {spent}; {seeding.get('pairs_run', '?')} of at most "
+            f"{seeding.get('max_seeds', '?')} pairs")
+
+
+def render_plan(seeds: int | str | None, max_seeds: int, time_budget: float, priority: str,
+                console: Console) -> None:
+    """Before training: how many pairs and how long the study may take, and the priority."""
+    if seeds is None or seeds == "auto":
+        console.print(f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs "
+                      f"within {time_budget:g} s (--max-seeds, --time-budget); pick priority: "
+                      f"{priority}.", style="dim", highlight=False)
+    else:
+        console.print(f"Seeds: {seeds} fixed pairs; pick priority: {priority}.", style="dim",
+                      highlight=False)
+
+
+def render_decision(decision: dict[str, Any] | None, console: Console) -> None:
+    """The pick: its headline in a panel, then one line per factor with its interval."""
+    if not decision:
+        return
+    body = "\n".join(f"• {line}" for line in decision.get("reasons") or [])
+    notes = "\n".join(decision.get("notes") or [])
+    priority = f"priority: {decision.get('priority')}"
+    console.print(Panel(f"[bold]{escape(decision['headline'])}[/bold]\n{escape(body)}"
+                        + (f"\n[dim]{escape(notes)}[/dim]" if notes else ""),
+                        title="The pick, for this data on this hardware", subtitle=priority,
+                        expand=False))
 
 
 HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}
