@@ -150,15 +150,17 @@ def _arm_of_cell(summary: Mapping[str, Any], arms: Sequence[str]) -> dict[str, s
     return {cell: labels[0] for cell, labels in by_cell.items() if len(labels) == 1}
 
 
-def latency_factor(summary: Mapping[str, Any], arms: Sequence[str]) -> Factor:
-    """Batch-1 p50 latency ratios per runtime and input form; favours an arm when every
-    clear ratio agrees."""
+def latency_factor(summary: Mapping[str, Any], arms: Sequence[str],
+                   runtime: str | None = None) -> Factor:
+    """Batch-1 p50 latency ratios per runtime (only `runtime`'s when given) and input form;
+    favours an arm when every clear ratio agrees."""
     latency = summary.get("latency") or {}
     arm_of = _arm_of_cell(summary, arms)
     parts = []
     for r in latency.get("ratios") or []:
         top, bottom = arm_of.get(r.get("numerator")), arm_of.get(r.get("denominator"))
-        if r.get("batch", 1) != 1 or top is None or bottom is None:
+        if (r.get("batch", 1) != 1 or top is None or bottom is None
+                or runtime not in (None, r.get("runtime"))):
             continue
         value, ci = finite(r.get("p50_ratio")), _ci(r.get("p50_ratio_ci95"))
         if (top, bottom) != (arms[0], arms[1]):  # orient every row as arms[0]/arms[1]
@@ -202,9 +204,11 @@ def summary_arms(summary: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(a) for a in (summary.get("cells") or {}))
 
 
-def decide(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY) -> Pick:
+def decide(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY,
+           runtime: str | None = None) -> Pick:
     """The pick for one compare summary (module doc): a quality winner, else the first cost
-    factor in `priority`'s order that favours an arm, else "either"."""
+    factor in `priority`'s order that favours an arm, else "either". `runtime` (eager,
+    torchscript, onnx): weigh only that runtime's latency."""
     priority = check_priority(priority)
     arms = summary_arms(summary)
     notes: list[str] = []
@@ -215,6 +219,9 @@ def decide(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY) -> Pick
         raise SpecError("a pick needs a study of at least two arms")
     quality = quality_factor(summary, arms)
     factors = [quality] + [FACTORS[name](summary, arms) for name in ORDER[priority]]
+    if runtime is not None:
+        factors = [latency_factor(summary, arms, runtime) if f.name == LATENCY else f
+                   for f in factors]
     if quality.favours is not None:
         return Pick(quality.favours, priority, QUALITY, arms[:2], tuple(factors),
                     notes=tuple(notes))
@@ -301,7 +308,8 @@ def _short_reason(f: Factor, arms: Sequence[str]) -> str:
     if f.name == TRAINING:
         return f"training {_times(f.estimate, f.ci, f.favours, arms)} here"
     if f.name == LATENCY:
-        return "inference faster on every runtime measured"
+        runtimes = sorted({str(p["runtime"]) for p in f.parts})
+        return f"inference faster ({', '.join(runtimes)}; full sequence and streaming step)"
     return f"smaller ({f.note})"
 
 

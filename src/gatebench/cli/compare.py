@@ -9,7 +9,7 @@ from rich.console import Console
 
 from gatebench.analysis.decision import DEFAULT_PRIORITY, check_priority
 from gatebench.api import DEFAULT_MAX_SEEDS, DEFAULT_TIME_BUDGET_S, check_seeding, compare
-from gatebench.cli.display import RichProgress, render_plan, render_summary, render_tuning
+from gatebench.cli.display import RichProgress, plan_text, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
     CPUS_PER_TRIAL,
@@ -165,9 +165,8 @@ def compare_command(
     priority = check_priority(priority)  # bad flags fail before anything is read or written
     seeds_value = None if seeds is None else seed_count(seeds)
     check_seeding(max_seeds, time_budget)
-    if not as_json:
-        render_plan(seeds_value, max_seeds, time_budget, priority, err)
-    progress = RichProgress(err)
+    progress = RichProgress(err, "" if as_json else plan_text(seeds_value, max_seeds,
+                                                                time_budget, priority))
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner, progress:
         study = compare(

@@ -27,8 +27,9 @@ from gatebench.train import EpochRecord
 class RichProgress(StudyProgress):
     """Two bars on stderr: trials done in the study, epochs of the running trial."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, plan: str = "") -> None:
         self.metric = "metric"
+        self.plan = plan  # printed when the first study starts (plan_text)
         self.bars = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
@@ -36,6 +37,9 @@ class RichProgress(StudyProgress):
         self.study_bar = self.trial_bar = None
 
     def study_start(self, total: int, done: int, metric: str = "metric") -> None:
+        if self.plan:  # once, after the input was checked and the data loaded
+            self.bars.console.print(self.plan, style="dim", highlight=False)
+            self.plan = ""
         self.metric = metric
         self.bars.start()
         label = f"trials ({done} resumed)" if done else "trials"
@@ -179,16 +183,13 @@ def budget_line(seeding: dict[str, Any]) -> str:
             f"{seeding.get('max_seeds', '?')} pairs")
 
 
-def render_plan(seeds: int | str | None, max_seeds: int, time_budget: float, priority: str,
-                console: Console) -> None:
+def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
+              priority: str) -> str:
     """Before training: how many pairs and how long the study may take, and the priority."""
     if seeds is None or seeds == "auto":
-        console.print(f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs "
-                      f"within {time_budget:g} s (--max-seeds, --time-budget); pick priority: "
-                      f"{priority}.", style="dim", highlight=False)
-    else:
-        console.print(f"Seeds: {seeds} fixed pairs; pick priority: {priority}.", style="dim",
-                      highlight=False)
+        return (f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs within "
+                f"{time_budget:g} s (--max-seeds, --time-budget); pick priority: {priority}.")
+    return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
 
 
 def render_decision(decision: dict[str, Any] | None, console: Console) -> None:

@@ -228,13 +228,14 @@ class _Adaptive:
     def _stop(self, decision: Any, records: list[dict[str, Any]], diffs: list[float],
               n: int) -> dict[str, Any] | None:
         """Why to stop now (state fields), or None to add pairs."""
-        if decision.final:
-            return {"stopped": decision.reason}
+        # health first: a verdict on trials that did not train is blocked anyway (apply_health)
         blocked = blocking(health_checks(records, arms=self.labels, margin=self.study.margin))
         fixable = [c for c in blocked if c["check"] in REMEDIABLE]
         if self.act and fixable:
             return {"stopped": f"training health at {len(diffs)} pairs: "
                                f"{fixable[0]['message']}", "health_need": fixable[0]["check"]}
+        if decision.final:
+            return {"stopped": decision.reason}
         health = (f"; training health: {blocked[0]['message']}" if blocked else "")
         if n >= self.study.max_seeds:
             return {"stopped": f"reached max seeds ({self.study.max_seeds}) undecided{health}"}
