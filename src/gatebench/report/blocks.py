@@ -102,6 +102,7 @@ class PickBox:
     reasons: list[str]
     priority: str
     css: str = ""
+    notes: list[str] = field(default_factory=list)  # health actions taken, arms left out
 
 
 @dataclass

@@ -74,8 +74,12 @@ def pick_box(summary: dict[str, Any]) -> PickBox | None:
             return None
     pick = str(decision.get("pick") or "")
     css = "equivalent" if pick == EITHER else f"win win-{pick.lower()}"
+    actions = [f"training health ({a.get('check')}) at {a.get('at_pairs')} pairs: "
+               f"{a.get('says')}" for a in (summary.get("seeding") or {}).get("health_actions")
+               or []]
     return PickBox(str(decision.get("headline") or ""), list(decision.get("reasons") or []),
-                   str(decision.get("priority") or ""), css)
+                   str(decision.get("priority") or ""), css,
+                   [*(decision.get("notes") or []), *actions])
 
 
 def build_report(out_dir: str | os.PathLike) -> tuple[Path, Path]:

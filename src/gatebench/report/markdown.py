@@ -68,6 +68,7 @@ def render_markdown(report: Report) -> str:
     if report.pick is not None:
         lines += [f"## {report.pick.headline}", ""]
         lines += [f"- {reason}" for reason in report.pick.reasons]
+        lines += [f"> **Note:** {note}" for note in report.pick.notes]
         lines += ["", f"*The pick, for this data on this hardware (priority: "
                       f"{report.pick.priority}).*", ""]
     v = report.verdict
