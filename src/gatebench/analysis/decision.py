@@ -92,10 +92,17 @@ def _ci(values: Any) -> tuple[float | None, float | None]:
     return finite(lo), finite(hi)
 
 
+def _outcome_of_label(label: str, arms: Sequence[str]) -> str:
+    """A summary written before verdicts carried `outcome`: read it from the label."""
+    by_label = {f"{arms[0].upper()} better": "a_better", f"{arms[1].upper()} better": "b_better",
+                "equivalent within margin": "equivalent", "uninformative": "uninformative"}
+    return by_label.get(label, "inconclusive")
+
+
 def quality_factor(summary: Mapping[str, Any], arms: Sequence[str]) -> Factor:
     """The verdict as a factor: a winner, equivalent, or undecided with its bound."""
     v = summary.get("verdict") or {}
-    outcome = str(v.get("outcome") or "inconclusive")
+    outcome = str(v.get("outcome") or _outcome_of_label(str(v.get("label")), arms))
     lo, hi = _ci(v.get("ci"))
     unit = str(v.get("unit") or summary.get("unit") or "")
     base = {"estimate": finite(v.get("mean")), "ci": (lo, hi), "unit": unit,
