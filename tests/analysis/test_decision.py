@@ -84,7 +84,9 @@ def test_undecided_quality_states_its_bound_and_the_pick_rests_on_cost() -> None
     pick = decide(s)
     assert pick.pick == "lstm" and pick.provisional
     assert "within \u00b13.6 points" in pick.to_dict()["reasons"][0]
-    s["verdict"]["bound"] = 2.5  # the sequential rule's certified bound, when it gives one
+    s["seeding"] = {"bound": 3.1}  # the sequential rule's certified bound, from its last look
+    assert "within \u00b13.1 points" in decide(s).to_dict()["reasons"][0]
+    s["verdict"]["bound"] = 2.5  # ... or the verdict's own, when it carries one
     assert "within \u00b12.5 points" in decide(s).to_dict()["reasons"][0]
 
 

@@ -111,7 +111,7 @@ def quality_factor(summary: Mapping[str, Any], arms: Sequence[str]) -> Factor:
         return Factor(QUALITY, "better", arms[WINNERS.index(outcome)], **base)
     if outcome == "equivalent":
         return Factor(QUALITY, "equivalent", note=f"{finite(v.get('margin')) or 0:g}", **base)
-    bound = finite(v.get("bound"))
+    bound = finite(v.get("bound", (summary.get("seeding") or {}).get("bound")))
     if bound is None and lo is not None and hi is not None:
         bound = max(abs(lo), abs(hi))
     why = "; ".join(str(x) for x in v.get("health") or [])

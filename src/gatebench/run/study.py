@@ -194,7 +194,10 @@ class _Adaptive:
                  "pairs_run": len(diffs), "max_seeds": study.max_seeds,
                  "time_budget_s": study.time_budget_s if self.budget.seconds is None
                  else self.budget.seconds, "elapsed_s": self.budget.elapsed(),
-                 "pair_s": self.seconds_per_pair(), **stop, "looks": looks}
+                 "pair_s": self.seconds_per_pair(),
+                 # the rule's estimand and certified ±bound, where it states them
+                 "estimand": getattr(decision, "estimand", None),
+                 "bound": getattr(decision, "bound", None), **stop, "looks": looks}
         return records, state
 
     def _round(self, n: int) -> tuple[list[dict[str, Any]], list[float]]:
