@@ -33,10 +33,13 @@ RESULTS = Path(__file__).resolve().parent / "results" / "decisiveness.json"
 DECIDED = ("a_better", "b_better", "equivalent")
 
 
-def task_row(name: str, out: Path, time_budget: float, latency: bool) -> dict[str, Any]:
+def task_row(name: str, out: Path, time_budget: float, latency: bool,
+             threads: int | None = None) -> dict[str, Any]:
     """One compare run with the defaults; the figures the table shows."""
     start = time.perf_counter()
-    study = compare(dataset=name, out=out / name, time_budget=time_budget, latency=latency)
+    extra = {} if threads is None else {"threads": threads}
+    study = compare(dataset=name, out=out / name, time_budget=time_budget, latency=latency,
+                    **extra)
     wall = time.perf_counter() - start
     s = study.summary_data
     seeding, verdict, decision = s.get("seeding") or {}, s["verdict"], s["decision"]
@@ -70,6 +73,8 @@ def main() -> None:
     parser.add_argument("--time-budget", type=float, default=DEFAULT_TIME_BUDGET_S,
                         help="seconds per task (default: compare's)")
     parser.add_argument("--no-latency", action="store_true", help="skip the latency pass")
+    parser.add_argument("--threads", type=int, help="intra-op threads per trial (default: "
+                        "compare's; 1 on a machine others are loading)")
     parser.add_argument("--out", type=Path, default=Path("runs/decisiveness"))
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help="where the rows are written as JSON (for make readme)")
@@ -79,7 +84,8 @@ def main() -> None:
           "pick")
     rows = []
     for name in names:
-        rows.append(task_row(name, args.out, args.time_budget, not args.no_latency))
+        rows.append(task_row(name, args.out, args.time_budget, not args.no_latency,
+                             args.threads))
         print_row(rows[-1])
     decided = sum(r["outcome"] in DECIDED for r in rows)
     print(f"decided (a winner or equivalence): {decided} of {len(rows)} tasks "
@@ -89,7 +95,8 @@ def main() -> None:
         "command": "python benchmarks/decisiveness.py "
                    + (f"--tasks {args.tasks} " if args.tasks else "")
                    + f"--time-budget {args.time_budget:g}"
-                   + (" --no-latency" if args.no_latency else ""),
+                   + (" --no-latency" if args.no_latency else "")
+                   + (f" --threads {args.threads}" if args.threads else ""),
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rows": rows, "decided": decided,

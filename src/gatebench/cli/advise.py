@@ -17,8 +17,8 @@ from gatebench.advisor.answers import QUESTIONS, UNKNOWN
 from gatebench.advisor.study_pick import study_pick
 from gatebench.analysis.decision import check_priority
 from gatebench.claims.table import key_number
-from gatebench.cli.display import render_decision
 from gatebench.cli.main import app
+from gatebench.cli.pick import render_decision
 from gatebench.errors import SpecError
 
 QUESTIONS_PANEL = "Your situation (unknown if left out)"

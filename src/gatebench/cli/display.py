@@ -6,8 +6,6 @@ import itertools
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
-from rich.panel import Panel
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from gatebench.cli.pick import render_decision
 from gatebench.protocol import TrialSpec
 from gatebench.run import StudyProgress
 from gatebench.train import EpochRecord
@@ -190,19 +189,6 @@ def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
         return (f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs within "
                 f"{time_budget:g} s (--max-seeds, --time-budget); pick priority: {priority}.")
     return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
-
-
-def render_decision(decision: dict[str, Any] | None, console: Console) -> None:
-    """The pick: its headline in a panel, then one line per factor with its interval."""
-    if not decision:
-        return
-    body = "\n".join(f"• {line}" for line in decision.get("reasons") or [])
-    notes = "\n".join(decision.get("notes") or [])
-    priority = f"priority: {decision.get('priority')}"
-    console.print(Panel(f"[bold]{escape(decision['headline'])}[/bold]\n{escape(body)}"
-                        + (f"\n[dim]{escape(notes)}[/dim]" if notes else ""),
-                        title="The pick, for this data on this hardware", subtitle=priority,
-                        expand=False))
 
 
 HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}
