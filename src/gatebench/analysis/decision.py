@@ -53,6 +53,7 @@ class Factor:
     what: str = ""
     note: str = ""
     parts: tuple[dict[str, Any], ...] = ()  # latency: one row per runtime and input form
+    level: float | None = None  # confidence level of `ci` (quality)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def quality_factor(summary: Mapping[str, Any], arms: Sequence[str]) -> Factor:
     lo, hi = _ci(v.get("ci"))
     unit = str(v.get("unit") or summary.get("unit") or "")
     base = {"estimate": finite(v.get("mean")), "ci": (lo, hi), "unit": unit,
-            "what": str((summary.get("difference") or {}).get("what") or "")}
+            "what": str((summary.get("difference") or {}).get("what") or ""),
+            "level": finite(v.get("level"))}
     if outcome in WINNERS:
         return Factor(QUALITY, "better", arms[WINNERS.index(outcome)], **base)
     if outcome == "equivalent":
@@ -115,7 +117,7 @@ def quality_factor(summary: Mapping[str, Any], arms: Sequence[str]) -> Factor:
     if bound is None and lo is not None and hi is not None:
         bound = max(abs(lo), abs(hi))
     why = "; ".join(str(x) for x in v.get("health") or [])
-    note = f"{bound:.3g}" if bound is not None else ""
+    note = (f"{bound:.1f}" if bound >= 1 else f"{bound:.2g}") if bound is not None else ""
     status = "uninformative" if outcome == "uninformative" else "undecided"
     return Factor(QUALITY, status, note=note + (f"|{why}" if why else ""), **base)
 
@@ -278,7 +280,8 @@ def _quality_line(f: Factor, arms: Sequence[str]) -> str:
         ahead = f.what.split("\u2212")[0 if lo > 0 else -1].strip().upper() or "one arm"
         said += f"; {ahead} leads, not yet a decided winner"
     elif bound:
-        said += f"; the arms are within \u00b1{bound}{unit} of each other (95%)"
+        said += (f"; the arms are within \u00b1{bound}{unit} of each other "
+                 f"({(f.level or 0.95) * 100:.3g}%)")
     return said + (f"; training health: {health}" if health else "")
 
 
@@ -324,9 +327,9 @@ def headline(pick: Pick) -> str:
     """'Pick LSTM: accuracy equivalent within ±1 points; training 1.42× faster here'."""
     arms = pick.arms
     quality = pick.factor(QUALITY)
-    accuracy = _quality_line(quality, arms).removeprefix("accuracy: ") if quality else ""
+    accuracy = _quality_line(quality, arms).replace("accuracy: ", "accuracy ") if quality else ""
     if pick.decided_by == QUALITY:
-        return f"Pick {pick.pick.upper()}: {accuracy}"
+        return f"Pick {pick.pick.upper()}: {accuracy.removeprefix('accuracy ')}"
     if pick.pick == EITHER:
         return (f"Either {' or '.join(a.upper() for a in arms)}: {accuracy}; neither is "
                 "clearly cheaper in training time, latency or size")

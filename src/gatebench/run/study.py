@@ -192,8 +192,7 @@ class _Adaptive:
         progress.study_end()
         state = {"design": "sequential", "method": decision.method, "pairs": decision.n,
                  "pairs_run": len(diffs), "max_seeds": study.max_seeds,
-                 "time_budget_s": study.time_budget_s if self.budget.seconds is None
-                 else self.budget.seconds, "elapsed_s": self.budget.elapsed(),
+                 "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
                  "pair_s": self.seconds_per_pair(),
                  # the rule's estimand and certified ±bound, where it states them
                  "estimand": getattr(decision, "estimand", None),
