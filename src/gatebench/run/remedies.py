@@ -126,6 +126,7 @@ def run_acting_study(
         if not action["applied"]:
             action["says"] = (f"did not {remedy.name}: the {budget.left():.0f} s left would not "
                               "pay for it and a first look after it")
+            budget.pace = state.get("pair_s")  # the same study goes on at the pace it had
             continue
         action["says"] = remedy.says
         (progress or StudyProgress()).phase(f"training health ({need}): {remedy.says}", 1)

@@ -68,6 +68,7 @@ class Budget:
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.started = time.monotonic()
+        self.pace: float | None = None  # seconds per pair carried into a resumed run
 
     def elapsed(self) -> float:
         """Seconds since the run started."""
@@ -168,7 +169,9 @@ class _Adaptive:
                  act_on_health: bool) -> None:
         self.study, self.runner, self.budget, self.act = study, run, budget, act_on_health
         self.labels = study.labels
-        self.pair_s: list[float] = []  # wall seconds per new pair, one value per round run
+        # wall seconds per new pair, one value per round run (a resumed run starts from the pace
+        # its budget carries, so it does not run a pair it cannot pay for)
+        self.pair_s: list[float] = [budget.pace] if budget.pace else []
 
     def run(self, metric: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Rounds of pairs until a stop; returns the records and the state to save."""
