@@ -178,8 +178,10 @@ def budget_line(seeding: dict[str, Any]) -> str:
     share = f" ({used / budget:.0%})" if used is not None and budget else ""
     of = f" of {budget:.0f} s" if budget else " (no time limit)"
     spent = f"{used:.0f} s{of} used{share}" if used is not None else "time not recorded"
+    over = ("; the first look's pairs run whatever the budget"
+            if used is not None and budget and used > budget else "")
     return (f"Budget: {spent}; {seeding.get('pairs_run', '?')} of at most "
-            f"{seeding.get('max_seeds', '?')} pairs")
+            f"{seeding.get('max_seeds', '?')} pairs{over}")
 
 
 def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
