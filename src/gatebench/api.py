@@ -59,6 +59,12 @@ class Study:
         uninformative (both arms failed or both saturated: no evidence either way)."""
         return self.summary_data["verdict"]["label"]
 
+    @property
+    def decision(self) -> dict[str, Any]:
+        """The pick (analysis.decision): `pick` (an arm or "either"), `headline`, `reasons`,
+        `factors` with their intervals, `priority`."""
+        return self.summary_data["decision"]
+
     def to_json(self) -> str:
         """The summary as JSON text (what `--json` prints and summary.json holds)."""
         return json.dumps(self.summary_data, indent=2, allow_nan=False)
