@@ -116,8 +116,8 @@ def advise_command(
                                "compare study (its pick, scored as compare scores it) instead "
                                "of the shipped evidence."),
     priority: str = typer.Option(None, "--priority", help="With --study: what decides when "
-                                 "accuracy does not: quality, training or latency [default: "
-                                 "from your answers, else quality]."),
+                                 "accuracy does not: quality, training or latency (default: "
+                                 "from your answers, else quality)."),
 ) -> None:
     """Answer the GRU-or-LSTM question for your situation, citing the measured evidence."""
     raw = {"seq_len": seq_len, "train_size": train_size, "latency_budget_ms": latency_budget_ms,

@@ -89,8 +89,8 @@ def compare_command(
     seeds: str = typer.Option(None, "--seeds", help="Seed pairs (pair k of every arm shares "
                               "the data split and batch order; each arm has its own "
                               "initialisation stream), or 'auto': add pairs until the verdict "
-                              "is decided or the budget is spent [default: auto; 3 pairs with "
-                              "more than two arms].", show_default=False,
+                              "is decided or the budget is spent (default: auto; 3 fixed pairs "
+                              "with more than two arms).", show_default=False,
                               rich_help_panel=MODEL),
     max_seeds: int = typer.Option(DEFAULT_MAX_SEEDS, "--max-seeds", help="With --seeds auto: "
                                   "the most seed pairs to run (a rerun with a larger one "
