@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from gatebench.errors import SpecError
@@ -227,10 +228,8 @@ def decide(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY,
     if len(arms) < 2:
         raise SpecError("a pick needs a study of at least two arms")
     quality = quality_factor(summary, arms)
-    factors = [quality] + [FACTORS[name](summary, arms) for name in ORDER[priority]]
-    if runtime is not None:
-        factors = [latency_factor(summary, arms, runtime) if f.name == LATENCY else f
-                   for f in factors]
+    makers = {**FACTORS, LATENCY: partial(latency_factor, runtime=runtime)}
+    factors = [quality] + [makers[name](summary, arms) for name in ORDER[priority]]
     if quality.favours is not None:
         return Pick(quality.favours, priority, QUALITY, arms[:2], tuple(factors),
                     notes=tuple(notes))
