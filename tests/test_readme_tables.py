@@ -49,3 +49,22 @@ def test_missing_markers_are_named(tmp_path: Path) -> None:
     (tmp_path / "claims.json").write_text('{"claims": []}')
     with pytest.raises(SystemExit, match="claims:start"):
         _tool().main(["--readme", str(readme), "--evidence", str(tmp_path / "claims.json")])
+
+
+def test_the_decisiveness_table_comes_from_the_benchmark_rows(tmp_path: Path) -> None:
+    tool = _tool()
+    assert "No decisiveness run recorded" in tool.decisiveness({}, tmp_path / "none.json")
+    rows = [{"task": "nile", "verdict": "GRU better", "outcome": "a_better", "pairs": 9,
+             "wall_s": 95.2, "budget_share": 0.16, "bound": None, "unit": "% lower error",
+             "pick": "Pick GRU: GRU better"},
+            {"task": "gunpoint", "verdict": "inconclusive", "outcome": "inconclusive",
+             "pairs": 12, "wall_s": 590.0, "budget_share": 0.98, "bound": 4.25,
+             "unit": "points", "pick": "Either GRU or LSTM | undecided"}]
+    path = tmp_path / "decisiveness.json"
+    path.write_text(json.dumps({"command": "python benchmarks/decisiveness.py", "rows": rows,
+                                "decided": 1, "machine": "x86_64", "generated": "today"}))
+    table = tool.decisiveness({}, path)
+    assert "| nile | GRU better | 9 | 95 | 16% | \u2013 | Pick GRU: GRU better |" in table
+    assert "| gunpoint | inconclusive | 12 | 590 | 98% | \u00b14.25 points | " \
+           "Either GRU or LSTM \\| undecided |" in table
+    assert "Decided (a winner or equivalence): **1 of 2** tasks" in table

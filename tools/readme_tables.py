@@ -1,11 +1,11 @@
-"""Rewrite the README's generated parts: claims table, advise session, calibration table.
+"""Rewrite the README's generated parts: claims, advise session, calibration, decisiveness.
 
     python tools/readme_tables.py            # rewrite README.md in place
     python tools/readme_tables.py --check    # exit 1 if README.md is out of date
 
 Each table lives between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers; TABLES maps
-NAME to the function that renders it from the shipped claims.json. Everything outside the
-markers is left as written.
+NAME to the function that renders it from the shipped claims.json (the decisiveness table
+from benchmarks/results/decisiveness.json). Everything outside the markers is left as written.
 """
 
 from __future__ import annotations
@@ -113,12 +113,37 @@ def importance_tables(evidence: dict[str, Any]) -> str:
     return "\n\n".join(blocks + [verdict])
 
 
+DECISIVENESS = ROOT / "benchmarks" / "results" / "decisiveness.json"
+
+
+def decisiveness(evidence: dict[str, Any], path: Path | None = None) -> str:
+    """The last `benchmarks/decisiveness.py` run: one row per task, then the share decided."""
+    path = path or DECISIVENESS
+    if not path.is_file():
+        return ("*No decisiveness run recorded: run `python benchmarks/decisiveness.py`, then "
+                "`make readme`.*")
+    run = json.loads(path.read_text(encoding="utf-8"))
+    lines = ["| task | verdict | pairs | wall s | budget used | bound (undecided) | pick |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    for r in run["rows"]:
+        bound = f"\u00b1{r['bound']:.3g} {r.get('unit') or ''}".strip() \
+            if r.get("bound") is not None else "\u2013"
+        lines.append(f"| {r['task']} | {_cell(r['verdict'])} | {r['pairs']} | "
+                     f"{r['wall_s']:.0f} | {r['budget_share']:.0%} | {_cell(bound)} | "
+                     f"{_cell(r['pick'])} |")
+    n = len(run["rows"])
+    lines += ["", f"Decided (a winner or equivalence): **{run['decided']} of {n}** tasks. "
+                  f"*`{run['command']}` on {run['machine']}, {run['generated']}.*"]
+    return "\n".join(lines)
+
+
 TABLES: dict[str, Callable[[dict[str, Any]], str]] = {"claims": claims_table,
                                                         "importance": importance_tables,
                                                         "advise": advise_session,
-                                                        "calibration": calibration}
+                                                        "calibration": calibration,
+                                                        "decisiveness": decisiveness}
 # rewritten where their markers are, not required of every README
-OPTIONAL = {"advise", "calibration", "importance"}
+OPTIONAL = {"advise", "calibration", "importance", "decisiveness"}
 
 
 def rewrite(text: str, evidence: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Collection
 from dataclasses import dataclass, replace
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from gatebench.analysis import summarize, summary_frame
+from gatebench.analysis.decision import DEFAULT_PRIORITY, check_priority, decide
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import (
@@ -23,14 +25,20 @@ from gatebench.protocol import (
     TaskSpec,
     TrainConfig,
 )
-from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
+from gatebench.protocol.specs import MAX_ADAPTIVE_SEEDS, MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
+from gatebench.run.remedies import run_acting_study
 from gatebench.run.study import with_training_floor
 from gatebench.run.tuning import check_trials, parse_space, tune_arms
 from gatebench.store import open_store
 
+DEFAULT_MAX_SEEDS = 30  # --seeds auto: the most pairs, unless the time budget ends it first
+DEFAULT_TIME_BUDGET_S = 600.0  # --seeds auto: seconds of one compare run (pairs and remedies)
+# compare's own defaults: studies that finish (study_spec's stay a fixed 3 pairs)
+COMPARE_DEFAULTS = {"seeds": "auto", "max_seeds": DEFAULT_MAX_SEEDS,
+                    "time_budget": DEFAULT_TIME_BUDGET_S}
 
 @dataclass
 class Study:
@@ -50,6 +58,12 @@ class Study:
         """The verdict label: "<arm> better", equivalent within margin, inconclusive or
         uninformative (both arms failed or both saturated: no evidence either way)."""
         return self.summary_data["verdict"]["label"]
+
+    @property
+    def decision(self) -> dict[str, Any]:
+        """The pick (analysis.decision): `pick` (an arm or "either"), `headline`, `reasons`,
+        `factors` with their intervals, `priority`."""
+        return self.summary_data["decision"]
 
     def to_json(self) -> str:
         """The summary as JSON text (what `--json` prints and summary.json holds)."""
@@ -85,8 +99,8 @@ def study_spec(
     """Assemble a StudySpec from flat options (what the CLI and `compare` take).
 
     `seeds` is a number of seed pairs, or "auto": add pairs until the sequential rule decides,
-    up to `max_seeds`, within `time_budget` seconds if given. `arms` (labelled, with overrides)
-    replace `cells` when given; a repeated cell in `cells` makes an A/A study.
+    up to `max_seeds`, within `time_budget` seconds (None: no time limit). `arms` (labelled,
+    with overrides) replace `cells` when given; a repeated cell in `cells` makes an A/A study.
     """
     adaptive = isinstance(seeds, str)
     if adaptive and seeds.strip().lower() != "auto":
@@ -108,6 +122,16 @@ def study_spec(
                           device=device),
         margin=margin,
     )
+
+
+def check_seeding(max_seeds: Any = None, time_budget: Any = None) -> None:
+    """`--max-seeds` and `--time-budget` before anything runs: one line naming the fix."""
+    if max_seeds is not None and not MIN_ADAPTIVE_SEEDS <= int(max_seeds) <= MAX_ADAPTIVE_SEEDS:
+        raise SpecError(f"--max-seeds must be between {MIN_ADAPTIVE_SEEDS} and "
+                        f"{MAX_ADAPTIVE_SEEDS} pairs, got {max_seeds}")
+    if time_budget is not None and not (math.isfinite(float(time_budget))
+                                        and float(time_budget) > 0):
+        raise SpecError(f"--time-budget must be a positive number of seconds, got {time_budget}")
 
 
 def task_spec(data: str | os.PathLike | None = None, *, dataset: str | None = None,
@@ -140,19 +164,32 @@ def compare(
     explicit: Collection[str] | None = None,
     tune: str | None = None,
     trials: int = 20,
+    priority: str = DEFAULT_PRIORITY,
     **study_options: Any,
 ) -> Study:
     """Run a fair GRU-vs-LSTM bake-off on a file or reference dataset; resumes if interrupted.
+
+    By default seed pairs are added until the verdict is decided, within COMPARE_DEFAULTS
+    (`seeds="auto"`, at most 30 pairs, a 600 s time budget); `time_budget=None` lifts the
+    time limit.
 
     `task_options` go to the data loader (text_col, label_col, ...); the other keywords are
     those of `study_spec` (cells, seeds, match, hidden, max_epochs, ...). With `latency`, the
     trained models' inference latency (batch 1, eager/TorchScript/ONNX) joins the summary.
     With `tune` ("lr", "lr,dropout", "lr=1e-4:1e-2", ...), every arm is first searched with
     the same space, sampler and `trials` on the validation split (run.tuning); the seed pairs
-    then run each arm's chosen configuration.
+    then run each arm's chosen configuration. With "auto" seeds (the default) the study remedies
+    blocking training health within its time budget (run.remedies). The summary ends with
+    `decision`, the pick (analysis.decision), ordered by `priority` when quality does not
+    decide.
     """
+    priority = check_priority(priority)
+    check_seeding(study_options.get("max_seeds"), study_options.get("time_budget"))
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
-    spec = study_spec(tspec, **study_options)
+    given = {k: v for k, v in study_options.items() if not (k == "seeds" and v is None)}
+    spec = study_spec(tspec, **{**COMPARE_DEFAULTS, **given})
+    if spec.adaptive and len(spec.arms) != 2 and "seeds" not in given:
+        spec = replace(spec, adaptive=False)  # the sequential rule pairs two arms: fixed pairs
     out_dir = study_dir(data, dataset, out)
     tuning = None
     if tune is not None:  # bad search input fails before the data is even read
@@ -164,7 +201,13 @@ def compare(
         arms, tuning = tune_arms(spec, out_dir, space, trials, fresh=fresh, executor=executor,
                                  progress=progress)
         spec = replace(spec, arms=arms)
-    records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
+    if spec.adaptive:
+        spec, records, health_tuning = run_acting_study(
+            spec, out_dir, fresh=fresh, tuned=tuning is not None, executor=executor,
+            progress=progress)
+        tuning = health_tuning or tuning
+    else:
+        records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
                         max_pairs=spec.max_seeds if spec.adaptive else None)
     summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
@@ -180,10 +223,12 @@ def compare(
     elif latency:
         (progress or StudyProgress()).phase("inference latency of the trained models", 1)
         summary["latency"] = study_latency(out_dir, records)
+    summary["decision"] = decide(summary, priority).to_dict()
     study = Study(out_dir, spec, records, summary)
     write_atomic(out_dir / "summary.json", study.to_json())
     build_report(out_dir)
     return study
 
 
-__all__ = ["Study", "compare", "study_dir", "study_spec", "task_spec"]
+__all__ = ["DEFAULT_MAX_SEEDS", "DEFAULT_TIME_BUDGET_S", "Study", "compare", "study_dir",
+           "study_spec", "task_spec"]

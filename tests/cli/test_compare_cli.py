@@ -40,6 +40,15 @@ def test_compare_prints_table_and_verdict(reviews_csv: Path, tmp_path: Path, cap
     assert {r["runtime"] for r in summary["latency"]["ratios"]} == {"eager", "torchscript",
                                                                    "onnx"}
     assert "Inference latency" in (tmp_path / "s" / "report.md").read_text()
+    # the pick ends the output, the same as summary.json's `decision` and the report's top
+    decision = summary["decision"]
+    assert decision["pick"] in ("gru", "lstm", "either") and decision["priority"] == "quality"
+    assert {f["name"] for f in decision["factors"]} == {"quality", "training", "latency",
+                                                       "size"}
+    assert "The pick, for this data on this hardware" in out
+    assert out.index("Verdict:") < out.index("The pick")
+    assert decision["headline"] in (tmp_path / "s" / "report.md").read_text()
+    assert "Seeds: 2 fixed pairs; pick priority: quality." in err
 
 
 def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -> None:

@@ -228,3 +228,27 @@ def test_the_report_shows_only_the_claims_crossover(tmp_path: Path) -> None:
     text = repr(section)
     assert "no crossover: LSTM is not significantly ahead" in text
     assert "crossover at T" not in text
+
+
+def test_the_pick_heads_the_compare_report(golden, tmp_path: Path) -> None:
+    from gatebench.analysis.decision import decide
+
+    folder = shutil.copytree(golden["compare"], tmp_path / "pick")
+    summary = json.loads((folder / "summary.json").read_text())
+    expected = decide(summary).to_dict()  # a summary without `decision`: recomputed
+    build_report(folder)
+    html, md, page = _read(folder)
+    assert "pick" in page.ids
+    assert html.index('id="pick"') < html.index("Verdict:")
+    assert md.index(f"## {expected['headline']}") < md.index("## Verdict: ")
+    for reason in expected["reasons"]:
+        assert f"- {reason}" in md
+    # the stored decision and health actions are what the report shows
+    summary["decision"] = {**expected, "headline": "Pick LSTM: stored", "priority": "latency"}
+    summary["seeding"] = {"health_actions": [{"check": "still-improving", "at_pairs": 3,
+                                              "says": "doubled the epochs", "applied": True}]}
+    (folder / "summary.json").write_text(json.dumps(summary))
+    build_report(folder)
+    _, md, _ = _read(folder)
+    assert "## Pick LSTM: stored" in md and "(priority: latency)" in md
+    assert "training health (still-improving) at 3 pairs: doubled the epochs" in md

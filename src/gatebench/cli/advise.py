@@ -14,8 +14,11 @@ from rich.table import Table
 
 from gatebench.advisor import Advice, advise, load_evidence, parse_answers
 from gatebench.advisor.answers import QUESTIONS, UNKNOWN
+from gatebench.advisor.study_pick import study_pick
+from gatebench.analysis.decision import check_priority
 from gatebench.claims.table import key_number
 from gatebench.cli.main import app
+from gatebench.cli.pick import render_decision
 from gatebench.errors import SpecError
 
 QUESTIONS_PANEL = "Your situation (unknown if left out)"
@@ -109,6 +112,12 @@ def advise_command(
                                   "are unknown (the default when stdin is not a terminal)."),
     as_json: bool = typer.Option(False, "--json", help="Print the advice as JSON on stdout "
                                  "and nothing else."),
+    study: Path = typer.Option(None, "--study", metavar="DIR", help="Answer from your own "
+                               "compare study (its pick, scored as compare scores it) instead "
+                               "of the shipped evidence."),
+    priority: str = typer.Option(None, "--priority", help="With --study: what decides when "
+                                 "accuracy does not: quality, training or latency (default: "
+                                 "from your answers, else quality)."),
 ) -> None:
     """Answer the GRU-or-LSTM question for your situation, citing the measured evidence."""
     raw = {"seq_len": seq_len, "train_size": train_size, "latency_budget_ms": latency_budget_ms,
@@ -116,6 +125,15 @@ def advise_command(
            "time_budget": time_budget, "task": task, "batch_size": batch_size,
            "hidden": hidden}
     answers = parse_answers(raw)  # bad flags fail before any prompt or file read
+    if priority is not None:
+        priority = check_priority(priority)
+    if study is not None:
+        pick = study_pick(study, answers, priority).to_dict()
+        if as_json:
+            typer.echo(json.dumps(pick, indent=2, allow_nan=False))
+        else:
+            render_decision(pick, Console())
+        return
     if not no_input and sys.stdin.isatty():
         answers = parse_answers(_ask_missing(raw, Console(stderr=True)))
     sources = load_evidence(evidence or [], include_shipped=not no_shipped)

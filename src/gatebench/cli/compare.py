@@ -7,8 +7,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from gatebench.api import compare, study_dir
-from gatebench.cli.display import RichProgress, render_summary, render_tuning
+from gatebench.analysis.decision import DEFAULT_PRIORITY, check_priority
+from gatebench.api import (
+    DEFAULT_MAX_SEEDS,
+    DEFAULT_TIME_BUDGET_S,
+    check_seeding,
+    compare,
+    study_dir,
+)
+from gatebench.cli.display import RichProgress, plan_text, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
     CPUS_PER_TRIAL,
@@ -86,17 +93,22 @@ def compare_command(
                              "label=cell[:key=value...], comma-separated (keys: lr, "
                              "weight_decay, dropout, forget_bias, hidden); e.g. "
                              "a=lstm:lr=0.001,b=lstm:lr=0.004.", rich_help_panel=MODEL),
-    seeds: str = typer.Option("3", "--seeds", help="Seed pairs (pair k of every arm shares the "
-                              "data split and batch order; each arm has its own initialisation "
-                              "stream), or 'auto': add pairs until the verdict is decided.",
+    seeds: str = typer.Option(None, "--seeds", help="Seed pairs (pair k of every arm shares "
+                              "the data split and batch order; each arm has its own "
+                              "initialisation stream), or 'auto': add pairs until the verdict "
+                              "is decided or the budget is spent (default: auto; 3 fixed pairs "
+                              "with more than two arms).", show_default=False,
                               rich_help_panel=MODEL),
-    max_seeds: int = typer.Option(10, "--max-seeds", help="With --seeds auto: the most seed "
-                                  "pairs to run. The power to find a difference of one "
-                                  "between-seed SD grows with it: see the sequential rows of "
-                                  "gatebench calibrate.", rich_help_panel=MODEL),
-    time_budget: float = typer.Option(None, "--time-budget", help="With --seeds auto: stop "
-                                      "adding pairs after this many seconds of this run.",
-                                      rich_help_panel=MODEL),
+    max_seeds: int = typer.Option(DEFAULT_MAX_SEEDS, "--max-seeds", help="With --seeds auto: "
+                                  "the most seed pairs to run (a rerun with a larger one "
+                                  "continues the same study).", rich_help_panel=MODEL),
+    time_budget: float = typer.Option(DEFAULT_TIME_BUDGET_S, "--time-budget", help="With "
+                                      "--seeds auto: seconds this run may spend on pairs and "
+                                      "health remedies; it stops adding pairs when the next "
+                                      "would not fit.", rich_help_panel=MODEL),
+    priority: str = typer.Option(DEFAULT_PRIORITY, "--priority", help="What decides the pick "
+                                 "when accuracy does not: quality (then training time), "
+                                 "training or latency.", rich_help_panel=OUTPUT),
     match: str = typer.Option("params", "--match", help="params: solve each hidden size to "
                               "the same parameter budget (within 1%); hidden: one hidden size.",
                               rich_help_panel=MODEL),
@@ -161,10 +173,14 @@ def compare_command(
         "lookback": lookback, "horizon": horizon, "predict": predict, "features": features,
         "seq_len": seq_len,
     }
-    progress = RichProgress(err)
+    priority = check_priority(priority)  # bad flags fail before anything is read or written
+    seeds_value = None if seeds is None else seed_count(seeds)
+    check_seeding(max_seeds, time_budget)
     # The tracking URI is checked before any training (a bad one: one line, nothing written).
     tracker = start_tracking(mlflow, tracking_uri, study_dir(data, dataset, out)
                              if (data is None) != (dataset is None) else None)
+    progress = RichProgress(err, "" if as_json else plan_text(seeds_value, max_seeds,
+                                                                time_budget, priority))
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner, progress:
         study = compare(
@@ -173,13 +189,13 @@ def compare_command(
             latency=latency,
             task_options={k: v for k, v in options.items() if v is not None},
             cells=name_list(cells), arms=parse_arms(arms) if arms else (),
-            seeds=seed_count(seeds), max_seeds=max_seeds, time_budget=time_budget,
+            seeds=seeds_value, max_seeds=max_seeds, time_budget=time_budget,
             match=match, hidden=hidden, budget=budget, layers=layers,
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
             forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
             explicit=floored_flags_set(ctx),
-            tune=tune, trials=trials,
+            tune=tune, trials=trials, priority=priority,
         )
     tracked = tracker.finish() if tracker else None
     if as_json:

@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from gatebench.cli.pick import render_decision
 from gatebench.protocol import TrialSpec
 from gatebench.run import StudyProgress
 from gatebench.train import EpochRecord
@@ -25,8 +26,9 @@ from gatebench.train import EpochRecord
 class RichProgress(StudyProgress):
     """Two bars on stderr: trials done in the study, epochs of the running trial."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, plan: str = "") -> None:
         self.metric = "metric"
+        self.plan = plan  # printed when the first study starts (plan_text)
         self.bars = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False,
@@ -34,6 +36,9 @@ class RichProgress(StudyProgress):
         self.study_bar = self.trial_bar = None
 
     def study_start(self, total: int, done: int, metric: str = "metric") -> None:
+        if self.plan:  # once, after the input was checked and the data loaded
+            self.bars.console.print(self.plan, style="dim", highlight=False)
+            self.plan = ""
         self.metric = metric
         self.bars.start()
         label = f"trials ({done} resumed)" if done else "trials"
@@ -159,7 +164,33 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     if seeding.get("stopped"):
         console.print(f"Seeds: {seeding['method']}; stopped: {seeding['stopped']}.",
                       style="dim")
+        console.print(budget_line(seeding), style="dim", highlight=False)
+    for action in seeding.get("health_actions") or []:
+        console.print(f"Health action at {action.get('at_pairs')} pairs ({action['check']}): "
+                      f"{action.get('says')}.", highlight=False)
     render_health(summary, console)
+    render_decision(summary.get("decision"), console)
+
+
+def budget_line(seeding: dict[str, Any]) -> str:
+    """'Budget: 412 s of 600 s used (69%); 14 of at most 30 pairs'."""
+    used, budget = seeding.get("elapsed_s"), seeding.get("time_budget_s")
+    share = f" ({used / budget:.0%})" if used is not None and budget else ""
+    of = f" of {budget:.0f} s" if budget else " (no time limit)"
+    spent = f"{used:.0f} s{of} used{share}" if used is not None else "time not recorded"
+    over = ("; the first look's pairs run whatever the budget"
+            if used is not None and budget and used > budget else "")
+    return (f"Budget: {spent}; {seeding.get('pairs_run', '?')} of at most "
+            f"{seeding.get('max_seeds', '?')} pairs{over}")
+
+
+def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
+              priority: str) -> str:
+    """Before training: how many pairs and how long the study may take, and the priority."""
+    if seeds is None or seeds == "auto":
+        return (f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs within "
+                f"{time_budget:g} s (--max-seeds, --time-budget); pick priority: {priority}.")
+    return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
 
 
 HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}

@@ -94,6 +94,17 @@ class Verdict:
     health: list[tuple[str, str, str]] = field(default_factory=list)  # (status, check, message)
 
 
+@dataclass(frozen=True)
+class PickBox:
+    """The pick at the top of a compare report: its headline and one line per factor."""
+
+    headline: str
+    reasons: list[str]
+    priority: str
+    css: str = ""
+    notes: list[str] = field(default_factory=list)  # health actions taken, arms left out
+
+
 @dataclass
 class Report:
     """Everything one report says, ready for either renderer."""
@@ -103,6 +114,7 @@ class Report:
     verdict: Verdict | None
     sections: list[Section]
     footer: str
+    pick: PickBox | None = None
 
 
 # -- formatting --------------------------------------------------------------------------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from gatebench.analysis.decision import EITHER, decide
+from gatebench.errors import GatebenchError
 from gatebench.fileio import write_atomic
 from gatebench.report import claim_sections, extras, method, sections, seeding, tuning
-from gatebench.report.blocks import Report, Section
+from gatebench.report.blocks import PickBox, Report, Section
 from gatebench.report.html import render_html
 from gatebench.report.load import SUMMARY_FILE, StudyData, load_study
 from gatebench.report.markdown import render_markdown
@@ -57,7 +60,26 @@ def render_report(data: StudyData, draw: bool = True) -> Report:
     footer = (f"gatebench {_version()} \u00b7 from {' and '.join(sources) or 'claims.json'} "
               f"in {data.out_dir} ({len(data.records)} trial records) \u00b7 self-contained: "
               "no scripts, fonts or network requests.")
-    return Report(title, subtitle, verdict, [p for p in parts if p is not None], footer)
+    return Report(title, subtitle, verdict, [p for p in parts if p is not None], footer,
+                  pick_box(s) if s is not None else None)
+
+
+def pick_box(summary: dict[str, Any]) -> PickBox | None:
+    """The summary's `decision` (recomputed with the default priority when absent)."""
+    decision = summary.get("decision")
+    if not decision:
+        try:
+            decision = decide(summary).to_dict()
+        except GatebenchError:  # fewer than two arms: no pick to make
+            return None
+    pick = str(decision.get("pick") or "")
+    css = "equivalent" if pick == EITHER else f"win win-{pick.lower()}"
+    actions = [f"training health ({a.get('check')}) at {a.get('at_pairs')} pairs: "
+               f"{a.get('says')}" for a in (summary.get("seeding") or {}).get("health_actions")
+               or []]
+    return PickBox(str(decision.get("headline") or ""), list(decision.get("reasons") or []),
+                   str(decision.get("priority") or ""), css,
+                   [*(decision.get("notes") or []), *actions])
 
 
 def build_report(out_dir: str | os.PathLike) -> tuple[Path, Path]:

@@ -65,6 +65,12 @@ def render_markdown(report: Report) -> str:
     """The Markdown twin of the HTML report."""
     anchors = {s.id: _slug(s.title) for s in report.sections}
     lines = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
+    if report.pick is not None:
+        lines += [f"## {report.pick.headline}", ""]
+        lines += [f"- {reason}" for reason in report.pick.reasons]
+        lines += [f"> **Note:** {note}" for note in report.pick.notes]
+        lines += ["", f"*The pick, for this data on this hardware (priority: "
+                      f"{report.pick.priority}).*", ""]
     v = report.verdict
     if v is not None:
         lines += [f"## Verdict: {v.label}", "", v.text, ""]

@@ -11,7 +11,7 @@ from typing import Any
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
-from gatebench.analysis.sequential import sequential_decide
+from gatebench.analysis.sequential import can_still_decide, sequential_decide
 from gatebench.analysis.summary import paired_improvements
 from gatebench.cells import get_cell
 from gatebench.errors import DataError
@@ -63,6 +63,23 @@ def with_training_floor(
     return replace(study, train=train), notes
 
 
+class Budget:
+    """A study's time budget: `seconds` of this run from its start (None: no limit)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.started = time.monotonic()
+        self.pace: float | None = None  # seconds per pair carried into a resumed run
+
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.monotonic() - self.started
+
+    def left(self) -> float | None:
+        """Seconds left (never below 0), or None without a budget."""
+        return None if self.seconds is None else max(0.0, self.seconds - self.elapsed())
+
+
 def run_study(
     study: StudySpec,
     out_dir: str | Path,
@@ -72,12 +89,18 @@ def run_study(
     fresh: bool = False,
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
+    budget: Budget | None = None,
+    act_on_health: bool = False,
 ) -> list[dict[str, Any]]:
     """Run every trial not yet stored; returns the study's records (resumed ones included).
 
     With `study.adaptive` (``--seeds auto``), seed pairs are added round by round until the
-    sequential rule decides, `max_seeds` is reached or the time budget is spent; why it stopped,
-    and each look, are saved as the study's state in the store.
+    sequential rule decides, `max_seeds` is reached, the time budget is spent, or the pairs
+    the budget still allows provably cannot change the outcome; why it stopped, each look and
+    the projection are saved as the study's state in the store. `budget` (shared by the runs
+    of one compare; default: the study's own) counts from its creation. With
+    `act_on_health`, a look whose training health blocks with a remedy (run.remedies) stops
+    the run early, naming the check as the state's `health_need`.
     """
     out_dir = Path(out_dir)
     data, _ = prepare_study(study, out_dir)
@@ -94,7 +117,10 @@ def run_study(
             run(trials)
             progress.study_end()
             return store.records([t.spec_id for t in trials])
-        return _run_adaptive(study, store, run, progress, data.info.metric, study_id)
+        loop = _Adaptive(study, run, budget or Budget(study.time_budget_s), act_on_health)
+        records, state = loop.run(data.info.metric)
+        store.save_study_state(study_id, state)
+        return records
 
 
 class _TrialRunner:
@@ -132,55 +158,110 @@ def pairs_per_round(executor: Executor, n_arms: int) -> int:
     return max(1, workers // max(n_arms, 1))
 
 
-def _run_adaptive(study: StudySpec, store: Any, run: _TrialRunner, progress: StudyProgress,
-                  metric: str, study_id: str) -> list[dict[str, Any]]:
-    a, b = study.labels
-    step = pairs_per_round(run.executor, len(study.arms))
-    n = min(study.seeds, study.max_seeds)
-    started = time.monotonic()
-    looks: list[dict[str, Any]] = []
-    first = study.trials(n)
-    progress.study_start(len(first), run.stored(first), metric)
-    while True:
-        trials = study.trials(n)
-        progress.grow(len(trials))
-        run(trials)
-        records = store.records([t.spec_id for t in trials])
+# Checks that more seeds do not fix but a remedy might (run.remedies); the others (a single
+# diverged trial, a coarse validation split) are findings reported with the verdict.
+REMEDIABLE = ("failed-to-train", "still-improving")
+
+
+class _Adaptive:
+    """The --seeds auto loop: add pairs, look, and stop only for a reason worth stating."""
+
+    def __init__(self, study: StudySpec, run: _TrialRunner, budget: Budget,
+                 act_on_health: bool) -> None:
+        self.study, self.runner, self.budget, self.act = study, run, budget, act_on_health
+        self.labels = study.labels
+        # wall seconds per new pair, one value per round run (a resumed run starts from the pace
+        # its budget carries, so it does not run a pair it cannot pay for)
+        self.pair_s: list[float] = [budget.pace] if budget.pace else []
+
+    def run(self, metric: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Rounds of pairs until a stop; returns the records and the state to save."""
+        study, progress = self.study, self.runner.progress
+        step = pairs_per_round(self.runner.executor, len(study.arms))
+        n = min(study.seeds, study.max_seeds)
+        looks: list[dict[str, Any]] = []
+        first = study.trials(n)
+        progress.study_start(len(first), self.runner.stored(first), metric)
+        while True:
+            records, diffs = self._round(n)
+            margin = skill_margin(records, study.margin).value  # the task's skill, unless given
+            decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
+            look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
+                    "verdict": outcome_label(decision.outcome, *self.labels[:2])}
+            looks.append(look)
+            progress.look(look)
+            stop = self._stop(decision, records, diffs, n, margin)
+            if stop is not None:
+                break
+            n = min(n + min(step, self._affordable(n)), study.max_seeds)
+        progress.study_end()
+        state = {"design": "sequential", "method": decision.method, "pairs": decision.n,
+                 "pairs_run": len(diffs), "max_seeds": study.max_seeds,
+                 "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
+                 "pair_s": self.seconds_per_pair(),
+                 "estimand": decision.estimand, "bound": decision.bound, **stop,
+                 "looks": looks}
+        return records, state
+
+    def _round(self, n: int) -> tuple[list[dict[str, Any]], list[float]]:
+        a, b = self.labels[:2]
+        trials = self.study.trials(n)
+        self.runner.progress.grow(len(trials))
+        new_pairs = (len(trials) - self.runner.stored(trials)) / max(len(self.study.arms), 1)
+        started = time.monotonic()
+        self.runner(trials)
+        if new_pairs > 0:
+            self.pair_s.append((time.monotonic() - started) / new_pairs)
+        records = self.runner.store.records([t.spec_id for t in trials])
         pairs = pair_records(records, (a, b))
         if not pairs:
             raise DataError(f"no complete {a}/{b} pair after {n} seeds; see the trial records")
         hib = bool(records[0].get("higher_is_better"))
-        diffs = paired_improvements(pairs, a, b, str(records[0].get("metric")), hib)
-        margin = skill_margin(records, study.margin).value
-        decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
-        # "pairs": what the decision counts (a stop inside a batch ignores the pairs after it)
-        look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
-                "verdict": outcome_label(decision.outcome, a, b)}
-        looks.append(look)
-        progress.look(look)
+        return records, paired_improvements(pairs, a, b, str(records[0].get("metric")), hib)
+
+    def seconds_per_pair(self) -> float | None:
+        """Wall seconds one more pair is expected to take: the median of this run's rounds."""
+        return float(sorted(self.pair_s)[len(self.pair_s) // 2]) if self.pair_s else None
+
+    def _affordable(self, n: int) -> int:
+        """More pairs the budget and the maximum allow (at this run's pace; 1 before any)."""
+        most = self.study.max_seeds - n
+        left, pace = self.budget.left(), self.seconds_per_pair()
+        if left is None or pace is None:
+            return most
+        return max(0, min(most, int(left // pace)))
+
+    def _stop(self, decision: Any, records: list[dict[str, Any]], diffs: list[float],
+              n: int, margin: float) -> dict[str, Any] | None:
+        """Why to stop now (state fields), or None to add pairs."""
+        # health first: a verdict on trials that did not train is blocked anyway (apply_health)
+        blocked = blocking(health_checks(records, arms=self.labels, margin=margin))
+        fixable = [c for c in blocked if c["check"] in REMEDIABLE]
+        if self.act and fixable:
+            return {"stopped": f"training health at {len(diffs)} pairs: "
+                               f"{fixable[0]['message']}", "health_need": fixable[0]["check"]}
         if decision.final:
-            reason = decision.reason
-            break
-        blocked = blocking(health_checks(records, arms=(a, b), margin=margin))
-        if blocked:  # more seeds do not fix training: stop and say what to change
-            reason = f"training health at {len(diffs)} pairs: {blocked[0]['message']}"
-            break
-        if n >= study.max_seeds:
-            reason = f"reached max seeds ({study.max_seeds}) undecided"
-            break
-        elapsed = time.monotonic() - started
-        if study.time_budget_s is not None and elapsed >= study.time_budget_s:
-            reason = (f"time budget of {study.time_budget_s:g} s spent at {len(diffs)} pairs "
-                      "(undecided)")
-            break
-        n = min(n + step, study.max_seeds)
-    progress.study_end()
-    store.save_study_state(study_id, {
-        "design": "sequential", "method": decision.method, "pairs": decision.n,
-        "pairs_run": len(diffs),
-        "max_seeds": study.max_seeds, "stopped": reason, "looks": looks,
-    })
-    return records
+            return {"stopped": decision.reason}
+        health = (f"; training health: {blocked[0]['message']}" if blocked else "")
+        if n >= self.study.max_seeds:
+            return {"stopped": f"reached max seeds ({self.study.max_seeds}) undecided{health}"}
+        extra = self._affordable(n)
+        left, pace = self.budget.left(), self.seconds_per_pair()
+        if extra < 1:
+            return {"stopped": f"time budget of {self.budget.seconds:g} s spent at {len(diffs)} "
+                               f"pairs (undecided: {left:.0f} s left, a pair takes about "
+                               f"{pace:.0f} s){health}", "budget_spent": True}
+        if not can_still_decide(diffs, margin, extra):
+            return {"stopped": f"stopped early at {len(diffs)} pairs: the {extra} more "
+                               f"pair(s) the budget allows ({_seconds(left)} left at about "
+                               f"{_seconds(pace)} a pair) cannot change the outcome",
+                    "projection": {"extra_pairs": extra, "seconds_left": left,
+                                   "pair_s": pace}}
+        return None
+
+
+def _seconds(value: float | None) -> str:
+    return "no limit" if value is None else f"{value:.0f} s"
 
 
 def checkpoint_path(out_dir: Path, spec_id: str) -> Path:

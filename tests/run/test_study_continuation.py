@@ -1,0 +1,92 @@
+"""--seeds auto studies that finish: reruns continue, the budget ends a study with a reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gatebench.api import study_spec, task_spec
+from gatebench.run import run_study
+from gatebench.run.remedies import run_acting_study
+from gatebench.run.study import Budget
+from gatebench.store import open_store
+from tests.conftest import TINY
+
+OPTIONS = {"text_col": "review", "label_col": "sentiment"}
+# settings whose first look (3 pairs) leaves the rule undecided on the 240 test reviews
+UNDECIDED = {"max_epochs": 3, "lr": 5e-3}
+
+
+def auto_spec(path: Path, **overrides):
+    return study_spec(task_spec(path, **OPTIONS),
+                      **{**TINY, "seeds": "auto", "hidden": 8, "embed_dim": 8, **overrides})
+
+
+def _stored(out: Path) -> dict[str, dict]:
+    with open_store(out) as store:
+        return {r["spec_id"]: r for r in store.records()}
+
+
+def test_a_larger_max_seeds_continues_the_same_study(reviews_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "grow"
+    first = run_study(auto_spec(reviews_csv, max_seeds=3), out)
+    before = _stored(out)
+    assert len(before) == len(first) == 6  # three pairs: the first look is the maximum
+    again = run_study(auto_spec(reviews_csv, max_seeds=5), out)
+    after = _stored(out)
+    with open_store(out) as store:
+        state = store.study_state("compare")
+    assert state["looks"][0]["pairs_run"] == 3 and state["max_seeds"] == 5
+    # the first run's trials are reused as they were, never run twice; only new seeds are added
+    assert all(after[spec_id] == record for spec_id, record in before.items())
+    assert len(after) == len(again) == 2 * state["pairs_run"] >= 6
+    assert {r["seed"] for r in again} == set(range(state["pairs_run"]))
+
+
+def test_the_budget_ends_a_study_when_the_next_pair_would_not_fit(reviews_csv: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "budget"
+    run_study(auto_spec(reviews_csv, max_seeds=30, **UNDECIDED), out, budget=Budget(0.5))
+    with open_store(out) as store:
+        state = store.study_state("compare")
+    assert state["pairs_run"] == 3 and state["pair_s"] > 0
+    assert not state["looks"][-1]["final"]  # the rule alone would have gone on
+    assert state["budget_spent"]
+    assert state["stopped"].startswith("time budget of 0.5 s spent at 3 pairs")
+    assert "a pair takes about" in state["stopped"]
+
+
+def test_a_study_stops_early_only_when_the_rule_says_more_pairs_cannot_decide(
+        reviews_csv: Path, tmp_path: Path, monkeypatch) -> None:
+    import gatebench.run.study as study_module
+
+    asked = []
+
+    def cannot(diffs, margin, extra_pairs):  # the stats rule's answer, recorded
+        asked.append(extra_pairs)
+        return False
+
+    monkeypatch.setattr(study_module, "can_still_decide", cannot)
+    out = tmp_path / "futile"
+    run_study(auto_spec(reviews_csv, max_seeds=30, **UNDECIDED), out, budget=Budget(3600))
+    with open_store(out) as store:
+        state = store.study_state("compare")
+    assert not state["looks"][-1]["final"]
+    assert asked == [27]  # the maximum binds: 30 - 3 more pairs fit in an hour
+    assert state["stopped"].startswith("stopped early at 3 pairs: the 27 more pair(s)")
+    assert "cannot change the outcome" in state["stopped"]
+    assert state["projection"]["extra_pairs"] == 27 and state["pairs_run"] == 3
+
+
+def test_remedies_not_paid_for_by_the_budget_are_said_and_skipped(reviews_csv: Path,
+                                                                   tmp_path: Path) -> None:
+    # lr 1e-5 for one epoch: every trial ends at the baseline (failed to train)
+    spec = auto_spec(reviews_csv, max_seeds=30, max_epochs=1, lr=1e-5, time_budget=1.0)
+    final, records, tuning = run_acting_study(spec, tmp_path / "poor")
+    with open_store(tmp_path / "poor") as store:
+        state = store.study_state("compare")
+    actions = state["health_actions"]
+    assert final == spec and tuning is None
+    assert actions and not actions[0]["applied"]
+    assert actions[0]["says"].startswith(f"did not {actions[0]['remedy']}")
+    # it went on at the pace it had: no pair the spent budget could not pay for
+    assert len(records) == 6 and state["budget_spent"] and state["pairs_run"] == 3
