@@ -253,15 +253,21 @@ class _Adaptive:
                                f"{pace:.0f} s){health}", "budget_spent": True}
         if not can_still_decide(diffs, margin, extra):
             return {"stopped": f"stopped early at {len(diffs)} pairs: the {extra} more "
-                               f"pair(s) the budget allows ({_seconds(left)} left at about "
-                               f"{_seconds(pace)} a pair) cannot change the outcome",
+                               f"pair(s) the budget allows cannot change the outcome "
+                               f"({_seconds(left)} left, {_pace(pace)})",
                     "projection": {"extra_pairs": extra, "seconds_left": left,
                                    "pair_s": pace}}
         return None
 
 
 def _seconds(value: float | None) -> str:
-    return "no limit" if value is None else f"{value:.0f} s"
+    if value is None:
+        return "no limit"
+    return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"
+
+
+def _pace(pair_s: float | None) -> str:
+    return "no pair run yet" if pair_s is None else f"about {_seconds(pair_s)} a pair"
 
 
 def checkpoint_path(out_dir: Path, spec_id: str) -> Path:
