@@ -119,7 +119,7 @@ class MlflowSink:
         return self._experiment_id
 
     def log_parent(self, parent: ParentContent) -> dict[str, int]:
-        """Create or update the parent and its children; counts of created/updated/removed."""
+        """Create or update the parent and its children; children created/kept/replaced/removed."""
         return _call(self.uri, self._log_parent, parent)
 
     def _log_parent(self, parent: ParentContent) -> dict[str, int]:
