@@ -174,7 +174,9 @@ def test_mlflow_command_bad_input_one_line_exit_2(finished, trained_study, tmp_p
     dead = f"http://127.0.0.1:{free_port()}"
     for args, words in ((["mlflow", str(empty)], "not a gatebench study folder"),
                         (["mlflow", str(unfinished)], "holds no finished study"),
-                        (["mlflow", str(out_dir), "--tracking-uri", dead], "does not answer")):
+                        (["mlflow", str(out_dir), "--tracking-uri", dead], "does not answer"),
+                        (["mlflow", str(out_dir), "--tracking-uri", str(empty / "mlruns")],
+                         "retired file store")):
         code, _, err = run_cli(args, capsys)
         assert code == 2 and err.count("\n") == 1 and words in err, err
     assert not (out_dir / "mlflow.db").exists() and not list(empty.iterdir())

@@ -16,8 +16,8 @@ MLFLOW = typer.Option(False, "--mlflow", help="Log the study to MLflow as it run
                       "run, a child run per trial (default store: STUDY/mlflow.db).",
                       rich_help_panel=TRACKING)
 TRACKING_URI = typer.Option(None, "--tracking-uri", help="The MLflow server (http://HOST:PORT) "
-                            "or store to log to; implies --mlflow [default: the study "
-                            "folder's mlflow.db].", rich_help_panel=TRACKING, show_default=False)
+                            "or store to log to; implies --mlflow (default: the study "
+                            "folder's mlflow.db).", rich_help_panel=TRACKING, show_default=False)
 
 
 class Tracker:
@@ -60,10 +60,10 @@ def mlflow_command(
     study_dir: Path = typer.Argument(..., help="A folder written by gatebench compare, suite "
                                      "or importance.", show_default=False),
     tracking_uri: str = typer.Option(None, "--tracking-uri", help="The MLflow server "
-                                     "(http://HOST:PORT) or store [default: STUDY_DIR/"
-                                     "mlflow.db].", show_default=False),
+                                     "(http://HOST:PORT) or store (default: STUDY_DIR/"
+                                     "mlflow.db).", show_default=False),
     experiment: str = typer.Option(None, "--experiment", help="MLflow experiment "
-                                   "[default: $MLFLOW_EXPERIMENT_NAME or gatebench].",
+                                   "(default: $MLFLOW_EXPERIMENT_NAME, else gatebench).",
                                    show_default=False),
 ) -> None:
     """Log a finished study to MLflow; logging it again updates the same runs, adding none."""

@@ -75,6 +75,10 @@ class LiveTracking(StudyProgress):
         self.parents: dict[str, str] = {}  # study id -> parent key
         self.failed = False
 
+    def __getattr__(self, name: str) -> Any:
+        # What the display has beyond StudyProgress (RichProgress.finish, ...) passes through.
+        return getattr(self.__dict__["inner"], name)
+
     def trial_end(self, record: dict[str, Any]) -> None:
         """Pass the event on, then log the trial under its study's parent run."""
         self.inner.trial_end(record)
@@ -109,8 +113,9 @@ def _forward(name: str):
     return hook
 
 
-for _hook in ("study_start", "grow", "look", "trial_start", "epoch_end", "study_end", "phase",
-              "advance"):
+# Every other hook of StudyProgress (those added later too) goes straight to the display.
+for _hook in [n for n, v in vars(StudyProgress).items()
+              if callable(v) and not n.startswith("_") and n != "trial_end"]:
     setattr(LiveTracking, _hook, _forward(_hook))
 
 __all__ = ["DEFAULT_EXPERIMENT", "LiveTracking", "TrackingError", "TrackingResult", "connect",

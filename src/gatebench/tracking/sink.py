@@ -40,10 +40,12 @@ def check_uri(uri: str) -> None:
     parsed = urlparse(uri)
     if parsed.scheme in ("http", "https"):
         _probe_server(uri.rstrip("/"))
-    elif parsed.scheme in ("", "file", "sqlite"):
-        folder = Path(parsed.path if parsed.scheme else uri).parent
-        if parsed.scheme == "sqlite":
-            folder = Path(uri.split(":///", 1)[-1]).parent
+    elif parsed.scheme in ("", "file"):
+        raise TrackingError(f"tracking URI {uri} is a plain folder, MLflow's retired file "
+                            f"store; give sqlite:///{Path(parsed.path or uri).resolve()}/"
+                            "mlflow.db or a server's http:// URI")
+    elif parsed.scheme == "sqlite":
+        folder = Path(uri.split(":///", 1)[-1]).parent
         if not os.access(_existing(folder), os.W_OK):
             raise TrackingError(f"tracking URI {uri}: cannot write to {folder}; give a folder "
                                 "you may write to, or a server's http:// URI")
@@ -117,7 +119,7 @@ class MlflowSink:
         return self._experiment_id
 
     def log_parent(self, parent: ParentContent) -> dict[str, int]:
-        """Create or update the parent and its children; counts of created/updated/removed."""
+        """Create or update the parent and its children; children created/kept/replaced/removed."""
         return _call(self.uri, self._log_parent, parent)
 
     def _log_parent(self, parent: ParentContent) -> dict[str, int]:
