@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gatebench.claims.catalogue import FOLKLORE_CELLS
@@ -14,8 +14,9 @@ from gatebench.protocol.budget import MIN_TOTAL_STEPS, steps_per_epoch
 from gatebench.protocol.timing import StepTimingSpec
 
 PROFILES = ("quick", "full")
+CONTENDER_CELLS = ("gru", "lstm", "mingru", "minlstm")
 # Claims the quick profile runs only when named with --claims (they would push it past 15 min).
-OPT_IN_QUICK = ("cell-vs-rest",)
+OPT_IN_QUICK = ("cell-vs-rest", "contenders")
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,17 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     elif "long" in wanted:
         notes.append(COPY_LEFT_OUT)
 
+    # contenders: four arms on the settings of short/rotten-tomatoes and small/japanese-vowels
+    # (variable length: padding must stay out of the state), so GRU/LSTM trials are shared.
+    four = CONTENDER_CELLS
+    add("contenders/rotten-tomatoes",
+        replace(_study(text, seeds=seeds, hidden=text_hidden, epochs=text_epochs, patience=2),
+                cells=four, arms=()), ("contenders",))
+    add("contenders/japanese-vowels",
+        replace(_study(TaskSpec.make("japanese-vowels"), seeds=seeds, hidden=32,
+                       epochs=40 if full else 15, patience=5, batch=8, lr=5e-3,
+                       fractions=(1.0,)), cells=four, arms=()), ("contenders",))
+
     lrs = (3e-4, 1e-3, 3e-3, 1e-2) if full else (1e-3, 3e-3)
     for lr in lrs:
         add(f"iteration/rotten-tomatoes/lr={lr:g}",
@@ -204,6 +216,13 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
             for sizing in (("hidden", "params") if full else ("hidden",))
             for h, t, b in grid
         )
+    if "contenders" in wanted:
+        # minimal vs fused cells at one hidden size (Feng et al.'s comparison), T 64..1024+
+        timings += tuple(
+            StepTimingSpec(impl="native", sizing="hidden", hidden=128 if full else 64,
+                           input_size=32, seq_len=t, batch=32 if full else 16,
+                           repeats=7 if full else 5, cells=CONTENDER_CELLS)
+            for t in ((64, 128, 256, 512, 1024, 2048) if full else (64, 128, 256, 512, 1024)))
     latency = None
     if "inference" in wanted:
         latency = LatencyPass(hidden=128, input_size=64,
