@@ -49,6 +49,8 @@ class RichProgress(StudyProgress):
         mean = look.get("estimate")
         est = f"{mean:+.2f}{interval}" if mean is not None else "no estimate yet"
         then = "stop" if look.get("final") else "add seeds"
+        if "decided" in look:  # k arms: the look is the ranking, no single estimate
+            est = "ranking decided" if look["decided"] else "ranking not decided"
         self.bars.console.print(f"look at {look['pairs']} pairs: {est} → "
                                 f"{look.get('verdict')} ({then})")
 
