@@ -5,9 +5,10 @@ accuracy (Feng et al. 2024). Two parts, both needed for "supported":
   interleaved rounds on this device (`ratio_rule`: geometric mean, t interval on the logs); the
   crossover length is the shortest T from which the minimal cell is faster at every longer T
   measured; the speed part is decided at the longest T.
-- accuracy: on the reference tasks, each minimal cell against its counterpart in a four-arm
-  study (pairwise verdicts under Holm, analysis.karm): equivalent within the margin or better
-  supports, significantly worse refutes.
+- accuracy: on the reference tasks, each minimal cell against its fused counterpart at the
+  same hidden size (a study per pairing; a study of more arms is read pairwise under Holm,
+  analysis.karm): equivalent within the margin or better supports, significantly worse
+  refutes.
 """
 
 from __future__ import annotations
@@ -99,9 +100,10 @@ def accuracy_rows(evidence: Evidence, margin: float) -> list[dict[str, Any]]:
             worse = (outcome == rules.A_BETTER) == (p["a"] != pairing)  # the fused cell won
             counts = (INCONCLUSIVE if outcome not in (*rules.WINNERS, rules.EQUIVALENT)
                       else SUPPORTED if outcome == rules.EQUIVALENT or not worse else REFUTED)
-            rows.append(row(f"{sid.removeprefix(STUDY_PREFIX)}: {p['what']}",
+            task = sid.removeprefix(STUDY_PREFIX).split("/")[0]
+            rows.append(row(f"{task}: {p['what']}",
                             f"test {s['metric']} difference", p["mean"], p["ci"],
-                            len(p["values"]), task=sid.removeprefix(STUDY_PREFIX),
+                            len(p["values"]), task=task,
                             unit=s["unit"], pairing=pairing, level="task",
                             verdict=p["verdict"]["label"], counts_as=counts,
                             detail={"holm_alpha": p["holm"]["alpha"]}))

@@ -184,16 +184,19 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     elif "long" in wanted:
         notes.append(COPY_LEFT_OUT)
 
-    # contenders: four arms on the settings of short/rotten-tomatoes and small/japanese-vowels
-    # (variable length: padding must stay out of the state), so GRU/LSTM trials are shared.
-    four = CONTENDER_CELLS
-    add("contenders/rotten-tomatoes",
-        replace(_study(text, seeds=seeds, hidden=text_hidden, epochs=text_epochs, patience=2),
-                cells=four, arms=()), ("contenders",))
-    add("contenders/japanese-vowels",
-        replace(_study(TaskSpec.make("japanese-vowels"), seeds=seeds, hidden=32,
-                       epochs=40 if full else 15, patience=5, batch=8, lr=5e-3,
-                       fractions=(1.0,)), cells=four, arms=()), ("contenders",))
+    # contenders: each minimal cell against its fused counterpart at one hidden size (Feng et
+    # al.'s comparison, as the timings), on a short series and a variable-length one.
+    for fused, minimal in (("gru", "mingru"), ("lstm", "minlstm")):
+        add(f"contenders/italy-power/{fused}",
+            replace(_study(TaskSpec.make("italy-power"), seeds=10 if full else 8, hidden=32,
+                           epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30), patience=15,
+                           batch=8, lr=3e-3, match="hidden"), cells=(fused, minimal), arms=()),
+            ("contenders",))
+        add(f"contenders/japanese-vowels/{fused}",
+            replace(_study(TaskSpec.make("japanese-vowels"), seeds=seeds, hidden=32,
+                           epochs=40 if full else 15, patience=5, batch=8, lr=5e-3,
+                           match="hidden"), cells=(fused, minimal), arms=()),
+            ("contenders",))
 
     lrs = (3e-4, 1e-3, 3e-3, 1e-2) if full else (1e-3, 3e-3)
     for lr in lrs:
@@ -220,8 +223,9 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
         # minimal vs fused cells at one hidden size (Feng et al.'s comparison), T 64..1024+
         timings += tuple(
             StepTimingSpec(impl="native", sizing="hidden", hidden=128 if full else 64,
-                           input_size=32, seq_len=t, batch=32 if full else 16,
-                           repeats=7 if full else 5, cells=CONTENDER_CELLS)
+                           input_size=32, seq_len=t, batch=32 if full else 8,
+                           repeats=7 if full else 3, warmup=2 if full else 1,
+                           cells=CONTENDER_CELLS)
             for t in ((64, 128, 256, 512, 1024, 2048) if full else (64, 128, 256, 512, 1024)))
     latency = None
     if "inference" in wanted:
