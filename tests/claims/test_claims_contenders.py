@@ -19,7 +19,8 @@ def _timings(ratio_at: dict[int, float], rounds: int = 5) -> list[dict]:
             ms["mingru"] = ms["gru"] * ratio * (1 + WOBBLE[r])
             ms["minlstm"] = ms["lstm"] * ratio * (1 - WOBBLE[r])
             out += [{"kind": "step_timing", "cell": c, "impl": "native", "sizing": "hidden",
-                     "hidden": 64, "seq_len": t, "batch": 16, "device": "cpu", "round": r,
+                     "reference_hidden": 64, "hidden_size": 64, "seq_len": t, "batch": 16,
+                     "device": "cpu", "round": r,
                      "median_ms": v, "status": "ok"} for c, v in ms.items()]
     return out
 
@@ -48,7 +49,7 @@ def test_faster_at_long_t_and_equivalent_accuracy_supports(claim_records) -> Non
                       {"gru": 0.80, "lstm": 0.80, "mingru": 0.80, "minlstm": 0.80})
     result = decide(Evidence.from_records(records)).to_dict()
     assert result["verdict"] == "supported", result["reason"]
-    assert "faster from T=1024" in result["reason"]
+    assert "faster from T=1024" in result["reason"] and "H=64 B=16" in result["reason"]
     assert any(r["label"].startswith("crossover") and r["value"] == 1024
                for r in result["evidence"])
     accuracy = [r for r in result["evidence"] if r.get("level") == "task"]
@@ -65,7 +66,8 @@ def test_worse_accuracy_against_faster_steps_is_mixed(claim_records) -> None:
 
 def test_never_faster_refutes_and_nothing_is_not_run() -> None:
     result = decide(Evidence.from_records(_timings({64: 3.0, 1024: 1.5}))).to_dict()
-    assert result["verdict"] == "refuted" and "not faster at any T" in result["reason"]
+    assert result["verdict"] == "refuted"
+    assert "not significantly faster at any T" in result["reason"]
     assert decide(Evidence()).to_dict()["reason"] == "not run"
 
 

@@ -39,7 +39,7 @@ from gatebench.claims.evidence import Evidence
 CONTENDERS = Claim("contenders", "minGRU/minLSTM train faster than GRU/LSTM at long T, with "
                                  "comparable accuracy (Feng et al. 2024)")
 PAIRINGS: tuple[tuple[str, str], ...] = (("mingru", "gru"), ("minlstm", "lstm"))
-CONFIG_FIELDS = ("device", "impl", "sizing", "hidden", "batch")
+CONFIG_FIELDS = ("device", "impl", "sizing", "reference_hidden", "batch")
 STUDY_PREFIX = "contenders/"
 UNIT = "ratio"
 # A minimal cell "faster" needs its ratio's whole interval at or below this (15% faster, as
@@ -158,7 +158,7 @@ def reason_text(at_longest: dict[str, dict[str, Any]], crossings: dict[str, int 
         lo, hi = r["ci"]
         span = f" [{lo:.2f}, {hi:.2f}]" if lo is not None and hi is not None else ""
         cross = (f"faster from T={crossings[group]}" if crossings[group] is not None
-                 else "not faster at any T measured")
+                 else "not significantly faster at any T measured")
         parts.append(f"{group}: {r['value']:.2f}\u00d7{span} at T={r['seq_len']}, {cross}")
     speed = "; ".join(parts) if parts else "no step timings"
     found = ", ".join(f"{r['task']} {r['pairing']}: {r['verdict']}" for r in accuracy)
