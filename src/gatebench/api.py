@@ -95,12 +95,15 @@ def study_spec(
     threads: int = 0,
     device: str = "auto",
     margin: float | None = None,
+    reference: str | None = None,
 ) -> StudySpec:
     """Assemble a StudySpec from flat options (what the CLI and `compare` take).
 
     `seeds` is a number of seed pairs, or "auto": add pairs until the sequential rule decides,
     up to `max_seeds`, within `time_budget` seconds (None: no time limit). `arms` (labelled,
     with overrides) replace `cells` when given; a repeated cell in `cells` makes an A/A study.
+    With more than two arms every pair is compared (Holm), or each arm against `reference`
+    when given.
     """
     adaptive = isinstance(seeds, str)
     if adaptive and seeds.strip().lower() != "auto":
@@ -121,6 +124,7 @@ def study_spec(
                           patience=patience, clip_norm=clip_norm, threads=threads,
                           device=device),
         margin=margin,
+        reference=reference,
     )
 
 
@@ -209,7 +213,8 @@ def compare(
     else:
         records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
-                        max_pairs=spec.max_seeds if spec.adaptive else None)
+                        max_pairs=spec.max_seeds if spec.adaptive else None,
+                        reference=spec.reference)
     summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
     if spec.adaptive:
         with open_store(out_dir) as store:

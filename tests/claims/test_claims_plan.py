@@ -16,7 +16,8 @@ from gatebench.run.suite import previous_measurements
 def test_quick_plan_feeds_every_claim() -> None:
     plan = plan_suite("quick")
     fed = {c for s in plan.studies for c in s.claims}
-    assert fed | {"speed", "speed-architecture", "inference"} == set(claim_ids()) - {"cell-vs-rest"}
+    assert fed | {"speed", "speed-architecture", "inference"} == (
+        set(claim_ids()) - {"cell-vs-rest", "contenders"})
     assert not plan.importance  # opt-in on the quick profile: --claims cell-vs-rest
     assert plan.step_timings and plan.latency is not None
     assert {t.impl for t in plan.step_timings} == {"native", "neutral"}

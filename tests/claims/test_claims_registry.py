@@ -21,7 +21,7 @@ from gatebench.claims.base import effect, from_readings, split_by
 from gatebench.errors import UnknownNameError
 
 IDS = ["speed", "speed-architecture", "inference", "short", "small-data", "convergence", "long",
-       "iteration", "cell-vs-rest"]
+       "iteration", "cell-vs-rest", "contenders"]
 
 
 def _suite(factory) -> list[dict]:
@@ -36,6 +36,8 @@ def _suite(factory) -> list[dict]:
     records += factory.study("iteration/reviews/lr=0.001", [0.8] * 3, [0.8] * 3,
                              gru_kw={"wall_per_epoch_s": 1.0})
     records += [{**factory.trial("short/x", "gru", 9, 0.8), "test": {"accuracy": float("nan")}}]
+    records += [factory.trial("contenders/reviews", cell, seed, 0.8 + 0.001 * seed)
+                for cell in ("gru", "mingru") for seed in range(3)]
     records += [{**factory.trial("importance/x", cell, seed, 0.7 + 0.1 * (lr == "hi")),
                  "importance": {"point": f"{cell}{lr}", "levels": {"cell": cell, "lr": lr}}}
                 for cell in ("gru", "lstm") for lr in ("lo", "hi") for seed in range(2)]
@@ -49,9 +51,10 @@ def test_registry_lists_every_claim_in_order() -> None:
 
 def test_unknown_claim_lists_known_ids() -> None:
     with pytest.raises(UnknownNameError,
-                       match="no claim 'speedy'; known: cell-vs-rest, convergence"):
+                       match="no claim 'speedy'; known: cell-vs-rest, contenders, convergence"):
         evaluate_claims([], ["speedy"])
-    with pytest.raises(UnknownNameError, match="no claim 'nope'; known: cell-vs-rest, convergence"):
+    with pytest.raises(UnknownNameError,
+                       match="no claim 'nope'; known: cell-vs-rest, contenders, convergence"):
         evaluate_claims([], thresholds={"nope": {}})
 
 

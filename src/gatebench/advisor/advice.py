@@ -66,6 +66,7 @@ class Advice:
     scores: dict[str, float] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     first: str | None = None  # what to do before choosing a cell (advisor.what_matters)
+    contender: str | None = None  # a minimal cell the evidence supports (advisor.contenders)
 
     def to_dict(self) -> dict[str, Any]:
         """What `gatebench advise --json` prints."""
@@ -75,5 +76,5 @@ class Advice:
             "answers": self.answers.to_dict(), "reasons": [r.to_dict() for r in self.reasons],
             "caveats": self.caveats, "settle_command": self.settle_command,
             "scores": {k: round(v, 3) for k, v in self.scores.items()},
-            "sources": self.sources,
+            "sources": self.sources, "contender": self.contender,
         })

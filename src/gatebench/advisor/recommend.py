@@ -9,6 +9,7 @@ from gatebench.advisor.advice import UNCLEAR, Advice, Reason
 from gatebench.advisor.answers import FAMILIES, Answers
 from gatebench.advisor.claim_reasons import claim_reason
 from gatebench.advisor.closeness import FAR
+from gatebench.advisor.contenders import contender_note
 from gatebench.advisor.evidence import CLAIMS, SHIPPED, STUDY, EvidenceSource
 from gatebench.advisor.relevance import ACCURACY, COST
 from gatebench.advisor.score import recommend
@@ -103,7 +104,8 @@ def advise(answers: Answers, evidence: Sequence[EvidenceSource]) -> Advice:
     return Advice(recommendation, confidence, answers, reasons,
                   _caveats(answers, reasons, evidence, skipped), settle, scores,
                   [f"{s.label} ({s.path.name})" for s in evidence],
-                  first=first_advice(answers, evidence))
+                  first=first_advice(answers, evidence),
+                  contender=contender_note(answers, evidence))
 
 
 def provenance(meta: dict[str, Any]) -> str:

@@ -15,6 +15,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gatebench.analysis.health import apply_health, health_checks
+from gatebench.analysis.karm import (
+    DECIDED,
+    HOLM_METHOD,
+    comparisons,
+    holm_pairwise,
+    pairwise_rows,
+    primary_pair,
+    rank_arms,
+    ranking_text,
+)
 from gatebench.analysis.margins import failure_rates, skill_margin
 from gatebench.analysis.pairing import arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
@@ -156,6 +166,7 @@ def summarize(
     level: float = 0.95,
     fraction: float = 1.0,
     max_pairs: int | None = None,
+    reference: str | None = None,
 ) -> dict[str, Any]:
     """JSON-able summary of one study's paired trials at one data fraction (default 1.0).
 
@@ -165,17 +176,20 @@ def summarize(
 
     `max_pairs` marks an adaptive (``--seeds auto``) study: its verdict then comes from the
     sequential rule with that many pairs at most, the rule its stopping was decided by.
-    `arms` are the two arm labels compared (default: the two in the records, in order). Only
-    complete pairs count; per-arm figures use the paired trials, so both arms are described on
-    the same seeds. Raises GatebenchError when no complete pair exists.
+    `arms` are the arm labels compared (default: those in the records, in order); two or more.
+    Only complete pairs (seed k of every arm) count; per-arm figures use the paired trials, so
+    every arm is described on the same seeds. "pairwise" and "ranking" cover every comparison
+    (each arm against `reference` when given) under Holm (analysis.karm); "difference",
+    "verdict" and the time ratios describe the first comparison, so two-arm readers keep
+    working. Raises GatebenchError when no complete pair exists.
     """
     all_records = list(records)
     if not all_records:
         raise GatebenchError("no trial records to summarise; run gatebench compare first")
     arms = tuple(arms) if arms is not None else tuple(arms_in(all_records))
-    if len(arms) != 2:
-        raise SpecError(f"a summary compares exactly two arms, got {', '.join(arms)}")
-    a, b = arms
+    if len(arms) < 2:
+        raise SpecError(f"a summary compares two arms or more, got {', '.join(arms)}")
+    a, b = primary_pair(arms, reference)
     selected = _at_fraction(all_records, fraction)
     _check_one_study(selected or all_records)
     pairs = pair_records(selected, arms)
@@ -190,10 +204,11 @@ def summarize(
     unit = point_unit(metric, hib)
 
     diffs = paired_improvements(pairs, a, b, metric, hib)
-    paired = [r for p in pairs for r in (p[a], p[b])]
+    paired = [p[c] for p in pairs for c in arms]
     chosen = skill_margin(paired, margin)
     margin = chosen.value
     checks = health_checks(paired, arms=arms, margin=margin, fraction=None)
+    design = "sequential" if max_pairs else "fixed"
     spec = first.get("spec") or {}
     task = first.get("task") or {}
     fractions = sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records})
@@ -237,8 +252,8 @@ def summarize(
         # a check that says the comparison is not yet about the arms makes it inconclusive
         "verdict": apply_health(
             decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
-                   design="sequential" if max_pairs else "fixed", max_pairs=max_pairs or 10),
-            checks, arms),
+                   design=design, max_pairs=max_pairs or 10),
+            checks, (a, b)),
         "protocol": {
             "margin": margin,
             "margin_source": chosen.to_dict(),
@@ -246,12 +261,39 @@ def summarize(
             "sizing": spec.get("sizing"),
             "model": spec.get("model"),
             "train": spec.get("train"),
-            "concurrent": any(bool(r.get("concurrent")) for p in pairs for r in (p[a], p[b])),
+            "concurrent": any(bool(p[c].get("concurrent")) for p in pairs for c in arms),
             "ci_methods": CI_METHODS,
             "diverged_rule": DIVERGED_RULE,
         },
     }
+    summary.update(_k_arm_parts(summary, pairs, arms, reference, checks, design, max_pairs))
     return jsonable(summary)
+
+
+def _k_arm_parts(summary: dict[str, Any], pairs: list[dict], arms: Sequence[str],
+                 reference: str | None, checks: list[dict[str, Any]], design: str,
+                 max_pairs: int | None) -> dict[str, Any]:
+    # Two arms: the one comparison is the verdict above (Holm over one test changes nothing).
+    metric, hib, unit = summary["metric"], summary["higher_is_better"], summary["unit"]
+    margin, level = summary["protocol"]["margin"], summary["protocol"]["level"]
+    diffs = {c: paired_improvements(pairs, *c, metric, hib) for c in comparisons(arms, reference)}
+    if len(diffs) == 1:
+        verdicts = [{"a": a, "b": b, "verdict": summary["verdict"],
+                     "holm": {"alpha": 1.0 - level, "step": 1,
+                              "rejected": summary["verdict"]["outcome"] in DECIDED}}
+                    for a, b in diffs]
+    else:
+        verdicts = holm_pairwise(diffs, margin, unit, alpha=round(1.0 - level, 12),
+                                 design=design, max_pairs=max_pairs or 10)
+        for v in verdicts:
+            v["verdict"] = apply_health(v["verdict"], checks, (v["a"], v["b"]))
+        summary["verdict"] = verdicts[0]["verdict"]  # the first comparison, after Holm
+    pairwise = pairwise_rows(diffs, verdicts, unit, level)
+    means = {c: summary["cells"][c]["test"]["mean"] for c in arms}
+    ranking = rank_arms(arms, pairwise, means, hib, reference)
+    ranking.update(text=ranking_text(ranking), reference=reference,
+                   method=HOLM_METHOD.format(alpha=round(1.0 - level, 12)))
+    return {"pairwise": pairwise, "ranking": ranking}
 
 
 def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: str,

@@ -23,15 +23,16 @@ def rnn_param_count(
     num_layers: int = 1,
     bidirectional: bool = False,
 ) -> int:
-    """Parameters of torch's fused recurrent layers (both biases): gates*H*(I+H+2) per
-    layer-direction, where layers after the first see I = H*D."""
+    """Parameters of the recurrent layers, each layer-direction counted by the cell itself
+    (`CellDef.layer_params`; fused GRU/LSTM: gates*H*(I+H+2)); layers after the first see
+    I = H*D."""
     _check_positive(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
-    gates, h = get_cell(cell).gates, hidden_size
+    definition, h = get_cell(cell), hidden_size
     directions = 2 if bidirectional else 1
     total = 0
     for layer in range(num_layers):
         layer_input = input_size if layer == 0 else h * directions
-        total += directions * gates * h * (layer_input + h + 2)
+        total += directions * definition.layer_params(layer_input, h)
     return total
 
 
@@ -117,8 +118,10 @@ def resolve_hidden_sizes(
     match="params" and an explicit `sizing.budget`, each cell is solved to it (SpecError if one
     cannot get within `tolerance`). Without one, the budget is the reference cell's count at
     `reference_hidden`; small models often have no other-cell size within 1% of that, so the
-    reference size moves to the nearest one where every registered cell fits, and each entry
-    records it as "reference_hidden". The answer depends on the spec alone, not on `cells`.
+    reference size moves to the nearest one where every fused cell (GRU, LSTM) fits, and each
+    entry records it as "reference_hidden". The minimal cells are solved to that budget (their
+    counts grow in finer steps; where one cannot get within 1%, SpecError names the fix).
+    The answer depends on the spec alone, not on `cells`.
     """
     sizing.validate()
     shape = {"num_layers": num_layers, "bidirectional": bidirectional}
@@ -162,7 +165,7 @@ def _matchable_reference(
             continue
         budget = core_param_count(sizing.reference_cell, input_size, hidden, output_size, **shape)
         try:
-            for cell in cell_names():
+            for cell in (c for c in cell_names() if get_cell(c).fused):
                 hidden_size_for_budget(cell, budget, input_size, output_size, **shape,
                                        tolerance=tolerance)
         except SpecError as exc:

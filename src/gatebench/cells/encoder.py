@@ -20,7 +20,7 @@ class EncoderOutput(NamedTuple):
 
 
 class RecurrentEncoder(nn.Module):
-    """Torch's fused GRU/LSTM (batch_first) behind one interface: `forward`, `step`, `init_state`.
+    """Any registered cell (batch_first) behind one interface: `forward`, `step`, `init_state`.
 
     `forget_bias` (LSTM only; other cells ignore it): if a number, every layer and direction
     starts with an effective forget-gate bias of exactly that value (bias_ih's forget block set
@@ -55,15 +55,7 @@ class RecurrentEncoder(nn.Module):
         self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
         self.output_size = hidden_size * self.num_directions
-        # Torch applies RNN dropout only between layers and warns if asked for it with one.
-        self.rnn = self.cell.rnn_class(
-            input_size,
-            hidden_size,
-            num_layers=num_layers,
-            dropout=dropout if num_layers > 1 else 0.0,
-            bidirectional=bidirectional,
-            batch_first=True,
-        )
+        self.rnn = self.cell.build(input_size, hidden_size, num_layers, dropout, bidirectional)
         if forget_bias is not None:
             self.cell.set_forget_bias(self.rnn, float(forget_bias))
 
@@ -78,8 +70,8 @@ class RecurrentEncoder(nn.Module):
             outputs, _ = self.rnn(x)  # (B, T, I) -> (B, T, H*D)
             last = torch.full((B,), T - 1, dtype=torch.long, device=x.device)
         elif not self.bidirectional:
-            # A forward-only RNN never looks ahead, so steps before lengths[b] are exact on the
-            # padded batch; this avoids PackedSequence, which can be 5-100x slower.
+            # A forward-only RNN never looks ahead (fused or scan), so steps before lengths[b]
+            # are exact on the padded batch; this avoids PackedSequence (5-100x slower).
             outputs, _ = self.rnn(x)  # (B, T, I) -> (B, T, H)
             last = lengths.to(device=x.device, dtype=torch.long) - 1
             valid = torch.arange(T, device=x.device) < last.unsqueeze(1) + 1  # (B, T)
@@ -109,8 +101,7 @@ class RecurrentEncoder(nn.Module):
                 "a bidirectional encoder cannot stream one step at a time (its backward "
                 "direction needs the whole sequence); use a unidirectional model"
             )
-        out, state = self.rnn(x_t.unsqueeze(1), state)  # (B, 1, I) -> (B, 1, H)
-        return out.squeeze(1), state
+        return self.cell.stream(self.rnn, x_t, state)  # (B, I) -> (B, H)
 
     def init_state(self, batch_size: int, device: torch.device | str | None = None) -> State:
         """The zero state in the cell's own form (a tensor or a tuple), each (L*D, B, H)."""

@@ -1,4 +1,10 @@
-"""Cell registry: everything that differs between GRU and LSTM, as data, in one place."""
+"""Cell registry: everything that differs between cells, as data, in one place.
+
+A cell builds a module with torch's RNN call convention (batch-first `forward(x, state) ->
+(outputs, state)`), says how to advance it one streaming step, declares its state form and
+its parameter count (for the budget solver). GRU and LSTM are torch's fused kernels; minGRU
+and minLSTM are the small parallel-scan cells of gatebench.cells.scan.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +15,60 @@ from typing import TypeAlias
 import torch
 from torch import Tensor, nn
 
+from gatebench.cells.mingru import MinGRU
+from gatebench.cells.minlstm import MinLSTM
 from gatebench.errors import UnknownNameError
 
-# A recurrent state: one tensor (GRU: h) or a tuple of them (LSTM: (h, c)), each (L*D, B, H).
+# A recurrent state: one tensor (GRU, minGRU, minLSTM: h) or a tuple (LSTM: (h, c)), each
+# (L*D, B, H).
 State: TypeAlias = Tensor | tuple[Tensor, ...]
+
+
+# (input_size, hidden_size, num_layers, dropout, bidirectional) -> the recurrent layers
+Builder: TypeAlias = Callable[[int, int, int, float, bool], nn.Module]
+# (layers, x_t (B, I), state or None) -> (output (B, H), new state)
+Stepper: TypeAlias = Callable[[nn.Module, Tensor, State | None], tuple[Tensor, State]]
+
+
+def _fused(rnn_class: type[nn.RNNBase]) -> Builder:
+    def build(input_size: int, hidden_size: int, num_layers: int, dropout: float,
+              bidirectional: bool) -> nn.Module:
+        # Torch applies RNN dropout only between layers and warns if asked for it with one.
+        return rnn_class(input_size, hidden_size, num_layers=num_layers,
+                         dropout=dropout if num_layers > 1 else 0.0,
+                         bidirectional=bidirectional, batch_first=True)
+
+    return build
+
+
+def _fused_step(rnn: nn.Module, x_t: Tensor, state: State | None) -> tuple[Tensor, State]:
+    out, state = rnn(x_t.unsqueeze(1), state)  # (B, 1, I) -> (B, 1, H)
+    return out.squeeze(1), state
+
+
+def _own_step(rnn: nn.Module, x_t: Tensor, state: State | None) -> tuple[Tensor, State]:
+    return rnn.step(x_t, state)  # the cell's own sequential step
 
 
 @dataclass(frozen=True)
 class CellDef:
-    """A registered recurrent cell: its torch module, gate count and state form."""
+    """A registered recurrent cell: how to build and step it, its state form and its size."""
 
     name: str
-    gates: int  # gate blocks per weight matrix: params per layer-direction = gates*H*(I+H+2)
-    rnn_class: type[nn.RNNBase]
+    gates: int  # gate blocks per layer-direction
+    build: Builder
     description: str
     state_parts: int = 1  # 1: the state is h (a tensor); 2: the state is (h, c) (a tuple)
     forget_gate: int | None = None  # index of the forget-gate block in torch's gate order
+    recurrent: bool = True  # whether each gate block also reads h_{t-1} (an H x H weight)
+    biases: int = 2  # bias vectors per gate block (torch's fused RNNs have bias_ih and bias_hh)
+    stream: Stepper = _fused_step
+    fused: bool = True  # torch's own fused kernel (nn.GRU, nn.LSTM)
+
+    def layer_params(self, input_size: int, hidden_size: int) -> int:
+        """Parameters of one layer-direction: gates*H*(I + H [if recurrent] + biases)."""
+        recurrent = hidden_size if self.recurrent else 0
+        return self.gates * hidden_size * (input_size + recurrent + self.biases)
 
     def zero_state(
         self,
@@ -61,10 +105,10 @@ class CellDef:
                              f"got {len(parts)}")
         return parts[0] if self.state_parts == 1 else tuple(parts)
 
-    def set_forget_bias(self, rnn: nn.RNNBase, value: float) -> None:
+    def set_forget_bias(self, rnn: nn.Module, value: float) -> None:
         """Make the effective forget-gate bias `value` (bias_ih = value, bias_hh = 0); no-op
         for cells without a forget gate."""
-        if self.forget_gate is None or not rnn.bias:
+        if self.forget_gate is None or not getattr(rnn, "bias", False):
             return
         h, k = rnn.hidden_size, self.forget_gate
         # Torch adds bias_ih and bias_hh, so zeroing one makes the other the effective bias.
@@ -83,16 +127,32 @@ _CELLS: dict[str, CellDef] = {
         CellDef(
             name="gru",
             gates=3,  # torch order r, z, n
-            rnn_class=nn.GRU,
+            build=_fused(nn.GRU),
             description="gated recurrent unit (Cho 2014): 3 gate blocks, state h",
         ),
         CellDef(
             name="lstm",
             gates=4,  # torch order i, f, g, o
-            rnn_class=nn.LSTM,
+            build=_fused(nn.LSTM),
             description="long short-term memory (Hochreiter 1997): 4 gate blocks, state (h, c)",
             state_parts=2,
             forget_gate=1,
+        ),
+        CellDef(
+            name="mingru",
+            gates=2,  # z, h~
+            build=MinGRU,
+            description="minGRU (Feng 2024): gates from x_t only, a parallel scan to train, "
+                        "state h",
+            recurrent=False, biases=1, stream=_own_step, fused=False,
+        ),
+        CellDef(
+            name="minlstm",
+            gates=3,  # f, i, h~
+            build=MinLSTM,
+            description="minLSTM (Feng 2024): normalised forget/input gates from x_t only, "
+                        "a parallel scan to train, state h",
+            recurrent=False, biases=1, stream=_own_step, fused=False,
         ),
     )
 }

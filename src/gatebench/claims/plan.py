@@ -14,8 +14,9 @@ from gatebench.protocol.budget import MIN_TOTAL_STEPS, steps_per_epoch
 from gatebench.protocol.timing import StepTimingSpec
 
 PROFILES = ("quick", "full")
+CONTENDER_CELLS = ("gru", "lstm", "mingru", "minlstm")
 # Claims the quick profile runs only when named with --claims (they would push it past 15 min).
-OPT_IN_QUICK = ("cell-vs-rest",)
+OPT_IN_QUICK = ("cell-vs-rest", "contenders")
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,20 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
     elif "long" in wanted:
         notes.append(COPY_LEFT_OUT)
 
+    # contenders: each minimal cell against its fused counterpart at one hidden size (Feng et
+    # al.'s comparison, as the timings), on a short series and a variable-length one.
+    for fused, minimal in (("gru", "mingru"), ("lstm", "minlstm")):
+        add(f"contenders/italy-power/{fused}",
+            replace(_study(TaskSpec.make("italy-power"), seeds=10 if full else 8, hidden=32,
+                           epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30), patience=15,
+                           batch=8, lr=3e-3, match="hidden"), cells=(fused, minimal), arms=()),
+            ("contenders",))
+        add(f"contenders/japanese-vowels/{fused}",
+            replace(_study(TaskSpec.make("japanese-vowels"), seeds=seeds, hidden=32,
+                           epochs=40 if full else 15, patience=5, batch=8, lr=5e-3,
+                           match="hidden"), cells=(fused, minimal), arms=()),
+            ("contenders",))
+
     # iteration: two tasks, so one task's sweep cannot decide alone; the claim averages every
     # order of each sweep, so the order below does not matter
     lrs = (3e-4, 1e-3, 3e-3, 1e-2) if full else (1e-3, 3e-3)
@@ -223,6 +238,14 @@ def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) ->
             for sizing in (("hidden", "params") if full else ("hidden",))
             for h, t, b in grid
         )
+    if "contenders" in wanted:
+        # minimal vs fused cells at one hidden size (Feng et al.'s comparison), T 64..1024+
+        timings += tuple(
+            StepTimingSpec(impl="native", sizing="hidden", hidden=128 if full else 64,
+                           input_size=32, seq_len=t, batch=32 if full else 8,
+                           repeats=7 if full else 3, warmup=2 if full else 1,
+                           cells=CONTENDER_CELLS)
+            for t in ((64, 128, 256, 512, 1024, 2048) if full else (64, 128, 256, 512, 1024)))
     latency = None
     if "inference" in wanted:
         latency = LatencyPass(hidden=128, input_size=64,

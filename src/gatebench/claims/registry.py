@@ -8,6 +8,7 @@ from typing import Any
 
 from gatebench.claims import (
     cell_vs_rest,
+    contenders,
     convergence,
     inference,
     iteration,
@@ -51,6 +52,7 @@ CLAIMS: dict[str, ClaimEntry] = {
         ClaimEntry(LONG, long.decide),
         ClaimEntry(ITERATION, iteration.decide),
         ClaimEntry(cell_vs_rest.CELL_VS_REST, cell_vs_rest.decide),
+        ClaimEntry(contenders.CONTENDERS, contenders.decide),
     )
 }
 

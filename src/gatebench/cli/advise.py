@@ -50,6 +50,9 @@ def render_advice(advice: Advice, console: Console) -> None:
         f"[bold]{advice.recommendation}[/bold]\nconfidence: [{style}]{advice.confidence}"
         f"[/{style}]   (evidence weight: GRU {s.get('GRU', 0):.2f}, LSTM {s.get('LSTM', 0):.2f}"
         f", parity {s.get('neither', 0):.2f})", title="gatebench advise", expand=False))
+    if advice.contender:
+        console.print(f"[bold]Also:[/bold] {advice.contender}", soft_wrap=True,
+                      highlight=False)
     table = Table(title="Why: the evidence, and how close it is to you")
     for column in ("#", "evidence", "effect [95% CI]", "measured on", "closeness", "favours"):
         table.add_column(column, overflow="fold")

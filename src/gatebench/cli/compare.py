@@ -87,12 +87,17 @@ def compare_command(
     seq_len: int = typer.Option(None, "--seq-len", help="synthetic probes: sequence length.",
                                 rich_help_panel=DATA),
     cells: str = typer.Option(",".join(DEFAULT_CELLS), "--cells", help="Cells to compare, "
-                              "comma-separated; a repeated cell (lstm,lstm) is an A/A check: "
-                              "arms differing only by seed.", rich_help_panel=MODEL),
+                              "comma-separated (gru, lstm, mingru, minlstm; two or more: "
+                              "pairwise verdicts with Holm and a ranking); a repeated cell "
+                              "(lstm,lstm) is an A/A check: arms differing only by seed.",
+                              rich_help_panel=MODEL),
     arms: str = typer.Option(None, "--arms", help="Labelled arms instead of --cells: "
                              "label=cell[:key=value...], comma-separated (keys: lr, "
                              "weight_decay, dropout, forget_bias, hidden); e.g. "
                              "a=lstm:lr=0.001,b=lstm:lr=0.004.", rich_help_panel=MODEL),
+    reference: str = typer.Option(None, "--reference", help="With three arms or more: "
+                                  "compare each arm against this one only (its label), not "
+                                  "every pair.", rich_help_panel=MODEL, show_default=False),
     seeds: str = typer.Option(None, "--seeds", help="Seed pairs (pair k of every arm shares "
                               "the data split and batch order; each arm has its own "
                               "initialisation stream), or 'auto': add pairs until the verdict "
@@ -192,7 +197,8 @@ def compare_command(
             seeds=seeds_value, max_seeds=max_seeds, time_budget=time_budget,
             match=match, hidden=hidden, budget=budget, layers=layers,
             dropout=dropout, bidirectional=bidirectional, embed_dim=embed_dim,
-            forget_bias=forget_bias, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
+            forget_bias=forget_bias, reference=reference, lr=lr, batch_size=batch_size,
+            max_epochs=max_epochs,
             patience=patience, clip_norm=clip, threads=threads, device=device, margin=margin,
             explicit=floored_flags_set(ctx),
             tune=tune, trials=trials, priority=priority,

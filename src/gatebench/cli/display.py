@@ -54,6 +54,8 @@ class RichProgress(StudyProgress):
         mean = look.get("estimate")
         est = f"{mean:+.2f}{interval}" if mean is not None else "no estimate yet"
         then = "stop" if look.get("final") else "add seeds"
+        if "decided" in look:  # k arms: the look is the ranking, no single estimate
+            est = "ranking decided" if look["decided"] else "ranking not decided"
         self.bars.console.print(f"look at {look['pairs']} pairs: {est} → "
                                 f"{look.get('verdict')} ({then})")
 
@@ -157,9 +159,12 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     if (summary.get("protocol") or {}).get("concurrent"):
         console.print("Timings come from trials run side by side: fine for accuracy, not for "
                       "speed claims (rerun with --executor local for those).", style="dim")
-    verdict = summary["verdict"]
-    console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
-    console.print(verdict["text"])
+    if len(summary.get("pairwise") or ()) > 1:
+        render_ranking(summary, console)
+    else:
+        verdict = summary["verdict"]
+        console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
+        console.print(verdict["text"])
     seeding = summary.get("seeding") or {}
     if seeding.get("stopped"):
         console.print(f"Seeds: {seeding['method']}; stopped: {seeding['stopped']}.",
@@ -191,6 +196,25 @@ def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
         return (f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs within "
                 f"{time_budget:g} s (--max-seeds, --time-budget); pick priority: {priority}.")
     return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
+
+
+def render_ranking(summary: dict[str, Any], console: Console) -> None:
+    """k arms: the ranking (ties where the data cannot separate arms), then every pairwise
+    verdict with the level Holm tested it at."""
+    ranking = summary["ranking"]
+    state = "decided" if ranking["decided"] else "not decided"
+    console.print(f"[bold]Ranking ({state}): {ranking['text']}[/bold]", highlight=False)
+    table = Table(title=f"Pairwise verdicts ({ranking['method']})", title_justify="left")
+    for column in ("comparison", f"mean ({summary['unit']}) [95% CI]", "Holm α", "verdict"):
+        table.add_column(column, justify="right" if column.startswith(("mean", "Holm"))
+                         else "left")
+    for row in summary["pairwise"]:
+        lo, hi = row["ci"]
+        mean = "—" if row["mean"] is None else f"{row['mean']:+.2f}"
+        span = f" [{lo:+.2f}, {hi:+.2f}]" if lo is not None else ""
+        table.add_row(f"{row['a'].upper()} − {row['b'].upper()}", mean + span,
+                      f"{row['holm']['alpha']:.4f}", row["verdict"]["label"])
+    console.print(table)
 
 
 HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}

@@ -21,6 +21,7 @@ KERNEL_OPS = (
     ("_thnn_fused_lstm_cell", "generic fused LSTM cell (_thnn_fused_lstm_cell)"),
     ("aten::gru", "generic ATen GRU (aten::gru, per-step GEMMs)"),
     ("aten::lstm", "generic ATen LSTM (aten::lstm, per-step GEMMs)"),
+    ("aten::logcumsumexp", "parallel log-space scan (minGRU/minLSTM: aten::logcumsumexp)"),
 )
 
 

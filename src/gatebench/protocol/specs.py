@@ -229,6 +229,7 @@ class StudySpec:
     max_seeds: int = 10
     time_budget_s: float | None = None
     first_seed: int = 0  # pair k uses seed first_seed + k: independent repeats of one study
+    reference: str | None = None  # compare each arm against this one only (k arms)
 
     def __post_init__(self) -> None:
         if self.arms:
@@ -262,11 +263,12 @@ class StudySpec:
                     f"--max-seeds must be at least {MIN_ADAPTIVE_SEEDS} with --seeds auto "
                     f"(the first look is at {MIN_ADAPTIVE_SEEDS} pairs), got {self.max_seeds}"
                 )
-            if len(self.arms) != 2:
-                raise SpecError("--seeds auto compares exactly two arms")
             if self.max_seeds > MAX_ADAPTIVE_SEEDS:
                 raise SpecError(f"--max-seeds must be at most {MAX_ADAPTIVE_SEEDS}, "
                                 f"got {self.max_seeds}")
+        if self.reference is not None and self.reference not in self.labels:
+            raise SpecError(f"--reference {self.reference!r} is not one of the arms "
+                            f"({', '.join(self.labels)})")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
         if self.margin is not None and not self.margin > 0:
@@ -325,4 +327,5 @@ class StudySpec:
             max_seeds=int(d.get("max_seeds", 10)),
             time_budget_s=None if budget is None else float(budget),
             first_seed=int(d.get("first_seed", 0)),
+            reference=d.get("reference"),
         )

@@ -10,7 +10,15 @@ from typing import Any
 from gatebench.analysis.decision import EITHER, decide
 from gatebench.errors import GatebenchError
 from gatebench.fileio import write_atomic
-from gatebench.report import claim_sections, extras, method, sections, seeding, tuning
+from gatebench.report import (
+    claim_sections,
+    extras,
+    method,
+    ranking,
+    sections,
+    seeding,
+    tuning,
+)
 from gatebench.report.blocks import PickBox, Report, Section
 from gatebench.report.html import render_html
 from gatebench.report.load import SUMMARY_FILE, StudyData, load_study
@@ -36,6 +44,7 @@ def render_report(data: StudyData, draw: bool = True) -> Report:
             method.protocol(data),
             method.data_section(data),
             sections.results(data, draw),
+            ranking.ranking_section(data, draw),
             seeding.seeding(data, draw),
             tuning.tuning_section(data, draw),
             sections.speed(data, draw),

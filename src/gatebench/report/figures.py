@@ -29,8 +29,8 @@ from gatebench.numbers import is_finite
 SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
 DISPLAY_DPI = 100
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-CELL_COLORS = {"gru": "#0072B2", "lstm": "#D55E00"}
-OTHER_COLORS = ("#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+CELL_COLORS = {"gru": "#0072B2", "lstm": "#D55E00", "mingru": "#009E73", "minlstm": "#CC79A7"}
+OTHER_COLORS = ("#E69F00", "#56B4E9", "#F0E442", "#000000")
 RUNTIME_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
 NEUTRAL = "#555555"
 STYLE = {
@@ -176,7 +176,9 @@ def time_to_metric(
 
 def paired_seeds(summary: dict[str, Any]) -> Figure | None:
     """Left: each seed's test metric, GRU and LSTM joined. Right: per-pair differences, margin."""
-    cells = list(summary.get("cells") or ())[:2]
+    pairwise = summary.get("pairwise") or []  # k arms: the comparison "difference" describes
+    cells = ([pairwise[0]["a"], pairwise[0]["b"]] if pairwise
+             else list(summary.get("cells") or ())[:2])
     if len(cells) != 2:
         return None
     a, b = cells

@@ -167,6 +167,7 @@ def results(data: StudyData, draw: bool) -> Section:
         "and the equivalence margin (green): inside it, the cells are equivalent.", image))
 
     seeds = s.get("seeds") or []
+    cells = _compared(s, cells)  # k arms: the comparison "difference" describes
     va = (s["cells"][cells[0]].get("test") or {}).get("values") or []
     vb = (s["cells"][cells[1]].get("test") or {}).get("values") or []
     diffs = (s.get("difference") or {}).get("values") or []
@@ -194,6 +195,11 @@ def results(data: StudyData, draw: bool) -> Section:
          f"time / epoch {a}/{b}"], seed_rows, caption=f"Each seed pair: test {metric}.",
         numeric=(1, 2, 3, 4)))
     return Section("results", "Results", blocks)
+
+
+def _compared(s: dict[str, Any], cells: list[str]) -> list[str]:
+    pairwise = s.get("pairwise") or []
+    return [pairwise[0]["a"], pairwise[0]["b"]] if pairwise else cells[:2]
 
 
 def _at(values: list[Any], i: int) -> Any:

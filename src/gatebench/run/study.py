@@ -12,7 +12,7 @@ from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
 from gatebench.analysis.sequential import can_still_decide, sequential_decide
-from gatebench.analysis.summary import paired_improvements
+from gatebench.analysis.summary import paired_improvements, summarize
 from gatebench.cells import get_cell
 from gatebench.errors import DataError
 from gatebench.fileio import write_atomic
@@ -117,6 +117,8 @@ def run_study(
             run(trials)
             progress.study_end()
             return store.records([t.spec_id for t in trials])
+        if len(study.arms) > 2:  # k arms: the ranking decides (no health remedies yet)
+            return _run_adaptive_ranking(study, store, run, progress, data.info.metric, study_id)
         loop = _Adaptive(study, run, budget or Budget(study.time_budget_s), act_on_health)
         records, state = loop.run(data.info.metric)
         store.save_study_state(study_id, state)
@@ -268,6 +270,68 @@ def _seconds(value: float | None) -> str:
 
 def _pace(pair_s: float | None) -> str:
     return "no pair run yet" if pair_s is None else f"about {_seconds(pair_s)} a pair"
+
+
+def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bool, dict]:
+    """k-arm ``--seeds auto``: whether to stop adding pairs, and the look to record.
+
+    Stop when every comparison (each arm against `study.reference` if set) has a final
+    sequential decision under Holm's step-down: decided (a winner or equivalent), or stopped
+    for futility. The look has what a two-arm look has: pairs, final, verdict (the ranking).
+    """
+    summary = summarize(records, margin=study.margin, arms=study.labels,
+                        max_pairs=study.max_seeds, reference=study.reference)
+    ranking = summary["ranking"]
+    look = {"pairs": summary["n_pairs"], "pairs_run": summary["n_pairs"],
+            "final": bool(ranking["final"]), "decided": bool(ranking["decided"]),
+            "verdict": f"ranking {ranking['text']}", "method": ranking["method"]}
+    return look["final"], look
+
+
+def _run_adaptive_ranking(study: StudySpec, store: Any, run: _TrialRunner,
+                          progress: StudyProgress, metric: str, study_id: str
+                          ) -> list[dict[str, Any]]:
+    # k arms: the two-arm loop's stops (decided, health, max seeds, time), with the ranking
+    # deciding (ranking_decided) instead of one comparison's sequential rule.
+    step = pairs_per_round(run.executor, len(study.arms))
+    n = min(study.seeds, study.max_seeds)
+    started, looks = time.monotonic(), []
+    progress.study_start(len(study.trials(n)), run.stored(study.trials(n)), metric)
+    while True:
+        trials = study.trials(n)
+        progress.grow(len(trials))
+        run(trials)
+        records = store.records([t.spec_id for t in trials])
+        final, look = ranking_decided(records, study)
+        looks.append(look)
+        progress.look(look)
+        reason = _ranking_stop(final, look, records, study, n, time.monotonic() - started)
+        if reason is not None:
+            break
+        n = min(n + step, study.max_seeds)
+    progress.study_end()
+    store.save_study_state(study_id, {
+        "design": "sequential", "method": look["method"], "pairs": look["pairs"],
+        "pairs_run": look["pairs_run"], "max_seeds": study.max_seeds, "stopped": reason,
+        "looks": looks, "ranking_decided": look["decided"],
+    })
+    return records
+
+
+def _ranking_stop(final: bool, look: dict[str, Any], records: list[dict[str, Any]],
+                  study: StudySpec, n: int, elapsed: float) -> str | None:
+    pairs = look["pairs"]
+    if final:
+        return f"{look['verdict']} at {pairs} pairs"
+    margin = skill_margin(records, study.margin).value
+    blocked = blocking(health_checks(records, arms=study.labels, margin=margin))
+    if blocked:  # more seeds do not fix training: stop and say what to change
+        return f"training health at {pairs} pairs: {blocked[0]['message']}"
+    if n >= study.max_seeds:
+        return f"reached max seeds ({study.max_seeds}) with the ranking undecided"
+    if study.time_budget_s is not None and elapsed >= study.time_budget_s:
+        return f"time budget of {study.time_budget_s:g} s spent at {pairs} pairs (undecided)"
+    return None
 
 
 def checkpoint_path(out_dir: Path, spec_id: str) -> Path:
