@@ -112,3 +112,15 @@ def test_no_records_is_not_run() -> None:
     result = _decide([])
     assert (result["verdict"], result["reason"]) == ("inconclusive", "not run")
     assert "gatebench suite --claims speed" in result["would_change"]
+
+
+def test_contender_timings_are_not_speed_configurations(claim_records) -> None:
+    # the contenders claim times GRU and LSTM beside minGRU/minLSTM; those configurations are
+    # its evidence, so a suite that runs both claims keeps the speed rows to its own grid
+    own = [r for b in (1, 32) for r in claim_records.step_timing(0.75, batch=b)]
+    theirs = claim_records.step_timing(1.5, batch=8, seq_len=512)
+    key = theirs[0]["config_key"]
+    theirs += [{**theirs[0], "cell": "mingru", "spec_id": f"{key}-mingru-0", "config_key": key}]
+    result = _decide(own + theirs)
+    assert len(_configs(result)) == 2 and result["verdict"] == "supported"
+    assert _decide(own + theirs[:-1])["verdict"] != "supported"  # counted without the marker

@@ -24,9 +24,9 @@ from gatebench.claims.base import (
     SUPPORT_RATIO,
     SUPPORTED,
     ClaimResult,
-    across_tasks,
     decision_row,
     effect,
+    from_readings,
     not_run,
     ratio_verdict,
     row,
@@ -125,8 +125,8 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO, margin: float = 1
         mine = [r for r in speed if r["group"] == group]
         at_longest[group] = max(mine, key=lambda r: r["seq_len"])
         crossings[group] = crossover(mine)
-    speed_verdict = across_tasks(r["counts_as"] for r in at_longest.values())
-    accuracy_verdict = across_tasks(r["counts_as"] for r in accuracy)
+    speed_verdict = from_readings(r["counts_as"] for r in at_longest.values())
+    accuracy_verdict = from_readings(r["counts_as"] for r in accuracy)
     parts = {speed_verdict, accuracy_verdict}
     verdict = (SUPPORTED if parts == {SUPPORTED} else MIXED if parts >= {SUPPORTED, REFUTED}
                else REFUTED if REFUTED in parts else INCONCLUSIVE)
