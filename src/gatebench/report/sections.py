@@ -116,9 +116,21 @@ def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
         text = f"Speed: {b} needed {1 - 1 / g:.0%} {per_epoch} {a} ({span})."
     else:
         text = f"Speed: no clear difference in training compute per epoch ({span})."
-    if (s.get("protocol") or {}).get("concurrent"):
+    if r.get("source") != "timing pass" and (s.get("protocol") or {}).get("concurrent"):
         text += " Trials ran concurrently, so this is no speed claim."
     return text
+
+
+def timing_source(ratio: dict[str, Any]) -> str:
+    """Which pass a training-time ratio came from, in words (terminal and report)."""
+    if ratio.get("source") != "timing pass":
+        where = "side by side with other trials" if ratio.get("concurrent") else "one at a time"
+        return f"from the quality trials' own clocks (trials ran {where})"
+    lo, hi = ratio.get("seq_lens") or (None, None)
+    lengths = f", lengths {lo}\u2013{hi}" if lo is not None and lo != hi else ""
+    return (f"from the timing pass: {ratio.get('rounds')} interleaved rounds over the study's "
+            f"own {ratio.get('batches')} batches{lengths}, every shape warmed up first, "
+            f"{ratio.get('threads')} thread(s) on {ratio.get('device')}, no trial running")
 
 
 def _ratio(x: Any) -> str:
@@ -204,11 +216,12 @@ def speed(data: StudyData, draw: bool) -> Section:
     """The training-time ratio with its interval, and the parameter counts."""
     s = data.summary or {}
     rows = []
-    for key in ("time_ratio", "total_time_ratio"):
+    for key in ("time_ratio", "trial_time_ratio", "total_time_ratio"):
         r = s.get(key) or {}
         if r:
             values = [v for v in r.get("values") or () if is_finite(v)]
-            rows.append([str(r.get("what", key)), _ratio(r.get("geomean")) + "\u00d7",
+            source = "timing pass" if r.get("source") == "timing pass" else "trials"
+            rows.append([str(r.get("what", key)), source, _ratio(r.get("geomean")) + "\u00d7",
                          interval(r.get("ci"), _ratio) or MISSING, str(len(values))])
     blocks: list[Any] = [FigureRow([
         FigureBlock("Training-time ratio",
@@ -218,11 +231,14 @@ def speed(data: StudyData, draw: bool) -> Section:
         FigureBlock("Parameter counts", "What differs between the cells; the shared "
                     "embedding is excluded.", F.render(F.param_counts, s) if draw else None),
     ])]
-    blocks.append(Table(["ratio", "geometric mean", "95% CI", "pairs"], rows,
-                        numeric=(1, 2, 3)))
+    blocks.append(Table(["ratio", "measured by", "geometric mean", "95% CI",
+                         "rounds or pairs"], rows, numeric=(2, 3, 4)))
+    headline = s.get("time_ratio") or {}
+    if headline:
+        blocks.append(Paragraph(f"The headline ratio is {timing_source(headline)}.", note=True))
     if (s.get("protocol") or {}).get("concurrent"):
-        blocks.append(Paragraph("Trials ran concurrently on a shared machine: these ratios "
-                                "are recorded, not a speed claim.", note=True))
+        blocks.append(Paragraph("Quality trials ran concurrently on a shared machine: their "
+                                "own ratios are recorded, not a speed claim.", note=True))
     return Section("speed", "Training speed and size", blocks)
 
 
