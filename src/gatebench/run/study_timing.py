@@ -86,8 +86,11 @@ def timing_rounds(
     batches = spread_batches(epoch, MAX_BATCHES)
     arms = [_ArmClock(t, data, device) for t in trials]
     # warm-up: every arm on every shape before any clock counts
-    warm = max(sum(arm.run(batches)) for arm in arms)
-    passes = max(1, math.ceil(MIN_ROUND_S / max(warm, 1e-9)))  # tiny models: enough clock
+    warm = {arm.trial.arm_label: sum(arm.run(batches)) for arm in arms}
+    # a second, warm pass sizes the rounds: tiny models take the batches several times a
+    # round, for enough clock to compare
+    second = min(sum(arm.run(batches)) for arm in arms)
+    passes = max(1, math.ceil(MIN_ROUND_S / max(second, 1e-9)))
     base = {"kind": TIMING_KIND, "batch": cfg.batch_size, "batches": len(batches),
             "passes": passes,
             "epoch_batches": len(epoch), "seq_lens": [int(b.x.shape[1]) for b in batches],
@@ -97,7 +100,9 @@ def timing_rounds(
         order = arms if r % 2 == 0 else arms[::-1]
         measured = {arm.trial.arm_label: arm.run(batches, passes) for arm in order}
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        yield [_record(base, arm, r, measured[arm.trial.arm_label], now) for arm in arms]
+        yield [{**_record(base, arm, r, measured[arm.trial.arm_label], now),
+                # what the first pass cost, cold: the penalty the warm-up keeps off the clock
+                "warmup_s": warm[arm.trial.arm_label]} for arm in arms]
 
 
 def _record(base: dict[str, Any], arm: _ArmClock, round_index: int, samples: list[float],
