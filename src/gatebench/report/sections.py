@@ -70,7 +70,7 @@ def verdict(data: StudyData) -> Verdict:
                            "the verdicts are wrong)"))
 
     warnings = []
-    if (s.get("protocol") or {}).get("concurrent"):
+    if (s.get("protocol") or {}).get("concurrent") and r.get("source") != "timing pass":
         warnings.append("Some trials shared the machine with other trials running at the same "
                         "time: their timings are recorded but are no evidence for a speed claim.")
     for c in cells:
@@ -140,6 +140,14 @@ def _ratio(x: Any) -> str:
 # -- results ----------------------------------------------------------------------------------
 
 
+def _peak_rss(data: StudyData, arm: str) -> float | None:
+    """The largest peak resident memory among the arm's paired trials (None if unrecorded)."""
+    peaks = [(r.get("memory") or {}).get("peak_rss_mb") for r in data.headline_records()
+             if arm_of(r) == arm]
+    finite = [p for p in peaks if is_finite(p)]
+    return max(finite) if finite else None
+
+
 def _pairs(data: StudyData) -> list[dict[str, Any]]:
     return list(pair_records(data.headline_records(), data.cells))
 
@@ -164,12 +172,15 @@ def results(data: StudyData, draw: bool) -> Section:
             num((cs.get("time_to_best_s") or {}).get("mean"), ".3g"),
             num((cs.get("epochs_to_best") or {}).get("mean"), ".3g"),
             f"{cs.get('n_diverged', 0)} of {cs.get('n_trials', MISSING)}",
+            num(_peak_rss(data, c), ".0f"),
         ])
     table = Table(
         ["cell", "hidden", "params", f"test {metric} [95% CI]", "s / epoch", "train s",
-         "s to best", "epochs to best", "diverged"], rows,
-        caption="Means over seed pairs; times are training compute (forward, backward, step).",
-        numeric=(1, 2, 3, 4, 5, 6, 7),
+         "s to best", "epochs to best", "diverged", "peak RSS MiB"], rows,
+        caption="Means over seed pairs; times are training compute (forward, backward, step) "
+                "on the quality trials' own clocks; peak RSS is the largest trial's resident "
+                "memory (the whole process's).",
+        numeric=(1, 2, 3, 4, 5, 6, 7, 9),
     )
     blocks: list[Any] = [table]
     image = F.render(F.paired_seeds, s) if draw else None
