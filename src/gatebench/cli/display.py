@@ -151,9 +151,12 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
                       f"[/bold]{span}")
         console.print(f"  {timing_source(ratio)}", style="dim", highlight=False)
     _render_latency(summary.get("latency"), console)
-    if ratio.get("source") != "timing pass" and (summary.get("protocol") or {}).get("concurrent"):
-        console.print("Timings come from trials run side by side: fine for accuracy, not for "
-                      "speed claims (rerun with --executor local for those).", style="dim")
+    if (summary.get("protocol") or {}).get("concurrent"):
+        console.print("Quality trials ran side by side: the table's times are their own clocks "
+                      "(fine for accuracy, no speed claim); "
+                      + ("the training-time ratio comes from the timing pass." if
+                         ratio.get("source") == "timing pass" else
+                         "rerun with --executor local for a speed claim."), style="dim")
     verdict = summary["verdict"]
     console.print(f"[bold]Verdict: {verdict['label']}[/bold]")
     console.print(verdict["text"])
