@@ -1,11 +1,12 @@
 """How a trial's cost grows: one trial per cell as the training set and the sequence length grow.
 
-Each trial is gatebench's own (`run_trial`, one at a time in this process, every core) on the
+Each trial is gatebench's own (`run_trial`, one at a time, each in a fresh process) on the
 generated adding problem, so rows and length can be set freely. Per trial it records seconds of
 training compute per epoch, real tokens per second and the trial's peak resident memory (and
-what the trial added to the resident set it started with: data, model, activations), and per
-cell the fitted log-log slope of each against rows and against T (1.0: grows in
-proportion). Writes benchmarks/results/scaling.json, which `make readme` quotes.
+what the trial added to the resident set it started with, the data loaded: model, batches,
+activations, optimiser state), and per cell the fitted log-log slope of each against rows and
+against T (1.0: grows in proportion). Writes benchmarks/results/scaling.json, which
+`make readme` quotes.
 
     .venv/bin/python benchmarks/scaling.py                   # rows 1k..64k, T 16..1024
     .venv/bin/python benchmarks/scaling.py --quick           # rows 1k..16k, T 16..256
@@ -17,8 +18,10 @@ import argparse
 import datetime as dt
 import json
 import math
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +29,7 @@ import numpy as np
 from gatebench.measure import fingerprint, resolve_device
 from gatebench.protocol import ModelOptions, SizingConfig, TaskSpec, TrainConfig, TrialSpec
 from gatebench.protocol.arms import DEFAULT_CELLS
-from gatebench.run.trial import CHECKPOINT_KEY, run_trial
+from gatebench.run.trial import CHECKPOINT_KEY, cached_task, run_trial
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scaling.json"
 FIGURES = ("per_epoch_s", "tokens_per_s", "peak_rss_mb", "added_rss_mb")
@@ -41,7 +44,7 @@ def trial(cell: str, n_train: int, seq_len: int, args: argparse.Namespace) -> di
                      model=ModelOptions(), train=TrainConfig(
                          batch_size=args.batch, max_epochs=args.epochs,
                          patience=args.epochs + 1, threads=args.threads))
-    record = run_trial(spec)
+    record = run_trial(spec, data=cached_task(task, None))  # data resident before the trial
     record.pop(CHECKPOINT_KEY, None)
     timing = record["timing"]
     return {"cell": cell, "n_train": n_train, "seq_len": seq_len,
@@ -67,7 +70,10 @@ def sweep(name: str, grid: list[tuple[int, int]], x: str, args: argparse.Namespa
     for n_train, seq_len in grid:
         for cell in args.cells:
             started = time.perf_counter()
-            points.append(trial(cell, n_train, seq_len, args))
+            # a fresh process per trial: its peak memory is not an earlier trial's leftovers
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                     max_tasks_per_child=1) as pool:
+                points.append(pool.submit(trial, cell, n_train, seq_len, args).result())
             p = points[-1]
             print(f"{name}: {cell.upper():>5} rows {n_train:>6,} T {seq_len:>5}: "
                   f"{p['per_epoch_s']:8.3f} s/epoch {p['tokens_per_s']:>12,.0f} tok/s "
