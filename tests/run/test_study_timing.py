@@ -148,3 +148,15 @@ def test_the_first_round_is_as_fair_as_the_rest(tmp_path: Path) -> None:
     # the penalty was real: the cold first pass cost more than any timed round's pass
     timed = min(rd[arm]["seconds"] / rd[arm]["passes"] for rd in rounds for arm in rd)
     assert max(rd[arm]["warmup_s"] for rd in rounds[:1] for arm in rd) > timed
+
+
+def test_only_compare_studies_run_the_pass(reviews_csv: Path, tmp_path: Path) -> None:
+    from gatebench.run import run_study
+
+    study = spec_for(reviews_csv, seeds=1, max_epochs=1)
+    run_study(study, tmp_path / "suite", study_id="s", kind="suite")
+    with open_store(tmp_path / "suite") as store:
+        assert stored_rounds(store, study, "s") == []  # the suite times in its own passes
+    run_study(study, tmp_path / "compare")
+    with open_store(tmp_path / "compare") as store:
+        assert len(stored_rounds(store, study, "compare")) == STUDY_TIMING_ROUNDS
