@@ -53,7 +53,7 @@ def test_missing_markers_are_named(tmp_path: Path) -> None:
 
 def test_the_scaling_block_quotes_the_shipped_benchmark(tmp_path: Path, monkeypatch) -> None:
     tool = _tool()
-    point = {"cell": "gru", "n_train": 1000, "seq_len": 64, "per_epoch_s": 0.51,
+    point = {"cell": "gru", "n_train": 1000, "seq_len": 64, "per_epoch_s": 0.51, "threads": 1,
              "tokens_per_s": 125_000.0, "peak_rss_mb": 612.0, "added_rss_mb": 14.0}
     result = {
         "rows": {"points": [point, {**point, "n_train": 4000, "per_epoch_s": 2.1}],
@@ -70,7 +70,7 @@ def test_the_scaling_block_quotes_the_shipped_benchmark(tmp_path: Path, monkeypa
     text = tool.scaling_tables({})
     assert "| GRU | 4,000 | 64 | 2.1 | 125,000 | 612 | 14 |" in text
     assert "| training rows | GRU | +1.02 | -0.01 | +0.03 | \u2013 |" in text
-    assert "`python benchmarks/scaling.py --quick`" in text
+    assert "`python benchmarks/scaling.py --quick`" in text and "1 thread(s) per trial" in text
     readme = tmp_path / "README.md"
     readme.write_text("a\n<!-- scaling:start -->\nold\n<!-- scaling:end -->\n"
                       "<!-- claims:start -->\n<!-- claims:end -->\n")

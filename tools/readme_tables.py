@@ -128,9 +128,12 @@ def scaling_tables(evidence: dict[str, Any]) -> str:
                 _num(s.get(f), "+.2f") for f in ("per_epoch_s", "tokens_per_s", "peak_rss_mb",
                                                  "added_rss_mb")) + " |")
     setup, env = result.get("setup") or {}, (result.get("setup") or {}).get("env") or {}
+    threads = sorted({p.get("threads") for name, _ in SCALING_SWEEPS
+                      for p in result[name]["points"]} - {None})  # what the trials used
     lines += ["", f"*From `{SCALING.relative_to(ROOT)}`: `{setup.get('command')}`, "
               f"{setup.get('task')}, H={setup.get('hidden')}, batch {setup.get('batch')}, one "
-              f"trial at a time, {env.get('threads')} threads on {env.get('cpu')}, "
+              f"trial at a time, {'/'.join(map(str, threads)) or '?'} thread(s) per trial on "
+              f"{env.get('cpu')} ({env.get('cpu_count')} cores), "
               f"{setup.get('seconds')} s, {setup.get('created_at')}.*"]
     return "\n".join(lines)
 
