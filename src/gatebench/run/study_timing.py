@@ -4,7 +4,8 @@ The quality trials may run side by side and their clocks then say little about s
 first trial in a process also pays for building oneDNN primitives at every sequence length.
 So the training-time ratio comes from a pass of its own, run with no trial running: every arm
 steps through the same batches of one seeded epoch (shortest to longest, so every shape is
-covered), all arms are warmed up on every shape first, and arms alternate order round by round.
+covered), all arms are warmed up on every shape first, and arms alternate order pass by pass
+(tiny models take the batches several times a round), so drift and load spikes hit every arm.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from gatebench.train import Batch, Batcher, make_objective, train_step
 from gatebench.train.fit import make_optimizer
 
 MAX_BATCHES = 16  # batches per arm per round, spread over the epoch's lengths
-MIN_ROUND_S = 0.25  # each arm's clock per round at least this long (tiny models repeat)
+MIN_ROUND_S = 0.5  # each arm's clock per round at least this long (tiny models repeat)
 TIMING_KIND = "study_timing"
 
 
@@ -57,15 +58,12 @@ class _ArmClock:
         self.objective = make_objective(info.objective, info.output_size, info.target_scale)
         self.device = device
 
-    def run(self, batches: Sequence[Batch], passes: int = 1) -> list[float]:
-        """Seconds of each batch's optimiser step (forward, backward, clipping, update), the
-        batches taken `passes` times."""
+    def run(self, batches: Sequence[Batch]) -> list[float]:
+        """Seconds of each batch's optimiser step (forward, backward, clipping, update)."""
         clock = Stopwatch(self.device)
-        for _ in range(passes):
-            for batch in batches:
-                with clock:
-                    train_step(self.model, batch, self.objective, self.optimizer,
-                               self.cfg.clip_norm)
+        for batch in batches:
+            with clock:
+                train_step(self.model, batch, self.objective, self.optimizer, self.cfg.clip_norm)
         return clock.samples
 
 
@@ -97,8 +95,10 @@ def timing_rounds(
             "threads": threads, "device": str(device), "concurrent": False, "status": "ok",
             "env": fingerprint(device)}
     for r in range(start, rounds):
-        order = arms if r % 2 == 0 else arms[::-1]
-        measured = {arm.trial.arm_label: arm.run(batches, passes) for arm in order}
+        measured: dict[str, list[float]] = {arm.trial.arm_label: [] for arm in arms}
+        for p in range(passes):  # arms alternate pass by pass, so a load spike hits both
+            for arm in (arms if (r + p) % 2 == 0 else arms[::-1]):
+                measured[arm.trial.arm_label] += arm.run(batches)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         yield [{**_record(base, arm, r, measured[arm.trial.arm_label], now),
                 # what the first pass cost, cold: the penalty the warm-up keeps off the clock
