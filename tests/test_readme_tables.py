@@ -68,3 +68,42 @@ def test_the_decisiveness_table_comes_from_the_benchmark_rows(tmp_path: Path) ->
     assert "| gunpoint | inconclusive | 12 | 590 | 98% | \u00b14.25 points | " \
            "Either GRU or LSTM \\| undecided |" in table
     assert "Decided (a winner or equivalence): **1 of 2** tasks" in table
+
+
+def test_the_scaling_block_quotes_the_shipped_benchmark(tmp_path: Path, monkeypatch) -> None:
+    tool = _tool()
+    point = {"cell": "gru", "n_train": 1000, "seq_len": 64, "per_epoch_s": 0.51, "threads": 1,
+             "tokens_per_s": 125_000.0, "peak_rss_mb": 612.0, "added_rss_mb": 14.0}
+    result = {
+        "rows": {"points": [point, {**point, "n_train": 4000, "per_epoch_s": 2.1}],
+                 "slopes": {"gru": {"per_epoch_s": 1.02, "tokens_per_s": -0.01,
+                                    "peak_rss_mb": 0.03, "added_rss_mb": None}}},
+        "length": {"points": [], "slopes": {}},
+        "setup": {"command": "python benchmarks/scaling.py --quick", "hidden": 64, "batch": 64,
+                  "task": "adding", "seconds": 90, "env": {"threads": 2, "cpu": "X"}},
+    }
+    shipped = tmp_path / "scaling.json"
+    shipped.write_text(json.dumps(result))
+    monkeypatch.setattr(tool, "SCALING", shipped)
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    text = tool.scaling_tables({})
+    assert "| GRU | 4,000 | 64 | 2.1 | 125,000 | 612 | 14 |" in text
+    assert "| training rows | GRU | +1.02 | -0.01 | +0.03 | \u2013 |" in text
+    assert "`python benchmarks/scaling.py --quick`" in text and "1 thread(s) per trial" in text
+    readme = tmp_path / "README.md"
+    readme.write_text("a\n<!-- scaling:start -->\nold\n<!-- scaling:end -->\n"
+                      "<!-- claims:start -->\n<!-- claims:end -->\n")
+    (tmp_path / "claims.json").write_text(json.dumps({"claims": []}))
+    assert tool.main(["--readme", str(readme), "--evidence", str(tmp_path / "claims.json")]) == 0
+    assert "| GRU | 1,000 | 64 | 0.51 |" in readme.read_text()
+
+
+def test_scaling_slopes_are_growth_exponents() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "scaling", TOOL.parent.parent / "benchmarks" / "scaling.py")
+    scaling = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scaling)
+    points = [{"n": n, "t": 3.0 * n, "m": 5.0 * n ** 0.5} for n in (1, 4, 16, 64)]
+    assert scaling.slope(points, "n", "t") == pytest.approx(1.0)
+    assert scaling.slope(points, "n", "m") == pytest.approx(0.5)
+    assert scaling.slope(points[:1], "n", "t") is None

@@ -1,4 +1,5 @@
-"""Rewrite the README's generated parts: claims, advise session, calibration, decisiveness.
+"""Rewrite the README's generated parts: claims, advise session, calibration, decisiveness,
+scaling tables.
 
     python tools/readme_tables.py            # rewrite README.md in place
     python tools/readme_tables.py --check    # exit 1 if README.md is out of date
@@ -137,13 +138,54 @@ def decisiveness(evidence: dict[str, Any], path: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+SCALING = ROOT / "benchmarks" / "results" / "scaling.json"
+SCALING_SWEEPS = (("rows", "training rows"), ("length", "sequence length T"))
+
+
+def _num(x: Any, fmt: str) -> str:
+    return "\u2013" if x is None else format(x, fmt)
+
+
+def scaling_tables(evidence: dict[str, Any]) -> str:
+    """How a trial's cost grows with rows and T, from the shipped benchmarks/scaling.py run."""
+    if not SCALING.is_file():
+        return f"*No shipped scaling results: run `python benchmarks/scaling.py` ({SCALING.name}).*"
+    result = json.loads(SCALING.read_text(encoding="utf-8"))
+    lines = ["| cell | rows | T | s / epoch | real tokens / s | peak RSS MiB | added by the "
+             "trial MiB |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, _ in SCALING_SWEEPS:
+        for p in result[name]["points"]:
+            lines.append(f"| {p['cell'].upper()} | {p['n_train']:,} | {p['seq_len']:,} | "
+                         f"{_num(p['per_epoch_s'], '.3g')} | {_num(p['tokens_per_s'], ',.0f')} | "
+                         f"{_num(p['peak_rss_mb'], ',.0f')} | "
+                         f"{_num(p.get('added_rss_mb'), ',.0f')} |")
+    lines += ["", "Fitted growth (slope of log figure on log rows or log T; 1.0 grows in "
+              "proportion):", "", "| grows with | cell | s / epoch | real tokens / s | "
+              "peak RSS | added RSS |", "|---|---|---:|---:|---:|---:|"]
+    for name, label in SCALING_SWEEPS:
+        for cell, s in result[name]["slopes"].items():
+            lines.append(f"| {label} | {cell.upper()} | " + " | ".join(
+                _num(s.get(f), "+.2f") for f in ("per_epoch_s", "tokens_per_s", "peak_rss_mb",
+                                                 "added_rss_mb")) + " |")
+    setup, env = result.get("setup") or {}, (result.get("setup") or {}).get("env") or {}
+    threads = sorted({p.get("threads") for name, _ in SCALING_SWEEPS
+                      for p in result[name]["points"]} - {None})  # what the trials used
+    lines += ["", f"*From `{SCALING.relative_to(ROOT)}`: `{setup.get('command')}`, "
+              f"{setup.get('task')}, H={setup.get('hidden')}, batch {setup.get('batch')}, one "
+              f"trial at a time, {'/'.join(map(str, threads)) or '?'} thread(s) per trial on "
+              f"{env.get('cpu')} ({env.get('cpu_count')} cores), "
+              f"{setup.get('seconds')} s, {setup.get('created_at')}.*"]
+    return "\n".join(lines)
+
+
 TABLES: dict[str, Callable[[dict[str, Any]], str]] = {"claims": claims_table,
                                                         "importance": importance_tables,
                                                         "advise": advise_session,
                                                         "calibration": calibration,
-                                                        "decisiveness": decisiveness}
+                                                        "decisiveness": decisiveness,
+                                                        "scaling": scaling_tables}
 # rewritten where their markers are, not required of every README
-OPTIONAL = {"advise", "calibration", "importance", "decisiveness"}
+OPTIONAL = {"advise", "calibration", "importance", "decisiveness", "scaling"}
 
 
 def rewrite(text: str, evidence: dict[str, Any]) -> str:

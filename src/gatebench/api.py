@@ -31,6 +31,7 @@ from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
 from gatebench.run.remedies import run_acting_study
 from gatebench.run.study import with_training_floor
+from gatebench.run.study_timing import with_timing_pass
 from gatebench.run.tuning import check_trials, parse_space, tune_arms
 from gatebench.store import open_store
 
@@ -215,6 +216,7 @@ def compare(
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
                         max_pairs=spec.max_seeds if spec.adaptive else None,
                         reference=spec.reference)
+    summary = with_timing_pass(summary, out_dir, spec)
     summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
     if spec.adaptive:
         with open_store(out_dir) as store:

@@ -65,3 +65,17 @@ def test_dead_worker_is_one_clear_error_and_the_pool_stops(tmp_path: Path) -> No
         killer.join()
     assert len(killed) == 1
     assert not _trial_workers()  # the other worker was stopped, not left training
+
+
+def test_a_worker_stays_warm_across_trials_and_records_its_peak_memory(tmp_path: Path) -> None:
+    data = tmp_path / "reviews.csv"
+    make_reviews().to_csv(data, index=False)
+    study = study_spec(task_spec(data, text_col="review", label_col="sentiment"),
+                       **{**TINY, "seeds": 2})
+    with ProcessExecutor(workers=1) as executor:
+        records = run_study(study, tmp_path / "study", executor=executor)
+    workers = [r["worker"] for r in records]
+    assert len({w["pid"] for w in workers}) == 1 and workers[0]["pid"] != os.getpid()
+    assert sorted(w["trials_before"] for w in workers) == [0, 1, 2, 3]  # one process, reused
+    for r in records:
+        assert r["memory"]["scope"] == "trial" and r["memory"]["peak_rss_mb"] > 50

@@ -1,10 +1,13 @@
-"""Which records' timings may back a speed or latency claim, and latency percentiles from them."""
+"""Which records' timings may back a speed or latency claim, latency percentiles from them, and
+the training-time ratio of a study's timing pass."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import statistics
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from gatebench.analysis.stats import geometric_mean_ratio
 from gatebench.numbers import latency_percentiles
 
 
@@ -26,3 +29,33 @@ def latency_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         rows.append({"cell": cell, "runtime": runtime, "mode": mode, "batch": batch,
                      "seq_len": seq_len, **latency_percentiles(samples), "n": len(samples)})
     return rows
+
+
+def timing_pass_ratio(records: Iterable[dict[str, Any]], arms: Sequence[str]
+                      ) -> dict[str, Any] | None:
+    """`a / b` training compute per epoch from a study's timing pass (run.study_timing), or None
+    when no round has both arms: the geometric mean of per-round ratios with its interval.
+
+    Within a round both arms stepped through the same batches back to back, so the ratio of
+    their summed step times is the per-epoch ratio, free of drift between time windows.
+    """
+    a, b = arms
+    rounds: dict[int, dict[str, dict[str, Any]]] = {}
+    for r in records:
+        if r.get("kind") == "study_timing" and r.get("status") == "ok":
+            rounds.setdefault(int(r["round"]), {})[str(r.get("arm"))] = r
+    both = [rounds[i] for i in sorted(rounds) if a in rounds[i] and b in rounds[i]]
+    values = [rd[a]["seconds"] / rd[b]["seconds"] for rd in both
+              if rd[a]["seconds"] > 0 and rd[b]["seconds"] > 0]
+    if not values:
+        return None
+    first = both[0][a]
+    return {
+        "what": f"{a} / {b} compute time per epoch", **geometric_mean_ratio(values),
+        "values": values, "concurrent": False, "source": "timing pass",
+        "rounds": len(values), "batches": first.get("batches"),
+        "seq_lens": [min(first.get("seq_lens") or [0]), max(first.get("seq_lens") or [0])],
+        "threads": first.get("threads"), "device": first.get("device"),
+        "per_epoch_s": {arm: statistics.median(rd[arm]["per_epoch_s"] for rd in both)
+                        for arm in (a, b)},
+    }

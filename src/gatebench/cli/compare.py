@@ -18,8 +18,8 @@ from gatebench.api import (
 from gatebench.cli.display import RichProgress, plan_text, render_summary, render_tuning
 from gatebench.cli.execution import (
     ADDRESS,
+    COMPARE_EXECUTOR,
     CPUS_PER_TRIAL,
-    EXECUTOR,
     GPUS_PER_TRIAL,
     WORKERS,
     build_executor,
@@ -162,7 +162,7 @@ def compare_command(
     trials: int = typer.Option(20, "--trials", help="Search trials per arm with --tune (the "
                                "first is the arm's default configuration).",
                                rich_help_panel=TUNING),
-    executor: str = EXECUTOR,
+    executor: str = COMPARE_EXECUTOR,
     workers: int = WORKERS,
     address: str = ADDRESS,
     cpus_per_trial: float = CPUS_PER_TRIAL,

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from gatebench.cli.pick import render_decision
 from gatebench.protocol import TrialSpec
+from gatebench.report.sections import timing_source
 from gatebench.run import StudyProgress
 from gatebench.train import EpochRecord
 
@@ -155,10 +156,14 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
         span = f" (95% CI {ci[0]:.2f}–{ci[1]:.2f})" if ci[0] is not None else ""
         console.print(f"Training time per epoch, {ratio['what']}: [bold]{ratio['geomean']:.2f}"
                       f"[/bold]{span}")
+        console.print(f"  {timing_source(ratio)}", style="dim", highlight=False)
     _render_latency(summary.get("latency"), console)
     if (summary.get("protocol") or {}).get("concurrent"):
-        console.print("Timings come from trials run side by side: fine for accuracy, not for "
-                      "speed claims (rerun with --executor local for those).", style="dim")
+        console.print("Quality trials ran side by side: the table's times are their own clocks "
+                      "(fine for accuracy, no speed claim); "
+                      + ("the training-time ratio comes from the timing pass." if
+                         ratio.get("source") == "timing pass" else
+                         "rerun with --executor local for a speed claim."), style="dim")
     if len(summary.get("pairwise") or ()) > 1:
         render_ranking(summary, console)
     else:
@@ -253,6 +258,9 @@ def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:
                           for r in mine)
         console.print(f"Inference latency {top.upper()}/{bottom.upper()} (p50, batch 1, {what}): "
                       f"{parts}")
+    if ratios:
+        console.print("  from the latency pass: each arm's best checkpoint, timed after the "
+                      "quality trials with no trial running", style="dim", highlight=False)
     for name, why in ((latency or {}).get("skipped") or {}).items():
         console.print(f"latency: {name} skipped: {why}", style="dim")
 

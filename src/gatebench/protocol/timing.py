@@ -1,4 +1,5 @@
-"""Specs for timing experiments: training-step microbenchmarks run serially, never in parallel."""
+"""Specs for timing experiments: training-step microbenchmarks and compare's timing pass, run
+serially, never in parallel."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from gatebench.protocol.arms import DEFAULT_CELLS
+from gatebench.protocol.arms import ARM_OPTIONS, DEFAULT_CELLS
+from gatebench.protocol.specs import StudySpec, TrialSpec
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,37 @@ class StepTimingSpec:
         payload = json.dumps({**config, "cell": cell, "round": round_index,
                               "kind": "step_timing"}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+# -- compare's own timing pass ------------------------------------------------------------------
+
+STUDY_TIMING_ROUNDS = 6  # rounds of the study's timing pass; arms alternate order each round
+# What one optimiser step costs depends on these training settings only: epochs, patience, the
+# learning rate and weight decay change what is learned, not what a step costs, so a study that
+# gains epochs (or tunes the learning rate) keeps its timing pass.
+_STEP_COST_TRAIN_KEYS = ("batch_size", "clip_norm", "threads", "device")
+
+
+def _step_cost(trial: TrialSpec) -> dict[str, object]:
+    d = trial.to_dict()
+    d.pop("seed")
+    d["train"] = {k: d["train"][k] for k in _STEP_COST_TRAIN_KEYS}
+    d["overrides"] = {k: v for k, v in d["overrides"].items() if ARM_OPTIONS.get(k) != "train"}
+    return d
+
+
+def timing_trials(study: StudySpec) -> list[TrialSpec]:
+    """One trial per arm whose shapes the timing pass times: the first seed, most data."""
+    most = max(study.data_fractions)
+    return [t for t in study.trials(1) if t.data_fraction == most]
+
+
+def study_timing_key(study: StudySpec) -> str:
+    """Names what a study's timing pass measured: every arm's step cost, side by side.
+
+    A stored pass serves the study while its key matches; a changed arm makes the whole pass run
+    again rather than pair new clocks with old ones (a round's arms are measured together).
+    """
+    arms = [_step_cost(t) for t in timing_trials(study)]
+    payload = json.dumps({"arms": arms, "kind": "study_timing"}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]

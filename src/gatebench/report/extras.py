@@ -229,7 +229,9 @@ def latency(data: StudyData, draw: bool) -> Section | None:
     facts = [f"{k} {raw[k]}" for k in ("device", "threads") if isinstance(raw, dict) and
              raw.get(k) is not None]
     if facts:
-        blocks.append(Paragraph("Measured on " + ", ".join(facts) + "."))
+        blocks.append(Paragraph("Measured on " + ", ".join(facts) + " by the latency pass: "
+                                "each arm's best checkpoint, timed after the quality trials "
+                                "with no trial running."))
     if isinstance(raw, dict) and raw.get("note"):
         blocks.append(Paragraph(str(raw["note"]), note=True))
     blocks.append(FigureBlock("Latency per runtime", "Median latency with a whisker up to the "

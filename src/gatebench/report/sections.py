@@ -70,7 +70,7 @@ def verdict(data: StudyData) -> Verdict:
                            "the verdicts are wrong)"))
 
     warnings = []
-    if (s.get("protocol") or {}).get("concurrent"):
+    if (s.get("protocol") or {}).get("concurrent") and r.get("source") != "timing pass":
         warnings.append("Some trials shared the machine with other trials running at the same "
                         "time: their timings are recorded but are no evidence for a speed claim.")
     for c in cells:
@@ -116,9 +116,21 @@ def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
         text = f"Speed: {b} needed {1 - 1 / g:.0%} {per_epoch} {a} ({span})."
     else:
         text = f"Speed: no clear difference in training compute per epoch ({span})."
-    if (s.get("protocol") or {}).get("concurrent"):
+    if r.get("source") != "timing pass" and (s.get("protocol") or {}).get("concurrent"):
         text += " Trials ran concurrently, so this is no speed claim."
     return text
+
+
+def timing_source(ratio: dict[str, Any]) -> str:
+    """Which pass a training-time ratio came from, in words (terminal and report)."""
+    if ratio.get("source") != "timing pass":
+        where = "side by side with other trials" if ratio.get("concurrent") else "one at a time"
+        return f"from the quality trials' own clocks (trials ran {where})"
+    lo, hi = ratio.get("seq_lens") or (None, None)
+    lengths = f", lengths {lo}\u2013{hi}" if lo is not None and lo != hi else ""
+    return (f"from the timing pass: {ratio.get('rounds')} interleaved rounds over the study's "
+            f"own {ratio.get('batches')} batches{lengths}, every shape warmed up first, "
+            f"{ratio.get('threads')} thread(s) on {ratio.get('device')}, no trial running")
 
 
 def _ratio(x: Any) -> str:
@@ -126,6 +138,14 @@ def _ratio(x: Any) -> str:
 
 
 # -- results ----------------------------------------------------------------------------------
+
+
+def _peak_rss(data: StudyData, arm: str) -> float | None:
+    """The largest peak resident memory among the arm's paired trials (None if unrecorded)."""
+    peaks = [(r.get("memory") or {}).get("peak_rss_mb") for r in data.headline_records()
+             if arm_of(r) == arm]
+    finite = [p for p in peaks if is_finite(p)]
+    return max(finite) if finite else None
 
 
 def _pairs(data: StudyData) -> list[dict[str, Any]]:
@@ -152,12 +172,15 @@ def results(data: StudyData, draw: bool) -> Section:
             num((cs.get("time_to_best_s") or {}).get("mean"), ".3g"),
             num((cs.get("epochs_to_best") or {}).get("mean"), ".3g"),
             f"{cs.get('n_diverged', 0)} of {cs.get('n_trials', MISSING)}",
+            num(_peak_rss(data, c), ".0f"),
         ])
     table = Table(
         ["cell", "hidden", "params", f"test {metric} [95% CI]", "s / epoch", "train s",
-         "s to best", "epochs to best", "diverged"], rows,
-        caption="Means over seed pairs; times are training compute (forward, backward, step).",
-        numeric=(1, 2, 3, 4, 5, 6, 7),
+         "s to best", "epochs to best", "diverged", "peak RSS MiB"], rows,
+        caption="Means over seed pairs; times are training compute (forward, backward, step) "
+                "on the quality trials' own clocks; peak RSS is the largest trial's resident "
+                "memory (the whole process's).",
+        numeric=(1, 2, 3, 4, 5, 6, 7, 9),
     )
     blocks: list[Any] = [table]
     image = F.render(F.paired_seeds, s) if draw else None
@@ -210,11 +233,12 @@ def speed(data: StudyData, draw: bool) -> Section:
     """The training-time ratio with its interval, and the parameter counts."""
     s = data.summary or {}
     rows = []
-    for key in ("time_ratio", "total_time_ratio"):
+    for key in ("time_ratio", "trial_time_ratio", "total_time_ratio"):
         r = s.get(key) or {}
         if r:
             values = [v for v in r.get("values") or () if is_finite(v)]
-            rows.append([str(r.get("what", key)), _ratio(r.get("geomean")) + "\u00d7",
+            source = "timing pass" if r.get("source") == "timing pass" else "trials"
+            rows.append([str(r.get("what", key)), source, _ratio(r.get("geomean")) + "\u00d7",
                          interval(r.get("ci"), _ratio) or MISSING, str(len(values))])
     blocks: list[Any] = [FigureRow([
         FigureBlock("Training-time ratio",
@@ -224,11 +248,14 @@ def speed(data: StudyData, draw: bool) -> Section:
         FigureBlock("Parameter counts", "What differs between the cells; the shared "
                     "embedding is excluded.", F.render(F.param_counts, s) if draw else None),
     ])]
-    blocks.append(Table(["ratio", "geometric mean", "95% CI", "pairs"], rows,
-                        numeric=(1, 2, 3)))
+    blocks.append(Table(["ratio", "measured by", "geometric mean", "95% CI",
+                         "rounds or pairs"], rows, numeric=(2, 3, 4)))
+    headline = s.get("time_ratio") or {}
+    if headline:
+        blocks.append(Paragraph(f"The headline ratio is {timing_source(headline)}.", note=True))
     if (s.get("protocol") or {}).get("concurrent"):
-        blocks.append(Paragraph("Trials ran concurrently on a shared machine: these ratios "
-                                "are recorded, not a speed claim.", note=True))
+        blocks.append(Paragraph("Quality trials ran concurrently on a shared machine: their "
+                                "own ratios are recorded, not a speed claim.", note=True))
     return Section("speed", "Training speed and size", blocks)
 
 

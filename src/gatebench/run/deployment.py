@@ -101,7 +101,8 @@ def measure_study_latency(
     are listed under "skipped"; SpecError if no cell has one."""
     out_dir = Path(out_dir)
     chosen, skipped = {}, {}
-    for cell in dict.fromkeys(r["cell"] for r in records):
+    # cells in a fixed order (by name), not in the order parallel trials happened to finish
+    for cell in sorted({r["cell"] for r in records}):
         try:
             chosen[cell] = best_record(out_dir, records, cell)
         except SpecError as exc:  # e.g. every trial of the cell diverged before its first epoch

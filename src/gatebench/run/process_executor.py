@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +21,16 @@ from gatebench.run.trial import run_trial
 log = logging.getLogger(__name__)
 
 TRIAL_PROCESS_NAME = "gatebench-trial"  # what ps and top show for a worker running a trial
+# oneDNN keeps 1,024 primitives by default (one per layer, direction and shape); a warm worker
+# running trials with many sequence lengths, two cells and evaluation batches can outgrow it and
+# rebuild shapes it already paid for.
+PRIMITIVE_CACHE_CAPACITY = "8192"
+
+
+def _start_worker() -> None:
+    """Before a worker's first trial: room for every shape its trials will build (a user's own
+    ONEDNN_PRIMITIVE_CACHE_CAPACITY wins)."""
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", PRIMITIVE_CACHE_CAPACITY)
 
 
 def _run_named(spec: TrialSpec, **options: Any) -> dict[str, Any]:
@@ -80,7 +91,9 @@ class ProcessExecutor(Executor):
             # spawn, not fork: a forked copy of a process whose torch thread pools have started
             # can deadlock; each worker imports torch afresh and loads each task once.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # the pool lives as long as the executor: its workers stay warm between trials
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_start_worker)
         futures = [
             self._pool.submit(_run_named, spec, cache_dir=cache_dir, concurrent=self.concurrent,
                               default_threads=self.threads_per_worker)

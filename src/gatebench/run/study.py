@@ -20,6 +20,7 @@ from gatebench.protocol import StudySpec
 from gatebench.protocol.budget import effective_training
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
+from gatebench.run.study_timing import run_timing_pass
 from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
 from gatebench.store import open_store
 from gatebench.tasks.base import TaskData
@@ -110,6 +111,8 @@ def run_study(
         store.save_study(study_id, study.to_dict(), kind=kind)
         if fresh:
             store.delete_study_trials([t.spec_id for t in study.trials(study.most_seeds)])
+        if kind == "compare":  # the training-time ratio's own pass, before any trial runs
+            run_timing_pass(study, data, store, study_id, progress, fresh=fresh)
         run = _TrialRunner(store, executor, progress, out_dir, study_id)
         if not study.adaptive:
             trials = study.trials()

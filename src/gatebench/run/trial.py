@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +15,13 @@ from typing import Any
 import torch
 
 from gatebench.cells import build_model, resolve_hidden_sizes
-from gatebench.measure import detect_rnn_kernel, fingerprint, resolve_device, set_threads
+from gatebench.measure import (
+    PeakRss,
+    detect_rnn_kernel,
+    fingerprint,
+    resolve_device,
+    set_threads,
+)
 from gatebench.protocol import TaskSpec, TrialSpec, derive_seed
 from gatebench.protocol.specs import SCHEMA_VERSION
 from gatebench.tasks.base import Split, TaskData
@@ -33,6 +41,8 @@ CHECKPOINT_KEY = "_checkpoint"
 # (the first ones of a seeded permutation), as many as the validation split has and at most
 # this many: a mean as stable as the validation loss it is compared with, cheap per epoch.
 TRAIN_EVAL_ROWS = 1000
+# trials this process has run: later ones find the shapes they share already built
+_TRIALS_IN_PROCESS = itertools.count()
 
 
 @functools.lru_cache(maxsize=16)
@@ -105,8 +115,17 @@ def run_trial(
 
     `data` is the spec's task already loaded (a remote worker gets it from the driver);
     `default_threads` is what `threads=0` means here: executors that share the machine pass
-    each trial its share of the cores.
+    each trial its share of the cores. The record carries the trial's peak resident memory and
+    how many trials its process ran before it (a warm process has built their shapes already).
     """
+    worker = {"pid": os.getpid(), "trials_before": next(_TRIALS_IN_PROCESS)}
+    with PeakRss() as peak:
+        record = _fit_trial(spec, cache_dir, callbacks, concurrent, data, default_threads)
+    return {**record, "memory": peak.to_dict(), "worker": worker}
+
+
+def _fit_trial(spec: TrialSpec, cache_dir: Path | None, callbacks: Sequence[Callback],
+               concurrent: bool, data: TaskData | None, default_threads: int) -> dict[str, Any]:
     started = time.perf_counter()
     train_cfg = spec.effective_train
     threads = set_threads(train_cfg.threads or default_threads)

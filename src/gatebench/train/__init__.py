@@ -2,7 +2,7 @@
 
 from gatebench.train.batches import Batch, Batcher
 from gatebench.train.callbacks import Callback, EarlyStopping, EpochRecord
-from gatebench.train.fit import FitResult, accuracy_by_length, evaluate, fit
+from gatebench.train.fit import FitResult, accuracy_by_length, evaluate, fit, train_step
 from gatebench.train.objectives import Objective, make_objective
 
 __all__ = [
@@ -17,4 +17,5 @@ __all__ = [
     "evaluate",
     "fit",
     "make_objective",
+    "train_step",
 ]
