@@ -36,7 +36,7 @@ def importance(
     `study_options` are those of `study_spec` (hidden, lr, max_epochs, ...): the base
     configuration every factor varies from, after the same optimiser-step floor as
     `compare` (`explicit`: the floored settings the user set, default: those given).
-    `cells` default to every registered cell.
+    `cells` default to GRU and LSTM.
     """
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     spec = study_spec(tspec, **study_options)

@@ -103,10 +103,12 @@ def test_ctrl_c_mid_trial_keeps_finished_trials_and_says_how_to_resume(
     out = tmp_path / "int"
     args = ["compare", str(reviews_csv), "--text-col", "review", "--label-col", "sentiment",
             "--seeds", "2", "--hidden", "16", "--embed-dim", "16", "--threads", "1",
-            "--max-epochs", "1000", "--patience", "1000", "--out", str(out)]
+            "--max-epochs", "1000", "--patience", "1000", "--executor", "local",
+            "--out", str(out)]
     proc, terminal = _spawn_on_terminal(args, stderr=True)
     try:
-        # The live display names the running trial once it has finished an epoch.
+        # The live display names the running trial once it has finished an epoch (in-process
+        # trials report epochs; pool workers report whole trials).
         seen = _read_terminal(terminal, proc, until=b" epoch ")
         proc.send_signal(signal.SIGINT)
         shown = _read_terminal(terminal, proc, timeout=120)

@@ -52,7 +52,8 @@ def importance_command(
                                 "the task family's preprocessing factor. Seed noise is always "
                                 "measured.", rich_help_panel=DESIGN, show_default=False),
     cells: str = typer.Option(None, "--cells", help="Levels of the cell factor "
-                              "(default: every registered cell).", rich_help_panel=DESIGN,
+                              "(default: gru,lstm; add mingru,minlstm to weigh the contenders).",
+                              rich_help_panel=DESIGN,
                               show_default=False),
     budget: int = typer.Option(DEFAULT_BUDGET, "--budget", help="Trials in all: the largest "
                                "two-level fraction with at least two seeds per configuration.",

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from gatebench.analysis.importance import INTERACTIONS, METHOD, SEED, decompose
-from gatebench.cells.registry import cell_names, get_cell
+from gatebench.cells.registry import get_cell
 from gatebench.errors import SpecError, UnknownNameError
 from gatebench.fileio import write_atomic
-from gatebench.protocol import TaskSpec, TrialSpec
+from gatebench.protocol import DEFAULT_CELLS, TaskSpec, TrialSpec
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
@@ -361,7 +361,8 @@ def plan_importance(
 ) -> ImportancePlan:
     """Validate everything, load the data and solve every size; writes nothing to the store.
 
-    `cells` default to every registered cell; `factors` to `default_factors` of the task's
+    `cells` default to GRU and LSTM (protocol.DEFAULT_CELLS: the contenders join when named,
+    since each cell level doubles the design); `factors` to `default_factors` of the task's
     family.
     """
     out_dir = Path(out_dir)
@@ -369,7 +370,7 @@ def plan_importance(
         raise SpecError(f"--budget must be positive, got {budget}")
     for spec_part in (base.sizing, base.model, base.train):
         spec_part.validate()
-    cells = tuple(cells) if cells else cell_names()
+    cells = tuple(cells) if cells else DEFAULT_CELLS
     for cell in cells:
         get_cell(cell)
     if len(set(cells)) != len(cells):
