@@ -192,12 +192,7 @@ def summarize(
     a, b = primary_pair(arms, reference)
     selected = _at_fraction(all_records, fraction)
     _check_one_study(selected or all_records)
-    pairs = pair_records(selected, arms)
-    if not pairs:
-        raise GatebenchError(
-            f"no complete {a}/{b} pair at data fraction {fraction:g} "
-            f"({pairs.skipped} incomplete); finish the study with gatebench compare (it resumes)"
-        )
+    pairs = _complete_pairs(selected, arms, (a, b), fraction)
     first = pairs[0][a]
     metric = str(first.get("metric"))
     hib = bool(first.get("higher_is_better"))
@@ -209,15 +204,9 @@ def summarize(
     margin = chosen.value
     checks = health_checks(paired, arms=arms, margin=margin, fraction=None)
     design = "sequential" if max_pairs else "fixed"
-    spec = first.get("spec") or {}
-    task = first.get("task") or {}
     fractions = sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records})
     summary = {
-        "task": {
-            "name": task.get("name") or (spec.get("task") or {}).get("name"),
-            "family": task.get("family"),
-            "description": task.get("description"),
-        },
+        "task": _task_part(first),
         "metric": metric,
         "higher_is_better": hib,
         "unit": unit,
@@ -235,18 +224,7 @@ def summarize(
             "ci": finding_ci(t_ci(diffs, level)),
             "values": diffs,
         },
-        "time_ratio": _ratio(
-            pairs, a, b, "per_epoch_s", f"{a} / {b} compute time per epoch", ok_only=False
-        ),
-        # a diverged trial stops early, so its total time says nothing about training cost
-        "total_time_ratio": _ratio(
-            pairs,
-            a,
-            b,
-            "train_compute_s",
-            f"{a} / {b} total training compute time",
-            ok_only=True,
-        ),
+        **_time_ratios(pairs, a, b),
         "health": checks,
         "failures": failure_rates(paired, arms, margin, level),
         # a check that says the comparison is not yet about the arms makes it inconclusive
@@ -254,20 +232,51 @@ def summarize(
             decide(diffs, margin, level, cell_a=a, cell_b=b, unit=unit,
                    design=design, max_pairs=max_pairs or 10),
             checks, (a, b)),
-        "protocol": {
-            "margin": margin,
-            "margin_source": chosen.to_dict(),
-            "level": level,
-            "sizing": spec.get("sizing"),
-            "model": spec.get("model"),
-            "train": spec.get("train"),
-            "concurrent": any(bool(p[c].get("concurrent")) for p in pairs for c in arms),
-            "ci_methods": CI_METHODS,
-            "diverged_rule": DIVERGED_RULE,
-        },
+        "protocol": {"margin": margin, "margin_source": chosen.to_dict(), "level": level,
+                     **_protocol_part(first, pairs, arms)},
     }
     summary.update(_k_arm_parts(summary, pairs, arms, reference, checks, design, max_pairs))
     return jsonable(summary)
+
+
+def _complete_pairs(records: list[dict[str, Any]], arms: Sequence[str], first: tuple[str, str],
+                    fraction: float) -> Any:
+    """The complete pairs (seed k of every arm); GatebenchError when there is none."""
+    pairs = pair_records(records, arms)
+    if not pairs:
+        raise GatebenchError(
+            f"no complete {first[0]}/{first[1]} pair at data fraction {fraction:g} "
+            f"({pairs.skipped} incomplete); finish the study with gatebench compare (it resumes)"
+        )
+    return pairs
+
+
+def _task_part(first: dict[str, Any]) -> dict[str, Any]:
+    """The task's name, family and description, as the first record states them."""
+    spec, task = first.get("spec") or {}, first.get("task") or {}
+    return {"name": task.get("name") or (spec.get("task") or {}).get("name"),
+            "family": task.get("family"), "description": task.get("description")}
+
+
+def _time_ratios(pairs: Sequence[dict[str, Any]], a: str, b: str) -> dict[str, Any]:
+    """The trials' own time ratios of the first comparison (the timing pass may replace
+    time_ratio later: run.study_timing)."""
+    return {
+        "time_ratio": _ratio(pairs, a, b, "per_epoch_s", f"{a} / {b} compute time per epoch",
+                             ok_only=False),
+        # a diverged trial stops early, so its total time says nothing about training cost
+        "total_time_ratio": _ratio(pairs, a, b, "train_compute_s",
+                                   f"{a} / {b} total training compute time", ok_only=True),
+    }
+
+
+def _protocol_part(first: dict[str, Any], pairs: Sequence[dict[str, Any]],
+                   arms: Sequence[str]) -> dict[str, Any]:
+    """The protocol facts every summary states beside its margin and level."""
+    spec = first.get("spec") or {}
+    return {"sizing": spec.get("sizing"), "model": spec.get("model"), "train": spec.get("train"),
+            "concurrent": any(bool(p[c].get("concurrent")) for p in pairs for c in arms),
+            "ci_methods": CI_METHODS, "diverged_rule": DIVERGED_RULE}
 
 
 def _k_arm_parts(summary: dict[str, Any], pairs: list[dict], arms: Sequence[str],
