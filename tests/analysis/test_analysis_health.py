@@ -82,6 +82,16 @@ def test_diverged_fires_on_a_nan_loss_and_names_the_fix() -> None:
     assert "1 of 3 GRU and 0 of 3 LSTM" in c["message"] and "--lr" in c["message"]
 
 
+def test_a_diverged_trial_below_a_third_of_its_arm_is_a_finding_not_a_block() -> None:
+    records = [record(arm, seed) for seed in range(4) for arm in ARMS]
+    records[0]["status"] = "diverged"  # 1 of 4 GRU trials
+    c = run(records)["diverged"]
+    assert c["status"] == "warn" and not c["blocks_verdict"]
+    assert c["details"]["per_arm"] == {"gru": 1, "lstm": 0} and "finding" in c["message"]
+    records[2]["status"] = "diverged"  # 2 of 4: half the arm's trials
+    assert run(records)["diverged"]["blocks_verdict"]
+
+
 def test_diverged_is_quiet_for_finite_losses() -> None:
     assert run(study())["diverged"]["status"] == "ok"
 
@@ -102,7 +112,16 @@ def test_failed_to_train_counts_failures_per_arm_and_their_rate_difference() -> 
     assert 0 < c["details"]["fisher_p"] <= 1
     assert c["details"]["threshold_points"] == pytest.approx(2 * math.sqrt(0.25 / 1000) * 100)
     assert "2 of 3 GRU and 0 of 3 LSTM" in c["message"]
-    assert "failure rates 67% vs 0%" in c["message"] and "apart from the mean" in c["message"]
+    assert "failure rates 67% vs 0%" in c["message"] and "apart from the paired" in c["message"]
+
+
+def test_one_failed_trial_in_four_is_a_finding_with_its_rates() -> None:
+    records = [record(arm, seed) for seed in range(4) for arm in ARMS]
+    records[1]["test"]["accuracy"] = 0.5  # LSTM seed 0 at the baseline
+    c = run(records)["failed-to-train"]
+    assert c["status"] == "warn" and not c["blocks_verdict"]
+    assert c["details"]["per_arm"]["lstm"] == {"failed": 1, "n": 4, "rate": 0.25}
+    assert "failure rates 0% vs 25%" in c["message"] and "finding" in c["message"]
 
 
 def test_failed_to_train_is_quiet_clear_of_the_baseline() -> None:

@@ -6,13 +6,15 @@ only stored records (no torch) and returns one JSON-able dict:
     {"check": id, "status": "ok" | "warn" | "fail", "blocks_verdict": bool,
      "message": one line naming what to change, "details": {...}}
 
-Checks that block the verdict (status "fail"): a trial's loss diverged; a trial ended within
-noise of the task's trivial baseline (failures are counted per arm, and their rate difference
-is reported apart from the mean difference); a third or more of an arm's trials were still
-improving when training stopped, or kept a checkpoint that a later, much better epoch tied on a
-validation split too small to rank them. Warnings only: the planned optimiser steps fall below
-the floor of `gatebench.protocol.budget`; one validation row is worth more than the margin;
-trials took very different numbers of optimiser steps.
+Checks that block the verdict (status "fail") when a third or more of an arm's trials show
+them: the loss diverged; the trial ended within noise of the task's trivial baseline; it was
+still improving when training stopped, or kept a checkpoint that a later, much better epoch tied
+on a validation split too small to rank them. Fewer diverged or failed trials than that are a
+finding, not a block (status "warn"): failures are counted per arm, their rate difference is
+reported apart, and the median paired difference the verdict estimates is robust to them.
+Warnings only: the planned optimiser steps fall below the floor of `gatebench.protocol.budget`;
+one validation row is worth more than the margin; trials took very different numbers of
+optimiser steps.
 
 `apply_health` turns a verdict into *inconclusive* when a check blocks it, with the health
 reason first and no "N more seeds" suggestion: more seeds of an unhealthy study settle nothing.
@@ -57,6 +59,15 @@ def _counts(flagged: dict[str, int], totals: dict[str, int], arms: Sequence[str]
         " trials"
 
 
+def _share_blocks(flagged: dict[str, int], totals: dict[str, int]) -> bool:
+    """Whether a third or more of some arm's trials are flagged (BAD_SHARE)."""
+    return any(totals.get(a) and flagged[a] / totals[a] >= BAD_SHARE - 1e-9 for a in flagged)
+
+
+_FINDING = ("; fewer than a third of any arm's trials, so it is a finding reported per arm, "
+            "not a block")
+
+
 def _description(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return ((records[0].get("task") or {}).get("description") or {}) if records else {}
 
@@ -69,15 +80,17 @@ def _train_cfg(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_diverged(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> dict[str, Any]:
-    """Fail when any trial's loss went NaN or infinite."""
+    """Fail when a third or more of an arm's trials' losses went NaN or infinite; else warn."""
     totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
     diverged = {a: sum(arm_of(r) == a and _is_diverged(r) for r in records) for a in arms}
     if not any(diverged.values()):
         return _check("diverged", OK, "no trial's loss diverged", per_arm=diverged)
+    blocks = _share_blocks(diverged, totals)
     return _check(
-        "diverged", FAIL,
-        f"the loss diverged (NaN or infinite) in {_counts(diverged, totals, arms)}: "
-        "lower --lr or keep gradient clipping on (--clip), then rerun with --fresh",
+        "diverged", FAIL if blocks else WARN,
+        f"the loss diverged (NaN or infinite) in {_counts(diverged, totals, arms)}"
+        + (": lower --lr or keep gradient clipping on (--clip), then rerun with --fresh"
+           if blocks else _FINDING),
         per_arm=diverged,
     )
 
@@ -149,7 +162,8 @@ def check_failed_to_train(
     records: Sequence[dict[str, Any]], arms: Sequence[str], margin: float,
     trivial_baseline: float | None,
 ) -> dict[str, Any]:
-    """Fail when a trial diverged or ended within noise of the trivial baseline; per-arm rates."""
+    """Fail when a third or more of an arm's trials diverged or ended within noise of the
+    trivial baseline; fewer is a warning (a finding); per-arm rates either way."""
     if not records:
         return _check("failed-to-train", OK, "no trials to check")
     metric = str(records[0].get("metric"))
@@ -193,10 +207,13 @@ def check_failed_to_train(
         rate_text = (f"; failure rates {' vs '.join(f'{rates[x]:.0%}' for x in arms)}, "
                      f"difference {details['rate_difference'] * 100:+.0f} points "
                      f"(Fisher exact p = {details['fisher_p']:.2g}), reported apart from the "
-                     "mean difference")
+                     "paired difference")
+    if not _share_blocks(failed, totals):
+        return _check("failed-to-train", WARN, f"{_counts(failed, totals, arms)} ended {base}"
+                      f"{rate_text}{_FINDING}", **details)
     return _check(
         "failed-to-train", FAIL,
-        f"{_counts(failed, totals, arms)} ended {base}: they did not train, so the mean "
+        f"{_counts(failed, totals, arms)} ended {base}: they did not train, so the "
         f"difference is not about the arms; raise --max-epochs or tune --lr{rate_text}",
         **details,
     )

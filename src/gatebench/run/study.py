@@ -245,8 +245,10 @@ class _Adaptive:
         if self.act and fixable:
             return {"stopped": f"training health at {len(diffs)} pairs: "
                                f"{fixable[0]['message']}", "health_need": fixable[0]["check"]}
-        if decision.final:
+        if decision.final and not blocked:
             return {"stopped": decision.reason}
+        # a blocked study goes on while its budget lasts: more pairs can dilute a failure share
+        # below the blocking third, and an honest "inconclusive" needs the budget spent
         health = (f"; training health: {blocked[0]['message']}" if blocked else "")
         if n >= self.study.max_seeds:
             return {"stopped": f"reached max seeds ({self.study.max_seeds}) undecided{health}"}
