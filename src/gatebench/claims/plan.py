@@ -118,154 +118,214 @@ ADDING_LEFT_OUT = ("adding left out of quick: at T=400 both cells stayed at the 
 ITALY_POWER_TRAIN = 53  # training series after the validation split: 4 steps a batch of 16
 
 
+@dataclass(frozen=True)
+class Profile:
+    """Every size a profile sets, as data: the plan builders read these, never the name."""
+
+    name: str
+    seeds: int
+    italy_seeds: int
+    text_hidden: int
+    text_epochs: int
+    text_fractions: tuple[float, ...]
+    vowels_fractions: tuple[float, ...]
+    vowels_epochs: int
+    probe_rows: tuple[int, int]  # (training examples, validation/test examples)
+    adding_lengths: tuple[int, ...]
+    anbn_max: tuple[int, ...]
+    anbn_hidden: int
+    anbn_epochs: int
+    anbn_patience: int
+    copy_lengths: tuple[int, ...]
+    contender_vowels_epochs: int
+    iteration_text_lrs: tuple[float, ...]
+    iteration_text_epochs: int
+    timing_hidden: tuple[int, ...]
+    timing_lengths: tuple[int, ...]
+    timing_sizings: tuple[str, ...]
+    timing_repeats: int
+    timing_rounds: int
+    contender_timing: dict[str, Any]
+    contender_lengths: tuple[int, ...]
+    latency_lengths: tuple[int, ...]
+    latency_batches: tuple[int, ...]
+    latency_rounds: int
+    importance_budget: int
+    left_out: tuple[tuple[str, str], ...] = ()  # (claim, note) for what this profile skips
+
+
+QUICK = Profile(
+    name="quick", seeds=3, italy_seeds=8, text_hidden=64, text_epochs=8,
+    text_fractions=(0.1, 1.0), vowels_fractions=(0.25, 1.0), vowels_epochs=30,
+    probe_rows=(4000, 400), adding_lengths=(), anbn_max=(16,), anbn_hidden=32,
+    anbn_epochs=40, anbn_patience=12, copy_lengths=(), contender_vowels_epochs=15,
+    iteration_text_lrs=(1e-3, 3e-3), iteration_text_epochs=3, timing_hidden=(64, 128, 256),
+    timing_lengths=(50,), timing_sizings=("hidden",), timing_repeats=7, timing_rounds=5,
+    contender_timing={"hidden": 64, "batch": 8, "repeats": 3, "warmup": 1},
+    contender_lengths=(64, 128, 256, 512, 1024), latency_lengths=(25, 100),
+    latency_batches=(1,), latency_rounds=3, importance_budget=32,
+    left_out=(("long", ADDING_LEFT_OUT), ("long", COPY_LEFT_OUT)),
+)
+FULL = Profile(
+    name="full", seeds=5, italy_seeds=10, text_hidden=128, text_epochs=15,
+    text_fractions=(0.05, 0.1, 0.25, 0.5, 1.0), vowels_fractions=(0.1, 0.25, 0.5, 1.0),
+    vowels_epochs=40, probe_rows=(8000, 1000), adding_lengths=(100, 400, 800),
+    anbn_max=(16, 32), anbn_hidden=64, anbn_epochs=60, anbn_patience=15,
+    copy_lengths=(10, 50, 200), contender_vowels_epochs=40,
+    iteration_text_lrs=(3e-4, 1e-3, 3e-3, 1e-2), iteration_text_epochs=6,
+    timing_hidden=(64, 128, 256, 512), timing_lengths=(50, 200, 800),
+    timing_sizings=("hidden", "params"), timing_repeats=9, timing_rounds=7,
+    contender_timing={"hidden": 128, "batch": 32, "repeats": 7, "warmup": 2},
+    contender_lengths=(64, 128, 256, 512, 1024, 2048), latency_lengths=(25, 100, 400),
+    latency_batches=(1, 32), latency_rounds=5, importance_budget=64,
+)
+PROFILE_VALUES = {p.name: p for p in (QUICK, FULL)}
+
+
 def plan_suite(profile: str = "quick", claims: tuple[str, ...] | None = None) -> SuitePlan:
-    """The plan for a profile, restricted to `claims` (default: all seven)."""
+    """The plan for a profile, restricted to `claims` (default: all but quick's opt-ins)."""
     if profile not in PROFILES:
         raise UnknownNameError("profile", profile, PROFILES)
+    p = PROFILE_VALUES[profile]
     known = tuple(claim_ids())
-    full = profile == "full"
-    wanted = tuple(claims) if claims else tuple(c for c in known
-                                                if full or c not in OPT_IN_QUICK)
+    wanted = tuple(claims) if claims else tuple(
+        c for c in known if p is FULL or c not in OPT_IN_QUICK)
     for claim in wanted:
         if claim not in known:
             raise UnknownNameError("claim", claim, known)
-    seeds = 5 if full else 3
-    text = TaskSpec.make("rotten-tomatoes")
+    candidates = [*_text_studies(p), *_probe_studies(p), *_contender_studies(p),
+                  *_iteration_studies(p)]
+    studies = tuple(s for s in candidates if any(c in wanted for c in s.claims))
+    importance = tuple(
+        PlannedImportance(f"importance/{name}", StudySpec(task=TaskSpec.make(name), seeds=1),
+                          budget=p.importance_budget)
+        for name in IMPORTANCE_TASKS
+    ) if "cell-vs-rest" in wanted else ()
+    n_trials = len({t.spec_id for s in studies for t in s.spec.trials()})
+    n_trials += sum(i.budget for i in importance)
+    return SuitePlan(profile=profile, claims=wanted, studies=studies,
+                     step_timings=_step_timings(p, wanted), timing_rounds=p.timing_rounds,
+                     latency=_latency_pass(p) if "inference" in wanted else None,
+                     importance=importance,
+                     notes=tuple(note for claim, note in p.left_out if claim in wanted),
+                     cost=f"{n_trials} trials")
 
-    studies: list[PlannedStudy] = []
-    notes: list[str] = []
 
-    def add(study_id: str, spec: StudySpec, reads: tuple[str, ...]) -> None:
-        if any(c in wanted for c in reads):
-            studies.append(PlannedStudy(study_id, spec, reads))
+def _italy(p: Profile) -> StudySpec:
+    # A tiny training set still gets trained: the step floor of protocol.budget (batch 8: 7
+    # steps an epoch), so a seed that stalls is a training failure, not an untrained model.
+    return _study(TaskSpec.make("italy-power"), seeds=p.italy_seeds, hidden=32,
+                  epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 120), patience=30, batch=8,
+                  lr=3e-3)
 
+
+def _text_studies(p: Profile) -> list[PlannedStudy]:
+    """short, small-data and convergence: rotten-tomatoes, italy-power, japanese-vowels."""
     # Budgets trials finish in (the health checks of `compare` run on every claim's tasks, and
     # a task still improving when its trials stop is uninformative): the shipped quick run had
     # all rotten-tomatoes trials at a 4-epoch cap and most italy-power trials at 43.
-    text_hidden, text_epochs = (128, 15) if full else (64, 8)
-    add("short/rotten-tomatoes",
-        _study(text, seeds=seeds, hidden=text_hidden, epochs=text_epochs, patience=2),
-        ("short", "convergence", "speed"))
-    # A tiny training set still gets trained: the step floor of protocol.budget (batch 8: 7
-    # steps an epoch), so a seed that stalls is a training failure, not an untrained model.
-    italy = _study(TaskSpec.make("italy-power"), seeds=10 if full else 8, hidden=32,
-                   epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 120), patience=30, batch=8,
-                   lr=3e-3)
-    add("short/italy-power", italy, ("short", "convergence"))
-    for sid, spec in equal_step_studies(
-            "small/rotten-tomatoes", text, (0.05, 0.1, 0.25, 0.5, 1.0) if full else (0.1, 1.0),
-            seeds=seeds, hidden=text_hidden, epochs=text_epochs, patience=2):
-        add(sid, spec, ("small-data",) if "/f=" in sid else ("small-data", "convergence"))
-    for sid, spec in equal_step_studies(
-            "small/japanese-vowels", TaskSpec.make("japanese-vowels"),
-            (0.1, 0.25, 0.5, 1.0) if full else (0.25, 1.0), seeds=seeds, hidden=32,
-            epochs=40 if full else 30, patience=8, batch=8, lr=5e-3):
-        # batch 8: even the smallest fraction (about 54 series) gets 7 steps an epoch
-        add(sid, spec, ("small-data",) if "/f=" in sid else ("small-data", "convergence"))
+    text = TaskSpec.make("rotten-tomatoes")
+    out = [PlannedStudy("short/rotten-tomatoes",
+                        _study(text, seeds=p.seeds, hidden=p.text_hidden, epochs=p.text_epochs,
+                               patience=2), ("short", "convergence", "speed")),
+           PlannedStudy("short/italy-power", _italy(p), ("short", "convergence"))]
+    curves = equal_step_studies(
+        "small/rotten-tomatoes", text, p.text_fractions, seeds=p.seeds, hidden=p.text_hidden,
+        epochs=p.text_epochs, patience=2)
+    # batch 8: even the smallest fraction of japanese-vowels (about 54 series) gets 7 steps
+    curves += equal_step_studies(
+        "small/japanese-vowels", TaskSpec.make("japanese-vowels"), p.vowels_fractions,
+        seeds=p.seeds, hidden=32, epochs=p.vowels_epochs, patience=8, batch=8, lr=5e-3)
+    out += [PlannedStudy(sid, spec, ("small-data",) if "/f=" in sid
+                         else ("small-data", "convergence")) for sid, spec in curves]
+    return out
 
-    # The probes compare equal parameter budgets (match="params"): at one hidden size the LSTM
-    # has 4/3 the parameters, which tilts "LSTM wins" its way.
-    n_train, n_eval = (8000, 1000) if full else (4000, 400)
-    for length in (100, 400, 800) if full else ():
+
+def _probe_studies(p: Profile) -> list[PlannedStudy]:
+    """long: adding, a^n b^n and copy memory, at equal parameter budgets (match="params": at
+    one hidden size the LSTM has 4/3 the parameters, which tilts "LSTM wins" its way)."""
+    n_train, n_eval = p.probe_rows
+    out = []
+    for length in p.adding_lengths:
         task = TaskSpec.make("adding", seq_len=length, n_train=n_train, n_val=n_eval,
                              n_test=n_eval)
         # Probes plateau before they click (the LSTM on adding sits at the mean for epochs):
         # a short patience would stop it there and call that the result.
-        add(f"long/adding/T={length}",
-            _study(task, seeds=seeds, hidden=64, epochs=60, patience=15, lr=3e-3),
-            ("long",))
-    if not full and "long" in wanted:
-        notes.append(ADDING_LEFT_OUT)
-    for n_max in (16, 32) if full else (16,):
+        out.append(PlannedStudy(f"long/adding/T={length}", _study(
+            task, seeds=p.seeds, hidden=64, epochs=60, patience=15, lr=3e-3), ("long",)))
+    for n_max in p.anbn_max:
         # trained on n <= N, tested on every n up to 3N (strings up to 6N tokens)
         task = TaskSpec.make("anbn", seq_len=6 * n_max, n_train_max=n_max, n_train=n_train // 2,
                              n_val=n_eval, n_test=max(n_eval, 1000))
-        add(f"long/anbn/N={n_max}",
-            _study(task, seeds=seeds, hidden=64 if full else 32, epochs=60 if full else 40,
-                   patience=15 if full else 12, lr=3e-3), ("long",))
-    if full:
-        for length in (10, 50, 200):
-            task = TaskSpec.make("copy-memory", seq_len=length, n_recall=5, n_symbols=4,
-                                 n_train=n_train, n_val=n_eval, n_test=n_eval)
-            add(f"long/copy-memory/T={length}",
-                _study(task, seeds=seeds, hidden=64, epochs=60, patience=15, lr=3e-3),
-                ("long",))
-    elif "long" in wanted:
-        notes.append(COPY_LEFT_OUT)
+        out.append(PlannedStudy(f"long/anbn/N={n_max}", _study(
+            task, seeds=p.seeds, hidden=p.anbn_hidden, epochs=p.anbn_epochs,
+            patience=p.anbn_patience, lr=3e-3), ("long",)))
+    for length in p.copy_lengths:
+        task = TaskSpec.make("copy-memory", seq_len=length, n_recall=5, n_symbols=4,
+                             n_train=n_train, n_val=n_eval, n_test=n_eval)
+        out.append(PlannedStudy(f"long/copy-memory/T={length}", _study(
+            task, seeds=p.seeds, hidden=64, epochs=60, patience=15, lr=3e-3), ("long",)))
+    return out
 
-    # contenders: each minimal cell against its fused counterpart at one hidden size (Feng et
-    # al.'s comparison, as the timings), on a short series and a variable-length one.
+
+def _contender_studies(p: Profile) -> list[PlannedStudy]:
+    """contenders: each minimal cell against its fused counterpart at one hidden size (Feng et
+    al.'s comparison, as the timings), on a short series and a variable-length one."""
+    out = []
     for fused, minimal in (("gru", "mingru"), ("lstm", "minlstm")):
-        add(f"contenders/italy-power/{fused}",
-            replace(_study(TaskSpec.make("italy-power"), seeds=10 if full else 8, hidden=32,
-                           epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30), patience=15,
-                           batch=8, lr=3e-3, match="hidden"), cells=(fused, minimal), arms=()),
-            ("contenders",))
-        add(f"contenders/japanese-vowels/{fused}",
-            replace(_study(TaskSpec.make("japanese-vowels"), seeds=seeds, hidden=32,
-                           epochs=40 if full else 15, patience=5, batch=8, lr=5e-3,
-                           match="hidden"), cells=(fused, minimal), arms=()),
-            ("contenders",))
+        italy = _study(TaskSpec.make("italy-power"), seeds=p.italy_seeds, hidden=32,
+                       epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30), patience=15, batch=8,
+                       lr=3e-3, match="hidden")
+        vowels = _study(TaskSpec.make("japanese-vowels"), seeds=p.seeds, hidden=32,
+                        epochs=p.contender_vowels_epochs, patience=5, batch=8, lr=5e-3,
+                        match="hidden")
+        out += [PlannedStudy(f"contenders/{name}/{fused}",
+                             replace(spec, cells=(fused, minimal), arms=()), ("contenders",))
+                for name, spec in (("italy-power", italy), ("japanese-vowels", vowels))]
+    return out
 
-    # iteration: two tasks, so one task's sweep cannot decide alone; the claim averages every
-    # order of each sweep, so the order below does not matter
-    lrs = (3e-4, 1e-3, 3e-3, 1e-2) if full else (1e-3, 3e-3)
-    for lr in lrs:
-        add(f"iteration/rotten-tomatoes/lr={lr:g}",
-            _study(text, seeds=seeds, hidden=text_hidden, epochs=6 if full else 3,
-                   patience=4, lr=lr, fractions=(1.0,)),
-            ("iteration",))
-    for lr in (1e-3, 3e-3, 1e-2):
-        add(f"iteration/italy-power/lr={lr:g}",
-            replace(italy, train=replace(italy.train, lr=lr,
-                                         max_epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30),
-                                         patience=15)),
-            ("iteration",))
 
-    timings: tuple[StepTimingSpec, ...] = ()
+def _iteration_studies(p: Profile) -> list[PlannedStudy]:
+    """iteration: two tasks, so one task's sweep cannot decide alone; the claim averages every
+    order of each sweep, so the order here does not matter."""
+    text = TaskSpec.make("rotten-tomatoes")
+    out = [PlannedStudy(f"iteration/rotten-tomatoes/lr={lr:g}",
+                        _study(text, seeds=p.seeds, hidden=p.text_hidden,
+                               epochs=p.iteration_text_epochs, patience=4, lr=lr),
+                        ("iteration",)) for lr in p.iteration_text_lrs]
+    italy = _italy(p)
+    out += [PlannedStudy(f"iteration/italy-power/lr={lr:g}",
+                         replace(italy, train=replace(
+                             italy.train, lr=lr, patience=15,
+                             max_epochs=_steps_floor(ITALY_POWER_TRAIN, 8, 30))),
+                         ("iteration",)) for lr in (1e-3, 3e-3, 1e-2)]
+    return out
+
+
+def _step_timings(p: Profile, wanted: tuple[str, ...]) -> tuple[StepTimingSpec, ...]:
+    """The serial training-step timings: speed (library kernels), speed-architecture (neutral
+    kernels) and contenders (minimal vs fused cells across T)."""
     impls = tuple(impl for claim, impl in (("speed", "native"), ("speed-architecture", "neutral"))
                   if claim in wanted)
-    if impls:
-        # Regimes: batch 1 (online, streaming) against training batches (>= 32), hidden sizes
-        # to 256 and beyond; equal hidden size isolates the architecture, the full profile
-        # adds equal parameters and longer sequences.
-        grid = [(h, t, b) for h in ((64, 128, 256, 512) if full else (64, 128, 256))
-                for t in ((50, 200, 800) if full else (50,)) for b in (1, 32, 64)]
-        timings = tuple(
-            StepTimingSpec(impl=impl, sizing=sizing, hidden=h, seq_len=t, batch=b,
-                           repeats=9 if full else 7, cells=FOLKLORE_CELLS)
-            for impl in impls
-            for sizing in (("hidden", "params") if full else ("hidden",))
-            for h, t, b in grid
-        )
+    # Regimes: batch 1 (online, streaming) against training batches (>= 32), hidden sizes to
+    # 256 and beyond; equal hidden size isolates the architecture, the full profile adds equal
+    # parameters and longer sequences.
+    timings = tuple(
+        StepTimingSpec(impl=impl, sizing=sizing, hidden=h, seq_len=t, batch=b,
+                       repeats=p.timing_repeats, cells=FOLKLORE_CELLS)
+        for impl in impls for sizing in p.timing_sizings
+        for h in p.timing_hidden for t in p.timing_lengths for b in (1, 32, 64))
     if "contenders" in wanted:
-        # minimal vs fused cells at one hidden size (Feng et al.'s comparison), T 64..1024+
-        timings += tuple(
-            StepTimingSpec(impl="native", sizing="hidden", hidden=128 if full else 64,
-                           input_size=32, seq_len=t, batch=32 if full else 8,
-                           repeats=7 if full else 3, warmup=2 if full else 1,
-                           cells=CONTENDER_CELLS)
-            for t in ((64, 128, 256, 512, 1024, 2048) if full else (64, 128, 256, 512, 1024)))
-    latency = None
-    if "inference" in wanted:
-        latency = LatencyPass(hidden=128, input_size=64,
-                              seq_lens=(25, 100, 400) if full else (25, 100),
-                              batch_sizes=(1, 32) if full else (1,),
-                              runtimes=("eager", "torchscript", "onnx"),
-                              rounds=5 if full else 3)
-    # What `gatebench importance --dataset NAME` runs: compare's defaults (the runner applies
-    # the same optimiser-step floor), so the claim and a user's own study agree.
-    importance = tuple(
-        PlannedImportance(f"importance/{name}", StudySpec(task=TaskSpec.make(name), seeds=1),
-                          budget=64 if full else 32)
-        for name in IMPORTANCE_TASKS
-    ) if "cell-vs-rest" in wanted else ()
-    plan = SuitePlan(profile=profile, claims=wanted, studies=tuple(studies),
-                     step_timings=timings, timing_rounds=7 if full else 5, latency=latency,
-                     importance=importance, notes=tuple(notes))
-    n_trials = len({t.spec_id for s in plan.studies for t in s.spec.trials()})
-    n_trials += sum(i.budget for i in plan.importance)
-    return SuitePlan(**{**plan.__dict__, "cost": f"{n_trials} trials"})
+        timings += tuple(StepTimingSpec(impl="native", sizing="hidden", input_size=32,
+                                        seq_len=t, cells=CONTENDER_CELLS, **p.contender_timing)
+                         for t in p.contender_lengths)
+    return timings
+
+
+def _latency_pass(p: Profile) -> LatencyPass:
+    return LatencyPass(hidden=128, input_size=64, seq_lens=p.latency_lengths,
+                       batch_sizes=p.latency_batches,
+                       runtimes=("eager", "torchscript", "onnx"), rounds=p.latency_rounds)
 
 
 def plan_lines(plan: SuitePlan) -> list[str]:
