@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -90,6 +91,13 @@ def _describe(mean: float, lo: float | None, hi: float | None, n: int, level: fl
 
 
 
+def outcome_label(outcome: str, cell_a: str, cell_b: str) -> str:
+    """The one map from a rule's outcome to the verdict vocabulary: "GRU better", ..."""
+    return {rules.A_BETTER: better_label(cell_a), rules.B_BETTER: better_label(cell_b),
+            rules.EQUIVALENT: EQUIVALENT, rules.UNINFORMATIVE: UNINFORMATIVE}.get(
+                outcome, INCONCLUSIVE)
+
+
 def decide(
     diffs: Sequence[float] | np.ndarray,
     margin: float,
@@ -127,69 +135,89 @@ def decide(
                               min_pairs=min_pairs)
     else:
         raise ValueError(f"design must be 'fixed' or 'sequential', got {design!r}")
-    a, b = cell_a.upper(), cell_b.upper()
-    sep = "" if unit.startswith("%") else " "  # "±1.0 points" but "±1.0% lower error"
-    margin_text = f"\u00b1{margin:.1f}{sep}{unit}"
-    n = d.n
-    lo, hi = d.ci
-    suggested = None
-    label = {rules.A_BETTER: better_label(cell_a), rules.B_BETTER: better_label(cell_b),
-             rules.EQUIVALENT: EQUIVALENT, rules.UNINFORMATIVE: UNINFORMATIVE}.get(
-                 d.outcome, INCONCLUSIVE)
-    verb = {rules.A_BETTER: f"{a} is better than {b}", rules.B_BETTER: f"{b} is better than {a}",
-            rules.EQUIVALENT: f"{a} and {b} are equivalent within {margin_text}",
-            rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
-                d.outcome, f"Inconclusive between {a} and {b}")
     needed = None
-    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds and design == "fixed":
-        if n < 2:
-            suggested = SEEDS_WHEN_UNKNOWN
-        else:
-            needed = required_pairs(arr, margin, alpha)
-            suggested = needed - n if needed is not None and needed > n else None
-    if n == 0:
-        text = f"{verb}: no complete pairs yet"
-        text += f"; run {suggested} seeds." if suggested else "."
-    elif d.outcome == rules.UNINFORMATIVE:
-        text = f"{verb}: {d.reason}."
-    else:
-        sequential = design == "sequential"  # its estimand is the median
-        stat = float(d.estimate if sequential else arr.mean())
-        described = _describe(stat, lo, hi, n, d.level, unit, a, b,
-                              "median " if sequential else "")
-        text = f"{verb}: {described}"
-        if d.outcome in rules.WINNERS and lo is not None and -margin <= lo and hi <= margin:
-            text += f", a real difference but within {margin_text}."
-        elif d.outcome == rules.INCONCLUSIVE and lo is not None and (lo > 0 or hi < 0):
-            text += f"; {d.reason}."
-        elif d.outcome == rules.INCONCLUSIVE and design == "sequential":
-            text += f"; {d.reason}" + ("." if d.final else f" (up to {max_pairs}).")
-        elif d.outcome == rules.INCONCLUSIVE and n >= 2 and suggest_seeds:
-            text += _more_seeds_text(needed, n, design, max_pairs, margin_text)
-        else:
-            text += "."
+    if d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds and design == "fixed" \
+            and d.n >= 2:
+        needed = required_pairs(arr, margin, alpha)
+    suggested = _suggested(d, needed, design, suggest_seeds)
+    wording = _Wording(cell_a, cell_b, unit, margin, design, max_pairs, suggest_seeds)
     out = {
-        "label": label,
-        "text": text,
-        "mean": d.estimate,
-        "ci": [lo, hi],
-        "n": n,
-        "margin": float(margin),
-        "suggested_seeds": suggested,
-        "level": d.level,
-        "unit": unit,
-        "outcome": d.outcome,
-        "method": d.method,
-        "p_value": d.p_value,
-        "p_equivalence": d.p_equivalence,
-        "reason": d.reason,
-        "rule": d.rule,
-        "estimand": d.estimand,
-        "bound": d.bound,
+        "label": outcome_label(d.outcome, cell_a, cell_b),
+        "text": wording.text(d, arr, suggested, needed),
+        "mean": d.estimate, "ci": list(d.ci), "n": d.n, "margin": float(margin),
+        "suggested_seeds": suggested, "level": d.level, "unit": unit, "outcome": d.outcome,
+        "method": d.method, "p_value": d.p_value, "p_equivalence": d.p_equivalence,
+        "reason": d.reason, "rule": d.rule, "estimand": d.estimand, "bound": d.bound,
     }
     if design == "sequential":
         out["final"] = d.final
     return out
+
+
+def _suggested(d: rules.Decision, needed: int | None, design: str,
+               suggest_seeds: bool) -> int | None:
+    """More pairs an inconclusive fixed study should run (None: none would help or asked)."""
+    if not (d.outcome == rules.INCONCLUSIVE and d.final and suggest_seeds and design == "fixed"):
+        return None
+    if d.n < 2:
+        return SEEDS_WHEN_UNKNOWN
+    return needed - d.n if needed is not None and needed > d.n else None
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """How a decision reads to people: deciding is `decide`'s, these are only words."""
+
+    cell_a: str
+    cell_b: str
+    unit: str
+    margin: float
+    design: str
+    max_pairs: int
+    suggest_seeds: bool
+
+    @property
+    def margin_text(self) -> str:
+        sep = "" if self.unit.startswith("%") else " "  # "±1.0 points", "±1.0% lower error"
+        return f"\u00b1{self.margin:.1f}{sep}{self.unit}"
+
+    def verb(self, outcome: str) -> str:
+        a, b = self.cell_a.upper(), self.cell_b.upper()
+        return {rules.A_BETTER: f"{a} is better than {b}",
+                rules.B_BETTER: f"{b} is better than {a}",
+                rules.EQUIVALENT: f"{a} and {b} are equivalent within {self.margin_text}",
+                rules.UNINFORMATIVE: f"Uninformative between {a} and {b}"}.get(
+                    outcome, f"Inconclusive between {a} and {b}")
+
+    def text(self, d: rules.Decision, arr: np.ndarray, suggested: int | None,
+             needed: int | None) -> str:
+        verb = self.verb(d.outcome)
+        if d.n == 0:
+            return f"{verb}: no complete pairs yet" + (
+                f"; run {suggested} seeds." if suggested else ".")
+        if d.outcome == rules.UNINFORMATIVE:
+            return f"{verb}: {d.reason}."
+        sequential = self.design == "sequential"  # its estimand is the median
+        lo, hi = d.ci
+        stat = float(d.estimate if sequential else arr.mean())
+        text = f"{verb}: " + _describe(stat, lo, hi, d.n, d.level, self.unit,
+                                       self.cell_a.upper(), self.cell_b.upper(),
+                                       "median " if sequential else "")
+        return text + self._tail(d, lo, hi, needed)
+
+    def _tail(self, d: rules.Decision, lo: float | None, hi: float | None,
+              needed: int | None) -> str:
+        inconclusive = d.outcome == rules.INCONCLUSIVE
+        if d.outcome in rules.WINNERS and lo is not None and hi is not None \
+                and -self.margin <= lo and hi <= self.margin:
+            return f", a real difference but within {self.margin_text}."
+        if inconclusive and lo is not None and hi is not None and (lo > 0 or hi < 0):
+            return f"; {d.reason}."
+        if inconclusive and self.design == "sequential":
+            return f"; {d.reason}" + ("." if d.final else f" (up to {self.max_pairs}).")
+        if inconclusive and d.n >= 2 and self.suggest_seeds:
+            return _more_seeds_text(needed, d.n, self.design, self.max_pairs, self.margin_text)
+        return "."
 
 
 def _more_seeds_text(needed: int | None, n: int, design: str, max_pairs: int,

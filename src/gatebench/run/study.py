@@ -13,6 +13,7 @@ from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
 from gatebench.analysis.sequential import can_still_decide, sequential_decide
 from gatebench.analysis.summary import paired_improvements, summarize
+from gatebench.analysis.verdict import outcome_label
 from gatebench.cells import get_cell
 from gatebench.errors import DataError
 from gatebench.fileio import write_atomic
@@ -148,13 +149,6 @@ class _TrialRunner:
             record["concurrent"] = record.get("concurrent", False) or self.executor.concurrent
             self.store.put(record)
             self.progress.trial_end(record)
-
-
-def outcome_label(outcome: str, a: str, b: str) -> str:
-    """A rule's outcome in the verdict vocabulary, naming the arms: "GRU better", ..."""
-    names = {"a_better": f"{a.upper()} better", "b_better": f"{b.upper()} better",
-             "equivalent": "equivalent within margin"}
-    return names.get(outcome, outcome)
 
 
 def pairs_per_round(executor: Executor, n_arms: int) -> int:
