@@ -266,3 +266,15 @@ def test_records_of_other_arms_and_fractions_are_left_out() -> None:
     other = record("lstm-b", 0, status="diverged")
     small = dict(record("gru", 0, status="diverged"), data_fraction=0.1)
     assert run([*study(), other, small])["diverged"]["status"] == "ok"
+
+
+def test_a_perfect_validation_score_is_not_still_improving() -> None:
+    # The loss keeps falling to the last epoch, but every validation row is already right:
+    # more epochs sharpen confidence, they cannot change a prediction validation can see.
+    perfect = ([0.5, 0.75, 1.0, 1.0, 1.0, 1.0, 1.0], [0.7, 0.5, 0.3, 0.2, 0.15, 0.1, 0.08])
+    records = [record(arm, seed, curve=perfect, best=7) for seed in range(3) for arm in ARMS]
+    assert run(records)["still-improving"]["status"] == "ok"
+    short_of_it = ([0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95], perfect[1])
+    records = [record(arm, seed, curve=short_of_it, best=7) for seed in range(3) for arm in ARMS]
+    assert run(records)["still-improving"]["blocks_verdict"]
+

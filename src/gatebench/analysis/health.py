@@ -224,13 +224,15 @@ def still_improving(record: dict[str, Any]) -> str | None:
 
     "last-epoch": its best-validation checkpoint is its final epoch. "loss-falling": early
     stopping ended it while the validation loss was at its lowest yet, more than 2% below the
-    checkpoint's: the metric stalled (ties on a small split), the model had not.
+    checkpoint's: the metric stalled (ties on a small split), the model had not. A trial whose
+    validation score is perfect at the checkpoint is not improving: only its confidence (the
+    loss) still moves, and no more training can change a prediction validation can see.
     """
     if _is_diverged(record):
         return None
     history = record.get("history") or []
     best = record.get("best_epoch") or 0
-    if not history or not best:
+    if not history or not best or _perfect(record, history[min(best, len(history)) - 1]):
         return None
     if best >= len(history):
         return "last-epoch"
@@ -242,6 +244,12 @@ def still_improving(record: dict[str, Any]) -> str | None:
             (at_best - last) / at_best > LOSS_STILL_FALLING:
         return "loss-falling"
     return None
+
+
+def _perfect(record: dict[str, Any], epoch: dict[str, Any]) -> bool:
+    """Whether an epoch's validation score is a class metric's ceiling (every row right)."""
+    return (bool(record.get("higher_is_better")) and record.get("metric") in CLASS_METRICS
+            and as_float(epoch.get("val_metric")) >= 1.0 - 1e-9)
 
 
 def check_still_improving(records: Sequence[dict[str, Any]],
