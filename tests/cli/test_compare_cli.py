@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -112,21 +110,37 @@ def test_process_executor_runs_trials_side_by_side(reviews_csv: Path, tmp_path: 
     assert json.loads((out / "summary.json").read_text())["protocol"]["concurrent"] is True
 
 
+# A study that dies like kill -9 right after its k-th trial is stored: os._exit runs no
+# cleanup, no atexit, no finally; deterministic where a timed kill from outside is not.
+DIE_AFTER = """
+import os, sys
+from gatebench.api import compare
+from gatebench.run.progress import StudyProgress
+
+class DiesAfter(StudyProgress):
+    stored = 0
+
+    def trial_end(self, record):
+        super().trial_end(record)
+        DiesAfter.stored += 1
+        if DiesAfter.stored == int(sys.argv[3]):
+            os._exit(137)
+
+compare(sys.argv[1], out=sys.argv[2], progress=DiesAfter(), latency=False, seeds=3,
+        max_epochs=4, hidden=16, embed_dim=16, threads=1,
+        task_options={"text_col": "review", "label_col": "sentiment"})
+"""
+
+
 def test_killed_run_resumes_with_one_row_per_trial(reviews_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "killed"
+    died = subprocess.run([sys.executable, "-c", DIE_AFTER, str(reviews_csv), str(out), "2"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert died.returncode == 137, died.stderr
+    db = out / "results.sqlite"
+    assert _rows(db) == 2  # both stored trials survive the kill, nothing half-written
     args = [sys.executable, "-m", "gatebench.cli", "compare", str(reviews_csv), *BASE,
             "--seeds", "3", "--max-epochs", "4", "--out", str(out)]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = out / "results.sqlite"
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if db.exists() and _rows(db) >= 1:
-            break
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    done_before = _rows(db)
-    assert 1 <= done_before < 6, "the kill should land mid-study"
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert _rows(db) == 6
     with sqlite3.connect(db) as conn:

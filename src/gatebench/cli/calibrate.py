@@ -38,7 +38,7 @@ def calibrate_command(
     threads: int = typer.Option(0, "--threads", help="With --dataset: intra-op threads (0: all "
                                 "cores)."),
     out: Path = typer.Option(None, "--out", help="With --dataset: the study folder "
-                             "[default: runs/calibrate-<dataset>]."),
+                             "(default: runs/calibrate-<dataset>)."),
 ) -> None:
     """Simulate every decision rule: false winners under the null, power, pairs used.
 

@@ -17,8 +17,8 @@ def export_command(
                                      show_default=False),
     cell: str = typer.Option(..., "--cell", help="Which cell's best checkpoint to export."),
     fmt: str = typer.Option("onnx", "--format", help="onnx or torchscript."),
-    out: Path = typer.Option(None, "--out", help="Output file [default: STUDY_DIR/export/"
-                             "<cell>-seed<k>.onnx or .pt]; the one-step graph goes beside it "
+    out: Path = typer.Option(None, "--out", help="Output file (default: STUDY_DIR/export/"
+                             "<cell>-seed<k>.onnx or .pt); the one-step graph goes beside it "
                              "as <name>-step.<ext>, a manifest as <name>.json."),
     seed: int = typer.Option(None, "--seed", help="Export this seed's checkpoint instead of "
                              "the best-validation one."),

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gatebench.cli import options as opt
 from gatebench.cli.display import RichProgress
 from gatebench.cli.execution import (
     ADDRESS,
@@ -27,25 +28,20 @@ from gatebench.report.importance import part_label
 from gatebench.run.importance import DEFAULT_BUDGET
 
 DESIGN = "Design"
-DATA = "Data"
-TRAIN = "Base configuration"
 OUTPUT = "Output"
 
 
 @app.command("importance")
 def importance_command(
     ctx: typer.Context,
-    data: Path = typer.Argument(None, help="Your data file (or folder, for audio).",
-                                show_default=False),
-    dataset: str = typer.Option(None, "--dataset", help="A reference dataset instead of a file "
-                                "(see `gatebench tasks`).", rich_help_panel=DATA),
-    task: str = typer.Option("text", "--task", help="How to read DATA: text, forecast, "
-                             "sequence or audio.", rich_help_panel=DATA),
-    text_col: str = typer.Option(None, "--text-col", rich_help_panel=DATA),
-    label_col: str = typer.Option(None, "--label-col", rich_help_panel=DATA),
-    target_col: str = typer.Option(None, "--target-col", rich_help_panel=DATA),
-    time_col: str = typer.Option(None, "--time-col", rich_help_panel=DATA),
-    id_col: str = typer.Option(None, "--id-col", rich_help_panel=DATA),
+    data: Path = opt.DATA_ARG,
+    dataset: str = opt.DATASET,
+    task: str = opt.TASK,
+    text_col: str = opt.TEXT_COL,
+    label_col: str = opt.LABEL_COL,
+    target_col: str = opt.TARGET_COL,
+    time_col: str = opt.TIME_COL,
+    id_col: str = opt.ID_COL,
     factors: str = typer.Option(None, "--factors", help="Factors to vary, comma-separated "
                                 "(cell, lr, hidden, dropout, weight_decay, max_len, lookback, "
                                 "normalise, features); default: cell, lr, hidden, dropout and "
@@ -58,13 +54,13 @@ def importance_command(
     budget: int = typer.Option(DEFAULT_BUDGET, "--budget", help="Trials in all: the largest "
                                "two-level fraction with at least two seeds per configuration.",
                                rich_help_panel=DESIGN),
-    hidden: int = typer.Option(128, "--hidden", rich_help_panel=TRAIN),
-    lr: float = typer.Option(2e-3, "--lr", rich_help_panel=TRAIN),
-    batch_size: int = typer.Option(64, "--batch-size", rich_help_panel=TRAIN),
-    max_epochs: int = typer.Option(20, "--max-epochs", rich_help_panel=TRAIN),
-    patience: int = typer.Option(3, "--patience", rich_help_panel=TRAIN),
-    threads: int = typer.Option(0, "--threads", rich_help_panel=TRAIN),
-    device: str = typer.Option("auto", "--device", rich_help_panel=TRAIN),
+    hidden: int = opt.HIDDEN,
+    lr: float = opt.LR,
+    batch_size: int = opt.BATCH_SIZE,
+    max_epochs: int = opt.MAX_EPOCHS,
+    patience: int = opt.PATIENCE,
+    threads: int = opt.THREADS,
+    device: str = opt.DEVICE,
     out: Path = typer.Option(None, "--out", help="Study folder (default: "
                              "runs/importance/<data name>).", rich_help_panel=OUTPUT),
     fresh: bool = typer.Option(False, "--fresh", help="Discard this design's stored trials.",
@@ -79,14 +75,14 @@ def importance_command(
 ) -> None:
     """Which matters more, the cell or the learning rate, size, regularisation, preprocessing?"""
     err = Console(stderr=True)
-    options = {"text_col": text_col, "label_col": label_col, "target_col": target_col,
-               "time_col": time_col, "id_col": id_col}
+    options = opt.task_options(text_col=text_col, label_col=label_col, target_col=target_col,
+                               time_col=time_col, id_col=id_col)
     progress = RichProgress(err)
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner, progress:
         result = importance(
             data, dataset=dataset, task=task, out=out, fresh=fresh, executor=runner,
-            progress=progress, task_options={k: v for k, v in options.items() if v is not None},
+            progress=progress, task_options=options,
             factors=name_list(factors) if factors is not None else None,
             cells=name_list(cells) if cells is not None else None, budget=budget,
             hidden=hidden, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
