@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from datetime import datetime, timezone
@@ -82,7 +83,7 @@ def main() -> None:
     names = args.tasks.split(",") if args.tasks else list(TASKS)
     print(f"{'task':<17}{'verdict':<26}{'pairs':>6}{'wall s':>9}{'budget':>8}{'bound':>9}  "
           "pick")
-    rows = []
+    rows, load_before = [], os.getloadavg()[0]
     for name in names:
         rows.append(task_row(name, args.out, args.time_budget, not args.no_latency,
                              args.threads))
@@ -97,7 +98,10 @@ def main() -> None:
                    + f"--time-budget {args.time_budget:g}"
                    + (" --no-latency" if args.no_latency else "")
                    + (f" --threads {args.threads}" if args.threads else ""),
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
+                   f"{os.cpu_count()} cores",
+        # other work on the machine stretches the budgeted studies: a quiet run starts near 0
+        "load_average": {"start": load_before, "end": os.getloadavg()[0]},
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "rows": rows, "decided": decided,
     }, indent=2, allow_nan=False) + "\n")

@@ -134,8 +134,15 @@ def decisiveness(evidence: dict[str, Any], path: Path | None = None) -> str:
                      f"{_cell(r['pick'])} |")
     n = len(run["rows"])
     lines += ["", f"Decided (a winner or equivalence): **{run['decided']} of {n}** tasks. "
-                  f"*`{run['command']}` on {run['machine']}, {run['generated']}.*"]
+                  f"*`{run['command']}` on {run['machine']}, {run['generated']}"
+                  f"{_load(run)}.*"]
     return "\n".join(lines)
+
+
+def _load(run: dict) -> str:
+    load = run.get("load_average")
+    return (f"; load average {load['start']:.1f} at the start, {load['end']:.1f} at the end"
+            if load else "")
 
 
 SCALING = ROOT / "benchmarks" / "results" / "scaling.json"
