@@ -257,20 +257,10 @@ class StudySpec:
             raise SpecError(f"arms need distinct labels, got {','.join(self.labels)}")
         for arm in self.arms:
             arm.validate()
-        if self.adaptive:
-            if self.max_seeds < MIN_ADAPTIVE_SEEDS:
-                raise SpecError(
-                    f"--max-seeds must be at least {MIN_ADAPTIVE_SEEDS} with --seeds auto "
-                    f"(the first look is at {MIN_ADAPTIVE_SEEDS} pairs), got {self.max_seeds}"
-                )
-            if self.max_seeds > MAX_ADAPTIVE_SEEDS:
-                raise SpecError(f"--max-seeds must be at most {MAX_ADAPTIVE_SEEDS}, "
-                                f"got {self.max_seeds}")
+        self._validate_seeding()
         if self.reference is not None and self.reference not in self.labels:
             raise SpecError(f"--reference {self.reference!r} is not one of the arms "
                             f"({', '.join(self.labels)})")
-        if self.time_budget_s is not None and not self.time_budget_s > 0:
-            raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
         if self.margin is not None and not self.margin > 0:
             raise SpecError(f"--margin must be positive, got {self.margin}")
         for f in self.data_fractions:
@@ -279,6 +269,19 @@ class StudySpec:
         self.sizing.validate()
         self.model.validate()
         self.train.validate()
+
+    def _validate_seeding(self) -> None:
+        """--seeds auto's maximum and time budget."""
+        if self.adaptive and self.max_seeds < MIN_ADAPTIVE_SEEDS:
+            raise SpecError(
+                f"--max-seeds must be at least {MIN_ADAPTIVE_SEEDS} with --seeds auto "
+                f"(the first look is at {MIN_ADAPTIVE_SEEDS} pairs), got {self.max_seeds}"
+            )
+        if self.adaptive and self.max_seeds > MAX_ADAPTIVE_SEEDS:
+            raise SpecError(f"--max-seeds must be at most {MAX_ADAPTIVE_SEEDS}, "
+                            f"got {self.max_seeds}")
+        if self.time_budget_s is not None and not self.time_budget_s > 0:
+            raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
 
     def trials(self, n_seeds: int | None = None) -> list[TrialSpec]:
         """Every trial of the first `n_seeds` pairs (default: `seeds`), seed-major, arms

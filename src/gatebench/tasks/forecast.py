@@ -53,19 +53,7 @@ def prepare_forecast(
     n_points, width = values.shape[0], lookback + horizon
     train_end = int(round(n_points * train_frac))
     val_end = int(round(n_points * (train_frac + val_frac)))
-    if train_end < width:
-        raise DataError(
-            f"{source}: lookback {lookback} + horizon {horizon} needs {width} points, but the "
-            f"training split holds only {train_end} of the {n_points} points; lower lookback "
-            "or horizon, or give a longer series"
-        )
-    for part, start, end in (("validation", train_end, val_end), ("test", val_end, n_points)):
-        if end - start < horizon:
-            raise DataError(
-                f"{source}: the {part} split holds {end - start} points, fewer than horizon "
-                f"{horizon}; give a longer series or a larger {part} fraction"
-            )
-
+    _check_split_room(source, lookback, horizon, (train_end, val_end, n_points))
     scaler = Standardizer.fit(values[:train_end])  # the training period only
     windows = np.lib.stride_tricks.sliding_window_view(values, width, axis=0)  # (n, C, W+H)
     windows = windows.transpose(0, 2, 1)  # (n, W+H, C)
@@ -76,21 +64,9 @@ def prepare_forecast(
         (first_target >= train_end) & (last_target < val_end),
         first_target >= val_end,
     )
-    splits = []
-    for mask in masks:
-        chosen = windows[mask]
-        x = torch.from_numpy(scaler.apply(chosen[:, :lookback]))  # (N, lookback, C)
-        y = scaler.apply(chosen[:, lookback:])[:, :, 0]  # (N, horizon)
-        if predict == "change":  # relative to the last input: a zero output is the naive forecast
-            y = y - scaler.apply(chosen[:, lookback - 1 : lookback])[:, :, 0]
-        y = torch.from_numpy(np.ascontiguousarray(y))
-        lengths = torch.full((len(chosen),), lookback, dtype=torch.long)
-        splits.append(Split(x, lengths, y))
+    splits = [_windows_split(windows[mask], scaler, lookback, predict) for mask in masks]
 
-    test = windows[masks[2]]
-    naive_err = test[:, lookback:, 0] - test[:, lookback - 1 : lookback, 0]  # last value held
-    naive_mae = float(np.abs(naive_err).mean())
-    naive_rmse = float(np.sqrt((naive_err**2).mean()))
+    naive_mae, naive_rmse = _naive_errors(windows[masks[2]], lookback)
     target_mean, target_std = float(scaler.mean[0]), float(scaler.std[0])
     info = TaskInfo(
         name=name,
@@ -129,6 +105,42 @@ def prepare_forecast(
         },
     )
     return TaskData(info, *splits)
+
+
+def _windows_split(chosen: np.ndarray, scaler: Standardizer, lookback: int,
+                   predict: str) -> Split:
+    """Scaled (N, lookback, C) inputs and (N, horizon) targets of some (N, W+H, C) windows."""
+    x = torch.from_numpy(scaler.apply(chosen[:, :lookback]))
+    y = scaler.apply(chosen[:, lookback:])[:, :, 0]
+    if predict == "change":  # relative to the last input: a zero output is the naive forecast
+        y = y - scaler.apply(chosen[:, lookback - 1 : lookback])[:, :, 0]
+    lengths = torch.full((len(chosen),), lookback, dtype=torch.long)
+    return Split(x, lengths, torch.from_numpy(np.ascontiguousarray(y)))
+
+
+def _naive_errors(test: np.ndarray, lookback: int) -> tuple[float, float]:
+    """MAE and RMSE on the test windows of repeating the last observed target value."""
+    naive_err = test[:, lookback:, 0] - test[:, lookback - 1 : lookback, 0]
+    return float(np.abs(naive_err).mean()), float(np.sqrt((naive_err**2).mean()))
+
+
+def _check_split_room(source: str, lookback: int, horizon: int,
+                      ends: tuple[int, int, int]) -> None:
+    """DataError unless training holds one whole window and the others one horizon each."""
+    train_end, val_end, n_points = ends
+    width = lookback + horizon
+    if train_end < width:
+        raise DataError(
+            f"{source}: lookback {lookback} + horizon {horizon} needs {width} points, but the "
+            f"training split holds only {train_end} of the {n_points} points; lower lookback "
+            "or horizon, or give a longer series"
+        )
+    for part, start, end in (("validation", train_end, val_end), ("test", val_end, n_points)):
+        if end - start < horizon:
+            raise DataError(
+                f"{source}: the {part} split holds {end - start} points, fewer than horizon "
+                f"{horizon}; give a longer series or a larger {part} fraction"
+            )
 
 
 def _numeric_column(df: pd.DataFrame, column: str, source: str) -> np.ndarray:

@@ -85,38 +85,50 @@ def read_ts(path: Path) -> tuple[list[np.ndarray], np.ndarray, tuple[str, ...]]:
         if not line or line.startswith("#"):
             continue
         if not in_data:
-            if not line.startswith("@"):
-                raise DataError(f"{path.name} line {number}: expected @metadata before @data")
-            words = line.split()
-            key = words[0].lower()
-            if key == "@classlabel":
-                if len(words) < 2 or words[1].lower() != "true":
-                    raise DataError(f"{path.name} has no class labels (@classLabel false)")
-                declared = tuple(words[2:])
-            elif key == "@timestamps" and len(words) > 1 and words[1].lower() == "true":
-                raise DataError(f"{path.name} uses timestamps, which this reader does not support")
-            in_data = key == "@data"
+            in_data, declared = _ts_metadata(path, number, line, declared)
             continue
-        if "?" in line:
-            raise DataError(
-                f"{path.name} line {number}: missing values ('?') are not supported; "
-                "fill or drop them first"
-            )
-        *channels, label = line.split(":")
-        try:
-            values = [np.array(c.split(","), dtype=np.float64) for c in channels]
-        except ValueError:
-            raise DataError(f"{path.name} line {number}: a value is not a number") from None
-        if not channels or len({len(v) for v in values}) != 1:
-            raise DataError(f"{path.name} line {number}: channels have unequal lengths or none")
-        seqs.append(np.stack(values, axis=1))
-        labels.append(label.strip())
+        case, label = _ts_case(path, number, line)
+        seqs.append(case)
+        labels.append(label)
     if not seqs:
         raise DataError(f"{path.name} has no cases after @data")
     widths = {s.shape[1] for s in seqs}
     if len(widths) != 1:
         raise DataError(f"{path.name}: cases have different channel counts {sorted(widths)}")
     return seqs, np.array(labels), declared
+
+
+def _ts_metadata(path: Path, number: int, line: str, declared: tuple[str, ...]
+                 ) -> tuple[bool, tuple[str, ...]]:
+    """One `@` line of a .ts header: whether data starts next, and the declared classes."""
+    if not line.startswith("@"):
+        raise DataError(f"{path.name} line {number}: expected @metadata before @data")
+    words = line.split()
+    key = words[0].lower()
+    if key == "@classlabel":
+        if len(words) < 2 or words[1].lower() != "true":
+            raise DataError(f"{path.name} has no class labels (@classLabel false)")
+        declared = tuple(words[2:])
+    elif key == "@timestamps" and len(words) > 1 and words[1].lower() == "true":
+        raise DataError(f"{path.name} uses timestamps, which this reader does not support")
+    return key == "@data", declared
+
+
+def _ts_case(path: Path, number: int, line: str) -> tuple[np.ndarray, str]:
+    """One data line of a .ts file: its (T, channels) values and its label."""
+    if "?" in line:
+        raise DataError(
+            f"{path.name} line {number}: missing values ('?') are not supported; "
+            "fill or drop them first"
+        )
+    *channels, label = line.split(":")
+    try:
+        values = [np.array(c.split(","), dtype=np.float64) for c in channels]
+    except ValueError:
+        raise DataError(f"{path.name} line {number}: a value is not a number") from None
+    if not channels or len({len(v) for v in values}) != 1:
+        raise DataError(f"{path.name} line {number}: channels have unequal lengths or none")
+    return np.stack(values, axis=1), label.strip()
 
 
 def describe_bad_values(values: np.ndarray, row_offset: int = 1) -> str:

@@ -72,6 +72,7 @@ def _archive_loader(name: str, folder: str) -> Loader:
 
 
 def _read_npz(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
+    """X, y and optional lengths from an .npz file, as per-sequence (T_i, F) arrays."""
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = [k for k in ("X", "y") if k not in data.files]
@@ -99,8 +100,13 @@ def _read_npz(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
     if labels.ndim != 1 or len(labels) != len(x):
         raise DataError(f"{path.name}: X has {len(x)} sequences but y has {labels.shape} labels; "
                         "they must match one to one")
-    if lengths is None:
-        lengths = np.full(len(x), x.shape[1])
+    lengths = np.full(len(x), x.shape[1]) if lengths is None else lengths
+    _check_npz_lengths(path, x, lengths)
+    return [x[i, :n] for i, n in enumerate(lengths)], labels
+
+
+def _check_npz_lengths(path: Path, x: np.ndarray, lengths: np.ndarray) -> None:
+    """DataError unless every length fits X and the steps within them are finite."""
     if lengths.shape != (len(x),) or not np.issubdtype(lengths.dtype, np.integer):
         raise DataError(f"{path.name}: lengths must be {len(x)} integers, got "
                         f"{lengths.dtype} {lengths.shape}")
@@ -116,7 +122,6 @@ def _read_npz(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
         rows = np.flatnonzero(bad.any(axis=(1, 2)))
         raise DataError(f"{path.name}: X has {int(bad.sum())} NaN/inf value(s) in "
                         f"{len(rows)} sequence(s) (first: row {rows[0]}); fill or drop them")
-    return [x[i, :n] for i, n in enumerate(lengths)], labels
 
 
 def _read_long(path: Path, spec: TaskSpec) -> tuple[list[np.ndarray], np.ndarray]:

@@ -53,6 +53,26 @@ class Vocabulary:
         return np.asarray(ids or [UNK], dtype=np.int64)
 
 
+def _clean_rows(texts: pd.Series, labels: pd.Series, split: np.ndarray | None, where: str
+                ) -> tuple[list[str], np.ndarray, np.ndarray | None, dict[str, int]]:
+    """Rows with both a text and a label (the others dropped and counted), as plain values."""
+    texts = texts.astype("string").str.strip()
+    labels = labels.astype("string").str.strip()
+    missing_label = labels.isna() | (labels == "")
+    empty_text = (texts.isna() | (texts == "")) & ~missing_label
+    if (texts.isna() | (texts == "")).all():
+        raise DataError(f"{where}: the text column holds no text at all")
+    keep = ~(missing_label | empty_text)
+    if keep.sum() == 0:
+        raise DataError(f"{where}: no row has both a text and a label")
+    dropped = {"missing_label": int(missing_label.sum()), "empty_text": int(empty_text.sum())}
+    if dropped["missing_label"] or dropped["empty_text"]:
+        log.warning("%s: dropped %d rows with no label and %d rows with no text",
+                    where, dropped["missing_label"], dropped["empty_text"])
+    return (texts[keep].tolist(), labels[keep].to_numpy(dtype=str),
+            None if split is None else split[keep.to_numpy()], dropped)
+
+
 def prepare_text(
     texts: pd.Series,
     labels: pd.Series,
@@ -66,25 +86,7 @@ def prepare_text(
     split_rule: str = "from the split column",
 ) -> TaskData:
     """Clean rows, split, fit the vocabulary on train, and build padded tensors once."""
-    texts = texts.astype("string").str.strip()
-    labels = labels.astype("string").str.strip()
-    missing_label = labels.isna() | (labels == "")
-    empty_text = (texts.isna() | (texts == "")) & ~missing_label
-    if (texts.isna() | (texts == "")).all():
-        raise DataError(f"{source or name}: the text column holds no text at all")
-    if (~(missing_label | empty_text)).sum() == 0:
-        raise DataError(f"{source or name}: no row has both a text and a label")
-    keep = ~(missing_label | empty_text)
-    dropped = {"missing_label": int(missing_label.sum()), "empty_text": int(empty_text.sum())}
-    if dropped["missing_label"] or dropped["empty_text"]:
-        log.warning(
-            "%s: dropped %d rows with no label and %d rows with no text",
-            source or name, dropped["missing_label"], dropped["empty_text"],
-        )
-    texts, labels = texts[keep].tolist(), labels[keep].to_numpy(dtype=str)
-    if split is not None:
-        split = split[keep.to_numpy()]
-
+    texts, labels, split, dropped = _clean_rows(texts, labels, split, source or name)
     class_names, y = np.unique(labels, return_inverse=True)
     if len(class_names) < 2:
         only = class_names[0] if len(class_names) else "none"
