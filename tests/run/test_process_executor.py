@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -79,3 +81,35 @@ def test_a_worker_stays_warm_across_trials_and_records_its_peak_memory(tmp_path:
     assert sorted(w["trials_before"] for w in workers) == [0, 1, 2, 3]  # one process, reused
     for r in records:
         assert r["memory"]["scope"] == "trial" and r["memory"]["peak_rss_mb"] > 50
+
+
+# A driver that dies like kill -9 once its pool is running: os._exit skips every cleanup, so
+# nothing it could do stops its workers; they must notice on their own.
+ORPHANING_DRIVER = """
+import os, sys
+from gatebench.api import study_spec, task_spec
+from gatebench.run import ProcessExecutor
+from tests.conftest import TINY
+
+study = study_spec(task_spec(sys.argv[1], text_col="review", label_col="sentiment"), **TINY)
+executor = ProcessExecutor(workers=2)
+records = executor.run(study.trials())  # held: a dropped generator stops the pool
+next(records)  # the pool is up and one trial is back
+print(*executor._pool._processes, flush=True)  # the pool's worker pids
+os._exit(137)
+"""
+
+
+def test_workers_exit_when_their_driver_is_killed(tmp_path: Path) -> None:
+    data = tmp_path / "reviews.csv"
+    make_reviews().to_csv(data, index=False)
+    driver = subprocess.run([sys.executable, "-c", ORPHANING_DRIVER, str(data)],
+                            capture_output=True, text=True, cwd=Path(__file__).parents[2])
+    assert driver.returncode == 137, driver.stderr
+    workers = [int(pid) for pid in driver.stdout.split()]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 30  # bounds a failure; a pass comes within a poll or two
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "orphaned workers"
+

@@ -66,6 +66,7 @@ def test_a_study_stops_early_only_when_the_rule_says_more_pairs_cannot_decide(
         return False
 
     monkeypatch.setattr(study_module, "can_still_decide", cannot)
+    monkeypatch.setattr(study_module, "projected_bound", lambda diffs, extra: None)
     out = tmp_path / "futile"
     run_study(auto_spec(reviews_csv, max_seeds=30, **UNDECIDED), out, budget=Budget(3600))
     with open_store(out) as store:
@@ -73,8 +74,27 @@ def test_a_study_stops_early_only_when_the_rule_says_more_pairs_cannot_decide(
     assert not state["looks"][-1]["final"]
     assert asked == [27]  # the maximum binds: 30 - 3 more pairs fit in an hour
     assert state["stopped"].startswith("stopped early at 3 pairs: the 27 more pair(s)")
-    assert "cannot change the outcome" in state["stopped"]
+    assert "cannot change the outcome or certify a bound" in state["stopped"]
     assert state["projection"]["extra_pairs"] == 27 and state["pairs_run"] == 3
+
+
+def test_a_settled_study_goes_on_while_the_budget_tightens_its_bound(
+        reviews_csv: Path, tmp_path: Path, monkeypatch) -> None:
+    import gatebench.run.study as study_module
+
+    # the outcome cannot change; the rest of the budget would narrow the bound to 5.0 from
+    # the 10.0 at the first look (worth a pair), then to 9.5 from 10.0 (not worth one)
+    projections = iter([5.0, 9.5])
+    monkeypatch.setattr(study_module, "can_still_decide", lambda diffs, margin, extra: False)
+    monkeypatch.setattr(study_module, "certified_bound", lambda diffs: 10.0)
+    monkeypatch.setattr(study_module, "projected_bound", lambda diffs, extra: next(projections))
+    out = tmp_path / "tighter"
+    run_study(auto_spec(reviews_csv, max_seeds=30, **UNDECIDED), out, budget=Budget(3600))
+    with open_store(out) as store:
+        state = store.study_state("compare")
+    assert [look["pairs"] for look in state["looks"]] == [3, 4]
+    assert "or tighten its \u00b110 bound by 10%" in state["stopped"]
+    assert state["projection"]["projected_bound"] == 9.5
 
 
 def test_remedies_not_paid_for_by_the_budget_are_said_and_skipped(reviews_csv: Path,

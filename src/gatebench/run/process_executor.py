@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -25,12 +27,23 @@ TRIAL_PROCESS_NAME = "gatebench-trial"  # what ps and top show for a worker runn
 # running trials with many sequence lengths, two cells and evaluation batches can outgrow it and
 # rebuild shapes it already paid for.
 PRIMITIVE_CACHE_CAPACITY = "8192"
+PARENT_POLL_S = 0.5  # how often a worker checks that its driver is alive
 
 
 def _start_worker() -> None:
     """Before a worker's first trial: room for every shape its trials will build (a user's own
-    ONEDNN_PRIMITIVE_CACHE_CAPACITY wins)."""
+    ONEDNN_PRIMITIVE_CACHE_CAPACITY wins), and a watch that ends the worker with its driver."""
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", PRIMITIVE_CACHE_CAPACITY)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="gatebench-parent-watch").start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit once the driver is gone: a driver killed with kill -9 cannot stop its pool, and an
+    orphaned worker would otherwise wait for work forever (and finish a trial nobody stores)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def _run_named(spec: TrialSpec, **options: Any) -> dict[str, Any]:

@@ -11,7 +11,12 @@ from typing import Any
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
-from gatebench.analysis.sequential import can_still_decide, sequential_decide
+from gatebench.analysis.sequential import (
+    can_still_decide,
+    certified_bound,
+    projected_bound,
+    sequential_decide,
+)
 from gatebench.analysis.summary import paired_improvements, summarize
 from gatebench.analysis.verdict import outcome_label
 from gatebench.cells import get_cell
@@ -160,6 +165,9 @@ def pairs_per_round(executor: Executor, n_arms: int) -> int:
 # Checks that more seeds do not fix but a remedy might (run.remedies); the others (a single
 # diverged trial, a coarse validation split) are findings reported with the verdict.
 REMEDIABLE = ("failed-to-train", "still-improving")
+# An undecided study goes on tightening its bound while the budget would likely narrow it by
+# this share; only then does it stop before the budget is spent.
+BOUND_GAIN = 0.1
 
 
 class _Adaptive:
@@ -252,13 +260,20 @@ class _Adaptive:
             return {"stopped": f"time budget of {self.budget.seconds:g} s spent at {len(diffs)} "
                                f"pairs (undecided: {left:.0f} s left, a pair takes about "
                                f"{pace:.0f} s){health}", "budget_spent": True}
-        if not can_still_decide(diffs, margin, extra):
-            return {"stopped": f"stopped early at {len(diffs)} pairs: the {extra} more "
-                               f"pair(s) the budget allows cannot change the outcome "
-                               f"({_seconds(left)} left, {_pace(pace)})",
-                    "projection": {"extra_pairs": extra, "seconds_left": left,
-                                   "pair_s": pace}}
-        return None
+        if can_still_decide(diffs, margin, extra):
+            return None
+        # the outcome is settled; the rest of the budget still buys a tighter bound, unless
+        # the bound it would likely certify is within BOUND_GAIN of today's
+        bound, projected = certified_bound(diffs), projected_bound(diffs, extra)
+        if projected is not None and (bound is None or projected < (1 - BOUND_GAIN) * bound):
+            return None
+        gain = (f"tighten its \u00b1{bound:.3g} bound by {BOUND_GAIN:.0%}" if bound is not None
+                else "certify a bound")
+        return {"stopped": f"stopped early at {len(diffs)} pairs: the {extra} more pair(s) "
+                           f"the budget allows cannot change the outcome or {gain} "
+                           f"({_seconds(left)} left, {_pace(pace)})",
+                "projection": {"extra_pairs": extra, "seconds_left": left, "pair_s": pace,
+                               "bound": bound, "projected_bound": projected}}
 
 
 def _seconds(value: float | None) -> str:
