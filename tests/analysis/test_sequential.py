@@ -12,12 +12,10 @@ from scipy import stats as sps
 from gatebench.analysis.rules import OUTCOMES
 from gatebench.analysis.sequential import (
     PRIOR,
-    can_still_decide,
     certified_bound,
     fewest_pairs_to_decide,
     log_e,
     median_sequence,
-    projected_bound,
     required_pairs,
     sequential_codes,
     sequential_decide,
@@ -147,11 +145,11 @@ def test_looks_in_batches_see_a_subset_of_the_same_decisions() -> None:
     assert np.all(each_used[decided] <= used[decided]) and decided.sum() > 50
 
 
-def test_can_still_decide_projects_the_most_favourable_pairs() -> None:
+def test_fewest_pairs_to_decide_projects_the_most_favourable_pairs() -> None:
     diffs = [1.0, -1.0, 2.0, -0.5]
     need = fewest_pairs_to_decide(diffs, 0.5, 50)
     k = min(v for v in need.values() if v is not None)
-    assert not can_still_decide(diffs, 0.5, k - 1) and can_still_decide(diffs, 0.5, k)
+    assert all(v is None for v in fewest_pairs_to_decide(diffs, 0.5, k - 1).values())
     # the projection is real: that many agreeing pairs do decide, one fewer do not
     best = min(need, key=lambda key: need[key] if need[key] is not None else 10**9)
     value = {"a_better": 5.0, "b_better": -5.0, "equivalent": 0.0}[best]
@@ -159,7 +157,8 @@ def test_can_still_decide_projects_the_most_favourable_pairs() -> None:
     assert sequential_decide([*diffs, *[value] * (k - 1)], margin=0.5,
                              max_pairs=60).outcome == "inconclusive"
     assert fewest_pairs_to_decide([3.0] * 7, 1.0, 5)["a_better"] == 0
-    assert can_still_decide([], 1.0, 7) and not can_still_decide([], 1.0, 5)
+    assert fewest_pairs_to_decide([], 1.0, 7)["a_better"] == 7  # the first win needs 7 pairs
+    assert all(v is None for v in fewest_pairs_to_decide([], 1.0, 5).values())
 
 
 def test_required_pairs_edge_cases() -> None:
@@ -186,13 +185,3 @@ def test_required_pairs_allows_for_the_sd_being_underestimated() -> None:
     enough = [(k := required_pairs(p, 1.0)) is None or _fixed_power_ok(k, 1.0, 1.0)
               for p in pilots]
     assert np.mean(enough) >= 0.75
-
-
-def test_projected_bound_shrinks_with_the_pairs_a_budget_allows() -> None:
-    diffs = np.random.default_rng(9).normal(0.0, 1.0, 12)
-    now = certified_bound(diffs)
-    assert projected_bound(diffs, 0) == now
-    later, much_later = projected_bound(diffs, 20), projected_bound(diffs, 80)
-    assert now is not None and later is not None and much_later is not None
-    assert much_later < later <= now
-    assert projected_bound([1.0, 2.0], 10) is None

@@ -269,34 +269,6 @@ def fewest_pairs_to_decide(diffs: Sequence[float] | np.ndarray, margin: float,
     return out
 
 
-def can_still_decide(diffs: Sequence[float] | np.ndarray, margin: float,
-                     extra_pairs: int) -> bool:
-    """False only when even the most favourable `extra_pairs` further pairs cannot give a
-    winner or equivalence (`fewest_pairs_to_decide`): the study may stop and say so."""
-    return any(k is not None for k in fewest_pairs_to_decide(diffs, margin, extra_pairs).values())
-
-
-def projected_bound(diffs: Sequence[float] | np.ndarray, extra_pairs: int, alpha: float = 0.05,
-                    reps: int = 200, seed: int = 0) -> float | None:
-    """The bound (`certified_bound`) the study would likely certify after `extra_pairs` more
-    pairs like those so far: the median over `reps` continuations drawn from the pairs
-    (a projection, not a guarantee; None with fewer than 3 pairs or when still unbounded).
-    The smallest margin the rest of a budget could likely certify."""
-    arr = finite_values(diffs)
-    if arr.size < 3:
-        return None
-    if extra_pairs <= 0:
-        return certified_bound(arr, alpha)
-    rng = np.random.default_rng(seed)
-    size = (reps, min(extra_pairs, TABLE_PAIRS - arr.size))
-    # a smoothed bootstrap (Silverman's bandwidth): new pairs need not repeat old values
-    width = 1.06 * float(arr.std(ddof=1)) * arr.size ** -0.2
-    extra = rng.choice(arr, size=size) + rng.normal(0.0, width, size)
-    bounds = [certified_bound(np.concatenate([arr, row]), alpha) for row in extra]
-    finite = [b for b in bounds if b is not None]
-    return float(np.median(finite)) if len(finite) * 2 > reps else None
-
-
 def required_pairs(
     diffs: Sequence[float] | np.ndarray, margin: float, alpha: float = 0.05, power: float = 0.8
 ) -> int | None:

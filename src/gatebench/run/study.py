@@ -11,12 +11,7 @@ from typing import Any
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
-from gatebench.analysis.sequential import (
-    can_still_decide,
-    certified_bound,
-    projected_bound,
-    sequential_decide,
-)
+from gatebench.analysis.sequential import fewest_pairs_to_decide, sequential_decide
 from gatebench.analysis.summary import paired_improvements, summarize
 from gatebench.analysis.verdict import outcome_label
 from gatebench.cells import get_cell
@@ -165,9 +160,6 @@ def pairs_per_round(executor: Executor, n_arms: int) -> int:
 # Checks that more seeds do not fix but a remedy might (run.remedies); the others (a single
 # diverged trial, a coarse validation split) are findings reported with the verdict.
 REMEDIABLE = ("failed-to-train", "still-improving")
-# An undecided study goes on tightening its bound while the budget would likely narrow it by
-# this share; only then does it stop before the budget is spent.
-BOUND_GAIN = 0.1
 
 
 class _Adaptive:
@@ -254,36 +246,23 @@ class _Adaptive:
         health = (f"; training health: {blocked[0]['message']}" if blocked else "")
         if n >= self.study.max_seeds:
             return {"stopped": f"reached max seeds ({self.study.max_seeds}) undecided{health}"}
-        extra = self._affordable(n)
         left, pace = self.budget.left(), self.seconds_per_pair()
-        if extra < 1:
+        if self._affordable(n) < 1:
+            more = _what_would_decide(diffs, margin, n, self.study)
             return {"stopped": f"time budget of {self.budget.seconds:g} s spent at {len(diffs)} "
                                f"pairs (undecided: {left:.0f} s left, a pair takes about "
-                               f"{pace:.0f} s){health}", "budget_spent": True}
-        if can_still_decide(diffs, margin, extra):
-            return None
-        # the outcome is settled; the rest of the budget still buys a tighter bound, unless
-        # the bound it would likely certify is within BOUND_GAIN of today's
-        bound, projected = certified_bound(diffs), projected_bound(diffs, extra)
-        if projected is not None and (bound is None or projected < (1 - BOUND_GAIN) * bound):
-            return None
-        gain = (f"tighten its \u00b1{bound:.3g} bound by {BOUND_GAIN:.0%}" if bound is not None
-                else "certify a bound")
-        return {"stopped": f"stopped early at {len(diffs)} pairs: the {extra} more pair(s) "
-                           f"the budget allows cannot change the outcome or {gain} "
-                           f"({_seconds(left)} left, {_pace(pace)})",
-                "projection": {"extra_pairs": extra, "seconds_left": left, "pair_s": pace,
-                               "bound": bound, "projected_bound": projected}}
+                               f"{pace:.0f} s){health}{more}", "budget_spent": True}
+        return None
 
 
-def _seconds(value: float | None) -> str:
-    if value is None:
-        return "no limit"
-    return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"
-
-
-def _pace(pair_s: float | None) -> str:
-    return "no pair run yet" if pair_s is None else f"about {_seconds(pair_s)} a pair"
+def _what_would_decide(diffs: list[float], margin: float, n: int, study: StudySpec) -> str:
+    """What a continuation could buy: the fewest further pairs that could decide, at best."""
+    ways = [k for k in fewest_pairs_to_decide(diffs, margin, study.max_seeds - n).values()
+            if k is not None]
+    if not ways:
+        return f"; even {study.max_seeds - n} more pair(s) could not decide it"
+    return (f"; at best {min(ways)} more pair(s) could decide it: a rerun with a larger "
+            "--time-budget continues this study")
 
 
 def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bool, dict]:
