@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gatebench.api import importance
 from gatebench.errors import SpecError, UnknownNameError
-from gatebench.importance import importance
 from gatebench.protocol import TaskSpec
 from gatebench.run.importance import (
     IMPORTANCE_FILE,
