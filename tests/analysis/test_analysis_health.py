@@ -265,7 +265,7 @@ def test_warnings_leave_the_verdict_alone() -> None:
 
 def test_records_of_other_arms_and_fractions_are_left_out() -> None:
     other = record("lstm-b", 0, status="diverged")
-    small = dict(record("gru", 0, status="diverged"), data_fraction=0.1)
+    small = record("gru", 0, status="diverged").tagged(data_fraction=0.1)
     assert run([*study(), other, small])["diverged"]["status"] == "ok"
 
 

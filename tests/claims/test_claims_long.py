@@ -131,9 +131,8 @@ def test_adding_shorter_than_400_cannot_speak_for_very_long(claim_records) -> No
 
 def test_divergence_is_a_failure_not_dropped(claim_records) -> None:
     records = _adding(claim_records, 400, gru=0.10, lstm=0.02)
-    for r in records:
-        if r["cell"] == "gru":
-            r.update(status="diverged", test={"mse": float("nan")})
+    records = [r.tagged(status="diverged", test={"mse": float("nan")}) if r.cell == "gru" else r
+               for r in records]
     result = _decide(records)
     length = next(r for r in result["evidence"] if r["level"] == "length")
     assert length["n"] == 8 and length["failures"]["gru"] == 8

@@ -33,7 +33,7 @@ Measurement = Mapping[str, Any]
 class TaskDescription:
     """The task a trial ran on: name, family, objective and the loader's description."""
 
-    name: str = "?"
+    name: str = ""
     family: str | None = None
     objective: str | None = None
     description: dict[str, Any] = field(default_factory=dict)
@@ -42,7 +42,7 @@ class TaskDescription:
     def from_dict(cls, d: Mapping[str, Any] | None) -> TaskDescription:
         """From stored JSON (missing keys take their defaults)."""
         d = d or {}
-        return cls(str(d.get("name") or "?"), d.get("family"), d.get("objective"),
+        return cls(str(d.get("name") or ""), d.get("family"), d.get("objective"),
                    dict(d.get("description") or {}))
 
     def to_dict(self) -> dict[str, Any]:
