@@ -6,6 +6,7 @@ import pytest
 
 from gatebench.claims import Evidence
 from gatebench.claims.long import crossover, decide, generalisation_n, long_range_view
+from gatebench.protocol.record import TrialRecord
 
 BASE = 0.167
 # Eight pairs: with two probes under Holm, the exact sign-flip test needs more than six.
@@ -46,10 +47,11 @@ def _decide(records: list[dict]) -> dict:
 
 
 def test_generalisation_is_the_largest_n_all_right() -> None:
-    assert generalisation_n({"test_by_length": _by_length(13)}) == 13
-    assert generalisation_n({"test_by_length": _by_length(0)}) == 0
-    assert generalisation_n({"status": "diverged"}) == 0
-    assert generalisation_n({}) is None
+    trial = TrialRecord(spec_id="a-gru", pair_key="a", cell="gru", seed=0)
+    assert generalisation_n(trial.tagged(test_by_length=_by_length(13))) == 13
+    assert generalisation_n(trial.tagged(test_by_length=_by_length(0))) == 0
+    assert generalisation_n(trial.tagged(status="diverged")) == 0
+    assert generalisation_n(trial) is None
 
 
 def test_lstm_ahead_on_every_probe_supports(claim_records) -> None:
