@@ -6,6 +6,7 @@ from typing import Any
 
 from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE, arm_of, pair_records
 from gatebench.numbers import is_finite
+from gatebench.protocol.record import TrialRecord
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -142,8 +143,8 @@ def _ratio(x: Any) -> str:
 
 def _peak_rss(data: StudyData, arm: str) -> float | None:
     """The largest peak resident memory among the arm's paired trials (None if unrecorded)."""
-    peaks = [(r.get("memory") or {}).get("peak_rss_mb") for r in data.headline_records()
-             if arm_of(r) == arm]
+    peaks = [(r.memory or {}).get("peak_rss_mb") for r in data.headline_records()
+             if r.arm == arm]
     finite = [p for p in peaks if is_finite(p)]
     return max(finite) if finite else None
 
@@ -281,7 +282,7 @@ def curves(data: StudyData, draw: bool) -> Section | None:
     return Section("learning-curves", "Learning curves", blocks)
 
 
-def _epoch_table(records: list[dict[str, Any]], cells: list[str], metric: str) -> Table:
+def _epoch_table(records: list[TrialRecord], cells: list[str], metric: str) -> Table:
     series = {}
     for c in cells:
         mine = [r for r in records if arm_of(r) == c]
