@@ -25,6 +25,7 @@ from gatebench.protocol import (
     TaskSpec,
     TrainConfig,
 )
+from gatebench.protocol.record import TrialRecord
 from gatebench.protocol.specs import MAX_ADAPTIVE_SEEDS, MIN_ADAPTIVE_SEEDS
 from gatebench.report import build_report
 from gatebench.report.importance import build_importance_report
@@ -50,7 +51,7 @@ class Study:
 
     out_dir: Path
     spec: StudySpec
-    records: list[dict[str, Any]]
+    records: list[TrialRecord]  # typed; still readable as mappings (record["test"])
     summary_data: dict[str, Any]
 
     def summary(self) -> pd.DataFrame:

@@ -202,14 +202,14 @@ def results(data: StudyData, draw: bool) -> Section:
         row = [str(seed)]
         for c, values in ((cells[0], va), (cells[1], vb)):
             text = mv(_at(values, i))
-            if aligned and pairs[i][c].get("status") == "diverged":
+            if aligned and pairs[i][c].status == "diverged":
                 text = "diverged" if text == MISSING else f"{text} (diverged)"
             row.append(text)
         row.append(signed(_at(diffs, i)))
         ratio = MISSING
         if aligned:
-            ta = (pairs[i][cells[0]].get("timing") or {}).get("per_epoch_s")
-            tb = (pairs[i][cells[1]].get("timing") or {}).get("per_epoch_s")
+            ta = pairs[i][cells[0]].timing.per_epoch_s
+            tb = pairs[i][cells[1]].timing.per_epoch_s
             if is_finite(ta) and is_finite(tb) and tb > 0:
                 ratio = f"{ta / tb:.2f}\u00d7"
         seed_rows.append([*row, ratio])
@@ -263,7 +263,7 @@ def speed(data: StudyData, draw: bool) -> Section:
 def curves(data: StudyData, draw: bool) -> Section | None:
     """Learning curves and time to accuracy from the per-epoch histories."""
     records = data.headline_records()
-    if not any(r.get("history") for r in records):
+    if not any(r.history for r in records):
         return None
     s = data.summary or {}
     metric = s.get("metric", "metric")

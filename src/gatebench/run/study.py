@@ -23,6 +23,7 @@ from gatebench.cells import get_cell
 from gatebench.errors import DataError
 from gatebench.protocol import StudySpec
 from gatebench.protocol.budget import effective_training
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.study_timing import run_timing_pass
@@ -98,7 +99,7 @@ def run_study(
     progress: StudyProgress | None = None,
     budget: Budget | None = None,
     act_on_health: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[TrialRecord]:
     """Run every trial not yet stored; returns the study's records (resumed ones included).
 
     With `study.adaptive` (``--seeds auto``), seed pairs are added round by round until the
@@ -201,8 +202,8 @@ class _Adaptive:
         pairs = pair_records(records, (a, b))
         if not pairs:
             raise DataError(f"no complete {a}/{b} pair after {n} seeds; see the trial records")
-        hib = bool(records[0].get("higher_is_better"))
-        return records, paired_improvements(pairs, a, b, str(records[0].get("metric")), hib)
+        first = records[0]
+        return records, paired_improvements(pairs, a, b, first.metric, first.higher_is_better)
 
     def seconds_per_pair(self) -> float | None:
         """Wall seconds one more pair is expected to take: the median of this run's rounds."""
