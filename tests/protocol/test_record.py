@@ -66,3 +66,12 @@ def test_checkpoint_bytes_travel_beside_the_stored_record() -> None:
     assert "checkpoint_bytes" not in r.to_dict() and r == _record()
     bare, blob = r.without_checkpoint()
     assert blob == b"weights" and bare.checkpoint_bytes is None
+
+
+def test_a_field_the_type_does_not_have_fails_in_factories() -> None:
+    # the test factories build through the constructor and .tagged(): a renamed or removed
+    # field breaks them instead of being carried along silently
+    with pytest.raises(TypeError, match="no_such_field"):
+        TrialRecord(spec_id="a", pair_key="a", cell="gru", seed=0, no_such_field=1)
+    with pytest.raises(TypeError, match="no_such_field"):
+        _record().tagged(no_such_field=1)
