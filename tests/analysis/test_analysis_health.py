@@ -85,11 +85,11 @@ def test_diverged_fires_on_a_nan_loss_and_names_the_fix() -> None:
 
 def test_a_diverged_trial_below_a_third_of_its_arm_is_a_finding_not_a_block() -> None:
     records = [record(arm, seed) for seed in range(4) for arm in ARMS]
-    records[0]["status"] = "diverged"  # 1 of 4 GRU trials
+    records[0] = records[0].tagged(status="diverged")  # 1 of 4 GRU trials
     c = run(records)["diverged"]
     assert c["status"] == "warn" and not c["blocks_verdict"]
     assert c["details"]["per_arm"] == {"gru": 1, "lstm": 0} and "finding" in c["message"]
-    records[2]["status"] = "diverged"  # 2 of 4: half the arm's trials
+    records[2] = records[2].tagged(status="diverged")  # 2 of 4: half the arm's trials
     assert run(records)["diverged"]["blocks_verdict"]
 
 
@@ -118,7 +118,7 @@ def test_failed_to_train_counts_failures_per_arm_and_their_rate_difference() -> 
 
 def test_one_failed_trial_in_four_is_a_finding_with_its_rates() -> None:
     records = [record(arm, seed) for seed in range(4) for arm in ARMS]
-    records[1]["test"]["accuracy"] = 0.5  # LSTM seed 0 at the baseline
+    records[1].test["accuracy"] = 0.5  # LSTM seed 0 at the baseline
     c = run(records)["failed-to-train"]
     assert c["status"] == "warn" and not c["blocks_verdict"]
     assert c["details"]["per_arm"]["lstm"] == {"failed": 1, "n": 4, "rate": 0.25}
