@@ -161,11 +161,6 @@ class TrialRecord(Mapping[str, Any]):
         value = self.test.get(self.metric)
         return None if value is None else float(value)
 
-    @property
-    def lr(self) -> float | None:
-        """The learning rate the trial trained with (from its spec)."""
-        return (self.spec.get("train") or {}).get("lr")
-
     # -- stored JSON ---------------------------------------------------------------------
 
     @classmethod

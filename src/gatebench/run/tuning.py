@@ -231,7 +231,7 @@ def tune_arms(
         store.save_study(f"tune/{key}", {"space": [d.name for d in space], "trials": trials,
                                          "base": spec.to_dict()}, kind="tuning")
         if fresh:  # the search starts over: its stored fits go with its Optuna studies
-            store.delete_study_trials([r["spec_id"] for r in
+            store.delete_study_trials([r.spec_id for r in
                                        store.records(study_id=f"tune/{key}")])
         # Only the chosen configurations keep weights, and the search never sees the test
         # split: its scores are dropped, not stored.
