@@ -29,7 +29,7 @@ import numpy as np
 from gatebench.measure import fingerprint, resolve_device
 from gatebench.protocol import ModelOptions, SizingConfig, TaskSpec, TrainConfig, TrialSpec
 from gatebench.protocol.arms import DEFAULT_CELLS
-from gatebench.run.trial import CHECKPOINT_KEY, cached_task, run_trial
+from gatebench.run.trial import cached_task, run_trial
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scaling.json"
 FIGURES = ("per_epoch_s", "tokens_per_s", "peak_rss_mb", "added_rss_mb")
@@ -45,14 +45,13 @@ def trial(cell: str, n_train: int, seq_len: int, args: argparse.Namespace) -> di
                          batch_size=args.batch, max_epochs=args.epochs,
                          patience=args.epochs + 1, threads=args.threads))
     record = run_trial(spec, data=cached_task(task, None))  # data resident before the trial
-    record.pop(CHECKPOINT_KEY, None)
-    timing = record["timing"]
+    timing, memory = record.timing, record.memory or {}
     return {"cell": cell, "n_train": n_train, "seq_len": seq_len,
-            "hidden_size": record["hidden_size"], "per_epoch_s": timing["per_epoch_s"],
-            "tokens_per_s": timing["items_per_s"],
-            "peak_rss_mb": record["memory"]["peak_rss_mb"],
-            "added_rss_mb": record["memory"].get("added_rss_mb"), "kernel": record["kernel"],
-            "threads": record["threads"]}
+            "hidden_size": record.hidden_size, "per_epoch_s": timing.per_epoch_s,
+            "tokens_per_s": timing.items_per_s,
+            "peak_rss_mb": memory["peak_rss_mb"],
+            "added_rss_mb": memory.get("added_rss_mb"), "kernel": record.kernel,
+            "threads": record.threads}
 
 
 def slope(points: list[dict], x: str, y: str) -> float | None:

@@ -19,6 +19,7 @@ from gatebench.errors import (
 _LAZY = {
     "compare": "gatebench.api",
     "Study": "gatebench.api",
+    "importance": "gatebench.api",
     "open_store": "gatebench.store",
     "run_suite": "gatebench.run.suite",
     "advise": "gatebench.advisor",
@@ -35,6 +36,7 @@ __all__ = [
     "advise",
     "build_report",
     "compare",
+    "importance",
     "open_store",
     "run_suite",
 ]

@@ -1,4 +1,4 @@
-"""A factory of crafted trial records, shaped like the runner's."""
+"""A factory of crafted trial records, built through TrialRecord like the runner's."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+
+from gatebench.protocol.record import ParamCounts, TaskDescription, TrialRecord, TrialTiming
 
 
 def _make_record(
@@ -26,8 +28,9 @@ def _make_record(
     task: str = "toy",
     concurrent: bool = False,
     **extra: Any,
-) -> dict[str, Any]:
-    """One trial record; `value` is the headline test metric (None: absent)."""
+) -> TrialRecord:
+    """One trial record, built through the type; `value` is the headline test metric (None:
+    absent) and `extra` replaces fields."""
     pair_key = f"{task}-{seed}-{data_fraction}"
     history = [
         {
@@ -49,49 +52,47 @@ def _make_record(
         "train": {"lr": 0.002, "threads": 1},
         "data_fraction": data_fraction,
     }
-    r = {
-        "schema_version": 1,
-        "spec_id": f"{pair_key}-{cell}",
-        "pair_key": pair_key,
-        "study_id": "study",
-        "spec": spec,
-        "cell": cell,
-        "seed": seed,
-        "data_fraction": data_fraction,
-        "status": status,
-        "hidden_size": 37 if cell == "gru" else 32,
-        "params": {"core": 4000 if cell == "gru" else 4032, "total": 9000, "budget": 4032},
-        "metric": metric,
-        "higher_is_better": higher_is_better,
-        "test": {} if value is None else {metric: value},
-        "best_epoch": best_epoch,
-        "epochs_run": epochs_run,
-        "history": history,
-        "timing": {
-            "train_compute_s": train_compute_s,
-            "per_epoch_s": per_epoch_s,
-            "time_to_best_s": per_epoch_s * best_epoch,
-            "eval_s": 0.1,
-            "prep_s": 0.2,
-            "items_per_s": 1000.0,
-        },
-        "kernel": "mkldnn_rnn_layer" if cell == "lstm" else "aten::gru",
-        "device": "cpu",
-        "threads": 1,
-        "concurrent": concurrent,
-        "env": {"torch": "2.13.0"},
-        "task": {"name": task, "family": "synthetic", "description": {"kind": "classify"}},
-        "created_at": "2026-01-01T00:00:00+00:00",
-    }
-    r.update(extra)
-    return r
+    return TrialRecord(
+        schema_version=1,
+        spec_id=f"{pair_key}-{cell}",
+        pair_key=pair_key,
+        study_id="study",
+        spec=spec,
+        cell=cell,
+        seed=seed,
+        data_fraction=data_fraction,
+        status=status,
+        hidden_size=37 if cell == "gru" else 32,
+        params=ParamCounts(core=4000 if cell == "gru" else 4032, total=9000, budget=4032),
+        metric=metric,
+        higher_is_better=higher_is_better,
+        test={} if value is None else {metric: value},
+        best_epoch=best_epoch,
+        epochs_run=epochs_run,
+        history=history,
+        timing=TrialTiming(
+            train_compute_s=train_compute_s,
+            per_epoch_s=per_epoch_s,
+            time_to_best_s=per_epoch_s * best_epoch,
+            eval_s=0.1,
+            prep_s=0.2,
+            items_per_s=1000.0,
+        ),
+        kernel="mkldnn_rnn_layer" if cell == "lstm" else "aten::gru",
+        device="cpu",
+        threads=1,
+        concurrent=concurrent,
+        env={"torch": "2.13.0"},
+        task=TaskDescription(name=task, family="synthetic", description={"kind": "classify"}),
+        created_at="2026-01-01T00:00:00+00:00",
+    ).tagged(**extra)  # an unknown field name fails here
 
 
 def _make_pairs(
     gru_values: Sequence[float | None],
     lstm_values: Sequence[float | None],
     **kwargs: Any,
-) -> list[dict[str, Any]]:
+) -> list[TrialRecord]:
     """GRU and LSTM records for seeds 0..n-1, interleaved as the runner writes them."""
     out = []
     for seed, (g, lv) in enumerate(zip(gru_values, lstm_values, strict=True)):

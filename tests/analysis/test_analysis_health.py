@@ -9,6 +9,7 @@ import pytest
 
 from gatebench.analysis import INCONCLUSIVE, decide
 from gatebench.analysis.health import apply_health, health_checks, trial_failed
+from gatebench.protocol.record import TaskDescription, TrialRecord, TrialTiming
 
 ARMS = ("gru", "lstm")
 BASELINE = {"metric": "accuracy", "value": 0.5, "what": "always predict the majority class"}
@@ -28,25 +29,25 @@ def record(arm: str = "gru", seed: int = 0, test: float = 0.9, *, status: str = 
            curve: tuple[list[float], list[float]] = HEALTHY, best: int | None = None,
            steps: int = 70, n_val: int = 1000, n_train: int = 4000, batch: int = 64,
            max_epochs: int = 20, metric: str = "accuracy", hib: bool = True,
-           baseline: dict | None = BASELINE) -> dict[str, Any]:
-    """One runner-shaped record with just the fields the checks read."""
+           baseline: dict | None = BASELINE) -> TrialRecord:
+    """One record, built through the type, with just the fields the checks read."""
     history = _history(*curve)
     if best is None:
         best = max(history, key=lambda h: h["val_metric"] if hib else -h["val_metric"])["epoch"]
     description = {"n_train": n_train, "n_val": n_val, "n_test": 1000}
     if baseline is not None:
         description["baseline"] = baseline
-    return {
-        "cell": arm, "arm": arm, "seed": seed, "pair_key": f"p{seed}", "data_fraction": 1.0,
-        "status": status, "metric": metric, "higher_is_better": hib,
-        "test": {metric: test}, "best_epoch": best, "epochs_run": len(history),
-        "history": history, "timing": {"steps": steps},
-        "spec": {"train": {"batch_size": batch, "max_epochs": max_epochs, "patience": 3}},
-        "task": {"name": "toy", "objective": "classification", "description": description},
-    }
+    return TrialRecord(
+        spec_id=f"p{seed}-{arm}", cell=arm, arm=arm, seed=seed, pair_key=f"p{seed}",
+        data_fraction=1.0, status=status, metric=metric, higher_is_better=hib,
+        test={metric: test}, best_epoch=best, epochs_run=len(history),
+        history=history, timing=TrialTiming(steps=steps),
+        spec={"train": {"batch_size": batch, "max_epochs": max_epochs, "patience": 3}},
+        task=TaskDescription("toy", objective="classification", description=description),
+    )
 
 
-def study(**per_trial: Any) -> list[dict[str, Any]]:
+def study(**per_trial: Any) -> list[TrialRecord]:
     """Three healthy seed pairs; `per_trial` overrides apply to every trial."""
     return [record(arm, seed, **per_trial) for seed in range(3) for arm in ARMS]
 
@@ -74,8 +75,8 @@ def test_a_healthy_study_passes_every_check() -> None:
 
 def test_diverged_fires_on_a_nan_loss_and_names_the_fix() -> None:
     records = study()
-    records[0]["status"] = "diverged"
-    records[0]["history"][-1]["train_loss"] = math.nan
+    records[0] = records[0].tagged(status="diverged")
+    records[0].history[-1]["train_loss"] = math.nan
     c = run(records)["diverged"]
     assert c["status"] == "fail" and c["blocks_verdict"]
     assert c["details"]["per_arm"] == {"gru": 1, "lstm": 0}
@@ -84,11 +85,11 @@ def test_diverged_fires_on_a_nan_loss_and_names_the_fix() -> None:
 
 def test_a_diverged_trial_below_a_third_of_its_arm_is_a_finding_not_a_block() -> None:
     records = [record(arm, seed) for seed in range(4) for arm in ARMS]
-    records[0]["status"] = "diverged"  # 1 of 4 GRU trials
+    records[0] = records[0].tagged(status="diverged")  # 1 of 4 GRU trials
     c = run(records)["diverged"]
     assert c["status"] == "warn" and not c["blocks_verdict"]
     assert c["details"]["per_arm"] == {"gru": 1, "lstm": 0} and "finding" in c["message"]
-    records[2]["status"] = "diverged"  # 2 of 4: half the arm's trials
+    records[2] = records[2].tagged(status="diverged")  # 2 of 4: half the arm's trials
     assert run(records)["diverged"]["blocks_verdict"]
 
 
@@ -103,7 +104,7 @@ def test_failed_to_train_counts_failures_per_arm_and_their_rate_difference() -> 
     records = study()
     for r in records:
         if r["arm"] == "gru" and r["seed"] < 2:
-            r["test"]["accuracy"] = 0.52  # within 2 standard errors (3.2 points) of 0.5
+            r.test["accuracy"] = 0.52  # within 2 standard errors (3.2 points) of 0.5
     c = run(records)["failed-to-train"]
     assert c["status"] == "fail" and c["blocks_verdict"]
     per_arm = c["details"]["per_arm"]
@@ -117,7 +118,7 @@ def test_failed_to_train_counts_failures_per_arm_and_their_rate_difference() -> 
 
 def test_one_failed_trial_in_four_is_a_finding_with_its_rates() -> None:
     records = [record(arm, seed) for seed in range(4) for arm in ARMS]
-    records[1]["test"]["accuracy"] = 0.5  # LSTM seed 0 at the baseline
+    records[1].test["accuracy"] = 0.5  # LSTM seed 0 at the baseline
     c = run(records)["failed-to-train"]
     assert c["status"] == "warn" and not c["blocks_verdict"]
     assert c["details"]["per_arm"]["lstm"] == {"failed": 1, "n": 4, "rate": 0.25}
@@ -225,7 +226,7 @@ def test_training_budget_warns_under_the_step_floor() -> None:
 
 def test_steps_spread_warns_when_trials_took_very_different_steps() -> None:
     records = study()
-    records[1]["timing"]["steps"] = 700
+    records[1] = records[1].tagged(timing=TrialTiming(steps=700))
     c = run(records)["steps-spread"]
     assert c["status"] == "warn" and c["details"]["ratio"] == pytest.approx(10)
     assert run(study())["steps-spread"]["status"] == "ok"
@@ -264,7 +265,7 @@ def test_warnings_leave_the_verdict_alone() -> None:
 
 def test_records_of_other_arms_and_fractions_are_left_out() -> None:
     other = record("lstm-b", 0, status="diverged")
-    small = dict(record("gru", 0, status="diverged"), data_fraction=0.1)
+    small = record("gru", 0, status="diverged").tagged(data_fraction=0.1)
     assert run([*study(), other, small])["diverged"]["status"] == "ok"
 
 

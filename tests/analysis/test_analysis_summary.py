@@ -172,7 +172,7 @@ def test_data_fractions_and_learning_curve(make_pairs) -> None:
 
 def test_concurrent_trials_are_flagged(make_pairs) -> None:
     recs = make_pairs([0.85, 0.86], [0.80, 0.81])
-    recs[3]["concurrent"] = True
+    recs[3] = recs[3].tagged(concurrent=True)
     s = summarize(recs)
     assert s["protocol"]["concurrent"] is True and s["time_ratio"]["concurrent"] is True
 

@@ -15,23 +15,21 @@ from gatebench.analysis.margins import (
     skill_margin,
 )
 from gatebench.analysis.summary import summarize
+from gatebench.protocol.record import TaskDescription
 
 
-def _task(metric: str, value: float, n_test: int = 1000) -> dict:
-    return {"name": "toy", "family": "synthetic",
-            "description": {"kind": "classify", "n_test": n_test,
-                            "baseline": {"metric": metric, "value": value,
-                                         "what": "majority class"}}}
+def _task(metric: str, value: float, n_test: int = 1000) -> TaskDescription:
+    return TaskDescription("toy", "synthetic",
+                           description={"kind": "classify", "n_test": n_test,
+                                        "baseline": {"metric": metric, "value": value,
+                                                     "what": "majority class"}})
 
 
 @pytest.fixture
 def pairs_on(make_pairs):
     """Paired records on a task that recorded a trivial baseline (metric, value)."""
     def make(gru, lstm, baseline: tuple[str, float], **kwargs):
-        recs = make_pairs(gru, lstm, **kwargs)
-        for r in recs:
-            r["task"] = _task(*baseline)
-        return recs
+        return [r.tagged(task=_task(*baseline)) for r in make_pairs(gru, lstm, **kwargs)]
     return make
 
 

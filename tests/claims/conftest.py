@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from gatebench.protocol.record import TaskDescription, TrialRecord, TrialTiming
+
 # Small multiplicative wobble per round/seed: a narrow but honest spread for the intervals.
 WOBBLE = (0.0, 0.01, -0.01, 0.02, -0.02, 0.005, -0.005, 0.015)
 
@@ -39,8 +41,9 @@ class ClaimRecords:
         options: dict[str, Any] | None = None,
         description: dict[str, Any] | None = None,
         objective: str = "classification",
-    ) -> dict[str, Any]:
-        """One trial record; `val_curve` is its validation metric per epoch."""
+    ) -> TrialRecord:
+        """One trial record, built through the type; `val_curve` is its validation metric per
+        epoch."""
         pick = max if higher_is_better else min
         best_epoch = list(val_curve).index(pick(val_curve)) + 1
         task = study_id.split("/")[1] if "/" in study_id else study_id
@@ -58,22 +61,21 @@ class ClaimRecords:
             description["baseline"] = {"metric": metric, "value": baseline}
         options = {**({} if seq_len is None else {"seq_len": seq_len}), **(options or {})}
         pair_key = f"{study_id}-{seed}-{data_fraction}"
-        return {
-            "schema_version": 1, "spec_id": f"{pair_key}-{cell}", "pair_key": pair_key,
-            "study_id": study_id, "cell": cell, "seed": seed, "data_fraction": data_fraction,
-            "status": status, "metric": metric, "higher_is_better": higher_is_better,
-            "test": {metric: value}, "best_epoch": best_epoch, "epochs_run": len(history),
-            "history": history,
-            "timing": {"train_compute_s": per_epoch_s * len(history), "per_epoch_s": per_epoch_s,
-                       "time_to_best_s": per_epoch_s * best_epoch,
-                       "steps": steps_per_epoch * len(history)},
-            **({"test_by_length": test_by_length} if test_by_length else {}),
-            "kernel": "mkldnn_rnn_layer" if cell == "lstm" else "aten::gru", "device": "cpu",
-            "threads": 2, "concurrent": concurrent,
-            "spec": {"task": {"name": task, "options": options}, "train": {"lr": 0.002}},
-            "task": {"name": task, "family": "test", "objective": objective,
-                     "description": description},
-        }
+        return TrialRecord(
+            schema_version=1, spec_id=f"{pair_key}-{cell}", pair_key=pair_key,
+            study_id=study_id, cell=cell, seed=seed, data_fraction=data_fraction,
+            status=status, metric=metric, higher_is_better=higher_is_better,
+            test={metric: value}, best_epoch=best_epoch, epochs_run=len(history),
+            history=history,
+            timing=TrialTiming(train_compute_s=per_epoch_s * len(history),
+                               per_epoch_s=per_epoch_s, time_to_best_s=per_epoch_s * best_epoch,
+                               steps=steps_per_epoch * len(history)),
+            test_by_length=test_by_length or None,
+            kernel="mkldnn_rnn_layer" if cell == "lstm" else "aten::gru", device="cpu",
+            threads=2, concurrent=concurrent,
+            spec={"task": {"name": task, "options": options}, "train": {"lr": 0.002}},
+            task=TaskDescription(task, "test", objective, description),
+        )
 
     def study(
         self,

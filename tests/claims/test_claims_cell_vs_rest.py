@@ -9,10 +9,11 @@ import numpy as np
 from gatebench.claims import evaluate_claims
 from gatebench.claims.cell_vs_rest import CELL_VS_REST, decide
 from gatebench.claims.evidence import Evidence
+from gatebench.protocol.record import TaskDescription, TrialRecord
 
 
 def importance_records(task: str, family: str, effects: dict[str, float], noise: float = 0.01,
-                       seed: int = 0) -> list[dict]:
+                       seed: int = 0) -> list[TrialRecord]:
     """A replicated 2^3 design over cell, lr, hidden as `gatebench importance` stores it."""
     rng = np.random.default_rng(seed)
     records = []
@@ -22,13 +23,13 @@ def importance_records(task: str, family: str, effects: dict[str, float], noise:
         mean = 0.7 + sum(effects.get(f, 0.0) * (v == max(levels_of(f)))
                          for f, v in levels.items())
         for replicate in range(3):
-            records.append({
-                "spec_id": f"{task}-{point}-{replicate}", "study_id": f"importance/{task}",
-                "cell": cell, "seed": replicate, "status": "ok", "metric": "accuracy",
-                "test": {"accuracy": mean + noise * rng.normal()},
-                "task": {"name": task, "family": family},
-                "importance": {"point": point, "levels": levels, "replicate": replicate},
-            })
+            records.append(TrialRecord(
+                spec_id=f"{task}-{point}-{replicate}", pair_key=f"{task}-{point}-{replicate}",
+                study_id=f"importance/{task}", cell=cell, seed=replicate, metric="accuracy",
+                test={"accuracy": mean + noise * rng.normal()},
+                task=TaskDescription(task, family),
+                importance={"point": point, "levels": levels, "replicate": replicate},
+            ))
     return records
 
 
@@ -66,7 +67,7 @@ def test_no_importance_study_is_not_run() -> None:
 def test_rows_state_ranges_effects_and_worst_scored_trials() -> None:
     records = (importance_records("italy-power", "sequence", {"lr": 0.2, "cell": 0.01})
                + importance_records("sunspots", "forecast", {"hidden": 0.1, "lr": 0.05}))
-    records[0] = {**records[0], "status": "diverged", "test": {}}
+    records[0] = records[0].tagged(status="diverged", test={})
     result = decide(Evidence.from_records(records), resamples=200).to_dict()
     italy = next(r for r in result["evidence"] if r["task"] == "italy-power")
     assert italy["ranges"]["lr"] == ["0.0005", "0.008"]

@@ -60,7 +60,7 @@ def test_equivalent_steps_is_refuted(claim_records) -> None:
     steps = (10, 10, 10, 10, 10, 10, 10, 10)
     records = _trials(claim_records, (4,) * 8, (4,) * 8, lstm_steps=steps)
     for i, r in enumerate(r for r in records if r["cell"] == "lstm"):
-        for h in r["history"]:
+        for h in r.history:
             h["steps"] = h["epoch"] * (10 + (i % 3) - 1) / 10 * 10
     assert _decide(records)["verdict"] == "refuted"
 
@@ -79,10 +79,9 @@ def test_noisy_is_inconclusive(claim_records) -> None:
 
 def test_shared_trials_count_once_and_small_fractions_are_not_used(claim_records) -> None:
     shared = _trials(claim_records, EARLY, LATE)
-    again = [{**r, "study_id": "small/reviews"} for r in shared]
-    small = _trials(claim_records, LATE, EARLY, sid="small/reviews/f=0.1")
-    for r in small:
-        r["data_fraction"] = 0.1
+    again = [r.tagged(study_id="small/reviews") for r in shared]
+    small = [r.tagged(data_fraction=0.1)
+             for r in _trials(claim_records, LATE, EARLY, sid="small/reviews/f=0.1")]
     result = _decide(shared + again + small)
     steps = next(r for r in result["evidence"] if r["measure"] == "steps")
     assert steps["n"] == 8 and result["verdict"] == "supported"
@@ -90,9 +89,8 @@ def test_shared_trials_count_once_and_small_fractions_are_not_used(claim_records
 
 def test_still_improving_task_is_uninformative_not_a_verdict(claim_records) -> None:
     # every trial's best epoch is its last: the steps-to-target measure the epoch cap
-    records = _trials(claim_records, EARLY, LATE)
-    for r in records:
-        r["best_epoch"] = len(r["history"])
+    records = [r.tagged(best_epoch=len(r.history))
+               for r in _trials(claim_records, EARLY, LATE)]
     result = _decide(records)
     assert result["verdict"] == "inconclusive"
     assert result["reason"].startswith("0 of 1 task informative, 0 for, 0 against")

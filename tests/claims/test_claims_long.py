@@ -6,6 +6,7 @@ import pytest
 
 from gatebench.claims import Evidence
 from gatebench.claims.long import crossover, decide, generalisation_n, long_range_view
+from gatebench.protocol.record import TrialRecord
 
 BASE = 0.167
 # Eight pairs: with two probes under Holm, the exact sign-flip test needs more than six.
@@ -46,10 +47,11 @@ def _decide(records: list[dict]) -> dict:
 
 
 def test_generalisation_is_the_largest_n_all_right() -> None:
-    assert generalisation_n({"test_by_length": _by_length(13)}) == 13
-    assert generalisation_n({"test_by_length": _by_length(0)}) == 0
-    assert generalisation_n({"status": "diverged"}) == 0
-    assert generalisation_n({}) is None
+    trial = TrialRecord(spec_id="a-gru", pair_key="a", cell="gru", seed=0)
+    assert generalisation_n(trial.tagged(test_by_length=_by_length(13))) == 13
+    assert generalisation_n(trial.tagged(test_by_length=_by_length(0))) == 0
+    assert generalisation_n(trial.tagged(status="diverged")) == 0
+    assert generalisation_n(trial) is None
 
 
 def test_lstm_ahead_on_every_probe_supports(claim_records) -> None:
@@ -131,9 +133,8 @@ def test_adding_shorter_than_400_cannot_speak_for_very_long(claim_records) -> No
 
 def test_divergence_is_a_failure_not_dropped(claim_records) -> None:
     records = _adding(claim_records, 400, gru=0.10, lstm=0.02)
-    for r in records:
-        if r["cell"] == "gru":
-            r.update(status="diverged", test={"mse": float("nan")})
+    records = [r.tagged(status="diverged", test={"mse": float("nan")}) if r.cell == "gru" else r
+               for r in records]
     result = _decide(records)
     length = next(r for r in result["evidence"] if r["level"] == "length")
     assert length["n"] == 8 and length["failures"]["gru"] == 8

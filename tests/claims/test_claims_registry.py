@@ -35,11 +35,11 @@ def _suite(factory) -> list[dict]:
                              metric="mse", higher_is_better=False, baseline=0.167, seq_len=100)
     records += factory.study("iteration/reviews/lr=0.001", [0.8] * 3, [0.8] * 3,
                              gru_kw={"wall_per_epoch_s": 1.0})
-    records += [{**factory.trial("short/x", "gru", 9, 0.8), "test": {"accuracy": float("nan")}}]
+    records += [factory.trial("short/x", "gru", 9, 0.8).tagged(test={"accuracy": float("nan")})]
     records += [factory.trial("contenders/reviews", cell, seed, 0.8 + 0.001 * seed)
                 for cell in ("gru", "mingru") for seed in range(3)]
-    records += [{**factory.trial("importance/x", cell, seed, 0.7 + 0.1 * (lr == "hi")),
-                 "importance": {"point": f"{cell}{lr}", "levels": {"cell": cell, "lr": lr}}}
+    records += [factory.trial("importance/x", cell, seed, 0.7 + 0.1 * (lr == "hi")).tagged(
+                    importance={"point": f"{cell}{lr}", "levels": {"cell": cell, "lr": lr}})
                 for cell in ("gru", "lstm") for lr in ("lo", "hi") for seed in range(2)]
     return records
 

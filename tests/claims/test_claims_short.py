@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gatebench.claims import Evidence
 from gatebench.claims.short import decide
+from gatebench.protocol.record import TaskDescription
 
 SAME = ([0.801, 0.799, 0.802, 0.800, 0.798], [0.800, 0.800, 0.801, 0.799, 0.799])
 LSTM_AHEAD = ([0.70, 0.71, 0.69, 0.70, 0.72], [0.80, 0.80, 0.81, 0.79, 0.80])
@@ -61,9 +62,9 @@ def test_a_significant_difference_refutes_even_beside_an_equivalent_task(claim_r
 
 
 def test_still_improving_task_is_uninformative(claim_records) -> None:
-    records = claim_records.study("short/reviews", *SAME)
-    for r in records:
-        r["best_epoch"] = len(r["history"])  # every trial's best epoch was its last
+    # every trial's best epoch was its last
+    records = [r.tagged(best_epoch=len(r.history))
+               for r in claim_records.study("short/reviews", *SAME)]
     result = _decide(records)
     assert result["verdict"] == "inconclusive"
     assert result["reason"].startswith("0 of 1 task informative")
@@ -103,8 +104,7 @@ def test_long_or_unknown_length_studies_are_excluded(claim_records) -> None:
     records = (claim_records.study("short/reviews", *SAME)
                + claim_records.study("short/imdb", *LSTM_AHEAD, seq_median=230))
     for r in claim_records.study("short/mystery", *LSTM_AHEAD):
-        r["task"]["description"] = {}
-        records.append(r)
+        records.append(r.tagged(task=TaskDescription(r.task.name, r.task.family)))
     result = _decide(records)
     assert result["verdict"] == "supported"
     assert result["excluded"]["too_long"] == ["short/imdb (median 230)"]

@@ -8,6 +8,7 @@ import pytest
 
 from gatebench.claims import Evidence
 from gatebench.claims.small_data import chance_loss, decide, gap
+from gatebench.protocol.record import TrialRecord
 
 WOBBLE = (0.0, 0.01, -0.01, 0.02, -0.02, 0.005, -0.005, 0.015)  # 8 pairs: Holm over 2 tasks
 
@@ -25,9 +26,9 @@ def _task(claim_records, task: str, gru_gap: float, lstm_gap: float, *, fraction
     return out
 
 
-def _at_budget(record: dict, train: float, val: float) -> dict:
+def _at_budget(record: TrialRecord, train: float, val: float) -> TrialRecord:
     """The record with these eval-mode losses at its last epoch (the step budget)."""
-    record["history"][-1].update(train_loss=train, train_loss_eval=train, val_loss=val)
+    record.history[-1].update(train_loss=train, train_loss_eval=train, val_loss=val)
     return record
 
 
@@ -39,9 +40,9 @@ def test_gap_uses_eval_mode_training_loss_in_chance_units(claim_records) -> None
     r = _at_budget(claim_records.trial("small/x", "gru", 0, 0.8), 0.3, 0.5)
     value, eval_mode = gap(r)
     assert eval_mode and value == pytest.approx(0.2 / math.log(2))
-    r["task"]["description"]["classes"] = {str(k): 10 for k in range(9)}
+    r.task.description["classes"] = {str(k): 10 for k in range(9)}
     assert chance_loss(r) == pytest.approx(math.log(9))
-    for h in r["history"]:
+    for h in r.history:
         del h["train_loss_eval"]
     assert gap(r)[1] is False  # falls back to the running loss, and says so
 
@@ -55,10 +56,9 @@ def test_gap_is_read_at_the_step_budget_not_the_checkpoint(claim_records) -> Non
 
 
 def test_one_cell_failing_is_a_failure_rate_not_a_gap(claim_records) -> None:
-    records = _task(claim_records, "reviews", 0.05, 0.3)
-    for r in records:  # every GRU at the small fraction diverged
-        if r["cell"] == "gru" and r["data_fraction"] < 1:
-            r["status"] = "diverged"
+    # every GRU at the small fraction diverged
+    records = [r.tagged(status="diverged") if r.cell == "gru" and r.data_fraction < 1 else r
+               for r in _task(claim_records, "reviews", 0.05, 0.3)]
     result = _decide(records)
     gap_row = next(r for r in result["evidence"] if r["level"] == "gap" and r["detail"]["decides"])
     assert gap_row["n"] == 0 and result["verdict"] == "inconclusive"

@@ -97,7 +97,7 @@ def test_concurrent_timings_are_ignored_and_counted(claim_records) -> None:
 def test_real_task_ratios_are_evidence_only(claim_records) -> None:
     trials = claim_records.study("short/reviews", [0.8] * 3, [0.8] * 3,
                                  gru_kw={"per_epoch_s": 2.0})
-    trials += [{**r, "seed": 9, "pair_key": "c", "concurrent": True} for r in trials[:2]]
+    trials += [r.tagged(seed=9, pair_key="c", concurrent=True) for r in trials[:2]]
     result = _decide(trials)
     assert result["verdict"] == "inconclusive"
     assert "evidence only" in result["reason"]

@@ -13,6 +13,7 @@ import pytest
 
 from gatebench.analysis import summarize
 from gatebench.protocol import ModelOptions, SizingConfig, StudySpec, TaskSpec, TrainConfig
+from gatebench.protocol.record import ParamCounts, TaskDescription, TrialRecord, TrialTiming
 from gatebench.store import open_store
 
 HIDDEN = {"gru": 40, "lstm": 33}
@@ -125,8 +126,8 @@ def _history(rng: np.random.Generator, cell: str, seed: int, fraction: float,
 
 
 def make_records(spec: StudySpec, *, error_metric: bool = False,
-                 diverged: tuple[str, int] | None = None) -> list[dict[str, Any]]:
-    """One runner-shaped record per trial of the spec, deterministic.
+                 diverged: tuple[str, int] | None = None) -> list[TrialRecord]:
+    """One record per trial of the spec, built through TrialRecord, deterministic.
 
     `error_metric` scores with MSE (lower is better); `diverged` = (cell, seed) makes that
     trial's losses go NaN from epoch 2, as the runner records a divergence.
@@ -151,25 +152,23 @@ def make_records(spec: StudySpec, *, error_metric: bool = False,
             metric, scores = "mse", {"loss": 0.5, "mse": (1 - test) / 5}
             for h in history:
                 h["val_metric"] = (1 - h["val_metric"]) / 5
-        records.append({
-            "schema_version": 1, "spec_id": t.spec_id, "pair_key": t.pair_key,
-            "spec": t.to_dict(), "cell": t.cell, "seed": t.seed,
-            "data_fraction": t.data_fraction, "status": status,
-            "hidden_size": HIDDEN[t.cell],
-            "params": {"core": PARAMS[t.cell], "total": PARAMS[t.cell] + 321280,
-                       "budget": 8912},
-            "metric": metric, "higher_is_better": not error_metric, "test": scores,
-            "best_epoch": best, "epochs_run": epochs, "history": history,
-            "timing": {"train_compute_s": per_epoch * epochs, "per_epoch_s": per_epoch,
-                       "time_to_best_s": per_epoch * best, "eval_s": 0.05, "prep_s": 1.3,
-                       "items_per_s": 1e5, "steps": 160 * epochs, "step_ms_median": 6.5},
-            "kernel": KERNELS[t.cell], "device": "cpu", "threads": 2, "concurrent": False,
-            "env": ENV,
-            "task": {"name": t.task.name, "family": "text", "objective": "classification",
-                     "description": DESCRIPTION},
-            "created_at": "2026-11-25T09:18:05+00:00",
-            "checkpoint": f"checkpoints/{t.spec_id}.pt", "study_id": "compare",
-        })
+        records.append(TrialRecord(
+            schema_version=1, spec_id=t.spec_id, pair_key=t.pair_key,
+            spec=t.to_dict(), cell=t.cell, seed=t.seed,
+            data_fraction=t.data_fraction, status=status,
+            hidden_size=HIDDEN[t.cell],
+            params=ParamCounts(core=PARAMS[t.cell], total=PARAMS[t.cell] + 321280, budget=8912),
+            metric=metric, higher_is_better=not error_metric, test=scores,
+            best_epoch=best, epochs_run=epochs, history=history,
+            timing=TrialTiming(train_compute_s=per_epoch * epochs, per_epoch_s=per_epoch,
+                               time_to_best_s=per_epoch * best, eval_s=0.05, prep_s=1.3,
+                               items_per_s=1e5, steps=160 * epochs, step_ms_median=6.5),
+            kernel=KERNELS[t.cell], device="cpu", threads=2, concurrent=False,
+            env=ENV,
+            task=TaskDescription(t.task.name, "text", "classification", DESCRIPTION),
+            created_at="2026-11-25T09:18:05+00:00",
+            checkpoint=f"checkpoints/{t.spec_id}.pt", study_id="compare",
+        ))
     return records
 
 

@@ -17,9 +17,8 @@ def _with_health(folder: Path, still_improving: bool) -> dict:
     the last epoch means the trial was still improving when its epochs ran out.
     """
     with open_store(folder) as store:
-        records = store.records()
-    for r in records:
-        r["best_epoch"] = r["epochs_run"] if still_improving else 3
+        records = [r.tagged(best_epoch=r.epochs_run if still_improving else 3)
+                   for r in store.records()]
     path = folder / "summary.json"
     summary = json.loads(path.read_text())
     summary["health"] = health_checks(records, arms=("gru", "lstm"), margin=1.0)

@@ -14,7 +14,7 @@ from gatebench.api import study_spec, task_spec
 from gatebench.errors import UnknownNameError
 from gatebench.protocol import StudySpec
 from gatebench.run import Executor, LocalExecutor, ProcessExecutor, RayExecutor, run_study
-from gatebench.run.trial import CHECKPOINT_KEY, run_trial
+from gatebench.run.trial import run_trial
 from gatebench.store import open_store
 from tests.conftest import TINY, make_reviews
 
@@ -69,7 +69,7 @@ def test_one_record_per_spec_with_identical_numbers(
             assert record[key] == expected[key]
         assert [(h["train_loss"], h["val_loss"]) for h in record["history"]] == \
             [(h["train_loss"], h["val_loss"]) for h in expected["history"]]
-        got, want = _weights(record[CHECKPOINT_KEY]), _weights(expected[CHECKPOINT_KEY])
+        got, want = _weights(record.checkpoint_bytes), _weights(expected.checkpoint_bytes)
         assert all(torch.equal(got[k], want[k]) for k in want)
         assert record["concurrent"] is CONCURRENT[executor.name]
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gatebench.api import importance
 from gatebench.errors import SpecError, UnknownNameError
-from gatebench.importance import importance
 from gatebench.protocol import TaskSpec
+from gatebench.protocol.design import build_design
 from gatebench.run.importance import (
     IMPORTANCE_FILE,
     check_factors,
@@ -91,3 +92,20 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="--lr must be positive"):
         importance(dataset="italy-power", out=out, lr=0.0, **TINY)
     assert not (out / "results.sqlite").exists()
+
+
+def test_importance_is_the_package_level_function() -> None:
+    import gatebench
+
+    assert gatebench.importance is importance and "importance" in gatebench.__all__
+    assert callable(gatebench.importance)
+
+
+def test_design_is_pure_protocol_maths() -> None:
+    # no task data: the levels come from the spec and the loader's description alone
+    from gatebench.api import study_spec, task_spec
+
+    base = study_spec(task_spec(dataset="italy-power"), hidden=16).trials()[0]
+    design = build_design(base, {}, ("gru", "lstm"), ("cell", "lr", "hidden", "dropout"), 32)
+    assert design.to_dict()["points"] * design.replicates <= 32 and design.replicates >= 2
+    assert {dict(p.levels)["cell"] for p in design.points} == {"gru", "lstm"}

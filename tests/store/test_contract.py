@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from gatebench.errors import StoreError
+from gatebench.protocol.record import TrialRecord
 from gatebench.store import STORE_FILENAME, STORE_SCHEMA_VERSION, ResultStore, open_store
 
 
@@ -62,9 +63,9 @@ def store(backend: Backend, folder: Path):
         yield s
 
 
-def rec(spec_id: str, study_id: str | None = "s1", **extra: Any) -> dict[str, Any]:
+def rec(spec_id: str, study_id: str | None = "s1", **fields: Any) -> TrialRecord:
     """A minimal trial record; the store treats everything but the indexed fields as opaque."""
-    r = {
+    values: dict[str, Any] = {
         "schema_version": 1,
         "spec_id": spec_id,
         "pair_key": "p-" + spec_id,
@@ -76,8 +77,7 @@ def rec(spec_id: str, study_id: str | None = "s1", **extra: Any) -> dict[str, An
         "history": [{"epoch": 1, "train_loss": 0.5, "val_loss": 0.6}],
         "created_at": "2026-01-01T00:00:00+00:00",
     }
-    r.update(extra)
-    return r
+    return TrialRecord(**{**values, **fields})
 
 
 # -- basic round trip and idempotence ---------------------------------------------------------
@@ -85,25 +85,45 @@ def rec(spec_id: str, study_id: str | None = "s1", **extra: Any) -> dict[str, An
 
 def test_put_get_has_count(store: ResultStore) -> None:
     assert store.count() == 0 and not store.has("a") and store.get("a") is None
-    assert store.put(rec("a", unknown_field={"kept": [1, 2]})) is True
+    assert store.put(rec("a", extra={"unknown_field": {"kept": [1, 2]}})) is True
     assert store.has("a") and store.count() == 1
-    assert store.get("a") == rec("a", unknown_field={"kept": [1, 2]})
+    got = store.get("a")
+    assert isinstance(got, TrialRecord)
+    assert got == rec("a", extra={"unknown_field": {"kept": [1, 2]}})
+    assert got.to_dict()["unknown_field"] == {"kept": [1, 2]}  # a newer writer's key is kept
+
+
+def test_measurements_come_back_as_they_went_in(store: ResultStore) -> None:
+    timing = {"kind": "step_timing", "spec_id": "t1", "cell": "gru", "samples_ms": [1.5, 1.25]}
+    store.put(timing)
+    store.put(rec("a"))
+    assert store.get("t1") == timing and not isinstance(store.get("t1"), TrialRecord)
+    assert [type(r) for r in store.records()] == [dict, TrialRecord]
+
+
+def test_records_of_the_first_schema_still_read(store: ResultStore) -> None:
+    # schema 1 had no arm (the cell was the arm) and no memory or worker
+    old = {k: v for k, v in rec("old").to_dict().items() if k != "arm"}
+    store.put(old)
+    got = store.get("old")
+    assert isinstance(got, TrialRecord) and got.arm == "gru" and got.schema_version == 1
+    assert got.memory is None and "memory" not in got.to_dict()
 
 
 def test_diverged_record_with_nan_round_trips(store: ResultStore) -> None:
     history = [{"epoch": 1, "train_loss": float("nan"), "val_loss": float("inf")}]
     store.put(rec("d", status="diverged", history=history))
     got = store.get("d")
-    assert got["status"] == "diverged"
-    assert math.isnan(got["history"][0]["train_loss"])
-    assert got["history"][0]["val_loss"] == math.inf
+    assert got.status == "diverged"
+    assert math.isnan(got.history[0]["train_loss"])
+    assert got.history[0]["val_loss"] == math.inf
 
 
 def test_put_is_idempotent_by_spec_id(store: ResultStore) -> None:
     assert store.put(rec("a", test={"accuracy": 0.1})) is True
     assert store.put(rec("a", test={"accuracy": 0.9})) is False
     assert store.count() == 1
-    assert store.get("a")["test"] == {"accuracy": 0.1}  # the first write wins
+    assert store.get("a").test == {"accuracy": 0.1}  # the first write wins
 
 
 # -- atomicity --------------------------------------------------------------------------------
@@ -120,7 +140,7 @@ def test_unserialisable_record_leaves_nothing_behind(store: ResultStore) -> None
 
 
 def test_record_without_spec_id_is_refused(store: ResultStore) -> None:
-    bad = rec("x")
+    bad = rec("x").to_dict()
     del bad["spec_id"]
     with pytest.raises(StoreError, match="spec_id"):
         store.put(bad)
@@ -324,3 +344,9 @@ def test_unserialisable_study_state_is_refused(store: ResultStore) -> None:
     with pytest.raises(StoreError, match="state of study s1"):
         store.save_study_state("s1", {"bad": object()})
     assert store.study_state("s1") == {}
+
+
+def test_a_trial_that_would_not_read_back_is_refused(store: ResultStore) -> None:
+    with pytest.raises(StoreError, match="lacks pair_key"):
+        store.put({"spec_id": "x", "cell": "gru", "seed": 0})
+    assert store.count() == 0

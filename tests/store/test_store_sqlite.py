@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from gatebench.errors import StoreError
+from gatebench.protocol.record import TrialRecord
 from gatebench.store import STORE_FILENAME, SqliteStore, open_store, store_path
 
 
-def _rec(spec_id: str) -> dict:
-    return {"spec_id": spec_id, "study_id": "s", "cell": "lstm", "seed": 2, "status": "ok"}
+def _rec(spec_id: str) -> TrialRecord:
+    return TrialRecord(spec_id=spec_id, pair_key="p", study_id="s", cell="lstm", seed=2)
 
 
 def test_folder_means_results_sqlite(tmp_path: Path) -> None:

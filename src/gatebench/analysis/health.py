@@ -32,6 +32,7 @@ from gatebench.analysis.pairing import arm_of
 from gatebench.analysis.verdict import INCONCLUSIVE, improvement_points
 from gatebench.numbers import as_float, finite
 from gatebench.protocol.budget import MIN_TOTAL_STEPS, planned_steps
+from gatebench.protocol.record import TrialRecord
 from gatebench.protocol.specs import DEFAULT_MARGIN
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -68,18 +69,18 @@ _FINDING = ("; fewer than a third of any arm's trials, so it is a finding report
             "not a block")
 
 
-def _description(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    return ((records[0].get("task") or {}).get("description") or {}) if records else {}
+def _description(records: Sequence[TrialRecord]) -> dict[str, Any]:
+    return records[0].task.description if records else {}
 
 
-def _train_cfg(record: dict[str, Any]) -> dict[str, Any]:
-    return (record.get("spec") or {}).get("train") or {}
+def _train_cfg(record: TrialRecord) -> dict[str, Any]:
+    return record.spec.get("train") or {}
 
 
 # -- the checks -----------------------------------------------------------------------------
 
 
-def check_diverged(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> dict[str, Any]:
+def check_diverged(records: Sequence[TrialRecord], arms: Sequence[str]) -> dict[str, Any]:
     """Fail when a third or more of an arm's trials' losses went NaN or infinite; else warn."""
     totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
     diverged = {a: sum(arm_of(r) == a and _is_diverged(r) for r in records) for a in arms}
@@ -95,17 +96,16 @@ def check_diverged(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> di
     )
 
 
-def _is_diverged(record: dict[str, Any]) -> bool:
-    if record.get("status") == "diverged":
+def _is_diverged(record: TrialRecord) -> bool:
+    if record.status == "diverged":
         return True
-    history = record.get("history") or ()
-    return any(not math.isfinite(as_float(h.get("train_loss"))) for h in history)
+    return any(not math.isfinite(as_float(h.get("train_loss"))) for h in record.history)
 
 
-def trivial_baseline_of(records: Sequence[dict[str, Any]]) -> float | None:
+def trivial_baseline_of(records: Sequence[TrialRecord]) -> float | None:
     """The task's trivial-baseline test value, when the records carry one for their metric."""
     baseline = _description(records).get("baseline") or {}
-    if not records or baseline.get("metric") != records[0].get("metric"):
+    if not records or baseline.get("metric") != records[0].metric:
         return None
     value = as_float(baseline.get("value"))
     return value if math.isfinite(value) else None
@@ -125,7 +125,7 @@ def baseline_noise_points(metric: str, higher_is_better: bool, baseline: float,
     return margin
 
 
-def trial_failed(record: dict[str, Any], margin: float = DEFAULT_MARGIN,
+def trial_failed(record: TrialRecord, margin: float = DEFAULT_MARGIN,
                  baseline: float | None = None) -> bool | None:
     """Whether one trial failed to train: it diverged, has no finite test value, or ended
     within noise of its task's trivial baseline (`baseline`, else the one the task recorded
@@ -142,32 +142,31 @@ def trial_failed(record: dict[str, Any], margin: float = DEFAULT_MARGIN,
     """
     if _is_diverged(record):
         return True
-    desc = (record.get("task") or {}).get("description") or {}
+    desc = record.task.description
     recorded = desc.get("baseline") or {}
-    metric = str(record.get("metric"))
+    metric = record.metric
     base = baseline if baseline is not None else (
         finite(recorded.get("value")) if recorded.get("metric") == metric else None)
     if base is None:
         return None
-    value = finite((record.get("test") or {}).get(metric))
+    value = finite(record.test.get(metric))
     if value is None:
         return True  # no test value from a finished trial: nothing was learnt worth testing
-    hib = bool(record.get("higher_is_better"))
+    hib = record.higher_is_better
     n_test = desc.get("n_test")
     threshold = baseline_noise_points(metric, hib, base, int(n_test) if n_test else None, margin)
     return improvement_points(metric, hib, value, base) <= threshold
 
 
 def check_failed_to_train(
-    records: Sequence[dict[str, Any]], arms: Sequence[str], margin: float,
+    records: Sequence[TrialRecord], arms: Sequence[str], margin: float,
     trivial_baseline: float | None,
 ) -> dict[str, Any]:
     """Fail when a third or more of an arm's trials diverged or ended within noise of the
     trivial baseline; fewer is a warning (a finding); per-arm rates either way."""
     if not records:
         return _check("failed-to-train", OK, "no trials to check")
-    metric = str(records[0].get("metric"))
-    hib = bool(records[0].get("higher_is_better"))
+    metric, hib = records[0].metric, records[0].higher_is_better
     desc = _description(records)
     threshold = None
     if trivial_baseline is not None:
@@ -219,7 +218,7 @@ def check_failed_to_train(
     )
 
 
-def still_improving(record: dict[str, Any]) -> str | None:
+def still_improving(record: TrialRecord) -> str | None:
     """Why a trial was still improving when it stopped ("last-epoch", "loss-falling"), or None.
 
     "last-epoch": its best-validation checkpoint is its final epoch. "loss-falling": early
@@ -230,8 +229,7 @@ def still_improving(record: dict[str, Any]) -> str | None:
     """
     if _is_diverged(record):
         return None
-    history = record.get("history") or []
-    best = record.get("best_epoch") or 0
+    history, best = record.history, record.best_epoch or 0
     if not history or not best or _perfect(record, history[min(best, len(history)) - 1]):
         return None
     if best >= len(history):
@@ -246,13 +244,13 @@ def still_improving(record: dict[str, Any]) -> str | None:
     return None
 
 
-def _perfect(record: dict[str, Any], epoch: dict[str, Any]) -> bool:
+def _perfect(record: TrialRecord, epoch: dict[str, Any]) -> bool:
     """Whether an epoch's validation score is a class metric's ceiling (every row right)."""
-    return (bool(record.get("higher_is_better")) and record.get("metric") in CLASS_METRICS
+    return (record.higher_is_better and record.metric in CLASS_METRICS
             and as_float(epoch.get("val_metric")) >= 1.0 - 1e-9)
 
 
-def check_still_improving(records: Sequence[dict[str, Any]],
+def check_still_improving(records: Sequence[TrialRecord],
                           arms: Sequence[str]) -> dict[str, Any]:
     """Fail when a third or more of an arm's trials stopped while still improving."""
     totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
@@ -289,14 +287,14 @@ def check_still_improving(records: Sequence[dict[str, Any]],
     )
 
 
-def check_training_budget(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def check_training_budget(records: Sequence[TrialRecord]) -> dict[str, Any]:
     """Warn when a trial could take fewer optimiser steps than the floor allows."""
     n_train = _description(records).get("n_train")
     planned = []
     for r in records:
         cfg = _train_cfg(r)
         if n_train and cfg.get("batch_size") and cfg.get("max_epochs"):
-            rows = max(1, round(int(n_train) * as_float(r.get("data_fraction", 1.0))))
+            rows = max(1, round(int(n_train) * as_float(r.data_fraction)))
             planned.append(planned_steps(rows, int(cfg["batch_size"]), int(cfg["max_epochs"])))
     if not planned:
         return _check("training-budget", OK, "training budget unknown (no training-set size "
@@ -320,15 +318,14 @@ def check_training_budget(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     )
 
 
-def tied_better_later(record: dict[str, Any]) -> bool:
+def tied_better_later(record: TrialRecord) -> bool:
     """Whether a later epoch tied the checkpoint's validation metric with a much lower loss.
 
     "Much lower": by more than TIED_LOSS_GAP (25%) of the checkpoint's validation loss. The
     rule keeps the first epoch to reach the best metric, so on a coarse split the tested model
     can be far from the best one the trial produced.
     """
-    history = record.get("history") or []
-    best = record.get("best_epoch") or 0
+    history, best = record.history, record.best_epoch or 0
     if _is_diverged(record) or not best or best > len(history):
         return False
     metric, loss = as_float(history[best - 1].get("val_metric")), \
@@ -340,13 +337,13 @@ def tied_better_later(record: dict[str, Any]) -> bool:
                for h in history[best:])
 
 
-def check_validation_granularity(records: Sequence[dict[str, Any]], arms: Sequence[str],
+def check_validation_granularity(records: Sequence[TrialRecord], arms: Sequence[str],
                                  margin: float) -> dict[str, Any]:
     """Warn when one validation row moves the metric by more than the margin; fail when ties
     on it kept a much worse checkpoint in a third or more of an arm's trials."""
     desc = _description(records)
-    metric = str(records[0].get("metric")) if records else ""
-    objective = ((records[0].get("task") or {}).get("objective")) if records else None
+    metric = records[0].metric if records else ""
+    objective = records[0].task.objective if records else None
     n_val = desc.get("n_val")
     if metric not in CLASS_METRICS or objective == "tagging" or not n_val:
         return _check("validation-granularity", OK,
@@ -378,10 +375,10 @@ def check_validation_granularity(records: Sequence[dict[str, Any]], arms: Sequen
                   "validation split (--split-col on your own data)", **details)
 
 
-def check_steps_spread(records: Sequence[dict[str, Any]], arms: Sequence[str]) -> dict[str, Any]:
+def check_steps_spread(records: Sequence[TrialRecord], arms: Sequence[str]) -> dict[str, Any]:
     """Warn when the trials' optimiser steps differ by STEPS_SPREAD times or more."""
     steps = {a: [int(s) for r in records if arm_of(r) == a and not _is_diverged(r)
-                 and (s := (r.get("timing") or {}).get("steps"))] for a in arms}
+                 and (s := r.timing.steps)] for a in arms}
     flat = [s for v in steps.values() for s in v]
     details: dict[str, Any] = {"per_arm": steps}
     if len(flat) < 2:
@@ -404,7 +401,7 @@ def check_steps_spread(records: Sequence[dict[str, Any]], arms: Sequence[str]) -
 
 
 def health_checks(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[TrialRecord],
     *,
     arms: Sequence[str],
     margin: float,
@@ -420,7 +417,7 @@ def health_checks(
     """
     wanted = set(arms)
     recs = [r for r in records if arm_of(r) in wanted and (
-        fraction is None or math.isclose(as_float(r.get("data_fraction", 1.0)), fraction))]
+        fraction is None or math.isclose(as_float(r.data_fraction), fraction))]
     if trivial_baseline is None:
         trivial_baseline = trivial_baseline_of(recs)
     checks = [

@@ -40,6 +40,7 @@ from gatebench.analysis.health import trial_failed, trivial_baseline_of
 from gatebench.analysis.pairing import arm_of
 from gatebench.analysis.verdict import improvement_points, point_unit
 from gatebench.numbers import as_float
+from gatebench.protocol.record import TrialRecord
 from gatebench.protocol.specs import DEFAULT_MARGIN
 
 SKILL_SHARE = 0.10
@@ -62,21 +63,20 @@ class Margin:
         return asdict(self)
 
 
-def _level(records: Sequence[dict[str, Any]], metric: str) -> float | None:
+def _level(records: Sequence[TrialRecord], metric: str) -> float | None:
     """The arms' mean test value over trials that finished (diverged ones left out)."""
-    values = [as_float((r.get("test") or {}).get(metric)) for r in records
-              if r.get("status") != "diverged"]
+    values = [as_float(r.test.get(metric)) for r in records if r.status != "diverged"]
     finite = [v for v in values if math.isfinite(v)]
     return float(np.mean(finite)) if finite else None
 
 
-def skill_margin(records: Sequence[dict[str, Any]], margin: float | None = None,
+def skill_margin(records: Sequence[TrialRecord], margin: float | None = None,
                  share: float = SKILL_SHARE) -> Margin:
     """The margin a study uses: `margin` when given, else `share` of the arms' skill over the
     trivial baseline (module doc), else DEFAULT_MARGIN when there is no baseline or no skill."""
     records = list(records)
-    metric = str(records[0].get("metric")) if records else ""
-    hib = bool(records[0].get("higher_is_better")) if records else True
+    metric = records[0].metric if records else ""
+    hib = records[0].higher_is_better if records else True
     unit = point_unit(metric, hib)
     sep = "" if unit.startswith("%") else " "
     if margin is not None:
@@ -110,7 +110,7 @@ def failure_rate_bound(failures: int, n: int, level: float = 0.95) -> float:
     return float(sps.beta.ppf(level, failures + 1, n - failures))
 
 
-def failure_rates(records: Sequence[dict[str, Any]], arms: Sequence[str], margin: float,
+def failure_rates(records: Sequence[TrialRecord], arms: Sequence[str], margin: float,
                   level: float = 0.95) -> dict[str, dict[str, Any]]:
     """Per arm: trials that failed to train (`trial_failed`), their rate and its upper bound.
 

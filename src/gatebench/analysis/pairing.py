@@ -5,32 +5,37 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from gatebench.protocol.record import TrialRecord
+
+# One seed pair: {"pair_key", "seed", "data_fraction", <arm label>: TrialRecord, ...}
+Pair = dict[str, Any]
+
 
 class Pairs(list):
     """A list of pairs that also says how many incomplete pairs were left out (`skipped`)."""
 
-    def __init__(self, pairs: Iterable[dict[str, Any]] = (), skipped: int = 0) -> None:
+    def __init__(self, pairs: Iterable[Pair] = (), skipped: int = 0) -> None:
         super().__init__(pairs)
         self.skipped = skipped
 
 
-def arm_of(record: dict[str, Any]) -> str:
-    """A record's arm label (records written before arms existed are labelled by their cell)."""
-    return str(record.get("arm") or record.get("cell"))
+def arm_of(record: TrialRecord) -> str:
+    """A record's arm label (read_record labels records from before arms by their cell)."""
+    return record.arm
 
 
-def arms_in(records: Iterable[dict[str, Any]]) -> list[str]:
+def arms_in(records: Iterable[TrialRecord]) -> list[str]:
     """The arm labels present in these records, ordered by cell name, then label.
 
     A fixed order, not the order records happen to arrive in, so a default comparison always
     reads the same way round: "gru − lstm", "lstm-a − lstm-b".
     """
-    arms = {arm_of(r): str(r.get("cell") or "") for r in records}
+    arms = {r.arm: r.cell for r in records}
     return sorted(arms, key=lambda label: (arms[label], label))
 
 
 def pair_records(
-    records: Iterable[dict[str, Any]], arms: Sequence[str] | None = None
+    records: Iterable[TrialRecord], arms: Sequence[str] | None = None
 ) -> Pairs:
     """Pairs {"pair_key", "seed", "data_fraction", <arm>: record, ...} ordered by fraction, seed.
 
@@ -43,24 +48,22 @@ def pair_records(
     records = list(records)
     wanted = tuple(arms) if arms is not None else tuple(arms_in(records))
     if len(wanted) < 2:
-        groups_seen = {(r.get("pair_key"), r.get("data_fraction")) for r in records}
+        groups_seen = {(r.pair_key, r.data_fraction) for r in records}
         return Pairs([], skipped=len(groups_seen))
-    groups: dict[tuple[str, float], dict[str, dict[str, Any]]] = {}
+    groups: dict[tuple[str, float], dict[str, TrialRecord]] = {}
     for r in records:
-        arm = arm_of(r)
-        if arm not in wanted:
+        if r.arm not in wanted:
             continue
-        key = (str(r.get("pair_key")), float(r.get("data_fraction", 1.0)))
-        groups.setdefault(key, {}).setdefault(arm, r)
+        key = (r.pair_key, float(r.data_fraction))
+        groups.setdefault(key, {}).setdefault(r.arm, r)
     pairs, skipped = [], 0
     for (pair_key, fraction), by_cell in groups.items():
         if len(by_cell) < len(wanted):
             skipped += 1
             continue
-        first = by_cell[wanted[0]]
-        pair: dict[str, Any] = {
+        pair: Pair = {
             "pair_key": pair_key,
-            "seed": first.get("seed"),
+            "seed": by_cell[wanted[0]].seed,
             "data_fraction": fraction,
         }
         pair.update({c: by_cell[c] for c in wanted})

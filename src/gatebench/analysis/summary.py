@@ -26,11 +26,12 @@ from gatebench.analysis.karm import (
     ranking_text,
 )
 from gatebench.analysis.margins import failure_rates, skill_margin
-from gatebench.analysis.pairing import arms_in, pair_records
+from gatebench.analysis.pairing import Pair, Pairs, arms_in, pair_records
 from gatebench.analysis.stats import bootstrap_ci, geometric_mean_ratio, t_ci
 from gatebench.analysis.verdict import decide, improvement_points, point_unit
 from gatebench.errors import GatebenchError, SpecError
 from gatebench.numbers import as_float, jsonable
+from gatebench.protocol.record import TrialRecord
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,42 +71,41 @@ def finding_ci(ci: Sequence[float]) -> list[float | None]:
     return [lo, hi]
 
 
-def effective_metric(record: dict[str, Any], metric: str, higher_is_better: bool) -> float:
+def effective_metric(record: TrialRecord, metric: str, higher_is_better: bool) -> float:
     """A trial's headline test value, with a diverged trial scored as the worst (module doc)."""
-    value = as_float((record.get("test") or {}).get(metric))
-    if record.get("status") == "diverged":
+    value = as_float(record.test.get(metric))
+    if record.status == "diverged":
         if higher_is_better:
             return value if math.isfinite(value) else 0.0
         return math.inf
     return value
 
 
-def train_val_gap(record: dict[str, Any]) -> float:
+def train_val_gap(record: TrialRecord) -> float:
     """val_loss - train_loss at the best epoch: larger means more overfitting (NaN if unknown)."""
-    best = record.get("best_epoch")
-    for h in record.get("history") or ():
-        if h.get("epoch") == best:
+    for h in record.history:
+        if h.get("epoch") == record.best_epoch:
             return as_float(h.get("val_loss")) - as_float(h.get("train_loss"))
     return float("nan")
 
 
-def _timing(record: dict[str, Any], key: str) -> float:
-    return as_float((record.get("timing") or {}).get(key))
+def _timing(record: TrialRecord, key: str) -> float:
+    return as_float(getattr(record.timing, key))
 
 
-def _at_fraction(records: Iterable[dict[str, Any]], fraction: float) -> list[dict[str, Any]]:
-    return [r for r in records if math.isclose(as_float(r.get("data_fraction", 1.0)), fraction)]
+def _at_fraction(records: Iterable[TrialRecord], fraction: float) -> list[TrialRecord]:
+    return [r for r in records if math.isclose(as_float(r.data_fraction), fraction)]
 
 
-def _check_one_study(records: list[dict[str, Any]]) -> None:
+def _check_one_study(records: list[TrialRecord]) -> None:
     for field in ("metric", "higher_is_better"):
-        seen = {r.get(field) for r in records}
+        seen = {getattr(r, field) for r in records}
         if len(seen) > 1:
             raise GatebenchError(
                 f"records mix {field} values ({', '.join(sorted(map(str, seen)))}); "
                 "summarise one study at a time (filter the records by study_id)"
             )
-    names = {(r.get("task") or {}).get("name") for r in records}
+    names = {r.task.name for r in records}
     if len(names) > 1:
         raise GatebenchError(
             f"records mix tasks ({', '.join(sorted(map(str, names)))}); "
@@ -113,38 +113,36 @@ def _check_one_study(records: list[dict[str, Any]]) -> None:
         )
 
 
-def _ratio(pairs: list[dict], a: str, b: str, key: str, what: str, ok_only: bool) -> dict:
+def _ratio(pairs: list[Pair], a: str, b: str, key: str, what: str, ok_only: bool) -> dict:
     values = []
     for p in pairs:
-        if ok_only and (p[a].get("status") != "ok" or p[b].get("status") != "ok"):
+        if ok_only and not (p[a].ok and p[b].ok):
             continue
         num, den = _timing(p[a], key), _timing(p[b], key)
         if math.isfinite(num) and math.isfinite(den) and num > 0 and den > 0:
             values.append(num / den)
     out = {"what": what, **geometric_mean_ratio(values), "values": values}
-    out["concurrent"] = any(bool(p[c].get("concurrent")) for p in pairs for c in (a, b))
+    out["concurrent"] = any(p[c].concurrent for p in pairs for c in (a, b))
     return out
 
 
 def _arm_summary(
-    recs: list[dict[str, Any]], metric: str, higher_is_better: bool, level: float
+    recs: list[TrialRecord], metric: str, higher_is_better: bool, level: float
 ) -> dict[str, Any]:
     first = recs[0]
-    params = first.get("params") or {}
-    spec = first.get("spec") or {}
     metric_values = [effective_metric(r, metric, higher_is_better) for r in recs]
-    best_epochs = [r.get("best_epoch") for r in recs]
-    epochs_run = [r.get("epochs_run") for r in recs]
+    best_epochs = [r.best_epoch for r in recs]
+    epochs_run = [r.epochs_run for r in recs]
     return {
-        "cell": first.get("cell"),
-        "overrides": spec.get("overrides") or {},
-        "hidden_size": first.get("hidden_size"),
-        "params": {k: params.get(k) for k in ("core", "total", "budget")},
+        "cell": first.cell,
+        "overrides": first.spec.get("overrides") or {},
+        "hidden_size": first.hidden_size,
+        "params": first.params.to_dict(),
         "n_trials": len(recs),
-        "n_diverged": sum(r.get("status") == "diverged" for r in recs),
-        "kernels": sorted({str(r.get("kernel")) for r in recs if r.get("kernel")}),
-        "device": first.get("device"),
-        "threads": first.get("threads"),
+        "n_diverged": sum(r.status == "diverged" for r in recs),
+        "kernels": sorted({str(r.kernel) for r in recs if r.kernel}),
+        "device": first.device,
+        "threads": first.threads,
         # mean and CI over finite values; an infinite (diverged) error shows as None in values
         "test": {"metric": metric, **_mean_ci(metric_values, level), "values": metric_values},
         "train_compute_s": _mean_ci([_timing(r, "train_compute_s") for r in recs], level),
@@ -160,7 +158,7 @@ def _arm_summary(
 
 
 def summarize(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[TrialRecord],
     margin: float | None = None,
     arms: Sequence[str] | None = None,
     level: float = 0.95,
@@ -194,8 +192,7 @@ def summarize(
     _check_one_study(selected or all_records)
     pairs = _complete_pairs(selected, arms, (a, b), fraction)
     first = pairs[0][a]
-    metric = str(first.get("metric"))
-    hib = bool(first.get("higher_is_better"))
+    metric, hib = first.metric, first.higher_is_better
     unit = point_unit(metric, hib)
 
     diffs = paired_improvements(pairs, a, b, metric, hib)
@@ -204,7 +201,7 @@ def summarize(
     margin = chosen.value
     checks = health_checks(paired, arms=arms, margin=margin, fraction=None)
     design = "sequential" if max_pairs else "fixed"
-    fractions = sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records})
+    fractions = sorted({as_float(r.data_fraction) for r in all_records})
     summary = {
         "task": _task_part(first),
         "metric": metric,
@@ -239,8 +236,8 @@ def summarize(
     return jsonable(summary)
 
 
-def _complete_pairs(records: list[dict[str, Any]], arms: Sequence[str], first: tuple[str, str],
-                    fraction: float) -> Any:
+def _complete_pairs(records: list[TrialRecord], arms: Sequence[str], first: tuple[str, str],
+                    fraction: float) -> Pairs:
     """The complete pairs (seed k of every arm); GatebenchError when there is none."""
     pairs = pair_records(records, arms)
     if not pairs:
@@ -251,14 +248,14 @@ def _complete_pairs(records: list[dict[str, Any]], arms: Sequence[str], first: t
     return pairs
 
 
-def _task_part(first: dict[str, Any]) -> dict[str, Any]:
+def _task_part(first: TrialRecord) -> dict[str, Any]:
     """The task's name, family and description, as the first record states them."""
-    spec, task = first.get("spec") or {}, first.get("task") or {}
-    return {"name": task.get("name") or (spec.get("task") or {}).get("name"),
-            "family": task.get("family"), "description": task.get("description")}
+    task = first.task
+    return {"name": task.name or (first.spec.get("task") or {}).get("name"),
+            "family": task.family, "description": task.description}
 
 
-def _time_ratios(pairs: Sequence[dict[str, Any]], a: str, b: str) -> dict[str, Any]:
+def _time_ratios(pairs: Sequence[Pair], a: str, b: str) -> dict[str, Any]:
     """The trials' own time ratios of the first comparison (the timing pass may replace
     time_ratio later: run.study_timing)."""
     return {
@@ -270,16 +267,16 @@ def _time_ratios(pairs: Sequence[dict[str, Any]], a: str, b: str) -> dict[str, A
     }
 
 
-def _protocol_part(first: dict[str, Any], pairs: Sequence[dict[str, Any]],
+def _protocol_part(first: TrialRecord, pairs: Sequence[Pair],
                    arms: Sequence[str]) -> dict[str, Any]:
     """The protocol facts every summary states beside its margin and level."""
-    spec = first.get("spec") or {}
+    spec = first.spec
     return {"sizing": spec.get("sizing"), "model": spec.get("model"), "train": spec.get("train"),
-            "concurrent": any(bool(p[c].get("concurrent")) for p in pairs for c in arms),
+            "concurrent": any(p[c].concurrent for p in pairs for c in arms),
             "ci_methods": CI_METHODS, "diverged_rule": DIVERGED_RULE}
 
 
-def _k_arm_parts(summary: dict[str, Any], pairs: list[dict], arms: Sequence[str],
+def _k_arm_parts(summary: dict[str, Any], pairs: list[Pair], arms: Sequence[str],
                  reference: str | None, checks: list[dict[str, Any]], design: str,
                  max_pairs: int | None) -> dict[str, Any]:
     # Two arms: the one comparison is the verdict above (Holm over one test changes nothing).
@@ -305,7 +302,7 @@ def _k_arm_parts(summary: dict[str, Any], pairs: list[dict], arms: Sequence[str]
     return {"pairwise": pairwise, "ranking": ranking}
 
 
-def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: str,
+def paired_improvements(pairs: Sequence[Pair], a: str, b: str,
                         metric: str, hib: bool) -> list[float]:
     """Per pair, how far `a` beats `b` in `improvement_points` units (diverged runs included)."""
     return [improvement_points(metric, hib, effective_metric(p[a], metric, hib),
@@ -313,7 +310,7 @@ def paired_improvements(pairs: Sequence[dict[str, dict[str, Any]]], a: str, b: s
 
 
 def learning_curve(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[TrialRecord],
     arms: Sequence[str] | None = None,
     level: float = 0.95,
 ) -> list[dict[str, Any]]:
@@ -328,10 +325,9 @@ def learning_curve(
         return []
     cells = tuple(arms) if arms is not None else tuple(arms_in(all_records))
     _check_one_study(all_records)
-    metric = str(all_records[0].get("metric"))
-    hib = bool(all_records[0].get("higher_is_better"))
+    metric, hib = all_records[0].metric, all_records[0].higher_is_better
     rows = []
-    for fraction in sorted({as_float(r.get("data_fraction", 1.0)) for r in all_records}):
+    for fraction in sorted({as_float(r.data_fraction) for r in all_records}):
         pairs = pair_records(_at_fraction(all_records, fraction), cells)
         row: dict[str, Any] = {
             "data_fraction": fraction,

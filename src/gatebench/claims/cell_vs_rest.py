@@ -35,7 +35,8 @@ from gatebench.claims.base import (
     row,
 )
 from gatebench.claims.catalogue import Claim
-from gatebench.claims.evidence import Evidence, Record
+from gatebench.claims.evidence import Evidence
+from gatebench.protocol.record import TrialRecord
 
 # Measured by: importance study per task: the cell's net share of the test metric's variance, with
 # its interactions, against the learning rate, size, regularisation and preprocessing (seed noise
@@ -49,18 +50,17 @@ WHAT = "cell's net share of the test metric's variance, with its interactions (l
        "tasks)"
 
 
-def design_rows(records: list[Record]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+def design_rows(records: list[TrialRecord]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
     """Rows {point, levels, metric} for `decompose`, and the design's factors, from records
     (a trial that did not finish has no metric: `decompose` scores it as the worst)."""
     rows, factors = [], None
     for r in records:
-        tag = r.get("importance") or {}
+        tag = r.importance or {}
         if "levels" not in tag:
             continue
         factors = factors or tuple(tag["levels"])
-        ok = r.get("status") == "ok"
         rows.append({"point": tag["point"], "levels": tag["levels"],
-                     "metric": (r.get("test") or {}).get(r.get("metric")) if ok else None})
+                     "metric": r.test.get(r.metric) if r.ok else None})
     return rows, factors or ()
 
 
@@ -106,10 +106,8 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
         if CELL not in factors:
             continue
         task = sid[len(PREFIX):]
-        family_of[task] = next(((r.get("task") or {}).get("family") for r in records), None) \
-            or "?"
-        hib = next((bool(r.get("higher_is_better")) for r in records
-                    if r.get("higher_is_better") is not None), True)
+        family_of[task] = next((r.task.family for r in records), None) or "?"
+        hib = records[0].higher_is_better if records else True
         result = decompose(design, factors, "metric", higher_is_better=hib,
                            resamples=resamples, contrast=CELL)
         tests[task], cell, top = task_test(result)
@@ -124,7 +122,7 @@ def decide(evidence: Evidence, resamples: int = RESAMPLES) -> ClaimResult:
                         cell_share=cell.get("share"), ranges=result["ranges"],
                         parts=[{"name": p["name"], "share": p["share"], "ci": p["ci"],
                                 "effect": p.get("effect")} for p in result["parts"]],
-                        metric=next((r.get("metric") for r in records), None),
+                        metric=next((r.metric for r in records), None),
                         detail=f"{_pct(cell)} vs {_pct(top)}; seed noise "
                         f"{_pct(next((p for p in result['parts'] if p['name'] == SEED), None))[5:]}"
                         f"; effects: {_effect_text(result)}; over {ranges_text(result)} "

@@ -22,6 +22,7 @@ from typing import Any
 
 from gatebench.analysis import pair_records
 from gatebench.analysis.health import trial_failed
+from gatebench.analysis.pairing import Pair
 from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     BETTER,
@@ -45,8 +46,9 @@ from gatebench.claims.base import (
     task_claim_result,
 )
 from gatebench.claims.catalogue import CONVERGENCE, FOLKLORE_CELLS, GRU, LSTM
-from gatebench.claims.evidence import Evidence, Record, is_concurrent, unique_trials
+from gatebench.claims.evidence import Evidence, is_concurrent, unique_trials
 from gatebench.claims.health import FAILURES, health_reason, task_health
+from gatebench.protocol.record import TrialRecord
 
 WHAT = "GRU/LSTM optimiser steps to the pair's common target"
 UNIT = "ratio"
@@ -58,34 +60,32 @@ def target(best: float, baseline: float, share: float) -> float:
     return baseline + share * (best - baseline)
 
 
-def start_value(record: Record) -> float | None:
+def start_value(record: TrialRecord) -> float | None:
     """Where training starts from: the task's trivial baseline for the record's metric, else
     the first recorded validation value."""
-    desc = (record.get("task") or {}).get("description") or {}
-    base = desc.get("baseline") or {}
-    if base.get("metric") == record.get("metric") and finite(base.get("value")) is not None:
+    base = record.task.description.get("baseline") or {}
+    if base.get("metric") == record.metric and finite(base.get("value")) is not None:
         return float(base["value"])
-    history = record.get("history") or ()
+    history = record.history
     return finite(history[0].get("val_metric")) if history else None
 
 
-def best_val(record: Record) -> float | None:
+def best_val(record: TrialRecord) -> float | None:
     """The run's best finite validation metric (None when it has none)."""
-    values = [v for v in (finite(h.get("val_metric")) for h in record.get("history") or ())
-              if v is not None]
+    values = [v for v in (finite(h.get("val_metric")) for h in record.history) if v is not None]
     if not values:
         return None
-    return max(values) if record.get("higher_is_better") else min(values)
+    return max(values) if record.higher_is_better else min(values)
 
 
-def reach(record: Record, goal: float, start: float) -> dict[str, float] | None:
+def reach(record: TrialRecord, goal: float, start: float) -> dict[str, float] | None:
     """Epochs, optimiser steps and training seconds when validation first reaches `goal`,
     interpolated linearly between the evaluation before and the one that reaches it (before
     the first epoch: step 0 at `start`)."""
-    hib = bool(record.get("higher_is_better"))
+    hib = record.higher_is_better
     per_epoch = _steps_per_epoch(record)
     before = {"epoch": 0.0, "steps": 0.0, "seconds": 0.0, "value": start}
-    for h in record.get("history") or ():
+    for h in record.history:
         v = finite(h.get("val_metric"))
         if v is None:
             continue
@@ -102,19 +102,19 @@ def reach(record: Record, goal: float, start: float) -> dict[str, float] | None:
     return None
 
 
-def _steps_per_epoch(record: Record) -> float:
-    steps = finite((record.get("timing") or {}).get("steps"))
-    epochs = len(record.get("history") or ()) or 1
+def _steps_per_epoch(record: TrialRecord) -> float:
+    steps = finite(record.timing.steps)
+    epochs = len(record.history) or 1
     return steps / epochs if steps else math.nan
 
 
-def pair_ratios(pair: dict[str, Any], share: float) -> dict[str, float] | None:
+def pair_ratios(pair: Pair, share: float) -> dict[str, float] | None:
     """GRU/LSTM steps, epochs and seconds to the pair's common target (None: no validation)."""
     g, lstm = pair[GRU], pair[LSTM]
     bests = best_val(g), best_val(lstm)
     if bests[0] is None or bests[1] is None:
         return None
-    hib = bool(g.get("higher_is_better"))
+    hib = g.higher_is_better
     starts = start_value(g), start_value(lstm)
     if starts[0] is None or starts[1] is None:
         return None
@@ -133,7 +133,7 @@ def _ratio(a: float, b: float) -> float:
     return a / b if a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b) else math.nan
 
 
-def _task_ratios(records: list[Record], share: float, excluded: dict[str, Any]
+def _task_ratios(records: list[TrialRecord], share: float, excluded: dict[str, Any]
                  ) -> list[dict[str, float]]:
     """Per healthy seed pair of one task, its ratios to the common target (counts excluded)."""
     ratios = []
@@ -151,21 +151,21 @@ def _task_ratios(records: list[Record], share: float, excluded: dict[str, Any]
     return ratios
 
 
-def timed_on(records: list[Record]) -> str:
+def timed_on(records: list[TrialRecord]) -> str:
     """"cpu; kernels gru aten::gru, lstm mkldnn_rnn_layer": what the seconds were timed on."""
-    device = next((r.get("device") for r in records if r.get("device")), "?")
-    kernels = {r.get("cell"): r.get("kernel") for r in records if r.get("kernel")}
+    device = next((r.device for r in records if r.device), "?")
+    kernels = {r.cell: r.kernel for r in records if r.kernel}
     return f"{device}; kernels " + ", ".join(f"{c} {k}" for c, k in sorted(kernels.items()))
 
 
 def decide(evidence: Evidence, share: float = 0.9) -> ClaimResult:
     """Per task: GRU/LSTM steps to the common target significantly below 1 -> for; above 1 or
     equivalent within ×1.1 -> against; tasks combined by the one rule ("GRU better")."""
-    by_task: dict[str, list[Record]] = {}
+    by_task: dict[str, list[TrialRecord]] = {}
     for records in {**evidence.studies("short/"), **evidence.studies("small/")}.values():
         for r in records:
-            if math.isclose(finite(r.get("data_fraction", 1.0)) or 0.0, 1.0):
-                by_task.setdefault((r.get("task") or {}).get("name") or "?", []).append(r)
+            if math.isclose(finite(r.data_fraction) or 0.0, 1.0):
+                by_task.setdefault(r.task.name or "?", []).append(r)
     rows, decisions, tests = [], {}, {}
     excluded: dict[str, Any] = {"pairs_without_target": 0,
                                 "failed_trials": dict.fromkeys(FOLKLORE_CELLS, 0)}
@@ -182,7 +182,7 @@ def decide(evidence: Evidence, share: float = 0.9) -> ClaimResult:
                 tests[task] = TaskTest.silent(unhealthy) if unhealthy else better_test(d)
             rows.append(decision_row(f"{task} {key}", what, d, UNIT, task=task, measure=key,
                                      level="task" if key == "steps" else "beside",
-                                     device=records[0].get("device"),
+                                     device=records[0].device,
                                      detail={"gru_epochs": _mean(r["gru_epochs"] for r in ratios),
                                              "lstm_epochs": _mean(r["lstm_epochs"]
                                                                   for r in ratios),

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from gatebench.numbers import finite
+from gatebench.protocol.record import Measurement, TrialRecord, read_record, trials_only
 
 
 def _size(options: dict[str, Any]) -> float:
@@ -35,19 +36,18 @@ def _size(options: dict[str, Any]) -> float:
     return size
 
 
-def trial_entry(record: dict[str, Any]) -> dict[str, Any] | None:
+def trial_entry(record: TrialRecord) -> dict[str, Any] | None:
     """What one stored trial contributes to "measured" (None without a wall time)."""
-    history = record.get("history") or []
+    history = record.history
     wall = finite(history[-1].get("wall_s")) if history else None
     if wall is None:
         return None
-    spec = record.get("spec") or {}
-    return {"task": (spec.get("task") or {}).get("name"), "study": record.get("study_id"),
-            "options": (spec.get("task") or {}).get("options") or {},
-            "max_epochs": (spec.get("train") or {}).get("max_epochs"),
-            "epochs_run": len(history), "data_fraction": record.get("data_fraction", 1.0),
-            "hidden": record.get("hidden_size"),
-            "wall_s": wall + (finite((record.get("timing") or {}).get("prep_s")) or 0.0)}
+    task, train = record.spec.get("task") or {}, record.spec.get("train") or {}
+    return {"task": task.get("name"), "study": record.study_id,
+            "options": task.get("options") or {}, "max_epochs": train.get("max_epochs"),
+            "epochs_run": len(history), "data_fraction": record.data_fraction,
+            "hidden": record.hidden_size,
+            "wall_s": wall + (finite(record.timing.prep_s) or 0.0)}
 
 
 def timing_work(batch: int, seq_len: int, hidden: int, steps: int) -> float:
@@ -55,15 +55,16 @@ def timing_work(batch: int, seq_len: int, hidden: int, steps: int) -> float:
     return float(steps) * batch * seq_len * hidden * hidden
 
 
-def measured_section(records: Iterable[dict[str, Any]], phases: dict[str, dict[str, float]],
+def measured_section(records: Iterable[TrialRecord | Measurement],
+                     phases: dict[str, dict[str, float]],
                      machine: dict[str, Any]) -> dict[str, Any]:
     """claims.json "measured": trial entries, serial phases and the machine they ran on."""
     trials, seen = [], set()
-    for r in records:
-        if (r.get("kind") or "trial") != "trial" or r.get("spec_id") in seen:
+    for r in trials_only(map(read_record, records)):
+        if r.spec_id in seen:
             continue
-        seen.add(r.get("spec_id"))
-        if r.get("concurrent"):
+        seen.add(r.spec_id)
+        if r.concurrent:
             continue  # a shared machine's times would understate a serial run's
         entry = trial_entry(r)
         if entry is not None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from gatebench.analysis.timing import isolated
+from gatebench.protocol.record import Measurement, TrialRecord, read_record
 
 TRIAL, STEP_TIMING, LATENCY = "trial", "step_timing", "latency"
 
-Record = dict[str, Any]
+# A stored record: a trial, or a measurement (step timing, latency) with its kind.
+Record = TrialRecord | Measurement
 
 
 def is_concurrent(record: Record) -> bool:
@@ -25,14 +26,13 @@ def drop_concurrent(records: Iterable[Record]) -> tuple[list[Record], int]:
     return kept, len(records) - len(kept)
 
 
-def unique_trials(records: Iterable[Record]) -> list[Record]:
+def unique_trials(records: Iterable[TrialRecord]) -> list[TrialRecord]:
     """Each stored trial once, by spec id (a shared trial appears under two study ids)."""
-    seen: set[Any] = set()
+    seen: set[str] = set()
     out = []
     for r in records:
-        key = r.get("spec_id")
-        if key is None or key not in seen:
-            seen.add(key)
+        if r.spec_id not in seen:
+            seen.add(r.spec_id)
             out.append(r)
     return out
 
@@ -46,9 +46,9 @@ class Evidence:
     concurrently are dropped here and counted in `concurrent`, since they only serve speed.
     """
 
-    trials: dict[str, list[Record]] = field(default_factory=dict)
-    step_timing: list[Record] = field(default_factory=list)
-    latency: list[Record] = field(default_factory=list)
+    trials: dict[str, list[TrialRecord]] = field(default_factory=dict)
+    step_timing: list[Measurement] = field(default_factory=list)
+    latency: list[Measurement] = field(default_factory=list)
     concurrent: dict[str, int] = field(default_factory=lambda: {STEP_TIMING: 0, LATENCY: 0})
     unknown_kinds: dict[str, int] = field(default_factory=dict)
 
@@ -56,10 +56,10 @@ class Evidence:
     def from_records(cls, records: Iterable[Record]) -> Evidence:
         """Split records by `kind` (missing = trial); trials are grouped by `study_id`."""
         ev = cls()
-        for r in records:
-            kind = r.get("kind") or TRIAL
-            if kind == TRIAL:
-                ev.trials.setdefault(str(r.get("study_id")), []).append(r)
+        for r in map(read_record, records):
+            kind = TRIAL if isinstance(r, TrialRecord) else str(r.get("kind"))
+            if isinstance(r, TrialRecord):
+                ev.trials.setdefault(str(r.study_id), []).append(r)
             elif kind in (STEP_TIMING, LATENCY):
                 if is_concurrent(r):
                     ev.concurrent[kind] += 1
@@ -69,6 +69,6 @@ class Evidence:
                 ev.unknown_kinds[str(kind)] = ev.unknown_kinds.get(str(kind), 0) + 1
         return ev
 
-    def studies(self, prefix: str) -> dict[str, list[Record]]:
+    def studies(self, prefix: str) -> dict[str, list[TrialRecord]]:
         """Trial records of the studies whose id starts with `prefix` (e.g. "short/"), by id."""
         return {sid: recs for sid, recs in sorted(self.trials.items()) if sid.startswith(prefix)}

@@ -22,12 +22,13 @@ from typing import Any
 
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.claims.catalogue import FOLKLORE_CELLS
+from gatebench.protocol.record import Measurement, TrialRecord, read_record, trials_only
 from gatebench.protocol.specs import DEFAULT_MARGIN
 
 FAILURES = ("diverged", "failed-to-train")  # what a claim that scores failures leaves out
 
 
-def task_health(records: Iterable[dict[str, Any]], *, scored: Sequence[str] = (),
+def task_health(records: Iterable[TrialRecord], *, scored: Sequence[str] = (),
                 margin: float = DEFAULT_MARGIN, fraction: float | None = 1.0
                 ) -> list[dict[str, Any]]:
     """The blocking health checks of one task's trials (at `fraction`), less `scored`."""
@@ -43,17 +44,17 @@ def health_reason(blockers: Sequence[dict[str, Any]]) -> str | None:
     return f"health check {names} failed: {blockers[0]['message']}"
 
 
-def study_health(records: Iterable[dict[str, Any]], margin: float = DEFAULT_MARGIN
+def study_health(records: Iterable[TrialRecord | Measurement], margin: float = DEFAULT_MARGIN
                  ) -> dict[str, list[str]]:
     """Per study id, its blocking checks' one-line messages (healthy studies left out): what
     the suite stores beside the verdicts."""
-    by_study: dict[str, list[dict[str, Any]]] = {}
-    for r in records:
-        if (r.get("kind") or "trial") == "trial" and r.get("study_id"):
-            by_study.setdefault(str(r["study_id"]), []).append(r)
+    by_study: dict[str, list[TrialRecord]] = {}
+    for r in trials_only(map(read_record, records)):
+        if r.study_id:
+            by_study.setdefault(r.study_id, []).append(r)
     out = {}
     for sid, recs in sorted(by_study.items()):
-        fractions = {float(r.get("data_fraction", 1.0)) for r in recs}
+        fractions = {float(r.data_fraction) for r in recs}
         found = task_health(recs, margin=margin, fraction=fractions.pop() if len(fractions) == 1
                             else 1.0)
         if found:

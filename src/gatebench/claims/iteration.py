@@ -46,16 +46,17 @@ from gatebench.claims.base import (
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, ITERATION
 from gatebench.claims.convergence import best_val, start_value, target, timed_on
-from gatebench.claims.evidence import Evidence, Record, is_concurrent
+from gatebench.claims.evidence import Evidence, is_concurrent
+from gatebench.protocol.record import TrialRecord
 
 WHAT = "GRU/LSTM wall time until the learning-rate sweep first reaches the common target"
 UNIT = "ratio"
 WITHIN = 0.1
 
 
-def wall_time(record: Record) -> float:
+def wall_time(record: TrialRecord) -> float:
     """A trial's total wall time: the last history entry's cumulative wall_s (NaN if none)."""
-    history = record.get("history") or ()
+    history = record.history
     value = finite(history[-1].get("wall_s")) if history else None
     return math.nan if value is None else value
 
@@ -65,9 +66,9 @@ def _lr(sid: str) -> float:
     return float(m.group(1)) if m else math.inf
 
 
-def sweeps(evidence: Evidence) -> dict[str, dict[Any, dict[str, list[Record]]]]:
+def sweeps(evidence: Evidence) -> dict[str, dict[Any, dict[str, list[TrialRecord]]]]:
     """task -> seed -> cell -> that cell's trials (ascending learning rate)."""
-    out: dict[str, dict[Any, dict[str, list[Record]]]] = {}
+    out: dict[str, dict[Any, dict[str, list[TrialRecord]]]] = {}
     for sid, records in sorted(evidence.studies("iteration/").items(), key=lambda kv: _lr(kv[0])):
         parts = sid.split("/")
         task = parts[1] if len(parts) > 2 else sid
@@ -77,11 +78,11 @@ def sweeps(evidence: Evidence) -> dict[str, dict[Any, dict[str, list[Record]]]]:
     return out
 
 
-def time_to(trials: list[Record], goal: float, hib: bool) -> float | None:
+def time_to(trials: list[TrialRecord], goal: float, hib: bool) -> float | None:
     """Wall seconds from the sweep's start until validation first reaches `goal`."""
     spent = 0.0
     for t in trials:
-        for h in t.get("history") or ():
+        for h in t.history:
             v = finite(h.get("val_metric"))
             if v is not None and (v >= goal if hib else v <= goal):
                 return spent + (finite(h.get("wall_s")) or math.nan)
@@ -89,7 +90,7 @@ def time_to(trials: list[Record], goal: float, hib: bool) -> float | None:
     return None
 
 
-def expected_time(trials: list[Record], goal: float, hib: bool) -> float | None:
+def expected_time(trials: list[TrialRecord], goal: float, hib: bool) -> float | None:
     """The mean of `time_to` over every order of the sweep (None when no order reaches)."""
     times = [time_to(list(order), goal, hib) for order in itertools.permutations(trials)]
     if any(t is None for t in times):
@@ -97,13 +98,13 @@ def expected_time(trials: list[Record], goal: float, hib: bool) -> float | None:
     return sum(times) / len(times)  # type: ignore[arg-type]
 
 
-def seed_ratio(by_cell: dict[str, list[Record]], share: float) -> float | None:
+def seed_ratio(by_cell: dict[str, list[TrialRecord]], share: float) -> float | None:
     """GRU/LSTM time to the seed's common target (None: incomplete, untimed or never reached)."""
     if any(len(by_cell.get(c, ())) != len(by_cell.get(GRU, ())) for c in FOLKLORE_CELLS):
         return None
     if any(is_concurrent(t) for c in FOLKLORE_CELLS for t in by_cell[c]):
         return None
-    hib = bool(by_cell[GRU][0].get("higher_is_better"))
+    hib = by_cell[GRU][0].higher_is_better
     bests = []
     for c in FOLKLORE_CELLS:
         values = [b for b in map(best_val, by_cell[c]) if b is not None]
@@ -142,7 +143,7 @@ def decide(evidence: Evidence, share: float = 0.9) -> ClaimResult:
         where[task] = timed_on(trials)
         n_lrs = max(len(c) for s in seeds.values() for c in s.values())
         rows.append(decision_row(f"{task} sweep", WHAT, d, UNIT, task=task, level="task",
-                                 device=trials[0].get("device"),
+                                 device=trials[0].device,
                                  detail={"learning_rates": n_lrs, "seeds": len(seeds),
                                          "timed_on": where[task],
                                          "orders": "mean over every order of the sweep"}))

@@ -51,8 +51,9 @@ from gatebench.claims.base import (
     readings_text,
 )
 from gatebench.claims.catalogue import GRU, LONG, LSTM
-from gatebench.claims.evidence import Evidence, Record
+from gatebench.claims.evidence import Evidence
 from gatebench.claims.health import FAILURES, health_reason, task_health
+from gatebench.protocol.record import TrialRecord
 
 # A probe score unsolved: within this share of the way from the trivial baseline to perfect.
 # The probes' own scale (normalised error, strings right), not whether the trial trained
@@ -69,12 +70,12 @@ MEASURES = {
 WHAT = "LSTM vs GRU on the long-range probes"
 
 
-def probe_length(sid: str, records: list[Record]) -> tuple[str, int | None]:
+def probe_length(sid: str, records: list[TrialRecord]) -> tuple[str, int | None]:
     """(probe, length) of a "long/<probe>/T=<len>" or "long/anbn/N=<n>" study."""
     parts = sid.split("/")
     probe = parts[1] if len(parts) > 1 else sid
     for r in records:
-        options = ((r.get("spec") or {}).get("task") or {}).get("options") or {}
+        options = (r.spec.get("task") or {}).get("options") or {}
         key = "n_train_max" if probe == "anbn" and "n_train_max" in options else "seq_len"
         if finite(options.get(key)) is not None:
             return probe, int(options[key])
@@ -82,15 +83,15 @@ def probe_length(sid: str, records: list[Record]) -> tuple[str, int | None]:
     return probe, int(m.group(1)) if m else None
 
 
-def generalisation_n(record: Record) -> float | None:
+def generalisation_n(record: TrialRecord) -> float | None:
     """The largest n such that every test string with n' <= n was classified right (0: none).
 
     Reads `test_by_length` ({"2n": {"n": count, "correct": count}}); None if not recorded. A
     diverged trial scores 0.
     """
-    if record.get("status") == "diverged":
+    if record.status == "diverged":
         return 0.0
-    by_length = record.get("test_by_length")
+    by_length = record.test_by_length
     if not isinstance(by_length, dict) or not by_length:
         return None
     best = 0
@@ -101,19 +102,18 @@ def generalisation_n(record: Record) -> float | None:
     return float(best)
 
 
-def _baseline(record: Record) -> float | None:
-    desc = (record.get("task") or {}).get("description") or {}
-    return finite((desc.get("baseline") or {}).get("value"))
+def _baseline(record: TrialRecord) -> float | None:
+    return finite((record.task.description.get("baseline") or {}).get("value"))
 
 
-def _ceiling(record: Record) -> float | None:
-    desc = (record.get("task") or {}).get("description") or {}
+def _ceiling(record: TrialRecord) -> float | None:
+    desc = record.task.description
     test_range = (desc.get("n_range") or {}).get("test")
     return finite(test_range[1]) if isinstance(test_range, list) and len(test_range) == 2 \
         else None
 
 
-def score(probe: str, record: Record) -> dict[str, Any] | None:
+def score(probe: str, record: TrialRecord) -> dict[str, Any] | None:
     """One trial's score on its probe in skill units, and whether it failed or saturated (a
     diverged trial is a failure at the baseline's score)."""
     if probe == "anbn":
@@ -127,9 +127,8 @@ def score(probe: str, record: Record) -> dict[str, Any] | None:
     base = _baseline(record)
     if base is None:
         return None
-    metric = str(record.get("metric"))
-    hib = bool(record.get("higher_is_better"))
-    value = base if record.get("status") == "diverged" else \
+    metric, hib = record.metric, record.higher_is_better
+    value = base if record.status == "diverged" else \
         analysis.effective_metric(record, metric, hib)
     if math.isnan(value):
         value = base
@@ -141,12 +140,11 @@ def score(probe: str, record: Record) -> dict[str, Any] | None:
             "saturated": value >= SATURATED_ACCURACY, "score01": value}
 
 
-def _n_train(record: Record) -> float | None:
-    desc = (record.get("task") or {}).get("description") or {}
-    return finite(desc.get("n_train_max"))
+def _n_train(record: TrialRecord) -> float | None:
+    return finite(record.task.description.get("n_train_max"))
 
 
-def length_decision(probe: str, records: list[Record], margin: float) -> dict[str, Any] | None:
+def length_decision(probe: str, records: list[TrialRecord], margin: float) -> dict[str, Any] | None:
     """Scores of both cells per seed pair at one length, and the paired Decision (A = LSTM)."""
     pairs = analysis.pair_records(records)
     scored = []

@@ -20,7 +20,7 @@ from gatebench.claims.base import (
     split_by,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, Claim
-from gatebench.claims.evidence import Record
+from gatebench.protocol.record import Measurement
 
 Key = tuple[Any, ...]
 UNIT = "ratio"
@@ -45,20 +45,20 @@ class RatioGroup:
 
 
 def round_pairs(
-    records: Iterable[Record], config_fields: Sequence[str]
-) -> tuple[dict[Key, list[dict[str, Record]]], int]:
+    records: Iterable[Measurement], config_fields: Sequence[str]
+) -> tuple[dict[Key, list[dict[str, Measurement]]], int]:
     """Per configuration (the values of `config_fields`), one {gru, lstm} pair per round.
 
-    Records that failed (status other than "ok") are left out; a round missing a cell is
+    Measurements that failed (status other than "ok") are left out; a round missing a cell is
     counted as incomplete and skipped.
     """
-    rounds: dict[Key, dict[Any, dict[str, Record]]] = {}
+    rounds: dict[Key, dict[Any, dict[str, Measurement]]] = {}
     for r in records:
         if r.get("status", "ok") != "ok" or r.get("cell") not in FOLKLORE_CELLS:
             continue
         key = tuple(r.get(f) for f in config_fields)
         rounds.setdefault(key, {}).setdefault(r.get("round"), {}).setdefault(r["cell"], r)
-    pairs: dict[Key, list[dict[str, Record]]] = {}
+    pairs: dict[Key, list[dict[str, Measurement]]] = {}
     incomplete = 0
     for key, by_round in rounds.items():
         for cells in by_round.values():
@@ -69,7 +69,7 @@ def round_pairs(
     return dict(sorted(pairs.items(), key=lambda kv: tuple(map(str, kv[0])))), incomplete
 
 
-def ratios_of(pairs: list[dict[str, Record]], value: str) -> list[float]:
+def ratios_of(pairs: list[dict[str, Measurement]], value: str) -> list[float]:
     """gru[value] / lstm[value] per pair (pairs with a missing or non-positive value skipped)."""
     out = []
     for p in pairs:

@@ -41,27 +41,28 @@ from gatebench.claims.base import (
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SHORT
 from gatebench.claims.evidence import Evidence
 from gatebench.claims.health import FAILURES, health_reason, task_health
+from gatebench.protocol.record import TrialRecord
 
 WHAT = "GRU \u2212 LSTM test metric (every seed, failed ones included)"
 
 
-def median_seq_len(records: list[dict[str, Any]]) -> float | None:
+def median_seq_len(records: list[TrialRecord]) -> float | None:
     """The task's median sequence length as described in its records (None if not recorded)."""
     for r in records:
-        seq_len = ((r.get("task") or {}).get("description") or {}).get("seq_len")
+        seq_len = r.task.description.get("seq_len")
         if isinstance(seq_len, dict) and finite(seq_len.get("median")) is not None:
             return float(seq_len["median"])
     return None
 
 
-def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any] | None:
+def task_evidence(records: list[TrialRecord], margin: float) -> dict[str, Any] | None:
     """Paired differences over every seed pair (failed seeds at their score), failure counts,
     and both Decisions."""
     pairs = analysis.pair_records(records)
     if not pairs:
         return None
     first = pairs[0][GRU]
-    metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
+    metric, hib = first.metric, first.higher_is_better
     ok = {c: [trial_failed(p[c]) is not True for p in pairs] for c in FOLKLORE_CELLS}
     diffs = [analysis.improvement_points(metric, hib,
                                          analysis.effective_metric(p[GRU], metric, hib),
@@ -71,7 +72,7 @@ def task_evidence(records: list[dict[str, Any]], margin: float) -> dict[str, Any
     return {"score": paired_rule(diffs, margin), "failures": success_rule(ok[GRU], ok[LSTM]),
             "failure_rate": {c: 1.0 - sum(v) / len(v) for c, v in ok.items()},
             "n_pairs": len(pairs), "unit": analysis.point_unit(metric, hib),
-            "task": (first.get("task") or {}).get("name"), "device": first.get("device"),
+            "task": first.task.name, "device": first.device,
             "unhealthy": unhealthy}
 
 

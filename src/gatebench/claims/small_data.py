@@ -21,6 +21,7 @@ from typing import Any
 
 from gatebench import analysis
 from gatebench.analysis.health import trial_failed
+from gatebench.analysis.pairing import Pair
 from gatebench.analysis.rules import paired_rule, success_rule
 from gatebench.claims.base import (
     BETTER,
@@ -42,28 +43,28 @@ from gatebench.claims.base import (
     task_claim_result,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, GRU, LSTM, SMALL_DATA
-from gatebench.claims.evidence import Evidence, Record, unique_trials
+from gatebench.claims.evidence import Evidence, unique_trials
+from gatebench.protocol.record import TrialRecord
 
 UNIT = "\u00d7 chance loss"
 WHAT = "LSTM \u2212 GRU train\u2013validation gap at the smallest fraction (positive: GRU " \
        "overfits less)"
 
 
-def chance_loss(record: Record) -> float:
+def chance_loss(record: TrialRecord) -> float:
     """The loss of a model that learned nothing: ln K for K classes, 1 for a standardised
     regression target (the mean predictor's MSE in standard units)."""
-    task = record.get("task") or {}
-    if task.get("objective") == "regression":
+    if record.task.objective == "regression":
         return 1.0
-    classes = (task.get("description") or {}).get("classes")
+    classes = record.task.description.get("classes")
     k = len(classes) if isinstance(classes, dict) and len(classes) > 1 else 2
     return math.log(k)
 
 
-def gap(record: Record, steps: float | None = None) -> tuple[float | None, bool]:
+def gap(record: TrialRecord, steps: float | None = None) -> tuple[float | None, bool]:
     """(normalised gap at the first epoch that reaches `steps` optimiser steps, else at the
     last epoch; whether the eval-mode training loss was used)."""
-    history = record.get("history") or []
+    history = record.history
     if not history:
         return None, False
     h = next((h for h in history if steps is not None and (finite(h.get("steps")) or 0) >= steps),
@@ -77,9 +78,9 @@ def gap(record: Record, steps: float | None = None) -> tuple[float | None, bool]
     return (val - train) / chance_loss(record), eval_mode
 
 
-def common_steps(pair: dict[str, Record]) -> float | None:
+def common_steps(pair: Pair) -> float | None:
     """The optimiser steps both trials of a pair ran (the fewer of their totals)."""
-    totals = [finite(((pair[c].get("history") or [{}])[-1]).get("steps"))
+    totals = [finite((pair[c].history or [{}])[-1].get("steps"))
               for c in FOLKLORE_CELLS]
     return None if any(t is None for t in totals) else min(totals)  # type: ignore[type-var]
 
@@ -90,16 +91,17 @@ def task_name(sid: str) -> str:
     return parts[1] if len(parts) > 1 else sid
 
 
-def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[str, Any]]:
+def fraction_evidence(records: list[TrialRecord], margin: float
+                      ) -> dict[float, dict[str, Any]]:
     """Per data fraction: the paired gap Decision, the test-metric Decision and counts."""
     out: dict[float, dict[str, Any]] = {}
     pairs = analysis.pair_records(records)
-    by_fraction: dict[float, list[dict[str, Any]]] = {}
+    by_fraction: dict[float, list[Pair]] = {}
     for p in pairs:
         by_fraction.setdefault(float(p["data_fraction"]), []).append(p)
     for fraction, ps in sorted(by_fraction.items()):
         first = ps[0][GRU]
-        metric, hib = str(first.get("metric")), bool(first.get("higher_is_better"))
+        metric, hib = first.metric, first.higher_is_better
         gaps, both_failed, running = [], 0, 0
         for p in ps:
             failed = [bool(trial_failed(p[c])) for c in FOLKLORE_CELLS]
@@ -128,7 +130,7 @@ def fraction_evidence(records: list[Record], margin: float) -> dict[float, dict[
 def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
     """Per task at its smallest fraction (< 1): GRU's normalised gap significantly smaller ->
     for; larger or equivalent within ±margin -> against; tasks combined by the one rule."""
-    by_task: dict[str, list[Record]] = {}
+    by_task: dict[str, list[TrialRecord]] = {}
     for sid, records in evidence.studies("small/").items():
         by_task.setdefault(task_name(sid), []).extend(records)
     rows, deciding = [], {}

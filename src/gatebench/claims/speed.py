@@ -240,7 +240,7 @@ def _real_task_rows(evidence: Evidence) -> tuple[list[dict[str, Any]], dict[str,
     studies = {**evidence.studies("short/"), **evidence.studies("small/")}
     for sid, records in studies.items():
         alone, dropped = drop_concurrent(records)
-        ids = frozenset(str(r.get("spec_id")) for r in alone)
+        ids = frozenset(r.spec_id for r in alone)
         if ids and ids <= seen:  # the same trials under a second study id
             continue
         seen |= ids
@@ -253,9 +253,9 @@ def _real_task_rows(evidence: Evidence) -> tuple[list[dict[str, Any]], dict[str,
         rows.append(row(
             sid, "GRU/LSTM compute time per epoch (real task; context, not counted)",
             ratio["geomean"], ratio["ci"], len(ratio["values"]),
-            task=(alone[0].get("task") or {}).get("name"), device=alone[0].get("device"),
+            task=alone[0].task.name, device=alone[0].device,
             level="study", unit=UNIT, group="real tasks", counts_as=None,
-            detail={"kernels": {r.get("cell"): r.get("kernel") for r in alone},
+            detail={"kernels": {r.cell: r.kernel for r in alone},
                     "counts_for_verdict": False,
                     "text": fmt_ratio(ratio["geomean"], ratio["ci"])},
         ))

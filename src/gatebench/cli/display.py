@@ -19,6 +19,7 @@ from rich.text import Text
 
 from gatebench.cli.pick import render_decision
 from gatebench.protocol import TrialSpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.report.sections import timing_source
 from gatebench.run import StudyProgress
 from gatebench.train import EpochRecord
@@ -72,7 +73,7 @@ class RichProgress(StudyProgress):
         self.bars.update(self.trial_bar, completed=record.epoch,
                          description=_trial_label(spec, detail))
 
-    def trial_end(self, record: dict[str, Any]) -> None:
+    def trial_end(self, record: TrialRecord) -> None:
         self.bars.advance(self.study_bar)
         if self.trial_bar is not None:
             self.bars.update(self.trial_bar, completed=self.bars.tasks[-1].total)
@@ -92,21 +93,20 @@ class RichProgress(StudyProgress):
             self.bars.stop()
 
 
-def log_trial(bars: Progress, bar: Any, record: dict[str, Any]) -> None:
+def log_trial(bars: Progress, bar: Any, record: TrialRecord) -> None:
     """Where no live bars can be drawn (a log file, CI, a pipe), one line per finished trial."""
     if bars.console.is_terminal or bar is None:
         return
     task = next(t for t in bars.tasks if t.id == bar)
-    fraction = record.get("data_fraction", 1.0)
+    fraction = record.data_fraction
     share = f" {fraction:.0%} data" if fraction < 1 else ""
-    test = (record.get("test") or {}).get(record.get("metric", ""))
-    result = (f"test {record['metric']} {test:.4g}" if isinstance(test, float)
-              else record.get("status", "done"))
-    seconds = (record.get("timing") or {}).get("train_compute_s")
+    test = record.test.get(record.metric)
+    result = (f"test {record.metric} {test:.4g}" if isinstance(test, float)
+              else record.status or "done")
+    seconds = record.timing.train_compute_s
     took = f", {seconds:.1f} s training" if seconds is not None else ""
-    arm = str(record.get("arm") or record["cell"]).upper()
-    bars.console.print(f"[{task.completed:.0f}/{task.total:.0f}] {arm} seed "
-                       f"{record['seed']}{share}: {result}{took}", highlight=False)
+    bars.console.print(f"[{task.completed:.0f}/{task.total:.0f}] {record.arm.upper()} seed "
+                       f"{record.seed}{share}: {result}{took}", highlight=False)
 
 
 def _trial_label(spec: TrialSpec, detail: str) -> str:

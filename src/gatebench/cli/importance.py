@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gatebench.api import importance
 from gatebench.cli import options as opt
 from gatebench.cli.display import RichProgress
 from gatebench.cli.execution import (
@@ -23,7 +24,6 @@ from gatebench.cli.execution import (
 from gatebench.cli.flags import floored_flags_set
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
-from gatebench.importance import importance
 from gatebench.report.importance import part_label
 from gatebench.run.importance import DEFAULT_BUDGET
 

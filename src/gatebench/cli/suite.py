@@ -23,6 +23,7 @@ from gatebench.cli.execution import (
 )
 from gatebench.cli.lists import name_list
 from gatebench.cli.main import app
+from gatebench.protocol.record import TrialRecord
 from gatebench.run import StudyProgress
 from gatebench.run.suite import run_plan, with_cost
 
@@ -50,7 +51,7 @@ class RichSuiteProgress(StudyProgress):
     def study_start(self, total: int, done: int, metric: str = "metric") -> None:
         self.bars.update(self.bar, total=total, completed=done)
 
-    def trial_end(self, record: dict[str, Any]) -> None:
+    def trial_end(self, record: TrialRecord) -> None:
         self.advance()
         log_trial(self.bars, self.bar, record)
 

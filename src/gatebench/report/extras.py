@@ -11,6 +11,7 @@ from gatebench.analysis import learning_curve
 from gatebench.errors import GatebenchError
 from gatebench.numbers import P99_TOO_FEW, is_finite
 from gatebench.protocol import DEFAULT_CELLS
+from gatebench.protocol.record import trials_only
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -52,11 +53,12 @@ def fractions(data: StudyData, draw: bool) -> Section | None:
     """Test metric and overfitting gap per training fraction (records with several fractions)."""
     s = data.summary or {}
     cells = data.cells
-    present = {float(r.get("data_fraction", 1.0)) for r in data.records}
+    trials = trials_only(data.records)
+    present = {float(r.data_fraction) for r in trials}
     if len(present) < 2 or len(cells) != 2:
         return None
     try:
-        rows = learning_curve(data.records, cells)
+        rows = learning_curve(trials, cells)
     except GatebenchError:
         return None
     metric, hib = s.get("metric", "metric"), bool(s.get("higher_is_better", True))

@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 from gatebench.analysis.pairing import arm_of, arms_in
 from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.numbers import is_finite
+from gatebench.protocol.record import TrialRecord
 
 SAVE_DPI = 150  # 1.5x the display size: sharp on high-density screens, still small files
 DISPLAY_DPI = 100
@@ -87,18 +88,18 @@ def new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _cells(records: Sequence[dict[str, Any]]) -> list[str]:
+def _cells(records: Sequence[TrialRecord]) -> list[str]:
     return arms_in(records)
 
 
 # -- training -------------------------------------------------------------------------------
 
 
-def by_epoch(records: Sequence[dict[str, Any]], key: str) -> tuple[list, list, list, list]:
+def by_epoch(records: Sequence[TrialRecord], key: str) -> tuple[list, list, list, list]:
     """Epochs with their mean, min and max of `key` over the seeds that reached that epoch."""
     values: dict[int, list[float]] = {}
     for r in records:
-        for h in r.get("history") or ():
+        for h in r.history:
             v = h.get(key)
             if is_finite(v) and isinstance(h.get("epoch"), int):
                 values.setdefault(h["epoch"], []).append(float(v))
@@ -107,7 +108,7 @@ def by_epoch(records: Sequence[dict[str, Any]], key: str) -> tuple[list, list, l
             [min(values[e]) for e in epochs], [max(values[e]) for e in epochs])
 
 
-def learning_curves(records: Sequence[dict[str, Any]], metric: str) -> Figure | None:
+def learning_curves(records: Sequence[TrialRecord], metric: str) -> Figure | None:
     """Training loss, validation loss and validation metric per epoch: seed mean, min-max band."""
     panels = (("train_loss", "training loss"), ("val_loss", "validation loss"),
               ("val_metric", f"validation {metric}"))
@@ -134,7 +135,7 @@ def learning_curves(records: Sequence[dict[str, Any]], metric: str) -> Figure | 
 
 
 def time_to_metric(
-    records: Sequence[dict[str, Any]], metric: str, baseline: float | None = None
+    records: Sequence[TrialRecord], metric: str, baseline: float | None = None
 ) -> Figure | None:
     """Validation metric against wall time since training began: one line per trial."""
     cells = _cells(records)
@@ -142,7 +143,7 @@ def time_to_metric(
     ax = fig.subplots()
     drawn = False
     for r in records:
-        points = [(h.get("wall_s"), h.get("val_metric")) for h in r.get("history") or ()]
+        points = [(h.get("wall_s"), h.get("val_metric")) for h in r.history]
         points = [(x, y) for x, y in points if is_finite(x) and is_finite(y)]
         if not points:
             continue
@@ -150,9 +151,9 @@ def time_to_metric(
         color = cell_color(arm_of(r), cells)
         xs, ys = zip(*points, strict=True)
         ax.plot(xs, ys, color=color, lw=1.2, marker="o", ms=2.5, alpha=0.8)
-        best = r.get("best_epoch")
-        if isinstance(best, int) and 1 <= best <= len(r["history"]):
-            h = r["history"][best - 1]
+        best = r.best_epoch
+        if isinstance(best, int) and 1 <= best <= len(r.history):
+            h = r.history[best - 1]
             if is_finite(h.get("wall_s")) and is_finite(h.get("val_metric")):
                 ax.plot(h["wall_s"], h["val_metric"], marker="*", ms=10, color=color,
                         mec="white", mew=0.6, zorder=4)

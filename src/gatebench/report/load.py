@@ -11,6 +11,7 @@ from typing import Any
 from gatebench.analysis import arms_in, pair_records, summarize
 from gatebench.errors import GatebenchError, SpecError
 from gatebench.protocol import StudySpec
+from gatebench.protocol.record import Measurement, TrialRecord, trials_only
 from gatebench.store import STORE_FILENAME, open_store
 
 SUMMARY_FILE = "summary.json"
@@ -24,7 +25,7 @@ class StudyData:
 
     out_dir: Path
     summary: dict[str, Any] | None
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[TrialRecord | Measurement] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
     latency: dict[str, Any] | None = None
     long_range: dict[str, Any] | None = None
@@ -35,13 +36,13 @@ class StudyData:
         """The compared arms' labels (each arm's cell's name unless labelled), in order."""
         return list((self.summary or {}).get("cells") or ())
 
-    def headline_records(self) -> list[dict[str, Any]]:
+    def headline_records(self) -> list[TrialRecord]:
         """The paired records behind the summary (its data fraction, complete pairs only)."""
         if not self.summary or len(self.cells) != 2:
             return []
         fraction = float(self.summary.get("data_fraction", 1.0))
-        at = [r for r in self.records
-              if math.isclose(float(r.get("data_fraction", 1.0)), fraction)]
+        at = [r for r in trials_only(self.records)
+              if math.isclose(float(r.data_fraction), fraction)]
         pairs = pair_records(at, self.cells)
         return [p[c] for p in pairs for c in self.cells]
 
@@ -74,7 +75,8 @@ def _spec_ids(spec: dict[str, Any]) -> list[str] | None:
         return None
 
 
-def _load_records(out_dir: Path, summary: dict | None) -> tuple[list[dict], dict | None]:
+def _load_records(out_dir: Path, summary: dict | None
+                  ) -> tuple[list[TrialRecord | Measurement], dict | None]:
     if not (out_dir / STORE_FILENAME).is_file():
         return [], _study_spec(summary, [])
     with open_store(out_dir, create=False) as store:
@@ -86,7 +88,7 @@ def _load_records(out_dir: Path, summary: dict | None) -> tuple[list[dict], dict
     return records, spec
 
 
-def _default_arms(records: list[dict[str, Any]], spec: dict | None) -> tuple[str, ...]:
+def _default_arms(records: list[TrialRecord], spec: dict | None) -> tuple[str, ...]:
     labels = [a.get("label") for a in (spec or {}).get("arms") or ()]
     if len(labels) == 2:
         return tuple(labels)
@@ -96,8 +98,8 @@ def _default_arms(records: list[dict[str, Any]], spec: dict | None) -> tuple[str
     return tuple(arms_in(records)[:2])
 
 
-def _recompute(records: list[dict], spec: dict | None, out_dir: Path) -> dict[str, Any]:
-    fractions = sorted({float(r.get("data_fraction", 1.0)) for r in records})
+def _recompute(records: list[TrialRecord], spec: dict | None, out_dir: Path) -> dict[str, Any]:
+    fractions = sorted({float(r.data_fraction) for r in records})
     margin = (spec or {}).get("margin")  # None: the skill margin (analysis.margins)
     adaptive = bool((spec or {}).get("adaptive"))
     summary = summarize(records, margin=margin, arms=_default_arms(records, spec),
@@ -131,7 +133,7 @@ def load_study(out_dir: str | Path) -> StudyData:
     claims = _claims(out, summary)
     recomputed = False
     # Only trials make a study summary: a suite's timing and latency records do not pair up.
-    trials = [r for r in records if (r.get("kind") or "trial") == "trial"]
+    trials = trials_only(records)
     if summary is None and trials:
         try:
             summary, recomputed = _recompute(trials, spec, out), True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench.numbers import is_finite
+from gatebench.protocol.record import trials_only
 from gatebench.report.blocks import MISSING, Section, Table, count, num, up
 from gatebench.report.load import StudyData
 
@@ -16,8 +17,8 @@ _DATA_KEYS_SKIPPED = {"class_counts", "scaling"}
 _MAX_CLASSES = 12
 
 def _env(data: StudyData) -> dict[str, Any]:
-    records = data.headline_records() or data.records
-    return (records[0].get("env") or {}) if records else {}
+    records = data.headline_records() or trials_only(data.records)
+    return records[0].env if records else {}
 
 
 def _sizing_text(s: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE, arm_of, pair_records
 from gatebench.numbers import is_finite
+from gatebench.protocol.record import TrialRecord
 from gatebench.report import figures as F
 from gatebench.report.blocks import (
     MISSING,
@@ -142,8 +143,8 @@ def _ratio(x: Any) -> str:
 
 def _peak_rss(data: StudyData, arm: str) -> float | None:
     """The largest peak resident memory among the arm's paired trials (None if unrecorded)."""
-    peaks = [(r.get("memory") or {}).get("peak_rss_mb") for r in data.headline_records()
-             if arm_of(r) == arm]
+    peaks = [(r.memory or {}).get("peak_rss_mb") for r in data.headline_records()
+             if r.arm == arm]
     finite = [p for p in peaks if is_finite(p)]
     return max(finite) if finite else None
 
@@ -201,14 +202,14 @@ def results(data: StudyData, draw: bool) -> Section:
         row = [str(seed)]
         for c, values in ((cells[0], va), (cells[1], vb)):
             text = mv(_at(values, i))
-            if aligned and pairs[i][c].get("status") == "diverged":
+            if aligned and pairs[i][c].status == "diverged":
                 text = "diverged" if text == MISSING else f"{text} (diverged)"
             row.append(text)
         row.append(signed(_at(diffs, i)))
         ratio = MISSING
         if aligned:
-            ta = (pairs[i][cells[0]].get("timing") or {}).get("per_epoch_s")
-            tb = (pairs[i][cells[1]].get("timing") or {}).get("per_epoch_s")
+            ta = pairs[i][cells[0]].timing.per_epoch_s
+            tb = pairs[i][cells[1]].timing.per_epoch_s
             if is_finite(ta) and is_finite(tb) and tb > 0:
                 ratio = f"{ta / tb:.2f}\u00d7"
         seed_rows.append([*row, ratio])
@@ -262,7 +263,7 @@ def speed(data: StudyData, draw: bool) -> Section:
 def curves(data: StudyData, draw: bool) -> Section | None:
     """Learning curves and time to accuracy from the per-epoch histories."""
     records = data.headline_records()
-    if not any(r.get("history") for r in records):
+    if not any(r.history for r in records):
         return None
     s = data.summary or {}
     metric = s.get("metric", "metric")
@@ -281,7 +282,7 @@ def curves(data: StudyData, draw: bool) -> Section | None:
     return Section("learning-curves", "Learning curves", blocks)
 
 
-def _epoch_table(records: list[dict[str, Any]], cells: list[str], metric: str) -> Table:
+def _epoch_table(records: list[TrialRecord], cells: list[str], metric: str) -> Table:
     series = {}
     for c in cells:
         mine = [r for r in records if arm_of(r) == c]

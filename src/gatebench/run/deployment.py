@@ -19,35 +19,37 @@ from gatebench.deploy.runtimes import get_runtime
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import TaskSpec
+from gatebench.protocol.record import TrialRecord, trials_only
 from gatebench.run.trial import cached_task, load_checkpoint
 from gatebench.store import open_store
+from gatebench.store.base import StoredRecord
 from gatebench.tasks.base import TaskData
 from gatebench.train import Batcher, evaluate, make_objective
 
 SUFFIXES = {"onnx": ".onnx", "torchscript": ".pt"}
 
 
-def best_record(out_dir: str | Path, records: Sequence[dict[str, Any]], cell: str,
-                seed: int | None = None) -> dict[str, Any]:
+def best_record(out_dir: str | Path, records: Sequence[StoredRecord], cell: str,
+                seed: int | None = None) -> TrialRecord:
     """The record of `cell` whose checkpoint scored best on validation (or seed `seed`), among
     the trials on the most training data."""
     get_cell(cell)  # an unknown cell fails here, naming the known ones
-    saved = [r for r in records if r.get("best_epoch") and r.get("checkpoint")
-             and (Path(out_dir) / r["checkpoint"]).is_file()]
-    mine = [r for r in saved if r["cell"] == cell]
+    saved = [r for r in trials_only(records) if r.best_epoch and r.checkpoint
+             and (Path(out_dir) / r.checkpoint).is_file()]
+    mine = [r for r in saved if r.cell == cell]
     if not mine:
-        have = sorted({r["cell"] for r in saved})
+        have = sorted({r.cell for r in saved})
         raise SpecError(f"the study in {out_dir} has no trained {cell!r} model with a checkpoint"
                         f"; it has: {', '.join(have) or 'none'}")
-    most = max(r.get("data_fraction", 1.0) for r in mine)
-    mine = [r for r in mine if r.get("data_fraction", 1.0) == most]
+    most = max(r.data_fraction for r in mine)
+    mine = [r for r in mine if r.data_fraction == most]
     if seed is not None:
-        match = [r for r in mine if r["seed"] == seed]
+        match = [r for r in mine if r.seed == seed]
         if not match:
-            seeds = ", ".join(str(s) for s in sorted({r["seed"] for r in mine}))
+            seeds = ", ".join(str(s) for s in sorted({r.seed for r in mine}))
             raise SpecError(f"no {cell} checkpoint for seed {seed}; seeds with one: {seeds}")
         return match[0]
-    return max(mine, key=lambda r: (_val_score(r), -r["seed"]))
+    return max(mine, key=lambda r: (_val_score(r), -r.seed))
 
 
 def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | None = None,
@@ -62,14 +64,14 @@ def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | 
     with open_store(out_dir, create=False) as store:
         records = store.records()
     record = best_record(out_dir, records, cell, seed)
-    model = load_checkpoint(out_dir / record["checkpoint"])
+    model = load_checkpoint(out_dir / str(record.checkpoint))
     export = export_model(model, fmt, atol=atol)
     path = Path(out) if out is not None else (
-        out_dir / "export" / f"{cell}-seed{record['seed']}{SUFFIXES[fmt]}")
+        out_dir / "export" / f"{cell}-seed{record.seed}{SUFFIXES[fmt]}")
     files = export.save(path)
     manifest = {
-        "format": fmt, "cell": cell, "seed": record["seed"], "spec_id": record["spec_id"],
-        "checkpoint": record["checkpoint"], "files": [str(f) for f in files],
+        "format": fmt, "cell": cell, "seed": record.seed, "spec_id": record.spec_id,
+        "checkpoint": record.checkpoint, "files": [str(f) for f in files],
         "inputs": {
             "full": "x: (batch, time) token ids or (batch, time, features) floats, "
                     "every sequence full length",
@@ -77,8 +79,8 @@ def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | 
                     " state tensor(s), each (layers, batch, hidden); zeros start a stream",
         },
         "hidden_size": model.hidden_size, "max_abs_diff": export.max_abs_diff, "atol": atol,
-        "validation": {record.get("metric", "metric"): _val_metric(record)},
-        "test": record.get("test"),
+        "validation": {record.metric: _val_metric(record)},
+        "test": record.test,
     }
     manifest_path = path.with_suffix(".json")
     manifest_path.write_text(json.dumps(manifest, indent=2))
@@ -87,7 +89,7 @@ def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | 
 
 def measure_study_latency(
     out_dir: str | Path,
-    records: Sequence[dict[str, Any]],
+    records: Sequence[StoredRecord],
     *,
     runtimes: Sequence[str] = ("eager", "torchscript", "onnx"),
     seq_len: int | None = None,
@@ -102,7 +104,7 @@ def measure_study_latency(
     out_dir = Path(out_dir)
     chosen, skipped = {}, {}
     # cells in a fixed order (by name), not in the order parallel trials happened to finish
-    for cell in sorted({r["cell"] for r in records}):
+    for cell in sorted({r.cell for r in trials_only(records)}):
         try:
             chosen[cell] = best_record(out_dir, records, cell)
         except SpecError as exc:  # e.g. every trial of the cell diverged before its first epoch
@@ -111,24 +113,24 @@ def measure_study_latency(
         raise SpecError(f"no trained checkpoint in {out_dir} to time: "
                         + "; ".join(skipped.values()))
     models: dict[str, SequenceModel] = {
-        cell: load_checkpoint(out_dir / r["checkpoint"]) for cell, r in chosen.items()
+        cell: load_checkpoint(out_dir / str(r.checkpoint)) for cell, r in chosen.items()
     }
     usable = [rt for rt in runtimes if all(importlib.util.find_spec(m) for m in
                                            get_runtime(rt).needs)]
     skipped.update({rt: f"needs {', '.join(get_runtime(rt).needs)}: pip install "
                     "'gatebench[deploy]'" for rt in runtimes if rt not in usable})
     first = next(iter(chosen.values()))
-    data = cached_task(TaskSpec.from_dict(first["spec"]["task"]), out_dir)
+    data = cached_task(TaskSpec.from_dict(first.spec["task"]), out_dir)
     source = "given" if seq_len is not None else "median test-split length"
     if seq_len is None:
         seq_len = int(data.test.lengths.float().median().round())
     plan = LatencyPlan(seq_lens=(seq_len,), batch_sizes=(1,), runtimes=tuple(usable),
                        repeats=repeats, rounds=5, warmup=2,
-                       threads=first.get("threads", 0) if threads is None else threads)
+                       threads=first.threads if threads is None else threads)
     result = measure_latency(models, plan)
     result["seq_len_source"] = source
     result["checkpoints"] = {
-        cell: {"spec_id": r["spec_id"], "seed": r["seed"], "checkpoint": r["checkpoint"]}
+        cell: {"spec_id": r.spec_id, "seed": r.seed, "checkpoint": r.checkpoint}
         for cell, r in chosen.items()
     }
     result["skipped"] = skipped
@@ -149,22 +151,22 @@ def _int8_cost(model: SequenceModel, data: TaskData) -> dict[str, Any]:
             "change": int8 - fp32}
 
 
-def _val_metric(record: dict[str, Any]) -> float:
-    return float(record["history"][record["best_epoch"] - 1]["val_metric"])
+def _val_metric(record: TrialRecord) -> float:
+    return float(record.history[record.best_epoch - 1]["val_metric"])
 
 
-def _val_score(record: dict[str, Any]) -> float:
+def _val_score(record: TrialRecord) -> float:
     # Larger is better after this sign flip, whatever the metric's direction; NaN is worst.
     value = _val_metric(record)
     if math.isnan(value):
         return -math.inf
-    return value if record.get("higher_is_better", True) else -value
+    return value if record.higher_is_better else -value
 
 
 LATENCY_FILE = "latency.json"
 
 
-def study_latency(out_dir: str | Path, records: Sequence[dict[str, Any]],
+def study_latency(out_dir: str | Path, records: Sequence[StoredRecord],
                   **options: Any) -> dict[str, Any]:
     """`measure_study_latency` for a compare summary, kept in <study>/latency.json (raw samples
     included) and reused while it was measured on the same checkpoints; returns the summary's

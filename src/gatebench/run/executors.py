@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from gatebench.protocol import TrialSpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.progress import EpochRelay, StudyProgress
 from gatebench.run.trial import run_trial
 
@@ -36,7 +36,7 @@ class Executor(ABC):
         *,
         cache_dir: Path | None = None,
         progress: StudyProgress | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[TrialRecord]:
         """Yield one record per spec as trials finish."""
 
     def close(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
@@ -60,7 +60,7 @@ class LocalExecutor(Executor):
         *,
         cache_dir: Path | None = None,
         progress: StudyProgress | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[TrialRecord]:
         progress = progress or StudyProgress()
         for spec in specs:
             progress.trial_start(spec)

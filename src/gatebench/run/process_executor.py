@@ -16,6 +16,7 @@ from typing import Any
 from gatebench.errors import GatebenchError, SpecError
 from gatebench.measure import available_cores
 from gatebench.protocol import TrialSpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.executors import Executor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import run_trial
@@ -46,7 +47,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _run_named(spec: TrialSpec, **options: Any) -> dict[str, Any]:
+def _run_named(spec: TrialSpec, **options: Any) -> TrialRecord:
     """run_trial in a pool worker that is named TRIAL_PROCESS_NAME while the trial runs."""
     idle = _process_name()
     _set_process_name(TRIAL_PROCESS_NAME)
@@ -98,7 +99,7 @@ class ProcessExecutor(Executor):
         *,
         cache_dir: Path | None = None,
         progress: StudyProgress | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[TrialRecord]:
         self._warn_if_oversubscribed(specs)
         if self._pool is None:
             # spawn, not fork: a forked copy of a process whose torch thread pools have started

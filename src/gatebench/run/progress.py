@@ -7,6 +7,7 @@ from typing import Any
 import torch
 
 from gatebench.protocol import TrialSpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.train import Callback, EpochRecord
 
 
@@ -28,7 +29,7 @@ class StudyProgress:
     def epoch_end(self, spec: TrialSpec, record: EpochRecord, max_epochs: int) -> None:
         """A trial finished an epoch (in-process executors only)."""
 
-    def trial_end(self, record: dict[str, Any]) -> None:
+    def trial_end(self, record: TrialRecord) -> None:
         """A trial's record reached the driver and was stored."""
 
     def study_end(self) -> None:

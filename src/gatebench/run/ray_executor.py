@@ -14,6 +14,7 @@ from typing import Any
 
 from gatebench.errors import GatebenchError, SpecError, require
 from gatebench.protocol import TrialSpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.executors import Executor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import cached_task, run_trial
@@ -22,7 +23,7 @@ from gatebench.tasks.base import TaskData
 CONNECT_TIMEOUT_S = 5.0
 
 
-def _trial_task(spec: TrialSpec, data: TaskData, threads: int, concurrent: bool) -> dict[str, Any]:
+def _trial_task(spec: TrialSpec, data: TaskData, threads: int, concurrent: bool) -> TrialRecord:
     # The remote function: Ray resolves `data` from the object store, so no file is read here.
     return run_trial(spec, data=data, concurrent=concurrent, default_threads=threads)
 
@@ -73,7 +74,7 @@ class RayExecutor(Executor):
         *,
         cache_dir: Path | None = None,
         progress: StudyProgress | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[TrialRecord]:
         ray = self._connect()
         remote = ray.remote(_trial_task).options(
             num_cpus=self.num_cpus_per_trial, num_gpus=self.num_gpus_per_trial,
@@ -119,7 +120,7 @@ class RayExecutor(Executor):
         self._ray = ray
         return ray
 
-    def _result(self, ray: Any, ref: Any, spec: TrialSpec) -> dict[str, Any]:
+    def _result(self, ray: Any, ref: Any, spec: TrialSpec) -> TrialRecord:
         try:
             return ray.get(ref)
         except ray.exceptions.RayTaskError as exc:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from gatebench.protocol import StudySpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
 from gatebench.run.executors import Executor
 from gatebench.run.progress import StudyProgress
@@ -95,7 +96,7 @@ def run_acting_study(
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
     study_id: str = "compare",
-) -> tuple[StudySpec, list[dict[str, Any]], dict[str, Any] | None]:
+) -> tuple[StudySpec, list[TrialRecord], dict[str, Any] | None]:
     """Run an adaptive study, remedying blocking health within its budget (module doc).
 
     Returns the study as finally run, its records and the search report of a learning-rate

@@ -16,13 +16,14 @@ from gatebench.analysis.summary import paired_improvements, summarize
 from gatebench.analysis.verdict import outcome_label
 from gatebench.cells import get_cell
 from gatebench.errors import DataError
-from gatebench.fileio import write_atomic
 from gatebench.protocol import StudySpec
 from gatebench.protocol.budget import effective_training
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.study_timing import run_timing_pass
-from gatebench.run.trial import CHECKPOINT_KEY, cached_task, plan_sizes
+from gatebench.run.trial import cached_task, plan_sizes
+from gatebench.run.trials import TrialLoop
 from gatebench.store import open_store
 from gatebench.tasks.base import TaskData
 
@@ -93,7 +94,7 @@ def run_study(
     progress: StudyProgress | None = None,
     budget: Budget | None = None,
     act_on_health: bool = False,
-) -> list[dict[str, Any]]:
+) -> list[TrialRecord]:
     """Run every trial not yet stored; returns the study's records (resumed ones included).
 
     With `study.adaptive` (``--seeds auto``), seed pairs are added round by round until the
@@ -114,7 +115,7 @@ def run_study(
             store.delete_study_trials([t.spec_id for t in study.trials(study.most_seeds)])
         if kind == "compare":  # the training-time ratio's own pass, before any trial runs
             run_timing_pass(study, data, store, study_id, progress, fresh=fresh)
-        run = _TrialRunner(store, executor, progress, out_dir, study_id)
+        run = TrialLoop(store, executor, progress, out_dir, study_id)
         if not study.adaptive:
             trials = study.trials()
             progress.study_start(len(trials), run.stored(trials), data.info.metric)
@@ -127,28 +128,6 @@ def run_study(
         records, state = loop.run(data.info.metric)
         store.save_study_state(study_id, state)
         return records
-
-
-class _TrialRunner:
-    """Runs the trials of a list not yet stored, storing each record as it arrives."""
-
-    def __init__(self, store: Any, executor: Executor, progress: StudyProgress,
-                 out_dir: Path, study_id: str) -> None:
-        self.store, self.executor, self.progress = store, executor, progress
-        self.out_dir, self.study_id = out_dir, study_id
-
-    def stored(self, trials: list) -> int:
-        return sum(self.store.has(t.spec_id) for t in trials)
-
-    def __call__(self, trials: list) -> None:
-        pending = [t for t in trials if not self.store.has(t.spec_id)]
-        for record in self.executor.run(pending, cache_dir=self.out_dir,
-                                        progress=self.progress):
-            record["checkpoint"] = save_checkpoint(self.out_dir, record)
-            record["study_id"] = self.study_id
-            record["concurrent"] = record.get("concurrent", False) or self.executor.concurrent
-            self.store.put(record)
-            self.progress.trial_end(record)
 
 
 def pairs_per_round(executor: Executor, n_arms: int) -> int:
@@ -165,7 +144,7 @@ REMEDIABLE = ("failed-to-train", "still-improving")
 class _Adaptive:
     """The --seeds auto loop: add pairs, look, and stop only for a reason worth stating."""
 
-    def __init__(self, study: StudySpec, run: _TrialRunner, budget: Budget,
+    def __init__(self, study: StudySpec, run: TrialLoop, budget: Budget,
                  act_on_health: bool) -> None:
         self.study, self.runner, self.budget, self.act = study, run, budget, act_on_health
         self.labels = study.labels
@@ -215,8 +194,8 @@ class _Adaptive:
         pairs = pair_records(records, (a, b))
         if not pairs:
             raise DataError(f"no complete {a}/{b} pair after {n} seeds; see the trial records")
-        hib = bool(records[0].get("higher_is_better"))
-        return records, paired_improvements(pairs, a, b, str(records[0].get("metric")), hib)
+        first = records[0]
+        return records, paired_improvements(pairs, a, b, first.metric, first.higher_is_better)
 
     def seconds_per_pair(self) -> float | None:
         """Wall seconds one more pair is expected to take: the median of this run's rounds."""
@@ -281,7 +260,7 @@ def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bo
     return look["final"], look
 
 
-def _run_adaptive_ranking(study: StudySpec, store: Any, run: _TrialRunner,
+def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
                           progress: StudyProgress, metric: str, study_id: str
                           ) -> list[dict[str, Any]]:
     # k arms: the two-arm loop's stops (decided, health, max seeds, time), with the ranking
@@ -325,18 +304,3 @@ def _ranking_stop(final: bool, look: dict[str, Any], records: list[dict[str, Any
     if study.time_budget_s is not None and elapsed >= study.time_budget_s:
         return f"time budget of {study.time_budget_s:g} s spent at {pairs} pairs (undecided)"
     return None
-
-
-def checkpoint_path(out_dir: Path, spec_id: str) -> Path:
-    """Where a trial's best-validation weights live in the study folder."""
-    return out_dir / "checkpoints" / f"{spec_id}.pt"
-
-
-def save_checkpoint(out_dir: Path, record: dict[str, Any]) -> str | None:
-    """Write the record's checkpoint bytes (removing them from it); returns the relative path."""
-    blob = record.pop(CHECKPOINT_KEY, None)
-    if blob is None:
-        return None
-    path = checkpoint_path(out_dir, record["spec_id"])
-    write_atomic(path, blob)  # a crash leaves the old file or none, never half of one
-    return str(path.relative_to(out_dir))

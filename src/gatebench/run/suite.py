@@ -18,6 +18,7 @@ from gatebench.claims.health import study_health
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
 from gatebench.fileio import write_atomic
+from gatebench.protocol.record import trials_only
 from gatebench.report import build_report
 from gatebench.run.executors import Executor
 from gatebench.run.importance import plan_importance, run_design
@@ -26,6 +27,7 @@ from gatebench.run.progress import StudyProgress
 from gatebench.run.study import prepare_study, run_study, with_training_floor
 from gatebench.run.timing import run_step_timings
 from gatebench.store import open_store
+from gatebench.store.base import ResultStore, StoredRecord
 
 CLAIMS_FILE = "claims.json"
 LATENCY_FILE = "latency.json"
@@ -208,29 +210,30 @@ def _one(records: list[dict[str, Any]], key: str) -> Any:
     return values.pop() if len(values) == 1 else None
 
 
-def gather_evidence(store, plan: SuitePlan, extra_ids: list[str]) -> list[dict[str, Any]]:
+def gather_evidence(store: ResultStore, plan: SuitePlan, extra_ids: list[str]
+                    ) -> list[StoredRecord]:
     """The plan's records, each tagged with the planned study that reads it.
 
     A trial shared by two studies (the full-data point of a learning curve is also a short-
     sequence trial) is stored once and appears under both study ids here.
     """
-    records: list[dict[str, Any]] = []
+    records: list[StoredRecord] = []
     for study in plan.studies:
         ids = [t.spec_id for t in study.spec.trials()]
-        records.extend({**r, "study_id": study.study_id} for r in store.records(ids))
+        records.extend(r.tagged(study_id=study.study_id) for r in trials_only(store.records(ids)))
     records.extend(store.records(extra_ids))
     return records
 
 
-def provenance(plan: SuitePlan, records: list[dict[str, Any]]) -> dict[str, Any]:
+def provenance(plan: SuitePlan, records: list[StoredRecord]) -> dict[str, Any]:
     """Where the verdicts come from: the command, machine, versions and each task's size."""
-    env = next((r["env"] for r in records if r.get("env")), {})
+    trials = trials_only(records)
+    env = next((r.env for r in trials if r.env), {})
     tasks: dict[str, Any] = {}
-    for r in records:
-        task = r.get("task") or {}
-        desc = task.get("description") or {}
-        if task.get("name") and task["name"] not in tasks:
-            tasks[task["name"]] = {"n_train": desc.get("n_train"), "seq_len": desc.get("seq_len")}
+    for r in trials:
+        desc = r.task.description
+        if r.task.name and r.task.name not in tasks:
+            tasks[r.task.name] = {"n_train": desc.get("n_train"), "seq_len": desc.get("seq_len")}
     default = plan_suite(plan.profile).claims  # quick leaves its opt-in claims out
     claims = "" if set(plan.claims) == set(default) else f" --claims {','.join(plan.claims)}"
     return {

@@ -23,6 +23,7 @@ from gatebench.measure import (
     set_threads,
 )
 from gatebench.protocol import TaskSpec, TrialSpec, derive_seed
+from gatebench.protocol.record import ParamCounts, TaskDescription, TrialRecord, TrialTiming
 from gatebench.protocol.specs import SCHEMA_VERSION
 from gatebench.tasks.base import Split, TaskData
 from gatebench.tasks.registry import load_task
@@ -36,7 +37,6 @@ from gatebench.train import (
 )
 
 EVAL_BATCH_FACTOR = 4  # evaluation needs no gradients, so larger batches are free
-CHECKPOINT_KEY = "_checkpoint"
 # The training loss is re-scored in eval mode each epoch on a fixed subset of the training rows
 # (the first ones of a seeded permutation), as many as the validation split has and at most
 # this many: a mean as stable as the validation loss it is compared with, cheap per epoch.
@@ -110,8 +110,8 @@ def run_trial(
     concurrent: bool = False,
     data: TaskData | None = None,
     default_threads: int = 0,
-) -> dict[str, Any]:
-    """Fit one cell on one seed pair and return its JSON-able record (see store for the schema).
+) -> TrialRecord:
+    """Fit one cell on one seed pair and return its record (the checkpoint bytes ride along).
 
     `data` is the spec's task already loaded (a remote worker gets it from the driver);
     `default_threads` is what `threads=0` means here: executors that share the machine pass
@@ -121,11 +121,11 @@ def run_trial(
     worker = {"pid": os.getpid(), "trials_before": next(_TRIALS_IN_PROCESS)}
     with PeakRss() as peak:
         record = _fit_trial(spec, cache_dir, callbacks, concurrent, data, default_threads)
-    return {**record, "memory": peak.to_dict(), "worker": worker}
+    return record.tagged(memory=peak.to_dict(), worker=worker)
 
 
 def _fit_trial(spec: TrialSpec, cache_dir: Path | None, callbacks: Sequence[Callback],
-               concurrent: bool, data: TaskData | None, default_threads: int) -> dict[str, Any]:
+               concurrent: bool, data: TaskData | None, default_threads: int) -> TrialRecord:
     started = time.perf_counter()
     train_cfg = spec.effective_train
     threads = set_threads(train_cfg.threads or default_threads)
@@ -156,50 +156,35 @@ def _fit_trial(spec: TrialSpec, cache_dir: Path | None, callbacks: Sequence[Call
                  if result.best_epoch and info.description.get("score_by_length") else None)
     epochs_run = len(result.history)
     best = result.history[result.best_epoch - 1] if result.best_epoch else None
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "spec_id": spec.spec_id,
-        "pair_key": spec.pair_key,
-        "spec": spec.to_dict(),
-        "cell": spec.cell,
-        "arm": spec.arm_label,
-        "seed": spec.seed,
-        "data_fraction": spec.data_fraction,
-        "status": "diverged" if result.diverged else "ok",
-        "hidden_size": size["hidden_size"],
-        "params": {"core": model.core_parameters(), "total": model.total_parameters(),
-                   "budget": size.get("budget")},
-        "metric": info.metric,
-        "higher_is_better": info.higher_is_better,
-        "test": test_metrics,
+    return TrialRecord(
+        schema_version=SCHEMA_VERSION, spec_id=spec.spec_id, pair_key=spec.pair_key,
+        spec=spec.to_dict(), cell=spec.cell, arm=spec.arm_label, seed=spec.seed,
+        data_fraction=spec.data_fraction, status="diverged" if result.diverged else "ok",
+        hidden_size=size["hidden_size"],
+        params=ParamCounts(model.core_parameters(), model.total_parameters(), size.get("budget")),
+        metric=info.metric, higher_is_better=info.higher_is_better, test=test_metrics,
         # Tasks that ask for it (a^n b^n): per test length, sequences scored and right.
-        **({"test_by_length": {str(k): v for k, v in by_length.items()}} if by_length else {}),
-        "best_epoch": result.best_epoch,
-        "epochs_run": epochs_run,
-        "history": [r.to_dict() for r in result.history],
-        "timing": {
-            "train_compute_s": result.train_compute_s,
-            "per_epoch_s": result.train_compute_s / max(epochs_run, 1),
-            "time_to_best_s": best.train_time_s if best else None,
-            "eval_s": result.eval_s,
-            "prep_s": prep_s,
-            "items_per_s": result.items / result.train_compute_s
+        test_by_length={str(k): v for k, v in by_length.items()} if by_length else None,
+        best_epoch=result.best_epoch, epochs_run=epochs_run,
+        history=[r.to_dict() for r in result.history],
+        timing=TrialTiming(
+            train_compute_s=result.train_compute_s,
+            per_epoch_s=result.train_compute_s / max(epochs_run, 1),
+            time_to_best_s=best.train_time_s if best else None,
+            eval_s=result.eval_s, prep_s=prep_s,
+            items_per_s=result.items / result.train_compute_s
             if result.train_compute_s else None,
-            "steps": result.steps,
-            "step_ms_median": 1e3 * float(torch.tensor(result.step_samples).median())
+            steps=result.steps,
+            step_ms_median=1e3 * float(torch.tensor(result.step_samples).median())
             if result.step_samples else None,
-        },
-        "kernel": kernel,
-        "device": str(device),
-        "threads": threads,
-        "concurrent": concurrent,
-        "env": fingerprint(device),
-        "task": {"name": info.name, "family": info.family, "objective": info.objective,
-                 "description": info.description},
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        # Popped by the driver, which writes it beside the store: executors only move results.
-        CHECKPOINT_KEY: checkpoint_bytes(model, model_config(spec, data, size["hidden_size"])),
-    }
+        ),
+        kernel=kernel, device=str(device), threads=threads, concurrent=concurrent,
+        env=fingerprint(device),
+        task=TaskDescription(info.name, info.family, info.objective, info.description),
+        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        # Written by the driver beside the store: executors only move results.
+        checkpoint_bytes=checkpoint_bytes(model, model_config(spec, data, size["hidden_size"])),
+    )
 
 
 def _train_eval_rows(data: TaskData, seed: int) -> Split:

@@ -15,17 +15,18 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from gatebench.errors import SpecError, UnknownNameError
 from gatebench.protocol import Arm, StudySpec, TrialSpec
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.study import prepare_study
-from gatebench.run.trial import CHECKPOINT_KEY
+from gatebench.run.trials import TrialLoop
 from gatebench.store import open_store
 
 TUNING_STORAGE = "tuning.sqlite3"
@@ -145,12 +146,10 @@ def _trial_spec(spec: StudySpec, arm: Arm, params: dict[str, Any]) -> TrialSpec:
     return replace(one, seed=TUNING_SEED)
 
 
-def _validation_score(record: dict[str, Any]) -> float | None:
-    best = record.get("best_epoch")
-    history = record.get("history") or []
-    if record.get("status") != "ok" or not best or best > len(history):
+def _validation_score(record: TrialRecord | None) -> float | None:
+    if record is None or not record.ok or not 0 < record.best_epoch <= len(record.history):
         return None
-    value = history[best - 1].get("val_metric")
+    value = record.history[record.best_epoch - 1].get("val_metric")
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
@@ -232,40 +231,15 @@ def tune_arms(
         store.save_study(f"tune/{key}", {"space": [d.name for d in space], "trials": trials,
                                          "base": spec.to_dict()}, kind="tuning")
         if fresh:  # the search starts over: its stored fits go with its Optuna studies
-            store.delete_study_trials([r["spec_id"] for r in
+            store.delete_study_trials([r.spec_id for r in
                                        store.records(study_id=f"tune/{key}")])
+        # Only the chosen configurations keep weights, and the search never sees the test
+        # split: its scores are dropped, not stored.
+        run = TrialLoop(store, executor, progress, out_dir, f"tune/{key}", keep_weights=False,
+                        tag=lambda r: r.tagged(test={}, tuning={"search_key": key,
+                                                             "arm": r.arm}))
         while any(done(a) < trials for a in arms):
-            # One round: each unfinished arm's interrupted trial, or a new one, side by side.
-            round_ = []
-            for label, study in studies.items():
-                if done(label) >= trials:
-                    continue
-                stale = [t for t in study.trials if t.state == TrialState.RUNNING]
-                if stale:
-                    number, params = stale[0].number, stale[0].params
-                else:
-                    study.sampler = _sampler(optuna, len(study.trials))
-                    trial = study.ask()
-                    number = trial.number
-                    params = {d.name: d.suggest(trial) for d in space}
-                round_.append((label, number, _trial_spec(spec, arms[label], params)))
-            pending = [s for _, _, s in round_ if not store.has(s.spec_id)]
-            for record in executor.run(pending, cache_dir=out_dir, progress=progress):
-                record.pop(CHECKPOINT_KEY, None)  # only the chosen configurations keep weights
-                # The search never sees the test split: its scores are dropped, not stored.
-                record["test"] = {}
-                record["tuning"] = {"search_key": key, "arm": record.get("arm")}
-                record["study_id"] = f"tune/{key}"
-                record["concurrent"] = record.get("concurrent", False) or executor.concurrent
-                store.put(record)
-                progress.trial_end(record)
-            for label, number, tspec in round_:
-                score = _validation_score(store.get(tspec.spec_id) or {})
-                study = studies[label]
-                if score is None:
-                    study.tell(number, state=TrialState.FAIL)
-                else:
-                    study.tell(number, score)
+            _tuning_round(run, studies, spec, arms, space, trials, done)
     progress.study_end()
     report = _report(studies, spec, sizes, space, trials, key, higher)
     tuned = tuple(
@@ -275,6 +249,35 @@ def tune_arms(
         for arm in spec.arms
     )
     return tuned, report
+
+
+def _tuning_round(run: TrialLoop, studies: dict[str, Any], spec: StudySpec,
+                  arms: dict[str, Arm], space: Sequence[Dimension], trials: int,
+                  done: Callable[[str], int]) -> None:
+    """One round: each unfinished arm's interrupted trial, or a new one, side by side."""
+    import optuna
+    from optuna.trial import TrialState
+
+    round_ = []
+    for label, study in studies.items():
+        if done(label) >= trials:
+            continue
+        stale = [t for t in study.trials if t.state == TrialState.RUNNING]
+        if stale:
+            number, params = stale[0].number, stale[0].params
+        else:
+            study.sampler = _sampler(optuna, len(study.trials))
+            trial = study.ask()
+            number = trial.number
+            params = {d.name: d.suggest(trial) for d in space}
+        round_.append((label, number, _trial_spec(spec, arms[label], params)))
+    run([s for _, _, s in round_])
+    for label, number, tspec in round_:
+        score = _validation_score(run.store.get(tspec.spec_id))
+        if score is None:
+            studies[label].tell(number, state=TrialState.FAIL)
+        else:
+            studies[label].tell(number, score)
 
 
 def _report(studies: dict[str, Any], spec: StudySpec, sizes: dict[str, dict],

@@ -1,6 +1,6 @@
 """Results store: versioned trial records in SQLite, resumable studies (no torch)."""
 
-from gatebench.store.base import ResultStore
+from gatebench.store.base import ResultStore, StoredRecord
 from gatebench.store.sqlite import (
     STORE_FILENAME,
     STORE_SCHEMA_VERSION,
@@ -14,6 +14,7 @@ __all__ = [
     "STORE_SCHEMA_VERSION",
     "ResultStore",
     "SqliteStore",
+    "StoredRecord",
     "open_store",
     "store_path",
 ]

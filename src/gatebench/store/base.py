@@ -7,11 +7,20 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
+from gatebench.protocol.record import Measurement, TrialRecord
+
+# What the store holds: trials, and the measurements that share their table.
+StoredRecord = TrialRecord | Measurement
+
 
 class ResultStore(ABC):
     """Persistent, resumable home of finished trial records; the contract every backend keeps.
 
-    Records are JSON-able dicts keyed by their ``spec_id`` (see the runner's record format).
+    Records are keyed by their ``spec_id``: a trial is a ``TrialRecord`` (stored as its
+    ``to_dict()``), a measurement (step timing, latency, timing pass) a JSON-able mapping with
+    its ``kind``. Everything read back goes through ``protocol.record.read_record``: trials
+    come back as ``TrialRecord`` (of whatever schema version they were written with),
+    measurements as dicts.
 
     - ``put(record)`` writes one finished trial atomically: one transaction, all or nothing, so a
       crash or a record that cannot be serialised leaves nothing behind. It is idempotent by
@@ -37,7 +46,7 @@ class ResultStore(ABC):
     """
 
     @abstractmethod
-    def put(self, record: dict[str, Any]) -> bool:
+    def put(self, record: StoredRecord) -> bool:
         """Store one finished trial atomically; False if its spec_id was already stored."""
 
     @abstractmethod
@@ -45,13 +54,13 @@ class ResultStore(ABC):
         """Whether a trial with this spec id is stored."""
 
     @abstractmethod
-    def get(self, spec_id: str) -> dict[str, Any] | None:
+    def get(self, spec_id: str) -> StoredRecord | None:
         """The stored record for this spec id, or None."""
 
     @abstractmethod
     def records(
         self, spec_ids: Iterable[str] | None = None, study_id: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoredRecord]:
         """Stored records in insertion order, optionally filtered by ids and/or study."""
 
     @abstractmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import quote
 
 from gatebench.errors import StoreError
-from gatebench.store.base import ResultStore
+from gatebench.protocol.record import TrialRecord, read_record
+from gatebench.store.base import ResultStore, StoredRecord
 
 STORE_SCHEMA_VERSION = 1
 STORE_FILENAME = "results.sqlite"
@@ -209,14 +210,16 @@ class SqliteStore(ResultStore):
 
     # -- the contract --------------------------------------------------------------------
 
-    def put(self, record: dict[str, Any]) -> bool:
+    def put(self, record: StoredRecord) -> bool:
         """Store one finished trial atomically; False if its spec_id was already stored."""
-        spec_id = record.get("spec_id") if isinstance(record, dict) else None
+        spec_id = record.get("spec_id") if isinstance(record, Mapping) else None
         if not isinstance(spec_id, str) or not spec_id:
             raise StoreError("cannot store a trial record without a 'spec_id' string")
+        record = read_record(record)  # a trial that would not read back is refused now
+        record = record.to_dict() if isinstance(record, TrialRecord) else record
         seed = record.get("seed")
         with self._transaction() as conn:
-            text = _dumps(record, f"trial {spec_id} in {self.path}")
+            text = _dumps(dict(record), f"trial {spec_id} in {self.path}")
             cur = conn.execute(
                 "INSERT OR IGNORE INTO trials "
                 "(spec_id, study_id, cell, seed, status, created_at, record) "
@@ -239,15 +242,15 @@ class SqliteStore(ResultStore):
             row = conn.execute("SELECT 1 FROM trials WHERE spec_id = ?", (spec_id,)).fetchone()
         return row is not None
 
-    def get(self, spec_id: str) -> dict[str, Any] | None:
+    def get(self, spec_id: str) -> StoredRecord | None:
         """The stored record for this spec id, or None."""
         with self._reading() as conn:
             row = conn.execute("SELECT record FROM trials WHERE spec_id = ?", (spec_id,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        return None if row is None else read_record(json.loads(row[0]))
 
     def records(
         self, spec_ids: Iterable[str] | None = None, study_id: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoredRecord]:
         """Stored records in insertion order, optionally filtered by ids and/or study."""
         where, args = [], []
         if spec_ids is not None:
@@ -266,7 +269,7 @@ class SqliteStore(ResultStore):
         sql += " ORDER BY rowid"
         with self._reading() as conn:
             rows = conn.execute(sql, args).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [read_record(json.loads(r[0])) for r in rows]
 
     def count(self) -> int:
         """Number of stored trials."""

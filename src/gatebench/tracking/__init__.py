@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gatebench.protocol.record import TrialRecord
 from gatebench.run.progress import StudyProgress
 from gatebench.store import open_store
 from gatebench.tracking.content import compare_parent, folder_runs, trial_run
@@ -79,13 +80,13 @@ class LiveTracking(StudyProgress):
         # What the display has beyond StudyProgress (RichProgress.finish, ...) passes through.
         return getattr(self.__dict__["inner"], name)
 
-    def trial_end(self, record: dict[str, Any]) -> None:
+    def trial_end(self, record: TrialRecord) -> None:
         """Pass the event on, then log the trial under its study's parent run."""
         self.inner.trial_end(record)
         if self.failed:
             return
         try:
-            parent = self._parent(record.get("study_id", "compare"))
+            parent = self._parent(record.study_id or "compare")
             if parent is not None:
                 self.sink.log_child(parent, trial_run(record, parent))
         except TrackingError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gatebench.errors import DataError
+from gatebench.protocol.record import TrialRecord, trials_only
 from gatebench.store import open_store
 
 KEY_TAG = "gatebench.key"  # identity of a run: the study (parents) or study + trial (children)
@@ -84,35 +85,35 @@ def study_key(folder_kind: str, study: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def trial_run(record: dict[str, Any], parent_key: str) -> RunContent:
+def trial_run(record: TrialRecord, parent_key: str) -> RunContent:
     """A child run for one stored trial: its spec, curves, test metrics, times and kernel."""
-    spec = record.get("spec", {})
-    params = as_params({"arm": record.get("arm"), "cell": record.get("cell"),
-                        "seed": record.get("seed"), "hidden": record.get("hidden_size"),
-                        "params_total": record.get("params", {}).get("total"),
-                        "data_fraction": record.get("data_fraction"),
-                        "design": (record.get("importance") or {}).get("levels"),
+    spec = record.spec
+    params = as_params({"arm": record.arm, "cell": record.cell,
+                        "seed": record.seed, "hidden": record.hidden_size,
+                        "params_total": record.params.total,
+                        "data_fraction": record.data_fraction,
+                        "design": (record.importance or {}).get("levels"),
                         "lr": spec.get("train", {}).get("lr"),
                         "batch": spec.get("train", {}).get("batch_size"),
                         **{k: v for k, v in spec.items()
                            if k not in ("task", "cell", "arm", "seed", "data_fraction")}})
     metrics = {
-        **numbers(record.get("test") or {}, "test"),
-        **numbers(record.get("timing") or {}, "time"),
-        **numbers(record.get("memory") or {}, "memory"),
-        **numbers({k: v for k, v in record.items() if "peak" in k}),
-        **numbers({"best_epoch": record.get("best_epoch"), "epochs_run": record.get("epochs_run")}),
+        **numbers(record.test, "test"),
+        **numbers(record.timing.to_dict(), "time"),
+        **numbers(record.memory or {}, "memory"),
+        **numbers({k: v for k, v in record.extra.items() if "peak" in k}),
+        **numbers({"best_epoch": record.best_epoch, "epochs_run": record.epochs_run}),
     }
     curves: dict[str, list[tuple[int, float]]] = {}
-    for row in record.get("history") or []:
+    for row in record.history:
         for name, value in numbers({k: row.get(k) for k in HISTORY}).items():
             curves.setdefault(name, []).append((int(row["epoch"]), value))
-    tags = {KEY_TAG: f"{parent_key}/{record['spec_id']}", "gatebench.spec_id": record["spec_id"],
-            "kernel": str(record.get("kernel", "")), "device": str(record.get("device", "")),
-            "threads": str(record.get("threads", "")), "status": str(record.get("status", ""))}
-    name = f"{record.get('arm') or record.get('cell')} seed {record.get('seed')}"
+    tags = {KEY_TAG: f"{parent_key}/{record.spec_id}", "gatebench.spec_id": record.spec_id,
+            "kernel": str(record.kernel), "device": record.device,
+            "threads": str(record.threads), "status": record.status}
+    name = f"{record.arm} seed {record.seed}"
     return RunContent(tags[KEY_TAG], name, params, tags, metrics, curves,
-                      version=str(record.get("created_at", "")))
+                      version=record.created_at or "")
 
 
 def study_design(spec: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +199,7 @@ def _studies_with_trials(out_dir: Path, kinds: tuple[str, ...],
         parents = []
         for study in (s for s in store.studies() if s["kind"] in kinds):
             parent = study_parent(out_dir, study, study["kind"], summary_of(study))
-            records = store.records(study_id=study["study_id"])
+            records = trials_only(store.records(study_id=study["study_id"]))
             parents.append(ParentContent(parent, tuple(trial_run(r, parent.key)
                                                        for r in records)))
     return parents

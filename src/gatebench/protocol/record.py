@@ -1,0 +1,257 @@
+"""The typed trial record: what `run_trial` returns, the store keeps and every layer reads.
+
+`TrialRecord.to_dict()` is the stored JSON (the keys results.sqlite has always held);
+`read_record` is the one way back from stored JSON, for every schema version written so far.
+Measurement records that share the store (step timings, latencies, a study's timing pass) carry
+a ``kind`` and stay plain JSON objects: `read_record` returns them unchanged.
+
+A record is also a read-only mapping of its stored JSON (``record["test"]``,
+``record.get("timing")``), so readers not yet moved to attributes keep working; new code reads
+attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any
+
+from gatebench.errors import StoreError
+from gatebench.protocol.specs import SCHEMA_VERSION
+
+TRIAL_KIND = "trial"
+# Tags written only when set (None: the key is absent from the stored JSON).
+_OPTIONAL = ("test_by_length", "memory", "worker", "checkpoint", "study_id", "tuning",
+             "importance")
+# Fields that are not keys of the stored JSON.
+_NOT_STORED = ("extra", "checkpoint_bytes")
+# Measurement records are plain JSON objects with their own kind; a trial has none (or this).
+Measurement = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class TaskDescription:
+    """The task a trial ran on: name, family, objective and the loader's description."""
+
+    name: str = ""
+    family: str | None = None
+    objective: str | None = None
+    description: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> TaskDescription:
+        """From stored JSON (missing keys take their defaults)."""
+        d = d or {}
+        return cls(str(d.get("name") or ""), d.get("family"), d.get("objective"),
+                   dict(d.get("description") or {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stored JSON (an unknown objective is left out, as older records had none)."""
+        out: dict[str, Any] = {"name": self.name, "family": self.family}
+        if self.objective is not None:
+            out["objective"] = self.objective
+        out["description"] = self.description
+        return out
+
+
+@dataclass(frozen=True)
+class TrialTiming:
+    """Where a trial's seconds went (None: not measured)."""
+
+    train_compute_s: float | None = None
+    per_epoch_s: float | None = None
+    time_to_best_s: float | None = None
+    eval_s: float | None = None
+    prep_s: float | None = None
+    items_per_s: float | None = None
+    steps: int | None = None
+    step_ms_median: float | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> TrialTiming:
+        """From stored JSON (missing keys are None)."""
+        d = d or {}
+        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stored JSON: every key, None where not measured."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class ParamCounts:
+    """Realised parameter counts: the recurrent core, the whole model, the budget solved for."""
+
+    core: int | None = None
+    total: int | None = None
+    budget: int | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> ParamCounts:
+        """From stored JSON (missing keys are None)."""
+        d = d or {}
+        return cls(d.get("core"), d.get("total"), d.get("budget"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stored JSON."""
+        return {"core": self.core, "total": self.total, "budget": self.budget}
+
+
+_NESTED: dict[str, Any] = {"task": TaskDescription, "timing": TrialTiming,
+                           "params": ParamCounts}
+
+
+@dataclass(frozen=True)
+class TrialRecord(Mapping[str, Any]):
+    """One finished trial: its spec, outcome, test scores, history, timing and machine."""
+
+    spec_id: str
+    pair_key: str
+    cell: str
+    seed: int
+    status: str = "ok"
+    metric: str = "metric"
+    higher_is_better: bool = True
+    schema_version: int = SCHEMA_VERSION
+    spec: dict[str, Any] = field(default_factory=dict)
+    arm: str = ""  # empty: the cell's name (records before schema 2 had no arm)
+    data_fraction: float = 1.0
+    hidden_size: int | None = None
+    params: ParamCounts = field(default_factory=ParamCounts)
+    test: dict[str, float] = field(default_factory=dict)
+    test_by_length: dict[str, dict[str, int]] | None = None
+    best_epoch: int = 0
+    epochs_run: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+    timing: TrialTiming = field(default_factory=TrialTiming)
+    kernel: str | None = None
+    device: str = "cpu"
+    threads: int = 0
+    concurrent: bool = False
+    env: dict[str, Any] = field(default_factory=dict)
+    task: TaskDescription = field(default_factory=TaskDescription)
+    created_at: str | None = None
+    memory: dict[str, Any] | None = None
+    worker: dict[str, Any] | None = None
+    checkpoint: str | None = None
+    study_id: str | None = None
+    tuning: dict[str, Any] | None = None
+    importance: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
+    # The best weights, serialised by the worker; never stored: the driver writes them beside
+    # the store (or drops them) and keeps the path in `checkpoint`.
+    checkpoint_bytes: bytes | None = field(default=None, repr=False, compare=False)
+
+    kind = TRIAL_KIND  # a class constant, not stored: measurement records carry their own
+
+    def __post_init__(self) -> None:
+        if not self.arm:
+            object.__setattr__(self, "arm", self.cell)
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def ok(self) -> bool:
+        """Whether the trial trained (not diverged or failed)."""
+        return self.status == "ok"
+
+    @property
+    def score(self) -> float | None:
+        """The headline test metric, or None when the trial has none."""
+        value = self.test.get(self.metric)
+        return None if value is None else float(value)
+
+    # -- stored JSON ---------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> TrialRecord:
+        """A trial from its stored JSON, of any schema version (use `read_record` to read)."""
+        names = _FIELD_NAMES - set(_NOT_STORED)
+        known = {k: (_NESTED[k].from_dict(v) if k in _NESTED else v)
+                 for k, v in d.items() if k in names}
+        extra = {k: v for k, v in d.items() if k not in names and k != "kind"}
+        return cls(**known, extra=extra)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able stored form: the keys run_trial has always written, tags when set."""
+        out: dict[str, Any] = {}
+        for name in _STORED_ORDER:
+            value = getattr(self, name)
+            if not (name in _OPTIONAL and value is None):
+                out[name] = value.to_dict() if name in _NESTED else value
+        return {**out, **self.extra}
+
+    def without_checkpoint(self) -> tuple[TrialRecord, bytes | None]:
+        """The record without its checkpoint bytes, and the bytes (for the driver to write)."""
+        return replace(self, checkpoint_bytes=None), self.checkpoint_bytes
+
+    def tagged(self, **tags: Any) -> TrialRecord:
+        """A copy with these fields replaced (a study tags the records it stores)."""
+        return replace(self, **tags)
+
+    # -- the read-only mapping bridge ------------------------------------------------------
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _FIELD_NAMES and key not in _NOT_STORED:
+            value = getattr(self, key)
+            if value is None and key in _OPTIONAL:
+                raise KeyError(key)
+            return value.to_dict() if key in _NESTED else value
+        return self.extra[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]  # it holds dicts
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(TrialRecord))
+_REQUIRED = tuple(f.name for f in fields(TrialRecord) if f.default is MISSING
+                  and f.default_factory is MISSING)
+# The stored JSON's key order: run_trial's, then what the driver adds.
+_STORED_ORDER = (
+    "schema_version", "spec_id", "pair_key", "spec", "cell", "arm", "seed", "data_fraction",
+    "status", "hidden_size", "params", "metric", "higher_is_better", "test", "test_by_length",
+    "best_epoch", "epochs_run", "history", "timing", "kernel", "device", "threads",
+    "concurrent", "env", "task", "created_at", "memory", "worker", "checkpoint", "study_id",
+    "tuning", "importance",
+)
+
+
+def is_trial(raw: Mapping[str, Any]) -> bool:
+    """Whether stored JSON is a trial's (measurement records carry another kind)."""
+    return (raw.get("kind") or TRIAL_KIND) == TRIAL_KIND
+
+
+def read_record(raw: Mapping[str, Any]) -> TrialRecord | Measurement:
+    """The one reader of stored JSON: a TrialRecord for a trial, a measurement as it is.
+
+    Every schema version written so far reads (fields added since take their defaults); a
+    trial without its identifying fields is a StoreError naming what is missing.
+    """
+    if isinstance(raw, TrialRecord) or not is_trial(raw):
+        return raw
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise StoreError(f"trial record {raw.get('spec_id', '?')} lacks {', '.join(missing)}; "
+                         "it was not written by gatebench: move the results file aside")
+    return TrialRecord.from_dict(raw)
+
+
+def trials_only(records: Iterable[Any]) -> list[TrialRecord]:
+    """The trial records of a mixed list (measurements left out)."""
+    return [r for r in records if isinstance(r, TrialRecord)]
+
+
+__all__ = ["TRIAL_KIND", "Measurement", "ParamCounts", "TaskDescription", "TrialRecord",
+           "TrialTiming", "is_trial", "read_record", "trials_only"]
