@@ -125,7 +125,17 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
         walls = [e["wall_s"] for e in measured["trials"] if e.get("study") == imp.study_id]
         per_trial = statistics.mean(walls) if walls else trial_s(imp.spec.trials(1)[0])
         trials_s += imp.budget * per_trial
-    phases = measured.get("phases") or {}
+    timing_s, latency_s = _serial_seconds(plan, measured.get("phases") or {})
+    unpriced = [name for name, planned, priced in (
+        ("training-step timing", bool(plan.step_timings), timing_s > 0),
+        ("inference latency", plan.latency is not None, latency_s > 0)) if planned and not priced]
+    return {"trials_s": trials_s, "timing_s": timing_s, "latency_s": latency_s,
+            "total_s": trials_s + timing_s + latency_s, "unmeasured_tasks": sorted(guessed),
+            "unpriced_phases": unpriced, "machine": measured.get("machine") or {}}
+
+
+def _serial_seconds(plan: Any, phases: dict[str, Any]) -> tuple[float, float]:
+    """The step-timing and latency phases' seconds, priced per unit of measured work."""
     timing_s = 0.0
     for spec in plan.step_timings:
         per = (phases.get("step_timing") or {}).get(spec.impl)
@@ -139,12 +149,7 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
         n = len(plan.latency.seq_lens) * len(plan.latency.batch_sizes) * len(
             plan.latency.runtimes)
         latency_s = lat["seconds"] / lat["configs"] * n
-    unpriced = [name for name, planned, priced in (
-        ("training-step timing", bool(plan.step_timings), timing_s > 0),
-        ("inference latency", plan.latency is not None, latency_s > 0)) if planned and not priced]
-    return {"trials_s": trials_s, "timing_s": timing_s, "latency_s": latency_s,
-            "total_s": trials_s + timing_s + latency_s, "unmeasured_tasks": sorted(guessed),
-            "unpriced_phases": unpriced, "machine": measured.get("machine") or {}}
+    return timing_s, latency_s
 
 
 def describe(n_trials: int, est: dict[str, Any] | None, source: str) -> str:

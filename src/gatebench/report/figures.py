@@ -185,73 +185,79 @@ def paired_seeds(summary: dict[str, Any]) -> Figure | None:
     a, b = cells
     va = (summary["cells"][a].get("test") or {}).get("values") or []
     vb = (summary["cells"][b].get("test") or {}).get("values") or []
-    diffs = (summary.get("difference") or {}).get("values") or []
-    seeds = summary.get("seeds") or list(range(len(va)))
     if not va or len(va) != len(vb):
         return None
-    n = len(va)
-    fig = new_figure(9.6, max(3.0, 1.3 + 0.3 * (n + 1)))
+    fig = new_figure(9.6, max(3.0, 1.3 + 0.3 * (len(va) + 1)))
     left, right = fig.subplots(1, 2, width_ratios=[1, 1.35])
+    _each_seed(left, summary, cells, (va, vb))
+    _pair_differences(right, summary, cells, len(va))
+    return fig
 
+
+def _mean_error(mean: float, ci: list[Any]) -> list[list[float]] | None:
+    """An errorbar's (below, above) extent for a mean and its interval, when both ends exist."""
+    return [[mean - ci[0]], [ci[1] - mean]] if is_finite(ci[0]) and is_finite(ci[1]) else None
+
+
+def _each_seed(ax: Any, summary: dict[str, Any], cells: list[str],
+               values: tuple[list[float], list[float]]) -> None:
+    """Each seed's test metric per arm, a pair joined by a line, with each arm's mean and CI."""
+    va, vb = values
     for x, y in zip(va, vb, strict=True):
         if is_finite(x) and is_finite(y):
-            left.plot([0, 1], [x, y], color="#999999", lw=1, zorder=1)
-    for pos, cell, values in ((0, a, va), (1, b, vb)):
+            ax.plot([0, 1], [x, y], color="#999999", lw=1, zorder=1)
+    for pos, cell, vals in ((0, cells[0], va), (1, cells[1], vb)):
         color = cell_color(cell, cells)
-        ys = [v for v in values if is_finite(v)]
-        left.scatter([pos] * len(ys), ys, s=28, color=color, zorder=3, edgecolor="white", lw=0.5)
+        ys = [v for v in vals if is_finite(v)]
+        ax.scatter([pos] * len(ys), ys, s=28, color=color, zorder=3, edgecolor="white", lw=0.5)
         stats = summary["cells"][cell].get("test") or {}
-        mean, ci = stats.get("mean"), stats.get("ci") or [None, None]
+        mean = stats.get("mean")
         if is_finite(mean):
-            off = -0.22 if pos == 0 else 0.22
-            err = None
-            if is_finite(ci[0]) and is_finite(ci[1]):
-                err = [[mean - ci[0]], [ci[1] - mean]]
-            left.errorbar([pos + off], [mean], yerr=err, fmt="D", ms=5, color=color,
-                          capsize=3, lw=1.4, zorder=3)
-    lost = [(pos, values) for pos, values in ((0, va), (1, vb))
-            if any(not is_finite(v) for v in values)]
-    if lost:  # an infinite error (diverged) has no place on the axis: mark it along the top
-        top = left.get_ylim()[1]
-        for pos, values in lost:
-            n_lost = sum(not is_finite(v) for v in values)
-            left.plot([pos], [top], marker="x", ms=8, mew=2, color="#cf222e", clip_on=False)
-            left.annotate(f"{n_lost} diverged", (pos, top), xytext=(7, -3),
-                          textcoords="offset points", fontsize=7, color="#cf222e")
-    left.set_xticks([0, 1], [a.upper(), b.upper()])
-    left.set_xlim(-0.6, 1.6)
-    left.grid(axis="x", visible=False)
+            ax.errorbar([pos + (-0.22 if pos == 0 else 0.22)], [mean],
+                        yerr=_mean_error(mean, stats.get("ci") or [None, None]), fmt="D", ms=5,
+                        color=color, capsize=3, lw=1.4, zorder=3)
+    lost = [(pos, vals) for pos, vals in ((0, va), (1, vb))
+            if any(not is_finite(v) for v in vals)]
+    top = ax.get_ylim()[1] if lost else 0.0
+    for pos, vals in lost:  # an infinite error (diverged) has no place on the axis: mark it
+        ax.plot([pos], [top], marker="x", ms=8, mew=2, color="#cf222e", clip_on=False)
+        ax.annotate(f"{sum(not is_finite(v) for v in vals)} diverged", (pos, top),
+                    xytext=(7, -3), textcoords="offset points", fontsize=7, color="#cf222e")
+    ax.set_xticks([0, 1], [c.upper() for c in cells])
+    ax.set_xlim(-0.6, 1.6)
+    ax.grid(axis="x", visible=False)
     better = "higher" if summary.get("higher_is_better", True) else "lower"
-    left.set_ylabel(f"test {summary.get('metric', 'metric')} ({better} is better)")
-    left.set_title("each seed (lines join a pair; \u25c6 mean, 95% CI)")
+    ax.set_ylabel(f"test {summary.get('metric', 'metric')} ({better} is better)")
+    ax.set_title("each seed (lines join a pair; \u25c6 mean, 95% CI)")
 
-    unit = summary.get("unit", "points")
-    margin = (summary.get("verdict") or {}).get("margin")
+
+def _pair_differences(ax: Any, summary: dict[str, Any], cells: list[str], n: int) -> None:
+    """Each pair's difference, the margin band and the verdict's mean with its interval."""
+    a, b = (c.upper() for c in cells)
+    diffs = (summary.get("difference") or {}).get("values") or []
+    seeds = summary.get("seeds") or list(range(n))
+    verdict = summary.get("verdict") or {}
+    margin = verdict.get("margin")
     if is_finite(margin):
-        right.axvspan(-margin, margin, color="#2ca02c", alpha=0.12, lw=0,
-                      label=f"equivalence margin \u00b1{margin:g}")
-    right.axvline(0, color=NEUTRAL, lw=0.8)
+        ax.axvspan(-margin, margin, color="#2ca02c", alpha=0.12, lw=0,
+                   label=f"equivalence margin \u00b1{margin:g}")
+    ax.axvline(0, color=NEUTRAL, lw=0.8)
     rows = list(range(n, 0, -1))
     finite = [(y, d) for y, d in zip(rows, diffs, strict=False) if is_finite(d)]
     if finite:
-        right.scatter([d for _, d in finite], [y for y, _ in finite], s=26, color=NEUTRAL,
-                      zorder=3)
-    verdict = summary.get("verdict") or {}
-    mean, ci = verdict.get("mean"), verdict.get("ci") or [None, None]
+        ax.scatter([d for _, d in finite], [y for y, _ in finite], s=26, color=NEUTRAL,
+                   zorder=3)
+    mean = verdict.get("mean")
     if is_finite(mean):
-        err = None
-        if is_finite(ci[0]) and is_finite(ci[1]):
-            err = [[mean - ci[0]], [ci[1] - mean]]
-        right.errorbar([mean], [0], xerr=err, fmt="D", ms=6, color="black", capsize=4, lw=1.6,
-                       zorder=4)
-    right.set_yticks([*rows, 0], [*(f"seed {s}" for s in seeds[:n]), "mean (95% CI)"])
-    right.set_ylim(-0.8, n + 0.8)
-    right.grid(axis="y", visible=False)
-    right.set_xlabel(f"{a.upper()} \u2212 {b.upper()} ({unit}); right of 0: {a.upper()} better")
-    right.set_title("paired differences")
+        ax.errorbar([mean], [0], xerr=_mean_error(mean, verdict.get("ci") or [None, None]),
+                    fmt="D", ms=6, color="black", capsize=4, lw=1.6, zorder=4)
+    ax.set_yticks([*rows, 0], [*(f"seed {s}" for s in seeds[:n]), "mean (95% CI)"])
+    ax.set_ylim(-0.8, n + 0.8)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(f"{a} \u2212 {b} ({summary.get('unit', 'points')}); right of 0: {a} better")
+    ax.set_title("paired differences")
     if is_finite(margin):
-        right.legend(loc="lower right", fontsize=7)
-    return fig
+        ax.legend(loc="lower right", fontsize=7)
 
 
 def _ratio_text(x: float) -> str:

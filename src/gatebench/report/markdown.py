@@ -15,6 +15,7 @@ from gatebench.report.blocks import (
     FigureRow,
     Paragraph,
     Report,
+    Section,
     Table,
     Value,
 )
@@ -65,41 +66,56 @@ def render_markdown(report: Report) -> str:
     """The Markdown twin of the HTML report."""
     anchors = {s.id: _slug(s.title) for s in report.sections}
     lines = [f"# {report.title}", "", f"*{report.subtitle}*", ""]
-    if report.pick is not None:
-        lines += [f"## {report.pick.headline}", ""]
-        lines += [f"- {reason}" for reason in report.pick.reasons]
-        lines += [f"> **Note:** {note}" for note in report.pick.notes]
-        lines += ["", f"*The pick, for this data on this hardware (priority: "
-                      f"{report.pick.priority}).*", ""]
-    v = report.verdict
-    if v is not None:
-        lines += [f"## Verdict: {v.label}", "", v.text, ""]
-        if v.speed:
-            lines += [v.speed, ""]
-        lines += [f"- **{k}**: {x}" for k, x in v.highlights]
-        lines.append("")
-        lines += [f"> **Note:** {w}" for w in v.warnings]
-        if v.warnings:
-            lines.append("")
-        if v.health:
-            lines += ["Training health:", ""]
-            lines += [f"- **{status}** {check}: {message}" for status, check, message in v.health]
-            lines.append("")
+    lines += _pick_lines(report) + _verdict_lines(report)
     for section in report.sections:
-        lines += [f"## {section.title}", ""]
-        figures: list[str] = []
-        for block in section.blocks:
-            if isinstance(block, Paragraph):
-                lines += [f"*{block.text}*" if block.note else block.text, ""]
-            elif isinstance(block, Bullets):
-                lines += [f"- {_value(item, anchors)}" for item in block.items] + [""]
-            elif isinstance(block, Table):
-                lines += _table(block, anchors)
-            elif isinstance(block, FigureBlock):
-                figures.append(block.title)
-            elif isinstance(block, FigureRow):
-                figures += [f.title for f in block.figures]
-        if figures:
-            lines += [f"*Figures in report.html: {'; '.join(figures)}.*", ""]
+        lines += _section_lines(section, anchors)
     lines += ["---", "", report.footer, ""]
     return "\n".join(lines)
+
+
+def _pick_lines(report: Report) -> list[str]:
+    if report.pick is None:
+        return []
+    return [f"## {report.pick.headline}", "",
+            *(f"- {reason}" for reason in report.pick.reasons),
+            *(f"> **Note:** {note}" for note in report.pick.notes),
+            "", f"*The pick, for this data on this hardware (priority: "
+                f"{report.pick.priority}).*", ""]
+
+
+def _verdict_lines(report: Report) -> list[str]:
+    v = report.verdict
+    if v is None:
+        return []
+    lines = [f"## Verdict: {v.label}", "", v.text, ""]
+    if v.speed:
+        lines += [v.speed, ""]
+    lines += [f"- **{k}**: {x}" for k, x in v.highlights]
+    lines.append("")
+    lines += [f"> **Note:** {w}" for w in v.warnings]
+    if v.warnings:
+        lines.append("")
+    if v.health:
+        lines += ["Training health:", ""]
+        lines += [f"- **{status}** {check}: {message}" for status, check, message in v.health]
+        lines.append("")
+    return lines
+
+
+def _section_lines(section: Section, anchors: dict[str, str]) -> list[str]:
+    lines = [f"## {section.title}", ""]
+    figures: list[str] = []
+    for block in section.blocks:
+        if isinstance(block, Paragraph):
+            lines += [f"*{block.text}*" if block.note else block.text, ""]
+        elif isinstance(block, Bullets):
+            lines += [f"- {_value(item, anchors)}" for item in block.items] + [""]
+        elif isinstance(block, Table):
+            lines += _table(block, anchors)
+        elif isinstance(block, FigureBlock):
+            figures.append(block.title)
+        elif isinstance(block, FigureRow):
+            figures += [f.title for f in block.figures]
+    if figures:
+        lines += [f"*Figures in report.html: {'; '.join(figures)}.*", ""]
+    return lines

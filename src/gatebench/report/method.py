@@ -167,6 +167,19 @@ def data_section(data: StudyData) -> Section:
         rows.append(["training data used", f"{s['data_fraction']:.0%} of the training split"])
     if d.get("split"):
         rows.append(["split", str(d["split"])])
+    rows += _shape_rows(d)
+    for key, value in d.items():
+        if key in _DATA_KEYS_SHOWN or key in _DATA_KEYS_SKIPPED:
+            continue
+        text = _short(value)
+        if text is not None:
+            rows.append([key.replace("_", " "), text])
+    return Section("data", "Data", [Table(["", ""], rows, keyvalue=True)])
+
+
+def _shape_rows(d: dict[str, Any]) -> list[list[Any]]:
+    """Lengths, truncation, classes, vocabulary, baseline and dropped rows, where described."""
+    rows: list[list[Any]] = []
     lengths = d.get("seq_len")
     if isinstance(lengths, dict):
         rows.append(["sequence length", ", ".join(
@@ -191,13 +204,7 @@ def data_section(data: StudyData) -> Section:
     dropped = d.get("dropped_rows")
     if isinstance(dropped, dict) and any(v for v in dropped.values()):
         rows.append(["dropped rows", _short(dropped) or MISSING])
-    for key, value in d.items():
-        if key in _DATA_KEYS_SHOWN or key in _DATA_KEYS_SKIPPED:
-            continue
-        text = _short(value)
-        if text is not None:
-            rows.append([key.replace("_", " "), text])
-    return Section("data", "Data", [Table(["", ""], rows, keyvalue=True)])
+    return rows
 
 
 def _margin_source(protocol: dict[str, Any]) -> str:
