@@ -22,9 +22,9 @@ def seeding(data: StudyData, draw: bool = True) -> Section | None:
     blocks: list = [
         Paragraph(f"Seeds were added until the verdict was decided: {state.get('method')}. "
                   f"Stopped: {state.get('stopped')}. Each look's interval is at the rule's "
-                  "per-look winner level (95% at looks too early to name a winner); with the "
-                  "futility stops honoured, stopping at any look keeps the false-winner rate "
-                  "at or below 5% (its simulated rates: gatebench calibrate)."),
+                  "per-look winner level (95% at looks too early to name a winner); the rule is "
+                  "anytime-valid, so stopping or going on at any look keeps the false-winner "
+                  "rate at or below 5% (its simulated rates: gatebench calibrate)."),
         Table(["pairs", f"difference ({unit})", "interval", "verdict at the look", "then"],
               rows, numeric=(0, 1)),
     ]

@@ -98,9 +98,9 @@ def run_study(
     """Run every trial not yet stored; returns the study's records (resumed ones included).
 
     With `study.adaptive` (``--seeds auto``), seed pairs are added round by round until the
-    sequential rule decides, `max_seeds` is reached, the time budget is spent, or the pairs
-    the budget still allows provably cannot change the outcome; why it stopped, each look and
-    the projection are saved as the study's state in the store. `budget` (shared by the runs
+    sequential rule decides, `max_seeds` is reached or the time budget is spent (an undecided
+    study never stops before); why it stopped and each look are saved as the study's state in
+    the store. `budget` (shared by the runs
     of one compare; default: the study's own) counts from its creation. With
     `act_on_health`, a look whose training health blocks with a remedy (run.remedies) stops
     the run early, naming the check as the state's `health_need`.
