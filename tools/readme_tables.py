@@ -145,6 +145,39 @@ def _load(run: dict) -> str:
             if load else "")
 
 
+TIME_TO_DECISION = ROOT / "benchmarks" / "results" / "time_to_decision.json"
+
+
+def time_to_decision(evidence: dict[str, Any], path: Path | None = None) -> str:
+    """The last `benchmarks/time_to_decision.py` run: default (parallel) vs local, per task."""
+    path = path or TIME_TO_DECISION
+    if not path.is_file():
+        return ("*No time-to-decision run recorded: run `python benchmarks/time_to_decision.py`, "
+                "then `make readme`.*")
+    run = json.loads(path.read_text(encoding="utf-8"))
+    lines = ["| task | verdict | pairs (default / local) | wall s, default | wall s, local | "
+             "default / local | training time GRU/LSTM, default [95% CI] | local [95% CI] |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in run["rows"]:
+        d, loc = r["default"], r["local"]
+        verdict = d["verdict"] if r["same_verdict"] else f"{d['verdict']} / {loc['verdict']}"
+        lines.append(f"| {r['task']} | {_cell(verdict)} | {d['pairs']} / {loc['pairs']} | "
+                     f"{d['wall_s']:.0f} | {loc['wall_s']:.0f} | {r['wall_ratio']:.2f} | "
+                     f"{_time_ratio(d)} | {_time_ratio(loc)} |")
+    n, same = len(run["rows"]), sum(r["same_verdict"] for r in run["rows"])
+    lines += ["", f"Geometric mean of default / local wall time: **{run['geomean_wall_ratio']:.2f}"
+                  f"**; the same verdict on {same} of {n} tasks. *`{run['command']}` on "
+                  f"{run['machine']}, {run['generated']}{_load(run)}.*"]
+    return "\n".join(lines)
+
+
+def _time_ratio(run: dict[str, Any]) -> str:
+    lo, hi = run.get("time_ratio_ci") or (None, None)
+    if run.get("time_ratio") is None or lo is None or hi is None:
+        return "\u2013"
+    return f"{run['time_ratio']:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
 SCALING = ROOT / "benchmarks" / "results" / "scaling.json"
 SCALING_SWEEPS = (("rows", "training rows"), ("length", "sequence length T"))
 
@@ -190,9 +223,11 @@ TABLES: dict[str, Callable[[dict[str, Any]], str]] = {"claims": claims_table,
                                                         "advise": advise_session,
                                                         "calibration": calibration,
                                                         "decisiveness": decisiveness,
+                                                        "time-to-decision": time_to_decision,
                                                         "scaling": scaling_tables}
 # rewritten where their markers are, not required of every README
-OPTIONAL = {"advise", "calibration", "importance", "decisiveness", "scaling"}
+OPTIONAL = {"advise", "calibration", "importance", "decisiveness", "time-to-decision",
+            "scaling"}
 
 
 def rewrite(text: str, evidence: dict[str, Any]) -> str:

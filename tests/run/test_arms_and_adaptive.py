@@ -138,9 +138,9 @@ def test_pairs_per_round_keeps_parallel_workers_busy() -> None:
         def __init__(self, workers):
             self.workers = workers
 
-    assert pairs_per_round(Pool(1), 2) == 1
-    assert pairs_per_round(Pool(4), 2) == 2
-    assert pairs_per_round(Pool(None), 2) == 1  # a cluster of unknown size: one pair a look
+    assert pairs_per_round(Pool(1)) == 1
+    assert pairs_per_round(Pool(2)) == 2  # one trial of each arm per worker
+    assert pairs_per_round(Pool(None)) == 1  # a cluster of unknown size: one pair a look
 
 
 def test_seeds_auto_runs_through_a_process_pool(reviews_csv: Path, tmp_path: Path) -> None:
@@ -148,13 +148,13 @@ def test_seeds_auto_runs_through_a_process_pool(reviews_csv: Path, tmp_path: Pat
 
     study = spec_for(reviews_csv, seeds="auto", max_seeds=4, max_epochs=1, hidden=8,
                      embed_dim=8)
-    with ProcessExecutor(workers=4, threads_per_worker=1) as pool:
+    with ProcessExecutor(workers=2, threads_per_worker=1) as pool:
         records = run_study(study, tmp_path / "p", executor=pool)
     with open_store(tmp_path / "p") as store:
         state = store.study_state("compare")
     looks = [look["pairs_run"] for look in state["looks"]]
     steps = [b - a for a, b in zip(looks[:-1], looks[1:], strict=True)]
-    assert looks[0] == 3 and all(step == 2 for step in steps[:-1])  # 4 workers: 2 pairs a look
+    assert looks[0] == 3 and all(step == 2 for step in steps[:-1])  # 2 workers: 2 pairs a look
     assert looks[-1] <= 4
     assert len(records) == 2 * looks[-1] and all(r["concurrent"] for r in records)
     # a stop inside a batch counts the pairs up to its look, never more than ran

@@ -130,10 +130,16 @@ def run_study(
         return records
 
 
-def pairs_per_round(executor: Executor, n_arms: int) -> int:
-    """Seed pairs added per look: enough to keep every parallel worker busy, else one."""
-    workers = int(getattr(executor, "workers", 1) or 1)
-    return max(1, workers // max(n_arms, 1))
+def pairs_per_round(executor: Executor) -> int:
+    """Seed pairs added per look: one per parallel worker (one with a single worker).
+
+    Every worker gets a trial of each arm a round, so the worker whose arm trains faster takes
+    the next pair's trial instead of idling until the slower arm ends. Batches cost no
+    decisiveness: the sequential rule's evidence and interval run over every prefix of the
+    pairs, so a look after a batch decides whatever a look inside it would have (at the cost
+    of at most `workers - 1` pairs run past the deciding one, which count in the verdict).
+    """
+    return max(1, int(getattr(executor, "workers", 1) or 1))
 
 
 # Checks that more seeds do not fix but a remedy might (run.remedies); the others (a single
@@ -155,7 +161,7 @@ class _Adaptive:
     def run(self, metric: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Rounds of pairs until a stop; returns the records and the state to save."""
         study, progress = self.study, self.runner.progress
-        step = pairs_per_round(self.runner.executor, len(study.arms))
+        step = pairs_per_round(self.runner.executor)
         n = min(study.seeds, study.max_seeds)
         looks: list[dict[str, Any]] = []
         first = study.trials(n)
@@ -265,7 +271,7 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
                           ) -> list[dict[str, Any]]:
     # k arms: the two-arm loop's stops (decided, health, max seeds, time), with the ranking
     # deciding (ranking_decided) instead of one comparison's sequential rule.
-    step = pairs_per_round(run.executor, len(study.arms))
+    step = pairs_per_round(run.executor)
     n = min(study.seeds, study.max_seeds)
     started, looks = time.monotonic(), []
     progress.study_start(len(study.trials(n)), run.stored(study.trials(n)), metric)
