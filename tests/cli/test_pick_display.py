@@ -38,3 +38,10 @@ def test_the_pick_panel_holds_the_headline_reasons_and_notes() -> None:
         assert part in text, part
     render_decision(None, console)  # a summary without a pick prints nothing more
     assert console.export_text() == ""
+
+
+def test_the_budget_line_counts_pairs_run_past_the_deciding_look() -> None:
+    line = budget_line({"elapsed_s": 30, "time_budget_s": 600, "pairs_run": 6,
+                        "max_seeds": 100, "seeds_past_stop": 1})
+    assert line.startswith("Budget: 30 s of 600 s used (5%); 6 of at most 100 pairs (1 more "
+                           "ran in the same parallel round, past the deciding look")

@@ -143,19 +143,29 @@ def test_pairs_per_round_keeps_parallel_workers_busy() -> None:
     assert pairs_per_round(Pool(None)) == 1  # a cluster of unknown size: one pair a look
 
 
-def test_seeds_auto_runs_through_a_process_pool(reviews_csv: Path, tmp_path: Path) -> None:
-    from gatebench.run import ProcessExecutor
+def test_a_pool_running_pairs_in_rounds_stops_where_one_pair_a_look_stops(
+        reviews_csv: Path, tmp_path: Path) -> None:
+    """Two workers run two pairs a round; the round is looked at pair by pair, so the looks,
+    the stop and the verdict's records are those of a one-trial-at-a-time study."""
+    from gatebench.run import LocalExecutor, ProcessExecutor
 
-    study = spec_for(reviews_csv, seeds="auto", max_seeds=4, max_epochs=1, hidden=8,
+    study = spec_for(reviews_csv, seeds="auto", max_seeds=6, max_epochs=1, hidden=8,
                      embed_dim=8)
     with ProcessExecutor(workers=2, threads_per_worker=1) as pool:
-        records = run_study(study, tmp_path / "p", executor=pool)
-    with open_store(tmp_path / "p") as store:
-        state = store.study_state("compare")
-    looks = [look["pairs_run"] for look in state["looks"]]
-    steps = [b - a for a, b in zip(looks[:-1], looks[1:], strict=True)]
-    assert looks[0] == 3 and all(step == 2 for step in steps[:-1])  # 2 workers: 2 pairs a look
-    assert looks[-1] <= 4
-    assert len(records) == 2 * looks[-1] and all(r["concurrent"] for r in records)
-    # a stop inside a batch counts the pairs up to its look, never more than ran
-    assert all(look["pairs"] == look["n"] <= look["pairs_run"] for look in state["looks"])
+        in_rounds = run_study(study, tmp_path / "p", executor=pool)
+    with LocalExecutor() as local:
+        one_by_one = run_study(study, tmp_path / "l", executor=local)
+    states = []
+    for folder in ("p", "l"):
+        with open_store(tmp_path / folder) as store:
+            states.append(store.study_state("compare"))
+    pooled, alone = states
+    assert [(look["pairs"], look["outcome"]) for look in pooled["looks"]] == \
+        [(look["pairs"], look["outcome"]) for look in alone["looks"]]
+    assert [look["pairs"] for look in alone["looks"]] == list(range(3, alone["pairs"] + 1))
+    assert pooled["stopped"] == alone["stopped"]
+    assert sorted(r.spec_id for r in in_rounds) == sorted(r.spec_id for r in one_by_one)
+    assert all(r["concurrent"] for r in in_rounds)
+    # rounds of 2 after the first look at 3: the pool ran an even number of pairs past 3
+    ran = pooled["seeds_in_verdict"] + pooled.get("seeds_past_stop", 0)
+    assert (ran - 3) % 2 == 0 or ran == study.max_seeds

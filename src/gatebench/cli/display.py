@@ -190,8 +190,11 @@ def budget_line(seeding: dict[str, Any]) -> str:
     spent = f"{used:.0f} s{of} used{share}" if used is not None else "time not recorded"
     over = ("; the first look's pairs run whatever the budget"
             if used is not None and budget and used > budget else "")
+    past = seeding.get("seeds_past_stop")
+    past = (f" ({past} more ran in the same parallel round, past the deciding look: stored "
+            "for a continuation, outside the verdict)" if past else "")
     return (f"Budget: {spent}; {seeding.get('pairs_run', '?')} of at most "
-            f"{seeding.get('max_seeds', '?')} pairs{over}")
+            f"{seeding.get('max_seeds', '?')} pairs{past}{over}")
 
 
 def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,

@@ -66,11 +66,17 @@ def _study_spec(summary: dict[str, Any] | None, studies: list[dict[str, Any]]) -
     return compares[-1]["spec"] if compares else None
 
 
-def _spec_ids(spec: dict[str, Any]) -> list[str] | None:
+def _seeds_in_verdict(summary: dict[str, Any] | None) -> int | None:
+    """Seeds up to the deciding look of a study run in rounds (pairs run past it are left out,
+    as the verdict leaves them out); None when every stored seed counts."""
+    return ((summary or {}).get("seeding") or {}).get("seeds_in_verdict")
+
+
+def _spec_ids(spec: dict[str, Any], seeds: int | None = None) -> list[str] | None:
     # The study's own trials: a folder reused with other options keeps the old trials too.
     try:
         study = StudySpec.from_dict(spec)
-        return [t.spec_id for t in study.trials(study.most_seeds)]
+        return [t.spec_id for t in study.trials(seeds or study.most_seeds)]
     except (KeyError, TypeError, ValueError, SpecError):
         return None
 
@@ -81,7 +87,7 @@ def _load_records(out_dir: Path, summary: dict | None
         return [], _study_spec(summary, [])
     with open_store(out_dir, create=False) as store:
         spec = _study_spec(summary, store.studies())
-        ids = _spec_ids(spec) if spec else None
+        ids = _spec_ids(spec, _seeds_in_verdict(summary)) if spec else None
         records = store.records(spec_ids=ids) if ids else []
         if not records:  # ids from an older spec format, or no study row: take what is there
             records = store.records()

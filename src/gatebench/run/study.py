@@ -19,6 +19,7 @@ from gatebench.errors import DataError
 from gatebench.protocol import StudySpec
 from gatebench.protocol.budget import effective_training
 from gatebench.protocol.record import TrialRecord
+from gatebench.protocol.timing import timing_trials
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.study_timing import run_timing_pass
@@ -114,7 +115,9 @@ def run_study(
         if fresh:
             store.delete_study_trials([t.spec_id for t in study.trials(study.most_seeds)])
         if kind == "compare":  # the training-time ratio's own pass, before any trial runs
-            run_timing_pass(study, data, store, study_id, progress, fresh=fresh)
+            # a pool's workers start and prime themselves while the pass warms up
+            ready = executor.warm_up(timing_trials(study), cache_dir=out_dir)
+            run_timing_pass(study, data, store, study_id, progress, fresh=fresh, ready=ready)
         run = TrialLoop(store, executor, progress, out_dir, study_id)
         if not study.adaptive:
             trials = study.trials()
@@ -159,36 +162,48 @@ class _Adaptive:
         self.pair_s: list[float] = [budget.pace] if budget.pace else []
 
     def run(self, metric: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """Rounds of pairs until a stop; returns the records and the state to save."""
+        """Rounds of pairs until a stop; returns the records and the state to save.
+
+        A round of several pairs (one per parallel worker) is looked at pair by pair, as rounds
+        of one pair would have been: the executor never changes where a study stops or what it
+        says. Pairs run past the deciding look stay stored (a continuation uses them) and the
+        state counts them as `seeds_past_stop`.
+        """
         study, progress = self.study, self.runner.progress
         step = pairs_per_round(self.runner.executor)
-        n = min(study.seeds, study.max_seeds)
+        n = first_look = min(study.seeds, study.max_seeds)
         looks: list[dict[str, Any]] = []
-        first = study.trials(n)
-        progress.study_start(len(first), self.runner.stored(first), metric)
+        progress.study_start(len(study.trials(n)), self.runner.stored(study.trials(n)), metric)
         while True:
-            records, diffs = self._round(n)
-            margin = skill_margin(records, study.margin).value  # the task's skill, unless given
-            decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
-            look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
-                    "verdict": outcome_label(decision.outcome, *self.labels[:2])}
-            looks.append(look)
-            progress.look(look)
-            stop = self._stop(decision, records, diffs, n, margin)
+            self._run_pairs(n)
+            for k in range(first_look, n + 1):
+                records, diffs = self._pairs_so_far(k)
+                margin = skill_margin(records, study.margin).value  # the task's, unless given
+                decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
+                look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
+                        "verdict": outcome_label(decision.outcome, *self.labels[:2])}
+                looks.append(look)
+                progress.look(look)
+                stop = self._stop(decision, records, diffs, k, margin, ran=n)
+                if stop is not None:
+                    break
             if stop is not None:
                 break
+            first_look = n + 1
             n = min(n + min(step, self._affordable(n)), study.max_seeds)
         progress.study_end()
         state = {"design": "sequential", "method": decision.method, "pairs": decision.n,
-                 "pairs_run": len(diffs), "max_seeds": study.max_seeds,
+                 "pairs_run": len(diffs), "seeds_in_verdict": k, "max_seeds": study.max_seeds,
                  "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
                  "pair_s": self.seconds_per_pair(),
                  "estimand": decision.estimand, "bound": decision.bound, **stop,
                  "looks": looks}
+        if n > k:
+            state["seeds_past_stop"] = n - k
         return records, state
 
-    def _round(self, n: int) -> tuple[list[dict[str, Any]], list[float]]:
-        a, b = self.labels[:2]
+    def _run_pairs(self, n: int) -> None:
+        """Run the first `n` seed pairs (those not stored yet), timing the new ones."""
         trials = self.study.trials(n)
         self.runner.progress.grow(len(trials))
         new_pairs = (len(trials) - self.runner.stored(trials)) / max(len(self.study.arms), 1)
@@ -196,7 +211,11 @@ class _Adaptive:
         self.runner(trials)
         if new_pairs > 0:
             self.pair_s.append((time.monotonic() - started) / new_pairs)
-        records = self.runner.store.records([t.spec_id for t in trials])
+
+    def _pairs_so_far(self, n: int) -> tuple[list[dict[str, Any]], list[float]]:
+        """The first `n` seeds' records and their paired differences, in pair order."""
+        a, b = self.labels[:2]
+        records = self.runner.store.records([t.spec_id for t in self.study.trials(n)])
         pairs = pair_records(records, (a, b))
         if not pairs:
             raise DataError(f"no complete {a}/{b} pair after {n} seeds; see the trial records")
@@ -216,8 +235,9 @@ class _Adaptive:
         return max(0, min(most, int(left // pace)))
 
     def _stop(self, decision: Any, records: list[dict[str, Any]], diffs: list[float],
-              n: int, margin: float) -> dict[str, Any] | None:
-        """Why to stop now (state fields), or None to add pairs."""
+              looked: int, margin: float, ran: int) -> dict[str, Any] | None:
+        """Why to stop at the look after `looked` seeds of the `ran` run (state fields), or None
+        to look further or add pairs."""
         # health first: a verdict on trials that did not train is blocked anyway (apply_health)
         blocked = blocking(health_checks(records, arms=self.labels, margin=margin))
         fixable = [c for c in blocked if c["check"] in REMEDIABLE]
@@ -226,6 +246,9 @@ class _Adaptive:
                                f"{fixable[0]['message']}", "health_need": fixable[0]["check"]}
         if decision.final and not blocked:
             return {"stopped": decision.reason}
+        if looked < ran:  # pairs already run are looked at before any budget is spent
+            return None
+        n = ran
         # a blocked study goes on while its budget lasts: more pairs can dilute a failure share
         # below the blocking third, and an honest "inconclusive" needs the budget spent
         health = (f"; training health: {blocked[0]['message']}" if blocked else "")
