@@ -7,6 +7,7 @@ from typing import Any
 
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import Closeness
+from gatebench.claims.base import Effect
 from gatebench.claims.catalogue import Claim
 from gatebench.numbers import jsonable
 
@@ -26,7 +27,7 @@ class Reason:
     study: str | None
     statement: str
     verdict: str
-    effect: dict[str, Any]
+    effect: Effect
     task: str | None
     device: str | None
     closeness: Closeness

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR, Reason
-from gatebench.advisor.answers import Answers
+from gatebench.advisor.answers import LONG_RANGE, SHORT_RANGE, Answers
 from gatebench.advisor.closeness import assess, device_kind
 from gatebench.advisor.evidence import EvidenceSource, catalogued
 from gatebench.advisor.rows import Match, Row, match, seq_len_of, slowest_p50
@@ -65,17 +65,17 @@ def _short(a: Answers, claim: Claim) -> Weight:
         if a.seq_len < SHORT_LEN:
             return 1.0, f"your sequences ({a.seq_len}) are short (< {SHORT_LEN})"
         return 0.0, ""
-    if a.dependency_range == "short":
+    if a.dependency_range == SHORT_RANGE:
         return 1.0, "you expect short dependencies"
-    if a.dependency_range == "long":
+    if a.dependency_range == LONG_RANGE:
         return 0.0, ""
     return 0.3, "sequence length unknown: short sequences are possible"
 
 
 def _long(a: Answers, claim: Claim) -> Weight:
-    if a.dependency_range == "long":
+    if a.dependency_range == LONG_RANGE:
         return 1.0, "you expect long-range dependencies"
-    if a.dependency_range == "short":
+    if a.dependency_range == SHORT_RANGE:
         return 0.0, ""
     if a.seq_len is None:
         return 0.3, "dependency range and length unknown: long dependencies are possible"

@@ -85,7 +85,7 @@ def _prefer(rows: list[Row], key: str, value: str) -> list[Row]:
 
 
 def _ratio_groups(claim: ClaimJSON, a: Answers, preferred: dict[str, str]) -> Match:
-    """speed / inference: the group rows for the user's device (and runtime), with the
+    """Device groups (inference): the group rows for the user's device (and runtime), with the
     configurations pooled into them as context (group rows carry no length)."""
     m = _ratio_match(claim, a, preferred)
     labels = {r.get("group") for r in m.rows}
@@ -129,7 +129,7 @@ def _nearest(rows: list[Row], seq_len: int) -> list[Row]:
 def _by_length(claim: ClaimJSON, a: Answers, select: Callable[[Row], bool],
                verdict_of: Callable[[Row], str],
                favour_of: Callable[[Row], str | None] | None = None) -> Match:
-    """short / long: when mixed, the tasks or probe lengths nearest the user's length."""
+    """Tasks or probe lengths (short, long): when mixed, the ones nearest the user's length."""
     rows = [r for r in claim.get("evidence") or () if select(r)]
     if claim.get("verdict") != MIXED or a.seq_len is None:
         return Match(rows)
@@ -160,7 +160,7 @@ def _log_nearest(rows: list[Row], key: str, value: int | None) -> list[Row]:
 
 
 def _speed(claim: ClaimJSON, a: Answers) -> Match:
-    """speed: the configurations for the user's device, batch regime and nearest hidden size.
+    """Configurations (speed): those for the user's device, batch regime and nearest hidden size.
 
     Library kernels (native layers) are what a user trains with, so they decide; the
     kernel-neutral rows give the architecture-only figure. A device never measured gets no
@@ -226,7 +226,7 @@ def _ratio_text(row: Row) -> str:
 
 
 def _iteration(claim: ClaimJSON, a: Answers) -> Match:
-    """iteration: wall times from another device decide nothing for the user's."""
+    """Timed tasks (iteration): wall times from another device decide nothing for the user's."""
     rows = [r for r in claim.get("evidence") or () if r.get("level") == "task"]
     devices = {device_kind(r.get("device")) for r in rows if r.get("device")}
     if a.device is not None and devices and a.device not in devices:
@@ -259,7 +259,7 @@ def match(claim: ClaimJSON, answers: Answers, rows: str = cat.ALL_ROWS) -> Match
 
 
 def slowest_p50(claim: ClaimJSON, answers: Answers) -> float | None:
-    """inference: the largest p50 (ms) of either cell over the configurations measured on the
+    """A latency claim: the largest p50 (ms) of either cell over the configurations measured on the
     user's device and runtime (all configurations when those are unknown); None if none."""
     worst = None
     for r in claim.get("evidence") or ():

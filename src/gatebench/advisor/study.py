@@ -14,7 +14,7 @@ counts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR, Reason
 from gatebench.advisor.answers import Answers
@@ -33,13 +33,20 @@ LABEL_FAVOURS = {**{better_label(c): f for c, f in zip(FOLKLORE_CELLS, (GRU, LST
                  EQUIVALENT: NEITHER}
 
 
-def _facts(summary: dict[str, Any]) -> dict[str, Any]:
+class StudyFacts(NamedTuple):
+    """What a study's summary says about its situation (None: not recorded)."""
+
+    seq_len: float | None  # median sequence length
+    n_train: float | None
+    device: str | None
+
+
+def _facts(summary: dict[str, Any]) -> StudyFacts:
     description = (summary.get("task") or {}).get("description") or {}
     seq = description.get("seq_len")
     seq_median = finite(seq.get("median")) if isinstance(seq, dict) else finite(seq)
     cell = next(iter((summary.get("cells") or {}).values()), {})
-    return {"seq_len": seq_median, "n_train": finite(description.get("n_train")),
-            "device": cell.get("device")}
+    return StudyFacts(seq_median, finite(description.get("n_train")), cell.get("device"))
 
 
 def _time_ratio(summary: dict[str, Any]) -> tuple[Effect, bool] | None:
@@ -63,12 +70,12 @@ def study_reasons(source: EvidenceSource, answers: Answers) -> list[Reason]:
         return []
     task = (summary.get("task") or {}).get("name")
     facts = _facts(summary)
-    device = device_kind(facts["device"])
+    device = device_kind(facts.device)
     name = str((summary.get("study") or {}).get("out_dir") or source.path.parent)
     verdict = summary.get("verdict") or {}
     label = str(verdict.get("label") or "inconclusive")
-    closeness = assess(answers, seq_lens=[facts["seq_len"]] if facts["seq_len"] else [],
-                       n_trains=[facts["n_train"]] if facts["n_train"] else [])
+    closeness = assess(answers, seq_lens=[facts.seq_len] if facts.seq_len else [],
+                       n_trains=[facts.n_train] if facts.n_train else [])
     direction = LABEL_FAVOURS.get(label, UNCLEAR)
     diff = summary.get("difference") or {}
     effect: Effect = {"what": f"{diff.get('what', 'gru - lstm')} test {summary.get('metric')}",
@@ -88,14 +95,14 @@ def study_reasons(source: EvidenceSource, answers: Answers) -> list[Reason]:
     return out
 
 
-def _speed_reason(timed: tuple[Effect, bool], facts: dict[str, Any], answers: Answers,
+def _speed_reason(timed: tuple[Effect, bool], facts: StudyFacts, answers: Answers,
                   source: EvidenceSource, name: str, task: str | None,
                   device: str | None) -> Reason:
     """The study's time ratio, weighed and oriented as the speed claim's own."""
     ratio, concurrent = timed
     weight, why = relevance(SPEED, answers)
-    timing = assess(answers, seq_lens=[facts["seq_len"]] if facts["seq_len"] else [],
-                    devices=[facts["device"]] if facts["device"] else [])
+    timing = assess(answers, seq_lens=[facts.seq_len] if facts.seq_len else [],
+                    devices=[facts.device] if facts.device else [])
     rv = ratio_verdict(ratio["ci"])
     speed_dir = favours(SPEED, rv, ratio)
     notes = []
