@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gatebench.advisor.answers import parse_answers
-from gatebench.advisor.contenders import contender_note
 from gatebench.advisor.evidence import CLAIMS, EvidenceSource
+from gatebench.advisor.notes import contender_note
 from gatebench.claims.contenders import decide
 from gatebench.claims.evidence import Evidence
 from tests.claims.conftest import ClaimRecords

@@ -7,7 +7,7 @@ from pathlib import Path
 from gatebench.advisor import advise
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.evidence import CLAIMS, EvidenceSource
-from gatebench.advisor.what_matters import first_advice
+from gatebench.advisor.notes import first_advice
 from gatebench.claims.base import ClaimResult, row
 from gatebench.claims.cell_vs_rest import CELL_VS_REST
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gatebench.advisor import Answers
-from gatebench.advisor.study_pick import priority_from, study_pick
+from gatebench.advisor.study import priority_from, study_pick
 from gatebench.analysis.decision import decide
 from gatebench.cli.main import main
 from gatebench.errors import DataError

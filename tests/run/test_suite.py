@@ -19,6 +19,10 @@ from gatebench.store import open_store
 from tests.conftest import make_reviews
 
 VERDICTS = {"supported", "refuted", "mixed", "inconclusive"}
+ROW_KEYS = {"label", "what", "value", "ci", "n", "task", "device", "runtime", "detail"}
+# The tiny plan feeds these claims experiments; the others have none, and must say so.
+FED = {"speed", "speed-architecture", "inference", "short", "small-data", "long", "iteration"}
+UNFED = {"cell-vs-rest", "contenders"}
 
 
 def tiny_plan(csv: Path) -> SuitePlan:
@@ -60,6 +64,45 @@ def tiny_csv(tmp_path_factory) -> Path:
     return path
 
 
+def _assert_evidence_shape(claims: list[dict]) -> None:
+    """Every row carries the fields every claims row has; intervals are ordered; a ratio is
+    positive and inside its interval; counts are whole numbers."""
+    for c in claims:
+        assert set(c["effect"]) == {"what", "value", "ci", "unit"}, c["id"]
+        for r in c["evidence"]:
+            assert ROW_KEYS <= set(r), (c["id"], r["label"])
+            assert isinstance(r["n"], int) and r["n"] >= 0
+            lo, hi = r["ci"]
+            if lo is not None and hi is not None:
+                assert lo <= hi, (c["id"], r["label"])
+            if r.get("unit") == "ratio" and r["value"] is not None:
+                assert r["value"] > 0, (c["id"], r["label"])
+                if lo is not None and hi is not None:
+                    assert lo <= r["value"] <= hi, (c["id"], r["label"])
+
+
+def _assert_tiny_outcomes(claims: list[dict]) -> None:
+    """What the tiny plan decides whatever the machine's clocks say."""
+    by_id = {c["id"]: c for c in claims}
+    assert {i for i, c in by_id.items() if c["reason"] == "not run"} & (FED | UNFED) == UNFED
+    # one native and one kernel-neutral configuration, each timed for two rounds
+    configs = [r for r in by_id["speed"]["evidence"] if r.get("level") == "config"]
+    assert sorted(r["impl"] for r in configs) == ["native", "neutral"]
+    assert all(r["n"] == 2 and r["value"] is not None for r in configs)
+    # latency: one group per mode on cpu eager
+    groups = [r for r in by_id["inference"]["evidence"] if r.get("level") == "group"]
+    assert sorted(r["label"] for r in groups) == ["cpu eager/full", "cpu eager/step"]
+    # two epochs on toy tasks: both long-range probes are uninformative, so no verdict
+    probes = {r["task"]: r["counts_as"] for r in by_id["long"]["evidence"]
+              if r.get("level") == "probe"}
+    assert probes == {"adding": "uninformative", "anbn": "uninformative"}
+    assert by_id["long"]["verdict"] == "inconclusive"
+    assert by_id["short"]["verdict"] == "inconclusive"
+    # the learning curve ran both fractions
+    gaps = [r for r in by_id["small-data"]["evidence"] if r.get("level") == "gap"]
+    assert sorted(r["label"] for r in gaps) == ["reviews @ 0.5", "reviews @ 1"]
+
+
 def _row_count(out: Path) -> int:
     with open_store(out, create=False) as store:
         return len(store.records())
@@ -71,6 +114,8 @@ def test_every_claim_gets_a_verdict_and_a_rerun_resumes(tiny_csv: Path, tmp_path
     written = json.loads((out / CLAIMS_FILE).read_text())
     assert [c["id"] for c in written["claims"]] == list(claim_ids())
     assert all(c["verdict"] in VERDICTS for c in written["claims"])
+    _assert_evidence_shape(written["claims"])
+    _assert_tiny_outcomes(written["claims"])
     assert written["claims"] == result.claims
     assert written["versions"]["torch"] and written["machine"]["cpu_count"]
     # the tiny plan runs every claim, cell-vs-rest too, which plain quick leaves out

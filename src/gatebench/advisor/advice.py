@@ -7,6 +7,8 @@ from typing import Any
 
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import Closeness
+from gatebench.claims.base import Effect
+from gatebench.claims.catalogue import Claim
 from gatebench.numbers import jsonable
 
 GRU, LSTM, NEITHER, UNCLEAR = "GRU", "LSTM", "neither", "unclear"
@@ -18,14 +20,14 @@ class Reason:
     """One cited piece of evidence: a claim verdict or a stored study, and what it favours.
 
     `favours` is GRU, LSTM, neither (measured parity) or unclear (no decision); `weight` is
-    relevance x closeness x how directly the verdict speaks (see `gatebench.advisor.score`).
+    relevance x closeness x how directly the verdict speaks (see `gatebench.advisor.recommend`).
     """
 
     claim: str | None
     study: str | None
     statement: str
     verdict: str
-    effect: dict[str, Any]
+    effect: Effect
     task: str | None
     device: str | None
     closeness: Closeness
@@ -35,6 +37,7 @@ class Reason:
     source: str
     topic: str
     notes: list[str] = field(default_factory=list)
+    about: Claim | None = field(default=None, repr=False)  # the catalogued claim cited, if any
 
     @property
     def ci(self) -> list[Any]:
@@ -65,8 +68,8 @@ class Advice:
     settle_command: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
-    first: str | None = None  # what to do before choosing a cell (advisor.what_matters)
-    contender: str | None = None  # a minimal cell the evidence supports (advisor.contenders)
+    first: str | None = None  # what to do before choosing a cell (advisor.notes)
+    contender: str | None = None  # a minimal cell the evidence supports (advisor.notes)
 
     def to_dict(self) -> dict[str, Any]:
         """What `gatebench advise --json` prints."""

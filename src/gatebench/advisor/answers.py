@@ -12,7 +12,7 @@ UNKNOWN = "unknown"
 DEVICES = {"cpu": "cpu", "gpu": "gpu", "cuda": "gpu"}
 RUNTIMES = {"eager": "eager", "torchscript": "torchscript", "onnx": "onnx",
             "onnxruntime": "onnx", "ort": "onnx"}
-DEPENDENCY_RANGES = ("short", "long")
+SHORT_RANGE, LONG_RANGE = DEPENDENCY_RANGES = ("short", "long")
 TIME_BUDGETS = ("fast", "normal", "none")
 FAMILIES = ("text", "forecast", "sequence", "audio")
 # Minutes one training run may take -> how much training speed matters: an hour or less means

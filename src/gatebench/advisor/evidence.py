@@ -10,6 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from gatebench.claims.base import ClaimJSON
+from gatebench.claims.catalogue import Claim
+from gatebench.claims.registry import CLAIMS as REGISTERED
 from gatebench.errors import DataError
 
 CLAIMS_FILE = "claims.json"
@@ -29,7 +32,7 @@ class EvidenceSource:
     kind: str
     path: Path
     origin: str = USER
-    claims: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[ClaimJSON] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -42,6 +45,13 @@ class EvidenceSource:
         """Optional per-task facts (n_train, seq_len) a claims file may record under "tasks"."""
         tasks = self.meta.get("tasks")
         return (tasks.get(name) or {}) if isinstance(tasks, dict) and name else {}
+
+
+def catalogued(claim_id: str) -> Claim | None:
+    """The catalogued claim an evidence file's id names (None: one this version does not know,
+    which the advisor leaves uncited)."""
+    entry = REGISTERED.get(claim_id)
+    return entry.claim if entry else None
 
 
 def shipped_path() -> Path:
@@ -101,7 +111,7 @@ def _read_json(p: Path) -> Any:
         raise DataError(f"cannot read evidence {p}: {exc}") from None
 
 
-def _claims(items: list[Any], p: Path) -> list[dict[str, Any]]:
+def _claims(items: list[Any], p: Path) -> list[ClaimJSON]:
     for item in items:
         if not (isinstance(item, dict) and {"id", "verdict"} <= item.keys()):
             raise DataError(f"{p}: every claim needs at least an id and a verdict")

@@ -11,16 +11,26 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR
 from gatebench.advisor.answers import Answers
 from gatebench.advisor.closeness import device_kind, runtime_kind
-from gatebench.claims.base import INCONCLUSIVE, MIXED, REFUTED, SUPPORTED, from_readings
+from gatebench.claims import catalogue as cat
+from gatebench.claims.base import (
+    INCONCLUSIVE,
+    MIXED,
+    REFUTED,
+    SUPPORTED,
+    ClaimJSON,
+    Effect,
+    EvidenceRow,
+    from_readings,
+)
 from gatebench.claims.speed import MEASURE, regime
 from gatebench.numbers import finite
 
-Row = dict[str, Any]
+Row = EvidenceRow
+Matcher = Callable[[ClaimJSON, Answers], "Match"]
 # The long claim's per-length outcomes (A = LSTM) as verdicts of "LSTM wins".
 OUTCOME_VERDICT = {"a_better": SUPPORTED, "b_better": REFUTED, "equivalent": REFUTED}
 OUTCOME_FAVOURS = {"a_better": LSTM, "b_better": GRU, "equivalent": NEITHER}
@@ -32,7 +42,7 @@ class Match:
 
     rows: list[Row]
     verdict: str | None = None  # None: the claim's own verdict stands
-    effect: dict[str, Any] | None = None
+    effect: Effect | None = None
     notes: list[str] = field(default_factory=list)
     favours: str | None = None  # set when the rows name a winner more directly than the effect
     context: list[Row] = field(default_factory=list)  # facts only (lengths of a group's configs)
@@ -52,7 +62,7 @@ def seq_len_of(row: Row) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def _effect(row: Row) -> dict[str, Any]:
+def _effect(row: Row) -> Effect:
     return {"what": f"{row.get('what')} ({row.get('label')})", "value": row.get("value"),
             "ci": row.get("ci") or [None, None], "unit": row.get("unit") or ""}
 
@@ -74,8 +84,8 @@ def _prefer(rows: list[Row], key: str, value: str) -> list[Row]:
     return chosen or rows
 
 
-def _ratio_groups(claim: dict[str, Any], a: Answers, preferred: dict[str, str]) -> Match:
-    """speed / inference: the group rows for the user's device (and runtime), with the
+def _ratio_groups(claim: ClaimJSON, a: Answers, preferred: dict[str, str]) -> Match:
+    """Device groups (inference): the group rows for the user's device (and runtime), with the
     configurations pooled into them as context (group rows carry no length)."""
     m = _ratio_match(claim, a, preferred)
     labels = {r.get("group") for r in m.rows}
@@ -84,7 +94,7 @@ def _ratio_groups(claim: dict[str, Any], a: Answers, preferred: dict[str, str]) 
     return m
 
 
-def _ratio_match(claim: dict[str, Any], a: Answers, preferred: dict[str, str]) -> Match:
+def _ratio_match(claim: ClaimJSON, a: Answers, preferred: dict[str, str]) -> Match:
     groups = [r for r in claim.get("evidence") or () if r.get("level") == "group"]
     wanted = {"device": (a.device, device_kind), "runtime": (a.runtime, runtime_kind)}
     rows, named = groups, []
@@ -116,10 +126,10 @@ def _nearest(rows: list[Row], seq_len: int) -> list[Row]:
     return [r for r in measured if math.isclose(gap[id(r)], best)]
 
 
-def _by_length(claim: dict[str, Any], a: Answers, select: Callable[[Row], bool],
+def _by_length(claim: ClaimJSON, a: Answers, select: Callable[[Row], bool],
                verdict_of: Callable[[Row], str],
                favour_of: Callable[[Row], str | None] | None = None) -> Match:
-    """short / long: when mixed, the tasks or probe lengths nearest the user's length."""
+    """Tasks or probe lengths (short, long): when mixed, the ones nearest the user's length."""
     rows = [r for r in claim.get("evidence") or () if select(r)]
     if claim.get("verdict") != MIXED or a.seq_len is None:
         return Match(rows)
@@ -130,9 +140,9 @@ def _by_length(claim: dict[str, Any], a: Answers, select: Callable[[Row], bool],
                    f"{seq_len_of(nearest[0]):g})", favour_of)
 
 
-def _levels(*levels: str) -> Callable[[dict[str, Any], Answers], Match]:
+def _levels(*levels: str) -> Matcher:
     """Claims decided per task or study: their rows at these levels describe the evidence."""
-    def rows(claim: dict[str, Any], answers: Answers) -> Match:
+    def rows(claim: ClaimJSON, answers: Answers) -> Match:
         return Match([r for r in claim.get("evidence") or ()
                       if r.get("level") in levels
                       and (r.get("detail") or {}).get("decides", True)])
@@ -149,8 +159,8 @@ def _log_nearest(rows: list[Row], key: str, value: int | None) -> list[Row]:
     return [r for r in measured if math.isclose(gap[id(r)], best)]
 
 
-def _speed(claim: dict[str, Any], a: Answers) -> Match:
-    """speed: the configurations for the user's device, batch regime and nearest hidden size.
+def _speed(claim: ClaimJSON, a: Answers) -> Match:
+    """Configurations (speed): those for the user's device, batch regime and nearest hidden size.
 
     Library kernels (native layers) are what a user trains with, so they decide; the
     kernel-neutral rows give the architecture-only figure. A device never measured gets no
@@ -215,8 +225,8 @@ def _ratio_text(row: Row) -> str:
     return f"{row['value']:.2f}\u00d7{bounds}"
 
 
-def _iteration(claim: dict[str, Any], a: Answers) -> Match:
-    """iteration: wall times from another device decide nothing for the user's."""
+def _iteration(claim: ClaimJSON, a: Answers) -> Match:
+    """Timed tasks (iteration): wall times from another device decide nothing for the user's."""
     rows = [r for r in claim.get("evidence") or () if r.get("level") == "task"]
     devices = {device_kind(r.get("device")) for r in rows if r.get("device")}
     if a.device is not None and devices and a.device not in devices:
@@ -226,29 +236,30 @@ def _iteration(claim: dict[str, Any], a: Answers) -> Match:
     return Match(rows)
 
 
-MATCHERS: dict[str, Callable[[dict[str, Any], Answers], Match]] = {
-    "speed": _speed,
-    "iteration": _iteration,
-    "inference": lambda c, a: _ratio_groups(c, a, {}),
-    "short": lambda c, a: _by_length(c, a, lambda r: "counts_as" in r,
-                                     lambda r: r.get("counts_as") or INCONCLUSIVE),
-    "long": lambda c, a: _by_length(c, a, lambda r: r.get("level") == "length",
-                                    lambda r: OUTCOME_VERDICT.get(r.get("outcome"),
-                                                                  INCONCLUSIVE),
-                                    lambda r: OUTCOME_FAVOURS.get(r.get("outcome"))),
-    "small-data": _levels("gap"),  # the rows at the fraction that decided each task
-    "convergence": _levels("task"),
+MATCHERS: dict[str, Matcher] = {  # by the row layout a claim declares (Claim.rows)
+    cat.ALL_ROWS: lambda c, a: Match(list(c.get("evidence") or ())),
+    cat.CONFIG_ROWS: _speed,
+    cat.TIMED_TASKS: _iteration,
+    cat.DEVICE_GROUPS: lambda c, a: _ratio_groups(c, a, {}),
+    cat.TASKS_BY_LENGTH: lambda c, a: _by_length(c, a, lambda r: "counts_as" in r,
+                                                 lambda r: r.get("counts_as") or INCONCLUSIVE),
+    cat.PROBE_LENGTHS: lambda c, a: _by_length(
+        c, a, lambda r: r.get("level") == "length",
+        lambda r: OUTCOME_VERDICT.get(r.get("outcome"), INCONCLUSIVE),
+        lambda r: OUTCOME_FAVOURS.get(r.get("outcome"))),
+    cat.GAP_ROWS: _levels("gap"),  # the rows at the fraction that decided each task
+    cat.TASK_ROWS: _levels("task"),
 }
 
 
-def match(claim: dict[str, Any], answers: Answers) -> Match:
-    """The rows behind a claim that match the user, and their verdict when they decide it."""
-    matcher = MATCHERS.get(str(claim.get("id")))
-    return matcher(claim, answers) if matcher else Match(list(claim.get("evidence") or ()))
+def match(claim: ClaimJSON, answers: Answers, rows: str = cat.ALL_ROWS) -> Match:
+    """The rows behind a claim that match the user, and their verdict when they decide it;
+    `rows` is the layout the claim declares (`Claim.rows`)."""
+    return MATCHERS[rows](claim, answers)
 
 
-def slowest_p50(claim: dict[str, Any], answers: Answers) -> float | None:
-    """inference: the largest p50 (ms) of either cell over the configurations measured on the
+def slowest_p50(claim: ClaimJSON, answers: Answers) -> float | None:
+    """A latency claim: the largest p50 (ms) of either cell over the configurations measured on the
     user's device and runtime (all configurations when those are unknown); None if none."""
     worst = None
     for r in claim.get("evidence") or ():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from gatebench.analysis.combine import (  # the verdict words and tests deciders share
     AGAINST,
@@ -37,17 +37,79 @@ SUPPORT_RATIO = 0.85
 REFUTE_RATIO = 0.90
 
 
-def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = "") -> dict:
+class Effect(TypedDict):
+    """A headline effect as JSON: what is measured, its value, its CI [lo, hi] and unit."""
+
+    what: str
+    value: float | None
+    ci: list[float | None]
+    unit: str
+
+
+class EvidenceRow(TypedDict, total=False):
+    """One evidence row as JSON: label, what, value, ci and n always, task, device, runtime and
+    detail always present (None if n/a); the rest where the claim records them."""
+
+    label: Required[str]
+    what: Required[str]
+    value: Required[float | None]
+    ci: Required[list[float | None]]
+    n: Required[int]
+    task: Required[str | None]
+    device: Required[str | None]
+    runtime: Required[str | None]
+    detail: Required[dict[str, Any] | None]  # free-form, per claim
+    unit: str
+    level: str  # config, group, task, gap, length, probe, finding, ...
+    group: str
+    verdict: str  # a group's own verdict
+    counts_as: str  # how a task or configuration reads for the claim
+    outcome: str  # a rules Decision's outcome (a_better, b_better, equivalent, ...)
+    seq_len: float
+    batch: int
+    hidden: int
+    impl: str  # native or neutral layers
+    sizing: str
+    regime: str
+    mode: str
+    config_key: str
+    data_fraction: float
+    n_train: int
+    pairing: str
+    top_factor: str
+    top_share: float
+    cell_share: float
+
+
+class ClaimJSON(TypedDict, total=False):
+    """A decided claim as claims.json holds it (`ClaimResult.to_dict`); an advisor reading a
+    file may find only id and verdict."""
+
+    id: Required[str]
+    verdict: Required[str]
+    statement: str
+    reason: str
+    effect: Effect
+    depends_on: str | None
+    evidence: list[EvidenceRow]
+    excluded: dict[str, Any]  # free-form: why records were left out, per claim
+    would_change: str
+    combined: dict[str, Any] | None  # analysis.combine.Combined.to_dict()
+
+
+def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = ""
+           ) -> Effect:
     """A headline effect: what is measured, its value, its CI [lo, hi] and unit."""
     return {"what": what, "value": finite(value), "ci": [finite(c) for c in ci], "unit": unit}
 
 
 def row(label: str, what: str, value: Any, ci: Sequence[Any] = (None, None), n: int = 0,
-        **extra: Any) -> dict[str, Any]:
+        **extra: Any) -> EvidenceRow:
     """One evidence row; task, device, runtime and detail are always present (None if n/a)."""
-    base = {"label": label, "what": what, "value": finite(value), "ci": [finite(c) for c in ci],
-            "n": int(n), "task": None, "device": None, "runtime": None, "detail": None}
-    return {**base, **extra}
+    base: EvidenceRow = {"label": label, "what": what, "value": finite(value),
+                         "ci": [finite(c) for c in ci], "n": int(n), "task": None,
+                         "device": None, "runtime": None, "detail": None}
+    return {**base, **extra}  # type: ignore[typeddict-item]  # extras per claim
 
 
 @dataclass
@@ -58,9 +120,9 @@ class ClaimResult:
     statement: str
     verdict: str
     reason: str
-    effect: dict[str, Any]
+    effect: Effect
     depends_on: str | None = None
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[EvidenceRow] = field(default_factory=list)
     excluded: dict[str, Any] = field(default_factory=dict)
     would_change: str = ""  # what result would turn this verdict into another one
     combined: Combined | None = None  # how its tasks combined (None: not decided by tasks)
@@ -69,7 +131,7 @@ class ClaimResult:
         if self.verdict not in CLAIM_VERDICTS:
             raise ValueError(f"verdict {self.verdict!r} is not one of {CLAIM_VERDICTS}")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ClaimJSON:
         """JSON-able dict (non-finite numbers become None, so allow_nan=False holds)."""
         return jsonable({
             "id": self.id, "statement": self.statement, "verdict": self.verdict,
@@ -81,7 +143,7 @@ class ClaimResult:
 
 
 def not_run(claim: Claim, what: str, unit: str = "", would_change: str = "",
-            evidence: list[dict[str, Any]] | None = None,
+            evidence: list[EvidenceRow] | None = None,
             excluded: dict[str, Any] | None = None) -> ClaimResult:
     """The result of a claim whose experiment left no usable records (with the rows and
     exclusions it did find)."""
@@ -91,13 +153,13 @@ def not_run(claim: Claim, what: str, unit: str = "", would_change: str = "",
                                                     f"--claims {claim.id})")
 
 
-def decision_effect(what: str, d: Decision, unit: str = "") -> dict[str, Any]:
+def decision_effect(what: str, d: Decision, unit: str = "") -> Effect:
     """A headline effect from a rules Decision (no interval where the rule gives none)."""
     return effect(what, d.estimate, d.ci, unit)
 
 
 def decision_row(label: str, what: str, d: Decision, unit: str = "", **extra: Any
-                 ) -> dict[str, Any]:
+                 ) -> EvidenceRow:
     """An evidence row carrying a rules Decision: estimate, interval, outcome, p and method."""
     return row(label, what, d.estimate, d.ci, d.n, unit=unit, outcome=d.outcome,
                p_value=d.p_value, method=d.method, rule_reason=d.reason, **extra)
@@ -119,8 +181,8 @@ def counts_as(combined: Combined) -> dict[str, str]:
     return {k: READING_VERDICT[t.reading] for k, t in combined.tasks.items()}
 
 
-def mark_rows(rows: list[dict[str, Any]], combined: Combined,
-              name_of: Callable[[dict[str, Any]], Any]) -> None:
+def mark_rows(rows: list[EvidenceRow], combined: Combined,
+              name_of: Callable[[EvidenceRow], Any]) -> None:
     """Give each row that `name_of` maps to a combined task its reading (counts_as), adjusted
     p-values and, for an uninformative task, why (rows mapped to None are left alone)."""
     verdicts = counts_as(combined)
@@ -133,7 +195,7 @@ def mark_rows(rows: list[dict[str, Any]], combined: Combined,
                      **({"uninformative": t.why} if t.why else {}))
 
 
-def at_level(level: str, key: str = "task") -> Callable[[dict[str, Any]], Any]:
+def at_level(level: str, key: str = "task") -> Callable[[EvidenceRow], Any]:
     """A `mark_rows` selector: rows at `level` named by their `key`."""
     return lambda r: r.get(key) if r.get("level") == level else None
 
@@ -173,7 +235,7 @@ def headline_task(verdicts: dict[str, str], verdict: str, key: Callable[[str], A
 
 
 def task_claim_result(claim: Claim, combined: Combined, reason: str,
-                      headline: dict[str, Any], rows: list[dict[str, Any]],
+                      headline: Effect, rows: list[EvidenceRow],
                       excluded: dict[str, Any], would_change: dict[str, str]) -> ClaimResult:
     """A claim decided across tasks by the combining rule: the reason leads with the tally
     ("k of N tasks informative, j for, i against"), mixed verdicts depend on the task, and

@@ -34,14 +34,16 @@ from gatebench.claims.base import (
     readings_text,
     row,
 )
-from gatebench.claims.catalogue import Claim
+from gatebench.claims.catalogue import ACCURACY, NEITHER, Claim
 from gatebench.claims.evidence import Evidence
 from gatebench.protocol.record import TrialRecord
 
 # Measured by: importance study per task: the cell's net share of the test metric's variance, with
 # its interactions, against the learning rate, size, regularisation and preprocessing (seed noise
 # its own part), over the levels the design ran
-CELL_VS_REST = Claim("cell-vs-rest", "The cell is not the main factor")
+# (a share of variance, read by advisor.notes before any pick, not weighed as a reason)
+CELL_VS_REST = Claim("cell-vs-rest", "The cell is not the main factor", topic=ACCURACY,
+                     favours=NEITHER)
 CELL = "cell"
 PREFIX = "importance/"
 MIN_FAMILIES = 2

@@ -31,13 +31,15 @@ from gatebench.claims.base import (
     ratio_verdict,
     row,
 )
-from gatebench.claims.catalogue import Claim
+from gatebench.claims.catalogue import COST, NEITHER, RATIO, STEP_TIME, Claim
 from gatebench.claims.evidence import Evidence
 
 # Measured by: training-step ratio minimal/fused cell per T on this device, with the crossover
 # length; pairwise accuracy verdicts (Holm) on two reference tasks
 CONTENDERS = Claim("contenders", "minGRU/minLSTM train faster than GRU/LSTM at long T, with "
-                                 "comparable accuracy (Feng et al. 2024)")
+                                 "comparable accuracy (Feng et al. 2024)",
+                   topic=COST, favours=NEITHER, measure=RATIO, reads=("seq_len", "device"),
+                   timing=STEP_TIME)
 PAIRINGS: tuple[tuple[str, str], ...] = (("mingru", "gru"), ("minlstm", "lstm"))
 CONFIG_FIELDS = ("device", "impl", "sizing", "reference_hidden", "batch")
 STUDY_PREFIX = "contenders/"

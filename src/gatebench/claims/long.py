@@ -38,7 +38,9 @@ from gatebench.claims.base import (
     MIXED,
     REFUTED,
     SUPPORTED,
+    ClaimJSON,
     ClaimResult,
+    EvidenceRow,
     TaskTest,
     at_level,
     better_test,
@@ -215,7 +217,7 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
     """Per probe the longest informative length's paired Decision (A = LSTM; adding only from
     T = 400), probes combined by the one rule ("LSTM better"); split -> mixed."""
     probes: dict[str, list[dict[str, Any]]] = {}
-    rows: list[dict[str, Any]] = []
+    rows: list[EvidenceRow] = []
     excluded: dict[str, list[str]] = {"no_length": [], "no_scores": []}
     for sid, records in evidence.studies("long/").items():
         probe, length = probe_length(sid, records)
@@ -299,7 +301,7 @@ SCORE01 = {"adding": "1 − MSE / mean predictor's MSE, clipped to [0, 1] (0 at 
            "copy-memory": "recall accuracy"}
 
 
-def long_range_view(claim: dict[str, Any]) -> dict[str, Any]:
+def long_range_view(claim: ClaimJSON) -> dict[str, Any]:
     """The decided long claim's per-length results in the report's `long_range` form: one row
     per probe, length and cell with a score in [0, 1] (1 = solved; SCORE01), and the claim's
     crossovers (the one definition: the report computes none of its own)."""

@@ -11,6 +11,7 @@ from gatebench.analysis.rules import ratio_rule
 from gatebench.claims.base import (
     BETTER,
     ClaimResult,
+    EvidenceRow,
     counts_as,
     decide_tasks,
     effect,
@@ -101,7 +102,7 @@ def decide_groups(
     headline: Key,
     support: float,
     refute: float,
-    rows: list[dict[str, Any]],
+    rows: list[EvidenceRow],
     excluded: dict[str, Any],
 ) -> ClaimResult:
     """Each group tested against the thresholds and combined by the one rule (analysis.combine,

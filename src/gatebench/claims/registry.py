@@ -17,7 +17,7 @@ from gatebench.claims import (
     small_data,
     speed,
 )
-from gatebench.claims.base import ClaimResult
+from gatebench.claims.base import ClaimJSON, ClaimResult
 from gatebench.claims.catalogue import (
     CONVERGENCE,
     INFERENCE,
@@ -29,7 +29,7 @@ from gatebench.claims.catalogue import (
     SPEED_ARCHITECTURE,
     Claim,
 )
-from gatebench.claims.evidence import Evidence
+from gatebench.claims.evidence import Evidence, Record
 from gatebench.errors import UnknownNameError
 
 
@@ -71,10 +71,10 @@ def get_claim(claim_id: str) -> ClaimEntry:
 
 
 def evaluate_claims(
-    records: Iterable[dict[str, Any]] | Evidence,
+    records: Iterable[Record] | Evidence,
     claim_ids: Sequence[str] | None = None,
     thresholds: dict[str, dict[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ClaimJSON]:
     """Decide each claim (all by default) from stored records; JSON-able result dicts.
 
     `thresholds` maps a claim id to keyword arguments of its decider, e.g.

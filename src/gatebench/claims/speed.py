@@ -32,6 +32,7 @@ from gatebench.claims.base import (
     SUPPORT_RATIO,
     SUPPORTED,
     ClaimResult,
+    EvidenceRow,
     TaskTest,
     decide_tasks,
     decision_effect,
@@ -77,7 +78,7 @@ def _num_key(value: Any) -> tuple[int, float, str]:
     return (0, number, "") if number is not None else (1, 0.0, str(value))
 
 
-def _where(rows: list[dict[str, Any]], verdict: str) -> str:
+def _where(rows: list[EvidenceRow], verdict: str) -> str:
     """Compact "native B=1 H=64,128,256; neutral B>=32 H=256" for the rows with `verdict`."""
     groups: dict[tuple[str, str, str], list[int]] = {}
     for r in rows:
@@ -97,7 +98,7 @@ def folklore_timings(evidence: Evidence) -> list[dict[str, Any]]:
 
 
 def _config_rows(evidence: Evidence, support: float, refute: float
-                 ) -> tuple[list[dict[str, Any]], dict[tuple, Decision], dict[tuple, TaskTest],
+                 ) -> tuple[list[EvidenceRow], dict[tuple, Decision], dict[tuple, TaskTest],
                             int]:
     """One row, ratio Decision and threshold test per timed configuration."""
     pairs, incomplete = round_pairs(map(_with_reference_hidden, folklore_timings(evidence)),
@@ -127,7 +128,7 @@ def config_label(key: tuple) -> str:
     return f"{key[1]}/{key[2]} H={key[3]} T={key[4]} B={key[5]}"
 
 
-def kernels_of(rows: list[dict[str, Any]]) -> str:
+def kernels_of(rows: list[EvidenceRow]) -> str:
     """"cpu, kernels gru aten::gru, lstm mkldnn_rnn_layer": the device and kernels timed."""
     devices = sorted({str(r["device"]) for r in rows})
     kernels = {c: sorted({str((r["detail"] or {}).get(c, {}).get("kernel")) for r in rows})
@@ -207,7 +208,7 @@ def _headline(decisions: dict[tuple, Decision]) -> tuple:
                                          -int(k[4] or 0)))
 
 
-def _depends_on(rows: list[dict[str, Any]]) -> str:
+def _depends_on(rows: list[EvidenceRow]) -> str:
     """Which of kernel, batch regime and hidden size separate supporting from refuting rows."""
     decided = [r for r in rows if r["level"] == "config" and r["counts_as"] in (SUPPORTED,
                                                                                 REFUTED)]
@@ -233,7 +234,7 @@ def _would_change(verdict: str, support: float, refute: float) -> str:
             f"configuration (\u2264 {support:g} or \u2265 {refute:g})")
 
 
-def _real_task_rows(evidence: Evidence) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def _real_task_rows(evidence: Evidence) -> tuple[list[EvidenceRow], dict[str, int]]:
     """Per-epoch compute-time ratios of the real-task studies (context, not part of the verdict)."""
     rows, concurrent, unpaired = [], 0, 0
     seen: set[str] = set()

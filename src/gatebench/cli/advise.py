@@ -14,7 +14,7 @@ from rich.table import Table
 
 from gatebench.advisor import Advice, advise, load_evidence, parse_answers
 from gatebench.advisor.answers import QUESTIONS, UNKNOWN
-from gatebench.advisor.study_pick import study_pick
+from gatebench.advisor.study import study_pick
 from gatebench.analysis.decision import check_priority
 from gatebench.claims.table import key_number
 from gatebench.cli.main import app
