@@ -111,3 +111,65 @@ def test_bad_priority_is_one_clear_error(bad: str) -> None:
     with pytest.raises(SpecError, match="--priority takes one of: quality, training, latency"):
         check_priority(bad)
     assert check_priority(" Training ") == "training"
+
+
+def k_arm_summary(outcomes: dict[tuple[str, str], str], ranking: list[tuple[str, int, list]],
+                  time_ratios: dict[str, tuple[float, float, float]]) -> dict:
+    """A four-arm summary: pairwise rows (Holm verdicts), the ranking, pairwise time ratios."""
+    arms = ("gru", "lstm", "mingru", "minlstm")
+    s = summary()
+    s["cells"] = {a: {"cell": a, "params": {"core": 1000}} for a in arms}
+    s["pairwise"] = [{"a": a, "b": b, "what": f"{a} \u2212 {b}", "mean": 0.0, "ci": [-1, 1],
+                      "verdict": {"outcome": outcomes.get((a, b), "inconclusive"), "mean": 0.0,
+                                  "ci": [-1.0, 1.0], "margin": 1.0, "unit": "points"}}
+                     for i, a in enumerate(arms) for b in arms[i + 1:]]
+    s["ranking"] = {"order": [{"arm": a, "rank": r, "beats": beats, "mean": 0.9}
+                              for a, r, beats in ranking]}
+    s["time_ratios"] = {k: {"what": k, "geomean": g, "ci": [lo, hi], "concurrent": False}
+                        for k, (g, lo, hi) in time_ratios.items()}
+    return s
+
+
+def test_k_arms_tied_first_pick_the_fastest_of_them_and_say_which_tied() -> None:
+    # GRU and MINGRU tie first (equivalent); the minimal cells' LSTM rival is worse; MINGRU
+    # trains 1.6x faster than GRU: the pick is MINGRU, though it is the third arm.
+    s = k_arm_summary(
+        {("gru", "lstm"): "a_better", ("gru", "mingru"): "equivalent",
+         ("gru", "minlstm"): "a_better", ("lstm", "mingru"): "b_better",
+         ("mingru", "minlstm"): "a_better"},
+        [("gru", 1, ["lstm", "minlstm"]), ("mingru", 1, ["lstm", "minlstm"]),
+         ("lstm", 3, []), ("minlstm", 3, [])],
+        {"gru/lstm": (0.8, 0.75, 0.85), "gru/mingru": (1.6, 1.5, 1.7),
+         "lstm/mingru": (2.0, 1.9, 2.1)})
+    pick = decide(s)
+    assert (pick.pick, pick.decided_by) == ("mingru", "training")
+    assert set(pick.arms) == {"gru", "mingru"}
+    text = pick.to_dict()
+    assert text["headline"].startswith("Pick MINGRU: training 1.60\u00d7 faster")
+    assert "MINGRU, GRU tied first on accuracy" in " ".join(pick.notes)
+    # the stored ratio runs the other way: read inverted, same pick
+    s["time_ratios"] = {"mingru/gru": {"geomean": 1 / 1.6, "ci": [1 / 1.7, 1 / 1.5]}}
+    assert decide(s).pick == "mingru"
+    # no clear difference in time between the tied arms: either of them
+    s["time_ratios"] = {"gru/mingru": {"geomean": 1.01, "ci": [0.97, 1.05]}}
+    assert decide(s).pick == EITHER
+
+
+def test_k_arms_ranked_first_alone_is_picked_on_quality() -> None:
+    s = k_arm_summary(
+        {("gru", "lstm"): "inconclusive", ("lstm", "mingru"): "a_better",
+         ("lstm", "minlstm"): "a_better", ("gru", "minlstm"): "a_better",
+         ("gru", "mingru"): "inconclusive", ("mingru", "minlstm"): "inconclusive"},
+        [("lstm", 1, ["mingru", "minlstm"]), ("gru", 2, ["minlstm"]),
+         ("mingru", 2, []), ("minlstm", 3, [])],
+        {"gru/lstm": (0.5, 0.45, 0.55)})
+    s["ranking"]["order"][1]["rank"] = 1  # gru not beaten either: tied with lstm
+    pick = decide(s)
+    assert pick.pick == "gru" and pick.decided_by == "training"  # tied: the faster, GRU
+    s["pairwise"][0]["verdict"]["outcome"] = "b_better"  # LSTM beats GRU: LSTM alone first
+    s["ranking"]["order"][0]["beats"] = ["gru", "mingru", "minlstm"]
+    s["ranking"]["order"][1]["rank"] = 2
+    pick = decide(s)
+    assert (pick.pick, pick.decided_by) == ("lstm", "quality")
+    assert pick.to_dict()["headline"].startswith("Pick LSTM: LSTM better")
+    assert "LSTM is ranked first alone" in pick.notes[-1]

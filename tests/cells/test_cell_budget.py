@@ -29,7 +29,9 @@ def _numel(module: nn.Module) -> int:
 def test_rnn_count_equals_torch(
     cell: str, num_layers: int, bidirectional: bool, input_size: int, hidden_size: int
 ) -> None:
-    rnn = get_cell(cell).build(input_size, hidden_size, num_layers, 0.0, bidirectional)
+    definition = get_cell(cell)  # a stacking cell builds depth(num_layers) layers
+    rnn = definition.build(input_size, hidden_size, definition.depth(num_layers), 0.0,
+                           bidirectional)
     assert rnn_param_count(cell, input_size, hidden_size, num_layers, bidirectional) == _numel(rnn)
 
 

@@ -119,3 +119,30 @@ def test_fused_sizes_do_not_move_when_minimal_cells_exist() -> None:
     both = resolve_hidden_sizes(("gru", "lstm"), sizing, 1, 2, 1, False)
     four = resolve_hidden_sizes(("gru", "lstm", "mingru", "minlstm"), sizing, 1, 2, 1, False)
     assert {c: both[c] for c in both} == {c: four[c] for c in both}
+
+
+@pytest.mark.parametrize("cell", MIN_CELLS)
+def test_a_minimal_layer_is_a_stack_whose_stream_equals_its_forward(cell) -> None:
+    torch.manual_seed(4)
+    model = build_model(cell, input_kind="features", input_size=1, output_size=2,
+                        objective="classification", hidden_size=10).eval()
+    depth = get_cell(cell).depth(1)
+    assert depth == 2 and len(model.encoder.rnn.layers) == depth
+    state = model.init_state(3)
+    assert state.shape == (depth, 3, 10)
+    x = torch.randn(3, 30, 1)
+    with torch.no_grad():
+        whole = model(x)
+        for t in range(x.shape[1]):
+            out, state = model.step(x[:, t], state)
+    assert torch.allclose(out, whole, atol=1e-5, rtol=1e-5)
+
+
+def test_on_a_scalar_series_matched_sizes_are_of_the_fused_cells_order() -> None:
+    # italy-power's shape (input 1, 2 classes): one unstacked minGRU layer needed H ~ 11k
+    sizing = SizingConfig(match="params", reference_cell="lstm", reference_hidden=128)
+    sizes = resolve_hidden_sizes(("gru", "lstm", *MIN_CELLS), sizing, 1, 2, 1, False)
+    budget = sizes["lstm"]["core_params"]
+    for cell in MIN_CELLS:
+        assert abs(sizes[cell]["core_params"] - budget) <= 0.01 * budget
+        assert sizes[cell]["hidden_size"] <= 1.5 * sizes["gru"]["hidden_size"]

@@ -81,3 +81,63 @@ def test_opt_in_on_quick_in_full_pairings_and_t_to_1024() -> None:
     assert lengths[0] <= 64 and lengths[-1] >= 1024
     assert {t.cells for t in plan.step_timings} == {("gru", "lstm", "mingru", "minlstm")}
     assert "contenders" in plan_suite("full").claims
+
+
+def _flat(factory, study_id: str, value: float, n: int = 6) -> list[dict]:
+    """Every arm at exactly `value` (both saturate): no spread, an uninformative task."""
+    return [factory.trial(study_id, cell, k, value) for k in range(n)
+            for cell in ("gru", "lstm", "mingru", "minlstm")]
+
+
+def _accuracy_part(result: dict) -> str:
+    return result["reason"].split("Accuracy (")[1].split(",")[0]
+
+
+def test_worse_on_one_task_is_not_supported_even_when_equivalent_elsewhere(
+        claim_records) -> None:
+    records = _timings({64: 1.5, 1024: 0.3})
+    records += _study(claim_records, "contenders/reviews",
+                      {"gru": 0.80, "lstm": 0.80, "mingru": 0.80, "minlstm": 0.80})
+    records += _study(claim_records, "contenders/italy-power",
+                      {"gru": 0.95, "lstm": 0.95, "mingru": 0.77, "minlstm": 0.75})
+    result = decide(Evidence.from_records(records)).to_dict()
+    assert result["verdict"] != "supported", result["reason"]
+    assert _accuracy_part(result) == "refuted"
+    assert "4 of 4 task readings informative (0 uninformative), 2 equivalent or better, " \
+           "2 worse" in result["reason"]
+
+
+def test_an_inconclusive_task_keeps_accuracy_from_support(claim_records) -> None:
+    records = _timings({64: 1.5, 1024: 0.3})
+    records += _study(claim_records, "contenders/reviews",
+                      {"gru": 0.80, "lstm": 0.80, "mingru": 0.80, "minlstm": 0.80})
+    # far apart but too noisy to decide at 2 pairs: it cannot count as comparable
+    wide = [claim_records.trial("contenders/italy-power", c, k, v)
+            for k, row in enumerate(({"gru": 0.95, "lstm": 0.95, "mingru": 0.50,
+                                      "minlstm": 0.55},
+                                     {"gru": 0.90, "lstm": 0.92, "mingru": 0.85,
+                                      "minlstm": 0.90}))
+            for c, v in row.items()]
+    result = decide(Evidence.from_records(records + wide)).to_dict()
+    assert _accuracy_part(result) == "inconclusive", result["reason"]
+    assert result["verdict"] == "inconclusive"
+
+
+def test_all_equivalent_holds_and_uninformative_tasks_are_counted_and_said(
+        claim_records) -> None:
+    records = _timings({64: 1.5, 1024: 0.3})
+    records += _study(claim_records, "contenders/reviews",
+                      {"gru": 0.80, "lstm": 0.80, "mingru": 0.80, "minlstm": 0.80})
+    records += _study(claim_records, "contenders/japanese-vowels",
+                      {"gru": 0.90, "lstm": 0.90, "mingru": 0.90, "minlstm": 0.90})
+    result = decide(Evidence.from_records(records)).to_dict()
+    assert result["verdict"] == "supported" and _accuracy_part(result) == "supported"
+    with_flat = records + _flat(claim_records, "contenders/italy-power", 1.0)
+    result = decide(Evidence.from_records(with_flat)).to_dict()
+    assert result["verdict"] == "supported", result["reason"]
+    assert "4 of 6 task readings informative (2 uninformative)" in result["reason"]
+    # only uninformative tasks: nothing says the accuracy is comparable
+    alone = _timings({64: 1.5, 1024: 0.3}) + _flat(claim_records, "contenders/italy-power", 1.0)
+    result = decide(Evidence.from_records(alone)).to_dict()
+    assert _accuracy_part(result) == "inconclusive" and result["verdict"] == "inconclusive"
+    assert "0 of 2 task readings informative (2 uninformative)" in result["reason"]

@@ -28,7 +28,9 @@ def _run(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def test_four_cells_share_pairs_and_rank(reviews_csv: Path, tmp_path: Path, capsys) -> None:
-    args = ["compare", str(reviews_csv), *BASE, "--cells", "gru,lstm,mingru,minlstm",
+    # hidden 16: the stacked minimal cells' counts step too coarsely at 8 to land within 1%
+    base = [("16" if a == "8" and BASE[i - 1] == "--hidden" else a) for i, a in enumerate(BASE)]
+    args = ["compare", str(reviews_csv), *base, "--cells", "gru,lstm,mingru,minlstm",
             "--seeds", "2", "--out", str(tmp_path / "k"), "--json"]
     code, stdout, err = _run(args, capsys)
     assert code == 0, err

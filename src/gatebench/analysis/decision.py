@@ -222,6 +222,8 @@ def decide(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY,
     priority = check_priority(priority)
     arms = summary_arms(summary)
     notes: list[str] = []
+    if len(arms) > 2 and (summary.get("ranking") or {}).get("order"):
+        return decide_ranked(summary, priority, runtime)
     if len(arms) > 2:
         notes.append(f"{len(arms)} arms: the pick weighs the first two ({arms[0]}, {arms[1]}); "
                      "see the ranking for the others")
@@ -239,6 +241,72 @@ def decide(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY,
             return Pick(f.favours, priority, f.name, arms[:2], tuple(factors), provisional,
                         tuple(notes))
     return Pick(EITHER, priority, None, arms[:2], tuple(factors), provisional, tuple(notes))
+
+
+def decide_ranked(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY,
+                  runtime: str | None = None) -> Pick:
+    """The pick for a study of three arms or more, from its ranking (Holm pairwise verdicts,
+    analysis.karm): an arm ranked first alone is picked on quality, read against the best-
+    ranked arm it beats; arms tied first are ordered by measured training time and the fastest
+    is weighed against the next fastest by the two-arm rule (`decide`), so it is picked only
+    when it is clearly cheaper by `priority`'s factors; otherwise "either". The note names
+    the arms tied."""
+    order = summary["ranking"]["order"]
+    top = [r for r in order if r["rank"] == order[0]["rank"]]
+    if len(top) == 1:
+        beaten = [r["arm"] for r in order[1:] if r["arm"] in top[0]["beats"]]
+        rival = beaten[0] if beaten else order[1]["arm"]
+        pair, note = (top[0]["arm"], rival), (
+            f"{len(order)} arms: {top[0]['arm'].upper()} is ranked first alone (Holm "
+            f"pairwise verdicts); the accuracy shown is against {rival.upper()}")
+    else:
+        tied = sorted((r["arm"] for r in top), key=lambda a: _relative_time(summary, a, top))
+        pair = (tied[0], tied[1])
+        note = (f"{len(order)} arms: {', '.join(a.upper() for a in tied)} tied first on "
+                f"accuracy; {tied[0].upper()} is the fastest by measured training time, "
+                f"weighed against the next fastest, {tied[1].upper()}")
+    pick = decide(pair_summary(summary, *pair), priority, runtime)
+    return Pick(pick.pick, pick.priority, pick.decided_by, pick.arms, pick.factors,
+                pick.provisional, (*pick.notes, note))
+
+
+def _time_ratio(summary: Mapping[str, Any], a: str, b: str) -> dict[str, Any]:
+    """The a/b training-time ratio: a study's pairwise ratios (`time_ratios`, keyed "a/b"),
+    else its first comparison's (`time_ratio`), inverted when stored the other way round."""
+    ratios = {**(summary.get("time_ratios") or {})}
+    arms = summary_arms(summary)
+    ratios.setdefault(f"{arms[0]}/{arms[1]}", summary.get("time_ratio") or {})
+    if f"{a}/{b}" in ratios:
+        return dict(ratios[f"{a}/{b}"])
+    r = dict(ratios.get(f"{b}/{a}") or {})
+    value, (lo, hi) = finite(r.get("geomean", r.get("mean"))), _ci(r.get("ci"))
+    if value is None:
+        return {}
+    return {**r, "geomean": 1.0 / value, "mean": 1.0 / value, "what": f"{a} / {b}",
+            "ci": [1.0 / hi if hi else None, 1.0 / lo if lo else None]}
+
+
+def _relative_time(summary: Mapping[str, Any], arm: str, top: Sequence[dict[str, Any]]) -> float:
+    """The arm's training time relative to the first tied arm (unknown: last)."""
+    first = top[0]["arm"]
+    if arm == first:
+        return 1.0
+    r = _time_ratio(summary, arm, first)
+    return finite(r.get("geomean", r.get("mean"))) or math.inf
+
+
+def pair_summary(summary: Mapping[str, Any], x: str, y: str) -> dict[str, Any]:
+    """A two-arm view of a k-arm summary for arms x and y, oriented as their pairwise row:
+    their cells, that row's verdict and difference, and their training-time ratio."""
+    row = next((r for r in summary.get("pairwise") or [] if {r["a"], r["b"]} == {x, y}),
+               {"a": x, "b": y, "what": f"{x} \u2212 {y}",
+                "verdict": {"outcome": "inconclusive", "label": "not compared"}})
+    a, b = row["a"], row["b"]
+    cells = summary.get("cells") or {}
+    return {**summary, "cells": {a: cells.get(a) or {}, b: cells.get(b) or {}},
+            "verdict": row["verdict"], "time_ratio": _time_ratio(summary, a, b),
+            "difference": {"what": row["what"], "mean": row.get("mean"), "ci": row.get("ci")},
+            "ranking": None}
 
 
 # -- wording ---------------------------------------------------------------------------------

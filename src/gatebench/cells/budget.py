@@ -25,12 +25,12 @@ def rnn_param_count(
 ) -> int:
     """Parameters of the recurrent layers, each layer-direction counted by the cell itself
     (`CellDef.layer_params`; fused GRU/LSTM: gates*H*(I+H+2)); layers after the first see
-    I = H*D."""
+    I = H*D. A cell that stacks layers (`CellDef.depth`) is counted with all of them."""
     _check_positive(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
     definition, h = get_cell(cell), hidden_size
     directions = 2 if bidirectional else 1
     total = 0
-    for layer in range(num_layers):
+    for layer in range(definition.depth(num_layers)):
         layer_input = input_size if layer == 0 else h * directions
         total += directions * definition.layer_params(layer_input, h)
     return total

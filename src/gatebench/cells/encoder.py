@@ -55,7 +55,11 @@ class RecurrentEncoder(nn.Module):
         self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
         self.output_size = hidden_size * self.num_directions
-        self.rnn = self.cell.build(input_size, hidden_size, num_layers, dropout, bidirectional)
+        # A stacking cell builds more layers than asked for (CellDef.depth); dropout between
+        # layers applies only where the spec asked for several, as torch's fused RNNs do.
+        self.num_stacks = self.cell.depth(num_layers) * self.num_directions
+        self.rnn = self.cell.build(input_size, hidden_size, self.cell.depth(num_layers),
+                                   dropout if num_layers > 1 else 0.0, bidirectional)
         if forget_bias is not None:
             self.cell.set_forget_bias(self.rnn, float(forget_bias))
 
@@ -104,10 +108,11 @@ class RecurrentEncoder(nn.Module):
         return self.cell.stream(self.rnn, x_t, state)  # (B, I) -> (B, H)
 
     def init_state(self, batch_size: int, device: torch.device | str | None = None) -> State:
-        """The zero state in the cell's own form (a tensor or a tuple), each (L*D, B, H)."""
+        """The zero state in the cell's own form (a tensor or a tuple), each (L*D, B, H), L the
+        layers built (`CellDef.depth`)."""
         dtype = next(self.rnn.parameters()).dtype
         return self.cell.zero_state(
-            self.num_layers * self.num_directions,
+            self.num_stacks,
             batch_size,
             self.hidden_size,
             device=device,

@@ -102,6 +102,16 @@ class MinRecurrent(nn.Module):
         """(a, b) from the projection, in linear space, for one step."""
         raise NotImplementedError
 
+    def _below(self, i: int, x: Tensor) -> Tensor:
+        """What layer i reads: the input, or the layer below normalised over its H features
+        at each step (parameter-free, so per step and causal, like the scan itself). The
+        minimal cells' states are positive (g > 0) and drift with the input's level; stacked
+        on them raw, the next layer's gates start near saturation (Feng et al. 2024 stack
+        their layers with normalisation)."""
+        if i == 0:
+            return x
+        return F.layer_norm(self.dropout(x), (self.hidden_size,))
+
     def _zero(self, x: Tensor) -> Tensor:
         return x.new_zeros(self.num_layers, x.shape[0], self.hidden_size)
 
@@ -111,9 +121,7 @@ class MinRecurrent(nn.Module):
         h0 = self._zero(x) if h0 is None else h0
         finals = []
         for i, layer in enumerate(self.layers):
-            if i > 0:
-                x = self.dropout(x)
-            proj = layer(x)  # (B, T, I) -> (B, T, blocks*H)
+            proj = layer(self._below(i, x))  # (B, T, I) -> (B, T, blocks*H)
             if torch.jit.is_tracing():  # exporters: a loop they can keep dynamic in T
                 x = sequential_scan(*self.coefficients(proj), h0[i])
             else:
@@ -126,7 +134,7 @@ class MinRecurrent(nn.Module):
         h = self._zero(x_t) if h is None else h
         new = []
         for i, layer in enumerate(self.layers):
-            a, b = self.coefficients(layer(x_t))  # (B, blocks*H) -> (B, H) each
+            a, b = self.coefficients(layer(self._below(i, x_t)))  # (B, blocks*H) -> (B, H) each
             x_t = a * h[i] + b
             new.append(x_t)
         return x_t, torch.stack(new)

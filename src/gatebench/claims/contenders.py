@@ -7,8 +7,10 @@ accuracy (Feng et al. 2024). Two parts, both needed for "supported":
   measured; the speed part is decided at the longest T.
 - accuracy: on the reference tasks, each minimal cell against its fused counterpart at the
   same hidden size (a study per pairing; a study of more arms is read pairwise under Holm,
-  analysis.karm): equivalent within the margin or better supports, significantly worse
-  refutes.
+  analysis.karm). "Comparable" is the "A matches B" rule: every informative task must find
+  the minimal cell equivalent within the margin (or better); a task that finds it worse
+  refutes; an inconclusive task keeps the part from support; an uninformative task (both
+  arms fail or saturate) counts neither way, and the reason says how many there were.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from gatebench.analysis import rules, summarize
+from gatebench.analysis.combine import verdict_of
 from gatebench.claims.base import (
     INCONCLUSIVE,
+    MATCHES,
     MIXED,
     REFUTED,
     SUPPORT_RATIO,
@@ -98,10 +102,7 @@ def accuracy_rows(evidence: Evidence, margin: float) -> list[dict[str, Any]]:
             pairing = next((m for m, f in PAIRINGS if {p["a"], p["b"]} == {m, f}), None)
             if pairing is None:
                 continue
-            outcome = p["verdict"]["outcome"]
-            worse = (outcome == rules.A_BETTER) == (p["a"] != pairing)  # the fused cell won
-            counts = (INCONCLUSIVE if outcome not in (*rules.WINNERS, rules.EQUIVALENT)
-                      else SUPPORTED if outcome == rules.EQUIVALENT or not worse else REFUTED)
+            counts = accuracy_reading(p["verdict"]["outcome"], p["a"] != pairing)
             task = sid.removeprefix(STUDY_PREFIX).split("/")[0]
             rows.append(row(f"{task}: {p['what']}",
                             f"test {s['metric']} difference", p["mean"], p["ci"],
@@ -112,12 +113,34 @@ def accuracy_rows(evidence: Evidence, margin: float) -> list[dict[str, Any]]:
     return rows
 
 
+def accuracy_reading(outcome: str, minimal_is_b: bool) -> str:
+    """What one pairwise verdict counts as for "comparable accuracy": equivalent or the
+    minimal cell better supports, the fused cell better refutes, uninformative stays
+    uninformative (it counts neither way), anything undecided is inconclusive."""
+    if outcome == rules.UNINFORMATIVE:
+        return rules.UNINFORMATIVE
+    if outcome == rules.EQUIVALENT:
+        return SUPPORTED
+    if outcome in rules.WINNERS:
+        fused_won = (outcome == rules.A_BETTER) == minimal_is_b
+        return REFUTED if fused_won else SUPPORTED
+    return INCONCLUSIVE
+
+
+def accuracy_verdict_of(rows: Sequence[dict[str, Any]]) -> str:
+    """The accuracy part by the "A matches B" rule: supported only when every informative
+    task reading supports (and there is one); refuted when any is against."""
+    readings = [r["counts_as"] for r in rows]
+    informative = sum(v != rules.UNINFORMATIVE for v in readings)
+    return verdict_of(MATCHES, readings.count(SUPPORTED), readings.count(REFUTED), informative)
+
+
 def decide(evidence: Evidence, support: float = SUPPORT_RATIO, margin: float = 1.0
            ) -> ClaimResult:
     """Supported when the minimal cells are faster at the longest T (both pairings measured)
-    and no reference task finds them worse (at least one equivalent or better); refuted when
-    they are not faster there or are worse in accuracy; mixed when one part supports and the
-    other refutes."""
+    and every informative reference task finds them equivalent or better (module doc);
+    refuted when they are not faster there or are worse in accuracy; mixed when one part
+    supports and the other refutes."""
     speed = speed_rows(evidence.step_timing, support)
     accuracy = accuracy_rows(evidence, margin)
     if not speed and not accuracy:
@@ -128,7 +151,7 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO, margin: float = 1
         at_longest[group] = max(mine, key=lambda r: r["seq_len"])
         crossings[group] = crossover(mine)
     speed_verdict = from_readings(r["counts_as"] for r in at_longest.values())
-    accuracy_verdict = from_readings(r["counts_as"] for r in accuracy)
+    accuracy_verdict = accuracy_verdict_of(accuracy)
     parts = {speed_verdict, accuracy_verdict}
     verdict = (SUPPORTED if parts == {SUPPORTED} else MIXED if parts >= {SUPPORTED, REFUTED}
                else REFUTED if REFUTED in parts else INCONCLUSIVE)
@@ -165,5 +188,15 @@ def reason_text(at_longest: dict[str, dict[str, Any]], crossings: dict[str, int 
     speed = "; ".join(parts) if parts else "no step timings"
     found = ", ".join(f"{r['task']} {r['pairing']}: {r['verdict']}" for r in accuracy)
     return (f"speed ({speed_verdict}; faster = interval \u2264 {support:g}): {speed}. "
-            f"Accuracy ({accuracy_verdict}, Holm within each task): {found or 'not run'}.")
+            f"Accuracy ({accuracy_verdict}, Holm within each task; "
+            f"{accuracy_tally(accuracy)}): {found or 'not run'}.")
+
+
+def accuracy_tally(accuracy: Sequence[dict[str, Any]]) -> str:
+    """'3 of 4 task readings informative (1 uninformative), 2 equivalent or better, 1 worse'."""
+    readings = [r["counts_as"] for r in accuracy]
+    uninformative = readings.count(rules.UNINFORMATIVE)
+    return (f"{len(readings) - uninformative} of {len(readings)} task readings informative "
+            f"({uninformative} uninformative), {readings.count(SUPPORTED)} equivalent or "
+            f"better, {readings.count(REFUTED)} worse")
 

@@ -11,6 +11,7 @@ covered), all arms are warmed up on every shape first, and arms alternate order 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import statistics
 from collections.abc import Callable, Iterator, Sequence
@@ -189,4 +190,8 @@ def with_timing_pass(summary: dict[str, Any], out_dir: str | Path, study: StudyS
         summary["time_ratio"] = trials_ratio
     else:
         summary["time_ratio"], summary["trial_time_ratio"] = ratio, trials_ratio
+    if len(study.labels) > 2:  # the k-arm pick weighs tied arms by these (analysis.decision)
+        pairs = ((a, b, timing_pass_ratio(records, (a, b)))
+                 for a, b in itertools.combinations(study.labels, 2))
+        summary["time_ratios"] = {f"{a}/{b}": r for a, b, r in pairs if r is not None}
     return summary
