@@ -24,6 +24,13 @@ NEGATIVE = ["dull", "awful", "boring", "tedious", "flat", "messy", "lifeless"]
 FILLER = ["the", "film", "story", "cast", "plot", "is", "a", "and", "with", "café", "naïve"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker trains on one thread, so two workers share two cores
+    instead of each spinning up a thread per core (a test that wants more sets its own)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests marked `gpu` skip, saying why, where torch sees no CUDA device."""
     if torch.cuda.is_available():
