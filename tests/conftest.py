@@ -75,6 +75,16 @@ def _seed() -> None:
     torch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _one_pass_timing_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compare's timing pass repeats its batches until each arm's round has MIN_ROUND_S (half a
+    second) of clock: six seconds and more per study on toy models, in every test that runs a
+    compare study. Tests check what the pass stores, resumes and reports, not its precision,
+    so a round here takes the batches once. The test of the first round's fairness runs the
+    pass in a subprocess, at its real size."""
+    monkeypatch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
+
+
 def make_reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:
     """Short labelled reviews whose sentiment words decide the label (learnable in an epoch)."""
     rng = np.random.default_rng(seed)
