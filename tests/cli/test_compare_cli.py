@@ -143,7 +143,8 @@ def test_killed_run_resumes_with_one_row_per_trial(reviews_csv: Path, tmp_path: 
     db = out / "results.sqlite"
     assert _rows(db) == 2  # both stored trials survive the kill, nothing half-written
     args = [sys.executable, "-m", "gatebench.cli", "compare", str(reviews_csv), *BASE,
-            "--seeds", "3", "--max-epochs", "4", "--no-latency", "--out", str(out)]
+            "--seeds", "3", "--max-epochs", "4", "--no-latency", "--executor", "local",
+            "--out", str(out)]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert _rows(db) == 6
     with sqlite3.connect(db) as conn:
