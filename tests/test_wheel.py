@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -58,9 +59,14 @@ class _Tags(HTMLParser):
 def dist(tmp_path_factory) -> Path:
     """An sdist, and a wheel built from that sdist (so both must carry the package data)."""
     out = tmp_path_factory.mktemp("dist")
+    # from a copy of the tree: setuptools stages the sdist, build/ and egg-info in the source
+    # folder, and two builds there at once (pytest-xdist workers) trip over each other
+    source = tmp_path_factory.mktemp("source") / "gatebench"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "runs", "*.egg-info", "__pycache__", ".pytest_cache"))
     # --no-isolation: the build backend (setuptools, in the dev venv with torch) is already
     # here; `make dist` builds the same way with an isolated backend.
-    run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+    run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
         cwd=out)
     return out
 
