@@ -24,8 +24,18 @@ NEGATIVE = ["dull", "awful", "boring", "tedious", "flat", "messy", "lifeless"]
 FILLER = ["the", "film", "story", "cast", "plot", "is", "a", "and", "with", "café", "naïve"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker trains on one thread, so two workers share two cores
+    instead of each spinning up a thread per core (a test that wants more sets its own)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `gpu` skip, saying why, where torch sees no CUDA device."""
+    """The wheel's tests run first: the longest single unit (half a minute and more), it would
+    otherwise start last under pytest-xdist and run on while the other workers sit idle.
+    Tests marked `gpu` skip, saying why, where torch sees no CUDA device."""
+    items.sort(key=lambda item: item.get_closest_marker("wheel") is None)  # stable
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="needs a CUDA device: torch.cuda.is_available() is False")
@@ -66,6 +76,16 @@ def _seed() -> None:
     random.seed(0)
     np.random.seed(0)
     torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _one_pass_timing_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compare's timing pass repeats its batches until each arm's round has MIN_ROUND_S (half a
+    second) of clock: six seconds and more per study on toy models, in every test that runs a
+    compare study. Tests check what the pass stores, resumes and reports, not its precision,
+    so a round here takes the batches once. The test of the first round's fairness runs the
+    pass in a subprocess, at its real size."""
+    monkeypatch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
 
 
 def make_reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:

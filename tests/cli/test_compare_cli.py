@@ -50,8 +50,8 @@ def test_compare_prints_table_and_verdict(reviews_csv: Path, tmp_path: Path, cap
 
 
 def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -> None:
-    code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--out", str(tmp_path / "s"),
-                            "--json"], capsys)
+    code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--executor", "local", "--out",
+                            str(tmp_path / "s"), "--json"], capsys)
     assert code == 0
     summary = json.loads(out)  # nothing but JSON on stdout
     assert summary == json.loads((tmp_path / "s" / "summary.json").read_text())
@@ -60,7 +60,7 @@ def test_json_flag_prints_only_json(reviews_csv: Path, tmp_path: Path, capsys) -
 
 def test_no_latency_leaves_it_out(reviews_csv: Path, tmp_path: Path, capsys) -> None:
     code, out, _ = run_cli(["compare", str(reviews_csv), *BASE, "--seeds", "1", "--no-latency",
-                            "--out", str(tmp_path / "s")], capsys)
+                            "--executor", "local", "--out", str(tmp_path / "s")], capsys)
     assert code == 0 and "Inference latency" not in out
     assert "latency" not in json.loads((tmp_path / "s" / "summary.json").read_text())
     assert not (tmp_path / "s" / "latency.json").exists()
@@ -114,8 +114,11 @@ def test_process_executor_runs_trials_side_by_side(reviews_csv: Path, tmp_path: 
 # cleanup, no atexit, no finally; deterministic where a timed kill from outside is not.
 DIE_AFTER = """
 import os, sys
+import gatebench.run.study_timing
 from gatebench.api import compare
 from gatebench.run.progress import StudyProgress
+
+gatebench.run.study_timing.MIN_ROUND_S = 0.0  # one pass a round, as in-process tests (conftest)
 
 class DiesAfter(StudyProgress):
     stored = 0
@@ -140,7 +143,8 @@ def test_killed_run_resumes_with_one_row_per_trial(reviews_csv: Path, tmp_path: 
     db = out / "results.sqlite"
     assert _rows(db) == 2  # both stored trials survive the kill, nothing half-written
     args = [sys.executable, "-m", "gatebench.cli", "compare", str(reviews_csv), *BASE,
-            "--seeds", "3", "--max-epochs", "4", "--out", str(out)]
+            "--seeds", "3", "--max-epochs", "4", "--no-latency", "--executor", "local",
+            "--out", str(out)]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     assert _rows(db) == 6
     with sqlite3.connect(db) as conn:

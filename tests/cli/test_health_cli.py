@@ -13,8 +13,11 @@ from gatebench.cli.main import main
 from gatebench.cli.tasks import _row, training_defaults
 from gatebench.tasks.registry import get_task
 
+# --executor local: one trial at a time in this process (auto would spawn a process pool,
+# seconds of imports per test, for what these tests do not look at)
 BASE = ["--text-col", "review", "--label-col", "sentiment", "--seeds", "1", "--max-epochs",
-        "2", "--hidden", "16", "--embed-dim", "16", "--threads", "1", "--no-latency"]
+        "2", "--hidden", "16", "--embed-dim", "16", "--threads", "1", "--no-latency",
+        "--executor", "local"]
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:

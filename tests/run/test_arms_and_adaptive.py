@@ -60,7 +60,8 @@ def test_seeds_auto_stops_with_a_reason_and_resumes(reviews_csv: Path, tmp_path:
     out = tmp_path / "auto"
     args = ["compare", str(reviews_csv), "--text-col", "review", "--label-col", "sentiment",
             "--max-seeds", "4", "--hidden", "8", "--max-epochs", "2",
-            "--embed-dim", "8", "--threads", "1", "--no-latency", "--out", str(out), "--json"]
+            "--embed-dim", "8", "--threads", "1", "--no-latency", "--executor", "local",
+            "--out", str(out), "--json"]
     code, stdout, err = _run(args, capsys)  # --seeds auto is the default
     assert code == 0, err
     summary = json.loads(stdout)
@@ -91,8 +92,8 @@ def test_unhealthy_training_is_remedied_for_every_arm_then_runs_on(reviews_csv: 
     code, stdout, err = _run(["compare", str(reviews_csv), "--text-col", "review",
                               "--label-col", "sentiment", "--max-seeds", "3", "--max-epochs",
                               "1", "--lr", "1e-5", "--hidden", "8", "--embed-dim", "8",
-                              "--threads", "1", "--no-latency", "--out", str(tmp_path / "h"),
-                              "--json"], capsys)
+                              "--threads", "1", "--no-latency", "--executor", "local",
+                              "--out", str(tmp_path / "h"), "--json"], capsys)
     assert code == 0, err
     summary = json.loads(stdout)
     actions = summary["seeding"]["health_actions"]

@@ -18,6 +18,10 @@ from gatebench.run.trial import run_trial
 from gatebench.store import open_store
 from tests.conftest import TINY, make_reviews
 
+# one worker runs the module, so each executor (a process pool, a Ray instance) starts once
+# (pytest-xdist, --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("executor-contract")
+
 # threads=1 (in TINY) everywhere: the thread count changes float summation order, and so the
 # numbers; with it fixed, an executor that only moves specs and records changes nothing.
 EXECUTORS: dict[str, Callable[[], Executor]] = {

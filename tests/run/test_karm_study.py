@@ -16,8 +16,9 @@ from gatebench.run.study import ranking_decided
 from tests.analysis.conftest import _make_record
 
 OPTIONS = {"text_col": "review", "label_col": "sentiment"}
+# --executor local: trials in this process (auto would spawn a process pool: seconds of imports)
 BASE = ["--text-col", "review", "--label-col", "sentiment", "--hidden", "8", "--embed-dim", "8",
-        "--threads", "1", "--no-latency", "--max-epochs", "1"]
+        "--threads", "1", "--no-latency", "--max-epochs", "1", "--executor", "local"]
 
 
 def _run(args: list[str], capsys) -> tuple[int, str, str]:

@@ -24,7 +24,9 @@ from gatebench.run import RayExecutor, run_study
 from gatebench.store import open_store
 from tests.conftest import TINY, make_reviews
 
-pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds workers in /proc")
+pytestmark = [pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds workers in /proc"),
+              # one worker starts the module's cluster once (pytest-xdist, --dist loadgroup)
+              pytest.mark.xdist_group("ray-cluster")]
 pytest.importorskip("ray")
 
 RAY = str(Path(sys.executable).with_name("ray"))

@@ -16,8 +16,9 @@ from tests.conftest import make_reviews
 datasets = pytest.importorskip("datasets", reason="the hf extra: pip install 'gatebench[hf]'")
 datasets.disable_progress_bars()
 
+# --executor local: trials in this process (auto would spawn a process pool: seconds of imports)
 TINY = ["--seeds", "1", "--max-epochs", "1", "--hidden", "8", "--embed-dim", "8",
-        "--threads", "1", "--no-latency"]
+        "--threads", "1", "--no-latency", "--executor", "local"]
 
 
 def review_dataset(n: int = 240, seed: int = 0) -> datasets.Dataset:

@@ -22,9 +22,13 @@ from tests.conftest import make_reviews
 mlflow = pytest.importorskip("mlflow", reason="the mlflow extra: pip install 'gatebench[mlflow]'")
 from mlflow import MlflowClient  # noqa: E402
 
+# one worker starts the module's server once (pytest-xdist, --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("mlflow-server")
+
+# --executor local: trials in this process (auto would spawn a process pool: seconds of imports)
 TINY = ["--text-col", "review", "--label-col", "sentiment", "--seeds", "3", "--max-epochs", "2",
         "--patience", "2", "--hidden", "8", "--embed-dim", "8", "--threads", "1",
-        "--no-latency"]
+        "--no-latency", "--executor", "local"]
 START_TIMEOUT_S = 120
 
 
