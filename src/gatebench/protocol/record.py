@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.errors import StoreError
 from gatebench.protocol.specs import SCHEMA_VERSION
@@ -27,6 +27,14 @@ _OPTIONAL = ("test_by_length", "memory", "worker", "checkpoint", "study_id", "tu
 _NOT_STORED = ("extra", "checkpoint_bytes")
 # Measurement records are plain JSON objects with their own kind; a trial has none (or this).
 Measurement = Mapping[str, Any]
+
+
+class Baseline(TypedDict, total=False):
+    """A task's trivial baseline as its loader records it (``description["baseline"]``)."""
+
+    metric: str
+    value: float
+    what: str  # e.g. "majority class"
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,26 @@ class TaskDescription:
         return cls(str(d.get("name") or ""), d.get("family"), d.get("objective"),
                    dict(d.get("description") or {}))
 
+    @property
+    def baseline(self) -> Baseline:
+        """The trivial baseline the loader recorded ({} when none)."""
+        return self.description.get("baseline") or {}
+
+    @property
+    def n_train(self) -> int | None:
+        """Training rows, when the loader recorded them."""
+        return _count(self.description.get("n_train"))
+
+    @property
+    def n_val(self) -> int | None:
+        """Validation rows, when the loader recorded them."""
+        return _count(self.description.get("n_val"))
+
+    @property
+    def n_test(self) -> int | None:
+        """Test rows, when the loader recorded them."""
+        return _count(self.description.get("n_test"))
+
     def to_dict(self) -> dict[str, Any]:
         """Stored JSON (an unknown objective is left out, as older records had none)."""
         out: dict[str, Any] = {"name": self.name, "family": self.family}
@@ -52,6 +80,10 @@ class TaskDescription:
             out["objective"] = self.objective
         out["description"] = self.description
         return out
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True)
@@ -161,6 +193,11 @@ class TrialRecord(Mapping[str, Any]):
         value = self.test.get(self.metric)
         return None if value is None else float(value)
 
+    @property
+    def train_settings(self) -> Mapping[str, Any]:
+        """The spec's training config as stored (batch_size, max_epochs, patience, lr, ...)."""
+        return self.spec.get("train") or {}
+
     # -- stored JSON ---------------------------------------------------------------------
 
     @classmethod
@@ -253,5 +290,5 @@ def trials_only(records: Iterable[Any]) -> list[TrialRecord]:
     return [r for r in records if isinstance(r, TrialRecord)]
 
 
-__all__ = ["TRIAL_KIND", "Measurement", "ParamCounts", "TaskDescription", "TrialRecord",
+__all__ = ["TRIAL_KIND", "Baseline", "Measurement", "ParamCounts", "TaskDescription", "TrialRecord",
            "TrialTiming", "is_trial", "read_record", "trials_only"]

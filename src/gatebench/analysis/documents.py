@@ -1,0 +1,288 @@
+"""The JSON documents that cross layers, typed by their keys (no torch, no behaviour).
+
+Each is a `TypedDict`: at run time a plain dict, serialised as it is (summary.json, latency.json,
+the store's study state), so writing and reading them does not change a byte; the type says
+which keys a reader may count on. Documents that gain keys as they travel (the summary gets
+"seeding", "study", "latency", "decision" from the compare driver) are ``total=False``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+# -- findings and verdicts ------------------------------------------------------------------
+
+
+class HealthFinding(TypedDict):
+    """One training-health check's result (analysis.health): a finding, or a block."""
+
+    check: str  # one of analysis.health.ORDER
+    status: str  # "ok" | "warn" | "fail"
+    blocks_verdict: bool
+    message: str  # one line naming what to change
+    details: dict[str, Any]  # the check's own numbers (per arm counts, thresholds, ...)
+
+
+class VerdictDoc(TypedDict, total=False):
+    """A verdict (analysis.verdict.decide), after `apply_health` when a check blocked it."""
+
+    label: str
+    text: str
+    mean: float | None
+    ci: list[float | None]
+    n: int
+    margin: float
+    suggested_seeds: int | None
+    level: float
+    unit: str
+    outcome: str
+    method: str
+    p_value: float | None
+    p_equivalence: float | None
+    reason: str
+    rule: str
+    estimand: str
+    bound: float | None
+    final: bool  # sequential design only
+    health: list[str]  # the blocking checks, when health made it inconclusive
+    before_health: dict[str, Any]  # what the statistics alone said
+
+
+# -- the study summary (summary.json) -------------------------------------------------------
+
+
+class MeanCI(TypedDict, total=False):
+    """A mean with its interval ([None, None]: no interval) and, where kept, the values."""
+
+    mean: float
+    ci: list[float | None]
+    values: list[Any]
+    metric: str  # the per-arm test score names its metric
+
+
+class ArmSummary(TypedDict):
+    """One arm's figures in a summary, over the paired trials."""
+
+    cell: str
+    overrides: dict[str, Any]
+    hidden_size: int | None
+    params: dict[str, int | None]  # ParamCounts.to_dict()
+    n_trials: int
+    n_diverged: int
+    kernels: list[str]
+    device: str
+    threads: int
+    test: MeanCI
+    train_compute_s: MeanCI
+    per_epoch_s: MeanCI
+    time_to_best_s: MeanCI
+    epochs_to_best: MeanCI
+    epochs_run: MeanCI
+
+
+class Difference(TypedDict, total=False):
+    """The paired difference of the first comparison, in improvement points (or %)."""
+
+    what: str
+    unit: str
+    mean: float
+    ci: list[float | None]
+    values: list[float]
+
+
+class TimeRatio(TypedDict, total=False):
+    """A time ratio: the geometric mean of per-pair ratios with its interval."""
+
+    what: str
+    geomean: float
+    ci: list[float]
+    values: list[float]
+    concurrent: bool
+    source: str  # the timing pass's ratio says where it was measured
+    n: int
+
+
+class ProtocolDoc(TypedDict, total=False):
+    """The protocol a summary states: margin, level and the spec's sizing, model, training."""
+
+    margin: float
+    margin_source: dict[str, Any]  # analysis.margins.MarginChoice.to_dict()
+    level: float
+    sizing: dict[str, Any] | None
+    model: dict[str, Any] | None
+    train: dict[str, Any] | None
+    concurrent: bool
+    ci_methods: dict[str, str]
+    diverged_rule: str
+
+
+class PairwiseRow(TypedDict):
+    """One comparison of a k-arm summary, with its Holm step (analysis.karm)."""
+
+    a: str
+    b: str
+    what: str
+    unit: str
+    mean: float | None
+    ci: list[float | None]
+    values: list[float]
+    verdict: VerdictDoc
+    holm: dict[str, Any]
+
+
+class Ranking(TypedDict, total=False):
+    """The arms ranked from the pairwise verdicts (analysis.karm.rank_arms)."""
+
+    order: list[dict[str, Any]]
+    decided: bool
+    undecided: list[list[str]]
+    final: bool
+    text: str
+    reference: str | None
+    method: str
+
+
+class Look(TypedDict, total=False):
+    """One look of an adaptive study: pairs so far and what the rule said."""
+
+    pairs: int
+    pairs_run: int
+    final: bool
+    decided: bool
+    verdict: str
+    method: str
+    outcome: str
+    estimate: float | None
+    reason: str
+
+
+class SeedingState(TypedDict, total=False):
+    """How an adaptive (``--seeds auto``) study stopped: the store's study state."""
+
+    design: str
+    method: str
+    pairs: int
+    pairs_run: int
+    max_seeds: int
+    time_budget_s: float | None
+    elapsed_s: float
+    pair_s: float | None
+    estimand: str
+    bound: float | None
+    stopped: str
+    health_need: str
+    budget_spent: bool
+    ranking_decided: bool
+    looks: list[Look]
+    remedies: list[dict[str, Any]]
+
+
+class StudyInfo(TypedDict, total=False):
+    """Where a summary's study lives and what it ran."""
+
+    out_dir: str
+    spec: dict[str, Any]  # StudySpec.to_dict()
+    kind: str
+    id: str
+
+
+class LatencyRow(TypedDict, total=False):
+    """One cell's latency in one runtime and setting (milliseconds; raw samples kept)."""
+
+    cell: str
+    runtime: str
+    mode: str  # "full" | "step"
+    batch: int
+    seq_len: int | None
+    n: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float | None
+    mean_ms: float
+    min_ms: float
+    samples_ms: list[float]
+
+
+class LatencyRatio(TypedDict, total=False):
+    """A cell's latency over the reference cell's in one runtime and setting."""
+
+    runtime: str
+    mode: str
+    batch: int
+    seq_len: int | None
+    numerator: str
+    denominator: str
+    p50_ratio: float
+    p50_ratio_ci95: list[float]
+    p95_ratio: float
+
+
+class LatencyMemory(TypedDict):
+    """Peak memory per cell and runtime at the plan's largest setting."""
+
+    batch: int
+    seq_len: int
+    cells: dict[str, dict[str, Any]]
+
+
+class LatencyResult(TypedDict, total=False):
+    """`deploy.measure_latency`'s result (latency.json; a summary's "latency")."""
+
+    kind: str  # "latency"
+    plan: dict[str, Any]  # LatencyPlan's fields with the threads and rounds used
+    models: dict[str, dict[str, Any]]  # per cell: sizes, parameter counts, runtime facts
+    results: list[LatencyRow]
+    ratios: list[LatencyRatio]
+    streaming: bool
+    method: dict[str, str]
+    env: dict[str, Any]
+    memory: LatencyMemory
+    skipped: dict[str, str]  # why a part was not measured
+    sizes: dict[str, Any]
+    checkpoints: dict[str, Any]
+
+
+class TaskPart(TypedDict):
+    """The task a summary is about, as its first record states it."""
+
+    name: str | None
+    family: str | None
+    description: dict[str, Any]  # the loader's facts (sizes, baseline, source)
+
+
+class SummaryDoc(TypedDict, total=False):
+    """A study's summary (analysis.summarize; summary.json with the driver's additions)."""
+
+    task: TaskPart
+    metric: str
+    higher_is_better: bool
+    unit: str
+    data_fraction: float
+    data_fractions: list[float]
+    n_pairs: int
+    skipped_pairs: int
+    seeds: list[int]
+    cells: dict[str, ArmSummary]  # keyed by arm label
+    difference: Difference
+    time_ratio: TimeRatio
+    trial_time_ratio: TimeRatio
+    total_time_ratio: TimeRatio
+    health: list[HealthFinding]
+    failures: dict[str, Any]
+    verdict: VerdictDoc
+    protocol: ProtocolDoc
+    pairwise: list[PairwiseRow]
+    ranking: Ranking
+    # added by the compare driver (api.compare)
+    arms: dict[str, dict[str, Any]]
+    seeding: SeedingState
+    study: StudyInfo
+    tuning: dict[str, Any]
+    latency: LatencyResult
+    decision: dict[str, Any]  # analysis.decision.Pick.to_dict()
+
+
+__all__ = ["ArmSummary", "Difference", "HealthFinding", "LatencyMemory", "LatencyRatio",
+           "LatencyResult", "LatencyRow", "Look", "MeanCI", "PairwiseRow", "ProtocolDoc",
+           "Ranking", "SeedingState", "StudyInfo", "SummaryDoc", "TaskPart", "TimeRatio",
+           "VerdictDoc"]
