@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from gatebench.protocol.record import ParamsDoc
+
 # -- findings and verdicts ------------------------------------------------------------------
 
 
@@ -66,7 +68,7 @@ class ArmSummary(TypedDict):
     cell: str
     overrides: dict[str, Any]
     hidden_size: int | None
-    params: dict[str, int | None]  # ParamCounts.to_dict()
+    params: ParamsDoc
     n_trials: int
     n_diverged: int
     kernels: list[str]
@@ -98,15 +100,44 @@ class TimeRatio(TypedDict, total=False):
     ci: list[float]
     values: list[float]
     concurrent: bool
-    source: str  # the timing pass's ratio says where it was measured
+    source: str  # "timing pass" or "trials": where it was measured
+    # a timing pass's ratio (analysis.timing.timing_pass_ratio) says how it was measured
+    rounds: int
+    batches: int | None
+    seq_lens: list[int]
+    threads: int | None
+    device: str | None
+    per_epoch_s: dict[str, float]
+
+
+class MarginDoc(TypedDict):
+    """The equivalence margin and where it came from (analysis.margins.Margin)."""
+
+    value: float
+    source: str  # given | skill | fallback
+    text: str
+    share: float | None
+    skill: float | None
+    baseline: float | None
+
+
+class FailureRate(TypedDict):
+    """One arm's failed-to-train trials, their rate and its exact upper bound."""
+
+    failed: int
     n: int
+    rate: float | None
+    upper: float | None
+    level: float
+    known: bool  # False: no trivial baseline recorded, only divergence counted
+    text: str
 
 
 class ProtocolDoc(TypedDict, total=False):
     """The protocol a summary states: margin, level and the spec's sizing, model, training."""
 
     margin: float
-    margin_source: dict[str, Any]  # analysis.margins.MarginChoice.to_dict()
+    margin_source: MarginDoc
     level: float
     sizing: dict[str, Any] | None
     model: dict[str, Any] | None
@@ -156,6 +187,40 @@ class Look(TypedDict, total=False):
     reason: str
 
 
+class HealthAction(TypedDict, total=False):
+    """One remedy an adaptive study took (or could not afford) for a blocking check."""
+
+    check: str
+    remedy: str
+    at_pairs: int | None
+    applied: bool
+    says: str
+
+
+class TunedArm(TypedDict):
+    """One arm's equal-budget search: its trials, the best and the default configuration."""
+
+    cell: str
+    best: dict[str, Any] | None  # parameter -> value
+    best_value: float | None
+    default: dict[str, Any]
+    default_value: float | None
+    gain_over_default: float | None  # in the validation metric's units; > 0 is better
+    trials: list[dict[str, Any]]  # number, params, value, state
+
+
+class TuningReport(TypedDict):
+    """An equal-budget search of every arm (run.tuning); a summary's "tuning"."""
+
+    space: dict[str, dict[str, Any]]  # dimension -> low, high, log, integer
+    trials_per_arm: int
+    sampler: str
+    selection: str
+    storage: str
+    search_key: str
+    arms: dict[str, TunedArm]
+
+
 class SeedingState(TypedDict, total=False):
     """How an adaptive (``--seeds auto``) study stopped: the store's study state."""
 
@@ -174,7 +239,7 @@ class SeedingState(TypedDict, total=False):
     budget_spent: bool
     ranking_decided: bool
     looks: list[Look]
-    remedies: list[dict[str, Any]]
+    health_actions: list[HealthAction]  # run.remedies: what was done about health
 
 
 class StudyInfo(TypedDict, total=False):
@@ -183,7 +248,7 @@ class StudyInfo(TypedDict, total=False):
     out_dir: str
     spec: dict[str, Any]  # StudySpec.to_dict()
     kind: str
-    id: str
+    training_floor: list[str]  # notes on raised training settings
 
 
 class LatencyRow(TypedDict, total=False):
@@ -217,6 +282,16 @@ class LatencyRatio(TypedDict, total=False):
     p95_ratio: float
 
 
+class ModelFacts(TypedDict):
+    """One measured model: its size, parameter counts, file sizes and export checks."""
+
+    hidden_size: int
+    core_params: int
+    total_params: int
+    bytes: dict[str, int]  # form -> bytes (state dicts fp32/int8, each runtime's artifact)
+    runtimes: dict[str, dict[str, Any]]  # runtime -> its export facts (max_abs_diff, atol)
+
+
 class LatencyMemory(TypedDict):
     """Peak memory per cell and runtime at the plan's largest setting."""
 
@@ -225,21 +300,60 @@ class LatencyMemory(TypedDict):
     cells: dict[str, dict[str, Any]]
 
 
+class Int8Cost(TypedDict):
+    """The test-metric change dynamic int8 quantisation costs one cell."""
+
+    runtime: str
+    metric: str
+    fp32: float
+    int8: float
+    change: float
+
+
+class CheckpointRef(TypedDict):
+    """The trial whose best checkpoint a latency pass timed."""
+
+    spec_id: str
+    seed: int
+    checkpoint: str | None
+
+
 class LatencyResult(TypedDict, total=False):
-    """`deploy.measure_latency`'s result (latency.json; a summary's "latency")."""
+    """`deploy.measure_latency`'s result; a study's latency.json adds what it timed."""
 
     kind: str  # "latency"
     plan: dict[str, Any]  # LatencyPlan's fields with the threads and rounds used
-    models: dict[str, dict[str, Any]]  # per cell: sizes, parameter counts, runtime facts
+    models: dict[str, ModelFacts]
     results: list[LatencyRow]
     ratios: list[LatencyRatio]
     streaming: bool
     method: dict[str, str]
-    env: dict[str, Any]
+    env: dict[str, Any]  # measure.fingerprint
     memory: LatencyMemory
-    skipped: dict[str, str]  # why a part was not measured
-    sizes: dict[str, Any]
-    checkpoints: dict[str, Any]
+    sizing: dict[str, Any]  # deploy.sizes.latency_at_size: the untrained models' size
+    # a study's latency pass (run.deployment.measure_study_latency, study_latency)
+    seq_len_source: str
+    checkpoints: dict[str, CheckpointRef]
+    skipped: dict[str, str]  # runtime or cell -> why it was not timed
+    quantization: dict[str, Int8Cost]
+    records: list[str]  # the spec ids measured: a changed set re-measures
+    options: dict[str, Any]
+
+
+class StudyLatency(TypedDict, total=False):
+    """A summary's "latency": the latency pass in compact form (no raw samples); a suite's
+    latency.json has its rows, device, threads and note."""
+
+    rows: list[LatencyRow]
+    ratios: list[LatencyRatio]
+    device: str
+    threads: int
+    seq_len: int
+    seq_len_source: str
+    checkpoints: dict[str, CheckpointRef]
+    quantization: dict[str, Int8Cost]
+    skipped: dict[str, str]
+    note: str
 
 
 class TaskPart(TypedDict):
@@ -248,6 +362,20 @@ class TaskPart(TypedDict):
     name: str | None
     family: str | None
     description: dict[str, Any]  # the loader's facts (sizes, baseline, source)
+
+
+class PickDoc(TypedDict, total=False):
+    """The pick as JSON (analysis.decision.Pick.to_dict), with its wording."""
+
+    pick: str
+    priority: str
+    decided_by: str | None
+    arms: list[str]
+    factors: list[dict[str, Any]]  # dataclasses.asdict(Factor)
+    provisional: bool
+    notes: list[str]
+    headline: str
+    reasons: list[str]
 
 
 class SummaryDoc(TypedDict, total=False):
@@ -268,7 +396,7 @@ class SummaryDoc(TypedDict, total=False):
     trial_time_ratio: TimeRatio
     total_time_ratio: TimeRatio
     health: list[HealthFinding]
-    failures: dict[str, Any]
+    failures: dict[str, FailureRate]  # per arm
     verdict: VerdictDoc
     protocol: ProtocolDoc
     pairwise: list[PairwiseRow]
@@ -277,12 +405,15 @@ class SummaryDoc(TypedDict, total=False):
     arms: dict[str, dict[str, Any]]
     seeding: SeedingState
     study: StudyInfo
-    tuning: dict[str, Any]
-    latency: LatencyResult
-    decision: dict[str, Any]  # analysis.decision.Pick.to_dict()
+    tuning: TuningReport
+    latency: StudyLatency
+    decision: PickDoc
 
 
-__all__ = ["ArmSummary", "Difference", "HealthFinding", "LatencyMemory", "LatencyRatio",
-           "LatencyResult", "LatencyRow", "Look", "MeanCI", "PairwiseRow", "ProtocolDoc",
-           "Ranking", "SeedingState", "StudyInfo", "SummaryDoc", "TaskPart", "TimeRatio",
-           "VerdictDoc"]
+__all__ = [
+    "ArmSummary", "CheckpointRef", "Difference", "FailureRate", "HealthAction", "HealthFinding",
+    "Int8Cost", "LatencyMemory", "LatencyRatio", "LatencyResult", "LatencyRow", "Look",
+    "MarginDoc", "MeanCI", "ModelFacts", "PairwiseRow", "PickDoc", "ProtocolDoc", "Ranking",
+    "SeedingState", "StudyInfo", "StudyLatency", "SummaryDoc", "TaskPart", "TimeRatio",
+    "TunedArm", "TuningReport", "VerdictDoc",
+]

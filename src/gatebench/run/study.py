@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gatebench.analysis.documents import Look, SeedingState
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
@@ -152,19 +153,19 @@ class _Adaptive:
         # its budget carries, so it does not run a pair it cannot pay for)
         self.pair_s: list[float] = [budget.pace] if budget.pace else []
 
-    def run(self, metric: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def run(self, metric: str) -> tuple[list[TrialRecord], SeedingState]:
         """Rounds of pairs until a stop; returns the records and the state to save."""
         study, progress = self.study, self.runner.progress
         step = pairs_per_round(self.runner.executor, len(study.arms))
         n = min(study.seeds, study.max_seeds)
-        looks: list[dict[str, Any]] = []
+        looks: list[Look] = []
         first = study.trials(n)
         progress.study_start(len(first), self.runner.stored(first), metric)
         while True:
             records, diffs = self._round(n)
             margin = skill_margin(records, study.margin).value  # the task's skill, unless given
             decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
-            look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
+            look: Look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
                     "verdict": outcome_label(decision.outcome, *self.labels[:2])}
             looks.append(look)
             progress.look(look)
@@ -173,7 +174,8 @@ class _Adaptive:
                 break
             n = min(n + min(step, self._affordable(n)), study.max_seeds)
         progress.study_end()
-        state = {"design": "sequential", "method": decision.method, "pairs": decision.n,
+        state: SeedingState = {
+                 "design": "sequential", "method": decision.method, "pairs": decision.n,
                  "pairs_run": len(diffs), "max_seeds": study.max_seeds,
                  "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
                  "pair_s": self.seconds_per_pair(),
@@ -181,7 +183,7 @@ class _Adaptive:
                  "looks": looks}
         return records, state
 
-    def _round(self, n: int) -> tuple[list[dict[str, Any]], list[float]]:
+    def _round(self, n: int) -> tuple[list[TrialRecord], list[float]]:
         a, b = self.labels[:2]
         trials = self.study.trials(n)
         self.runner.progress.grow(len(trials))
@@ -209,8 +211,8 @@ class _Adaptive:
             return most
         return max(0, min(most, int(left // pace)))
 
-    def _stop(self, decision: Any, records: list[dict[str, Any]], diffs: list[float],
-              n: int, margin: float) -> dict[str, Any] | None:
+    def _stop(self, decision: Any, records: list[TrialRecord], diffs: list[float],
+              n: int, margin: float) -> SeedingState | None:
         """Why to stop now (state fields), or None to add pairs."""
         # health first: a verdict on trials that did not train is blocked anyway (apply_health)
         blocked = blocking(health_checks(records, arms=self.labels, margin=margin))
@@ -244,7 +246,7 @@ def _what_would_decide(diffs: list[float], margin: float, n: int, study: StudySp
             "--time-budget continues this study")
 
 
-def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bool, dict]:
+def ranking_decided(records: list[TrialRecord], study: StudySpec) -> tuple[bool, Look]:
     """k-arm ``--seeds auto``: whether to stop adding pairs, and the look to record.
 
     Stop when every comparison (each arm against `study.reference` if set) has a final
@@ -254,7 +256,7 @@ def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bo
     summary = summarize(records, margin=study.margin, arms=study.labels,
                         max_pairs=study.max_seeds, reference=study.reference)
     ranking = summary["ranking"]
-    look = {"pairs": summary["n_pairs"], "pairs_run": summary["n_pairs"],
+    look: Look = {"pairs": summary["n_pairs"], "pairs_run": summary["n_pairs"],
             "final": bool(ranking["final"]), "decided": bool(ranking["decided"]),
             "verdict": f"ranking {ranking['text']}", "method": ranking["method"]}
     return look["final"], look
@@ -262,12 +264,13 @@ def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bo
 
 def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
                           progress: StudyProgress, metric: str, study_id: str
-                          ) -> list[dict[str, Any]]:
+                          ) -> list[TrialRecord]:
     # k arms: the two-arm loop's stops (decided, health, max seeds, time), with the ranking
     # deciding (ranking_decided) instead of one comparison's sequential rule.
     step = pairs_per_round(run.executor, len(study.arms))
     n = min(study.seeds, study.max_seeds)
-    started, looks = time.monotonic(), []
+    started = time.monotonic()
+    looks: list[Look] = []
     progress.study_start(len(study.trials(n)), run.stored(study.trials(n)), metric)
     while True:
         trials = study.trials(n)
@@ -290,7 +293,7 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
     return records
 
 
-def _ranking_stop(final: bool, look: dict[str, Any], records: list[dict[str, Any]],
+def _ranking_stop(final: bool, look: Look, records: list[TrialRecord],
                   study: StudySpec, n: int, elapsed: float) -> str | None:
     pairs = look["pairs"]
     if final:
