@@ -14,6 +14,8 @@ import pandas as pd
 
 from gatebench.analysis import summarize, summary_frame
 from gatebench.analysis.decision import DEFAULT_PRIORITY, check_priority, decide
+from gatebench.analysis.documents import PickDoc, SummaryDoc
+from gatebench.analysis.importance import ImportanceResult
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import (
@@ -52,7 +54,7 @@ class Study:
     out_dir: Path
     spec: StudySpec
     records: list[TrialRecord]  # typed; still readable as mappings (record["test"])
-    summary_data: dict[str, Any]
+    summary_data: SummaryDoc
 
     def summary(self) -> pd.DataFrame:
         """One row per cell: size, parameters, test metric with CI, timings."""
@@ -65,7 +67,7 @@ class Study:
         return self.summary_data["verdict"]["label"]
 
     @property
-    def decision(self) -> dict[str, Any]:
+    def decision(self) -> PickDoc:
         """The pick (analysis.decision): `pick` (an arm or "either"), `headline`, `reasons`,
         `factors` with their intervals, `priority`."""
         return self.summary_data["decision"]
@@ -257,7 +259,7 @@ def importance(
     resamples: int | None = None,
     explicit: Collection[str] | None = None,
     **study_options: Any,
-) -> dict[str, Any]:
+) -> ImportanceResult:
     """Run (or resume) an importance study; returns importance.json's data and writes a report.
 
     `study_options` are those of `study_spec` (hidden, lr, max_epochs, ...): the base

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TypedDict, cast
 
 import numpy as np
 from scipy import optimize as spo
@@ -81,13 +81,85 @@ NULL_NAMES = {"normal": "normal null", "heavy": "heavy-tailed null",
 OUTSIDE = {"paired": ("skewed_10", "skewed_20"), "holm": ("skewed_10", "skewed_20")}
 
 
+class Rate(TypedDict):
+    """A simulated rate with its 95% Monte Carlo (Wilson) interval."""
+
+    rate: float
+    mc: list[float]
+
+
+class EquivalenceRate(Rate):
+    """How often equivalence is reached with no true difference, and the pairs it took."""
+
+    avg_pairs: float
+
+
+class CalibrationRow(TypedDict):
+    """One rule and design of the simulated table (`simulated_table` says each key)."""
+
+    rule: str
+    estimand: str
+    design: str
+    pairs: int | str
+    scenario: str
+    outside_assumptions: list[str]
+    false_winner_normal: Rate | None  # one false_winner_<null> per NULLS
+    false_winner_heavy: Rate | None
+    false_winner_bimodal: Rate | None
+    false_winner_skewed_10: Rate | None
+    false_winner_skewed_20: Rate | None
+    false_equivalence: Rate | None
+    power: dict[str, Rate]
+    avg_pairs: dict[str, float] | None
+
+
+class Efficiency(TypedDict, total=False):
+    """The sequential rule's price against the fixed t-test design (`sequential_efficiency`)."""
+
+    design_effect: float
+    noise_sd: float
+    reps: int
+    n_fixed_t: int
+    max_pairs: int
+    avg_pairs: dict[str, float]
+    equivalence: dict[str, EquivalenceRate]
+    power_at_design_effect: Rate
+    pairs_for_80: int | None
+    avg_pairs_for_80: dict[str, float]
+
+
+class CalibrationSettings(TypedDict):
+    """The simulation's settings, as the report states them."""
+
+    alpha: float
+    noise_sd: float
+    margin: float
+    effects: list[float]
+    fail_p: float
+    fail_drop: float
+    heavy_df: int
+    skew_fails: list[float]
+    skew_drop: float
+    skew_shift: dict[str, dict[str, float]]
+
+
+class CalibrationReport(TypedDict):
+    """`calibration_report`: the simulated table, the sequential rule's price, the settings."""
+
+    reps: int
+    seed: int
+    settings: CalibrationSettings
+    rows: list[CalibrationRow]
+    efficiency: Efficiency
+
+
 def wilson(k: int, n: int) -> list[float]:
     """95% Wilson interval of a proportion k/n."""
     lo, hi = sps.binomtest(k, n).proportion_ci(0.95, method="wilson")
     return [float(lo), float(hi)]
 
 
-def _rate(hits: np.ndarray) -> dict[str, Any]:
+def _rate(hits: np.ndarray) -> Rate:
     k, n = int(np.sum(hits)), int(hits.size)
     return {"rate": k / n, "mc": wilson(k, n)}
 
@@ -151,16 +223,17 @@ def _scenarios(estimand: str = "mean") -> list[tuple[str, Draw, float]]:
             + [(f"effect_{e:g}", normal_diffs, e) for e in EFFECTS])
 
 
-def _row(rule: str, design: str, pairs: Any, scenario: str, estimand: str = "") -> dict:
-    row: dict[str, Any] = {"rule": rule, "estimand": estimand, "design": design,
-                           "pairs": pairs, "scenario": scenario,
-                           "outside_assumptions": list(OUTSIDE.get(rule, ()))}
+def _row(rule: str, design: str, pairs: int | str, scenario: str,
+         estimand: str = "") -> CalibrationRow:
+    row: dict[str, object] = {"rule": rule, "estimand": estimand, "design": design,
+                              "pairs": pairs, "scenario": scenario,
+                              "outside_assumptions": list(OUTSIDE.get(rule, ()))}
     row.update({f"false_winner_{k}": None for k in NULLS})
     row.update({"false_equivalence": None, "power": {}, "avg_pairs": None})
-    return row
+    return cast("CalibrationRow", row)  # its false_winner_<null> keys come from NULLS
 
 
-def _fill(row: dict[str, Any], name: str, codes: np.ndarray, used: np.ndarray | None) -> None:
+def _fill(row: CalibrationRow, name: str, codes: np.ndarray, used: np.ndarray | None) -> None:
     winner = (codes == _A) | (codes == _B)
     if name.startswith("null_"):
         row["false_winner_" + name.removeprefix("null_")] = _rate(winner)
@@ -179,7 +252,7 @@ def _stream(seed: int, *keys: int) -> np.random.Generator:
 # -- rules ---------------------------------------------------------------------------------
 
 
-def _paired_rows(reps: int, seed: int) -> list[dict[str, Any]]:
+def _paired_rows(reps: int, seed: int) -> list[CalibrationRow]:
     rows = []
     for n in FIXED_PAIRS:
         row = _row("paired", f"fixed, {n} pairs", n, POINTS, MEAN_ESTIMAND)
@@ -192,7 +265,8 @@ def _paired_rows(reps: int, seed: int) -> list[dict[str, Any]]:
 
 
 def _sequential_row(design: str, pairs: str, reps: int, keys: tuple[int, ...], most: int,
-                    decide: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]) -> dict:
+                    decide: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+                    ) -> CalibrationRow:
     row = _row("sequential", design, pairs, POINTS, MEDIAN_ESTIMAND)
     for i, (name, draw, effect) in enumerate(_scenarios("median")):
         codes, used = decide(draw(_stream(*keys, i), reps, most, effect))
@@ -217,7 +291,7 @@ def _ever(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return paths[np.arange(d.shape[0]), first], np.full(d.shape[0], EVER_MAX)
 
 
-def _sequential_rows(reps: int, seed: int) -> list[dict[str, Any]]:
+def _sequential_rows(reps: int, seed: int) -> list[CalibrationRow]:
     rows = [_sequential_row(f"--seeds auto, 3..{m} pairs", f"3..{m}", reps, (seed, 2, m), m,
                             lambda d, m=m: sequential_codes(d, MARGIN, m, ALPHA))
             for m in SEQUENTIAL_MAX]
@@ -251,7 +325,7 @@ def success_codes(only_a: np.ndarray, only_b: np.ndarray, alpha: float = ALPHA) 
     return codes
 
 
-def _success_rows(reps: int, seed: int) -> list[dict[str, Any]]:
+def _success_rows(reps: int, seed: int) -> list[CalibrationRow]:
     rows = []
     for n in SUCCESS_PAIRS:
         row = _row("success", f"fixed, {n} pairs", n,
@@ -268,7 +342,7 @@ def _success_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _holm_rows(reps: int, seed: int) -> list[dict[str, Any]]:
+def _holm_rows(reps: int, seed: int) -> list[CalibrationRow]:
     row = _row("holm", f"{HOLM_TASKS} tasks, {HOLM_PAIRS} pairs each", HOLM_PAIRS,
                f"{POINTS} in every task")
     for i, (name, draw, effect) in enumerate(_scenarios()):
@@ -283,7 +357,7 @@ def _holm_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     return [row]
 
 
-def _ratio_rows(reps: int, seed: int) -> list[dict[str, Any]]:
+def _ratio_rows(reps: int, seed: int) -> list[CalibrationRow]:
     row = _row("ratio", f"fixed, {RATIO_PAIRS} pairs", RATIO_PAIRS,
                "A faster by " + " / ".join(f"{100 * e:.0f}" for e in RATIO_EFFECTS)
                + f"% (timing jitter {RATIO_SD:.0%}; bimodal null: a run slowed "
@@ -306,7 +380,7 @@ def _ratio_rows(reps: int, seed: int) -> list[dict[str, Any]]:
     return [row]
 
 
-def simulated_table(reps: int = DEFAULT_REPS, seed: int = 0) -> list[dict[str, Any]]:
+def simulated_table(reps: int = DEFAULT_REPS, seed: int = 0) -> list[CalibrationRow]:
     """Every rule's simulated error rates and power, one row per rule and design (module doc).
 
     Row keys: rule (the id verdicts carry), estimand, design, pairs, scenario,
@@ -343,7 +417,8 @@ def _first_decisions(d: np.ndarray, margin: float) -> tuple[np.ndarray, np.ndarr
     return np.where(hit, paths[rows, first], _INC), np.where(hit, first + 3, 0)
 
 
-def sequential_efficiency(reps: int = 20_000, seed: int = 0, max_pairs: int = 40) -> dict:
+def sequential_efficiency(reps: int = 20_000, seed: int = 0, max_pairs: int = 40
+                          ) -> Efficiency:
     """The price of anytime validity: the median rule against the fixed t-test design.
 
     The fixed design, a paired t-test sized for 80% power at DESIGN_EFFECT (one noise SD),
@@ -354,9 +429,9 @@ def sequential_efficiency(reps: int = 20_000, seed: int = 0, max_pairs: int = 40
     pairs under the null and at DESIGN_EFFECT; and how often equivalence is reached with no
     true difference within `max_pairs`, for margins of 0.5, 1 and 1.5 noise SDs.
     """
-    out: dict[str, Any] = {"design_effect": DESIGN_EFFECT, "noise_sd": NOISE_SD, "reps": reps,
-                           "n_fixed_t": t_test_pairs_needed(), "max_pairs": max_pairs,
-                           "avg_pairs": {}, "equivalence": {}}
+    out: Efficiency = {"design_effect": DESIGN_EFFECT, "noise_sd": NOISE_SD, "reps": reps,
+                      "n_fixed_t": t_test_pairs_needed(), "max_pairs": max_pairs,
+                      "avg_pairs": {}, "equivalence": {}}
     for i, effect in enumerate((0.0, *EFFECTS)):
         d = normal_diffs(_stream(seed, 7, i), reps, EVER_MAX, effect)
         codes, at = _first_decisions(d, MARGIN)
@@ -383,7 +458,7 @@ def sequential_efficiency(reps: int = 20_000, seed: int = 0, max_pairs: int = 40
     return out
 
 
-def calibration_report(reps: int = DEFAULT_REPS, seed: int = 0) -> dict[str, Any]:
+def calibration_report(reps: int = DEFAULT_REPS, seed: int = 0) -> CalibrationReport:
     """The simulated table, the sequential rule's price and the settings behind them."""
     rows = simulated_table(reps, seed)
     return {
@@ -402,7 +477,7 @@ def calibration_report(reps: int = DEFAULT_REPS, seed: int = 0) -> dict[str, Any
     }
 
 
-def _pct(rate: dict[str, Any] | None, interval: str | None = " ") -> str:
+def _pct(rate: Rate | None, interval: str | None = " ") -> str:
     """"4.8% (3.2–7.0)" with `interval` before the bracket; no bracket when interval is None."""
     if rate is None:
         return "\u2013"
@@ -418,7 +493,7 @@ ESTIMAND_SHORT = {"paired": "mean", "sequential": "median", "success": "success 
 OUTSIDE_MARK = " \u2020"
 
 
-def table_cells(row: dict[str, Any], interval: str = " ") -> list[str]:
+def table_cells(row: CalibrationRow, interval: str = " ") -> list[str]:
     """A row's figures as display strings, in the order of TABLE_COLUMNS."""
     power = " / ".join(_pct(row["power"].get(f"{e:g}"), None) for e in EFFECTS)
     avg = row["avg_pairs"]
@@ -436,7 +511,7 @@ TABLE_COLUMNS = ("rule", "estimand", "design", *(f"false winners, {NULL_NAMES[k]
                  "average pairs: null / small / medium / large")
 
 
-def notes(report: dict[str, Any]) -> list[str]:
+def notes(report: CalibrationReport) -> list[str]:
     """How to read the table: the scenarios, each rule's units, and the price of the
     anytime-valid rule."""
     s, eff = report["settings"], report["efficiency"]
@@ -477,7 +552,7 @@ def notes(report: dict[str, Any]) -> list[str]:
     ]
 
 
-def markdown_table(report: dict[str, Any]) -> str:
+def markdown_table(report: CalibrationReport) -> str:
     """The README's calibration section body: the table, then how to read it."""
     lines = ["| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "---|" * len(TABLE_COLUMNS)]
     lines += ["| " + " | ".join(table_cells(r)) + " |" for r in report["rows"]]

@@ -24,8 +24,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict, cast
 
+from gatebench.analysis.documents import PickDoc
 from gatebench.errors import SpecError
 from gatebench.numbers import finite
 
@@ -41,6 +42,16 @@ SIZE_SAME = 0.05  # parameter counts within 5% are the same size (params matchin
 WINNERS = ("a_better", "b_better")
 
 
+class LatencyPart(TypedDict):
+    """One runtime and input form of the latency factor, oriented as arms[0] / arms[1]."""
+
+    runtime: str | None
+    mode: str | None
+    ratio: float | None
+    ci: list[float | None]
+    favours: str | None
+
+
 @dataclass(frozen=True)
 class Factor:
     """One factor of the pick: whom it favours (an arm label, or None) and its numbers."""
@@ -53,7 +64,7 @@ class Factor:
     unit: str = ""
     what: str = ""
     note: str = ""
-    parts: tuple[dict[str, Any], ...] = ()  # latency: one row per runtime and input form
+    parts: tuple[LatencyPart, ...] = ()  # latency: one row per runtime and input form
     level: float | None = None  # confidence level of `ci` (quality)
 
 
@@ -73,9 +84,9 @@ class Pick:
         """The factor called `name`, if measured."""
         return next((f for f in self.factors if f.name == name), None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PickDoc:
         """JSON-able form, with the wording (headline and one line per factor)."""
-        d = asdict(self)
+        d = cast("PickDoc", asdict(self))
         d["headline"] = headline(self)
         d["reasons"] = [factor_line(f, self.arms) for f in self.factors]
         return d
@@ -166,7 +177,7 @@ def latency_factor(summary: Mapping[str, Any], arms: Sequence[str],
     favours an arm when every clear ratio agrees."""
     latency = summary.get("latency") or {}
     arm_of = _arm_of_cell(summary, arms)
-    parts = []
+    parts: list[LatencyPart] = []
     for r in latency.get("ratios") or []:
         top, bottom = arm_of.get(r.get("numerator")), arm_of.get(r.get("denominator"))
         if (r.get("batch", 1) != 1 or top is None or bottom is None

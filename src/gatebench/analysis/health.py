@@ -23,16 +23,17 @@ reason first and no "N more seeds" suggestion: more seeds of an unhealthy study 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scipy import stats as sps
 
+from gatebench.analysis.documents import HealthFinding, VerdictDoc
 from gatebench.analysis.pairing import arm_of
 from gatebench.analysis.verdict import INCONCLUSIVE, improvement_points
 from gatebench.numbers import as_float, finite
 from gatebench.protocol.budget import MIN_TOTAL_STEPS, planned_steps
-from gatebench.protocol.record import TrialRecord
+from gatebench.protocol.record import TaskDescription, TrialRecord
 from gatebench.protocol.specs import DEFAULT_MARGIN
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -48,7 +49,7 @@ ORDER = ("diverged", "failed-to-train", "still-improving", "validation-granulari
          "training-budget", "steps-spread")
 
 
-def _check(check: str, status: str, message: str, **details: Any) -> dict[str, Any]:
+def _check(check: str, status: str, message: str, **details: Any) -> HealthFinding:
     return {"check": check, "status": status, "blocks_verdict": status == FAIL,
             "message": message, "details": details}
 
@@ -69,18 +70,14 @@ _FINDING = ("; fewer than a third of any arm's trials, so it is a finding report
             "not a block")
 
 
-def _description(records: Sequence[TrialRecord]) -> dict[str, Any]:
-    return records[0].task.description if records else {}
-
-
-def _train_cfg(record: TrialRecord) -> dict[str, Any]:
-    return record.spec.get("train") or {}
+def _task(records: Sequence[TrialRecord]) -> TaskDescription:
+    return records[0].task if records else TaskDescription()
 
 
 # -- the checks -----------------------------------------------------------------------------
 
 
-def check_diverged(records: Sequence[TrialRecord], arms: Sequence[str]) -> dict[str, Any]:
+def check_diverged(records: Sequence[TrialRecord], arms: Sequence[str]) -> HealthFinding:
     """Fail when a third or more of an arm's trials' losses went NaN or infinite; else warn."""
     totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
     diverged = {a: sum(arm_of(r) == a and _is_diverged(r) for r in records) for a in arms}
@@ -104,7 +101,7 @@ def _is_diverged(record: TrialRecord) -> bool:
 
 def trivial_baseline_of(records: Sequence[TrialRecord]) -> float | None:
     """The task's trivial-baseline test value, when the records carry one for their metric."""
-    baseline = _description(records).get("baseline") or {}
+    baseline = _task(records).baseline
     if not records or baseline.get("metric") != records[0].metric:
         return None
     value = as_float(baseline.get("value"))
@@ -142,8 +139,8 @@ def trial_failed(record: TrialRecord, margin: float = DEFAULT_MARGIN,
     """
     if _is_diverged(record):
         return True
-    desc = record.task.description
-    recorded = desc.get("baseline") or {}
+    task = record.task
+    recorded = task.baseline
     metric = record.metric
     base = baseline if baseline is not None else (
         finite(recorded.get("value")) if recorded.get("metric") == metric else None)
@@ -153,26 +150,23 @@ def trial_failed(record: TrialRecord, margin: float = DEFAULT_MARGIN,
     if value is None:
         return True  # no test value from a finished trial: nothing was learnt worth testing
     hib = record.higher_is_better
-    n_test = desc.get("n_test")
-    threshold = baseline_noise_points(metric, hib, base, int(n_test) if n_test else None, margin)
+    threshold = baseline_noise_points(metric, hib, base, task.n_test, margin)
     return improvement_points(metric, hib, value, base) <= threshold
 
 
 def check_failed_to_train(
     records: Sequence[TrialRecord], arms: Sequence[str], margin: float,
     trivial_baseline: float | None,
-) -> dict[str, Any]:
+) -> HealthFinding:
     """Fail when a third or more of an arm's trials diverged or ended within noise of the
     trivial baseline; fewer is a warning (a finding); per-arm rates either way."""
     if not records:
         return _check("failed-to-train", OK, "no trials to check")
     metric, hib = records[0].metric, records[0].higher_is_better
-    desc = _description(records)
+    task = _task(records)
     threshold = None
     if trivial_baseline is not None:
-        n_test = desc.get("n_test")
-        threshold = baseline_noise_points(metric, hib, trivial_baseline,
-                                          int(n_test) if n_test else None, margin)
+        threshold = baseline_noise_points(metric, hib, trivial_baseline, task.n_test, margin)
     totals = {a: 0 for a in arms}
     failed = {a: 0 for a in arms}
     for r in records:
@@ -184,7 +178,7 @@ def check_failed_to_train(
     rates = {a: failed[a] / totals[a] if totals[a] else None for a in arms}
     details: dict[str, Any] = {
         "baseline": trivial_baseline,
-        "baseline_what": (desc.get("baseline") or {}).get("what"),
+        "baseline_what": task.baseline.get("what"),
         "threshold_points": threshold,
         "per_arm": {a: {"failed": failed[a], "n": totals[a], "rate": rates[a]} for a in arms},
         "rate_difference": None, "fisher_p": None,
@@ -244,14 +238,14 @@ def still_improving(record: TrialRecord) -> str | None:
     return None
 
 
-def _perfect(record: TrialRecord, epoch: dict[str, Any]) -> bool:
+def _perfect(record: TrialRecord, epoch: Mapping[str, float]) -> bool:
     """Whether an epoch's validation score is a class metric's ceiling (every row right)."""
     return (record.higher_is_better and record.metric in CLASS_METRICS
             and as_float(epoch.get("val_metric")) >= 1.0 - 1e-9)
 
 
 def check_still_improving(records: Sequence[TrialRecord],
-                          arms: Sequence[str]) -> dict[str, Any]:
+                          arms: Sequence[str]) -> HealthFinding:
     """Fail when a third or more of an arm's trials stopped while still improving."""
     totals = {a: sum(arm_of(r) == a for r in records) for a in arms}
     flagged: dict[str, int] = {a: 0 for a in arms}
@@ -265,8 +259,8 @@ def check_still_improving(records: Sequence[TrialRecord],
     if not any(flagged.values()):
         return _check("still-improving", OK,
                       "every trial had stopped improving when training ended", **details)
-    epochs = sorted({_train_cfg(r).get("max_epochs") for r in records} - {None})
-    patience = sorted({_train_cfg(r).get("patience") for r in records} - {None})
+    epochs = sorted({r.train_settings.get("max_epochs") for r in records} - {None})
+    patience = sorted({r.train_settings.get("patience") for r in records} - {None})
     fixes = []
     if reasons["last-epoch"]:
         fixes.append(f"raise --max-epochs (now {'/'.join(map(str, epochs))})")
@@ -287,19 +281,19 @@ def check_still_improving(records: Sequence[TrialRecord],
     )
 
 
-def check_training_budget(records: Sequence[TrialRecord]) -> dict[str, Any]:
+def check_training_budget(records: Sequence[TrialRecord]) -> HealthFinding:
     """Warn when a trial could take fewer optimiser steps than the floor allows."""
-    n_train = _description(records).get("n_train")
+    n_train = _task(records).n_train
     planned = []
     for r in records:
-        cfg = _train_cfg(r)
+        cfg = r.train_settings
         if n_train and cfg.get("batch_size") and cfg.get("max_epochs"):
-            rows = max(1, round(int(n_train) * as_float(r.data_fraction)))
+            rows = max(1, round(n_train * as_float(r.data_fraction)))
             planned.append(planned_steps(rows, int(cfg["batch_size"]), int(cfg["max_epochs"])))
     if not planned:
         return _check("training-budget", OK, "training budget unknown (no training-set size "
                       "recorded)", planned_steps=None, floor=MIN_TOTAL_STEPS)
-    cfg = _train_cfg(records[0])
+    cfg = records[0].train_settings
     low = min(planned)
     setting = (f"batch {cfg.get('batch_size')}, up to {cfg.get('max_epochs')} epochs, patience "
                f"{cfg.get('patience')} on {n_train} training rows")
@@ -338,19 +332,18 @@ def tied_better_later(record: TrialRecord) -> bool:
 
 
 def check_validation_granularity(records: Sequence[TrialRecord], arms: Sequence[str],
-                                 margin: float) -> dict[str, Any]:
+                                 margin: float) -> HealthFinding:
     """Warn when one validation row moves the metric by more than the margin; fail when ties
     on it kept a much worse checkpoint in a third or more of an arm's trials."""
-    desc = _description(records)
+    task = _task(records)
     metric = records[0].metric if records else ""
-    objective = records[0].task.objective if records else None
-    n_val = desc.get("n_val")
-    if metric not in CLASS_METRICS or objective == "tagging" or not n_val:
+    n_val = task.n_val
+    if metric not in CLASS_METRICS or task.objective == "tagging" or not n_val:
         return _check("validation-granularity", OK,
                       "the validation metric is not counted in whole rows", n_val=n_val,
                       points_per_row=None)
-    step = 100.0 / int(n_val)
-    details: dict[str, Any] = {"n_val": int(n_val), "points_per_row": step, "margin": margin}
+    step = 100.0 / n_val
+    details: dict[str, Any] = {"n_val": n_val, "points_per_row": step, "margin": margin}
     if step <= margin:
         return _check("validation-granularity", OK,
                       f"one validation row moves {metric} by {step:.2g} points, within the "
@@ -375,7 +368,7 @@ def check_validation_granularity(records: Sequence[TrialRecord], arms: Sequence[
                   "validation split (--split-col on your own data)", **details)
 
 
-def check_steps_spread(records: Sequence[TrialRecord], arms: Sequence[str]) -> dict[str, Any]:
+def check_steps_spread(records: Sequence[TrialRecord], arms: Sequence[str]) -> HealthFinding:
     """Warn when the trials' optimiser steps differ by STEPS_SPREAD times or more."""
     steps = {a: [int(s) for r in records if arm_of(r) == a and not _is_diverged(r)
                  and (s := r.timing.steps)] for a in arms}
@@ -407,7 +400,7 @@ def health_checks(
     margin: float,
     trivial_baseline: float | None = None,
     fraction: float | None = 1.0,
-) -> list[dict[str, Any]]:
+) -> list[HealthFinding]:
     """Every training-health check on one study's records, most urgent first (module doc).
 
     `arms` are the labels compared (records group by "arm", else "cell"); `margin` is the
@@ -432,13 +425,13 @@ def health_checks(
     return sorted(checks, key=lambda c: (rank[c["status"]], ORDER.index(c["check"])))
 
 
-def blocking(checks: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def blocking(checks: Sequence[HealthFinding]) -> list[HealthFinding]:
     """The checks that say the comparison is not yet about the arms."""
     return [c for c in checks if c.get("blocks_verdict")]
 
 
-def apply_health(verdict: dict[str, Any], checks: Sequence[dict[str, Any]],
-                 arms: Sequence[str] = ()) -> dict[str, Any]:
+def apply_health(verdict: VerdictDoc, checks: Sequence[HealthFinding],
+                 arms: Sequence[str] = ()) -> VerdictDoc:
     """The verdict, made inconclusive with the health reason first when a check blocks it.
 
     The measured difference stays in the text and the numbers; `suggested_seeds` becomes None
@@ -465,7 +458,7 @@ def apply_health(verdict: dict[str, Any], checks: Sequence[dict[str, Any]],
     return out
 
 
-def _measured(verdict: dict[str, Any], arms: Sequence[str]) -> str:
+def _measured(verdict: VerdictDoc, arms: Sequence[str]) -> str:
     mean, ci = verdict.get("mean"), verdict.get("ci") or [None, None]
     if mean is None:
         return ""

@@ -28,7 +28,7 @@ The output states the levels each factor ran at: shares hold for those ranges on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from scipy import stats as sps
@@ -48,8 +48,75 @@ RESAMPLES = 200
 LEVEL = 0.95
 
 
-def score_missing(rows: Sequence[dict[str, Any]], response: str,
-                  higher_is_better: bool | None) -> tuple[list[dict[str, Any]], int]:
+class DesignRow(TypedDict, total=False):
+    """One trial of a factorial design as `decompose` reads it: its point, levels, response."""
+
+    point: int
+    levels: dict[str, Any]  # factor -> level
+    seed: int
+    metric: float | None
+    log10_train_s: float | None
+
+
+class Effect(TypedDict):
+    """A factor's effect: high − low mean (or the range of level means) with its interval."""
+
+    value: float
+    ci: list[float | None]
+    what: str
+
+
+class ImportancePart(TypedDict):
+    """One term of a decomposition (a factor, INTERACTIONS or SEED) and its share."""
+
+    name: str
+    sum_sq: float
+    df: int
+    share: float
+    gross_share: float
+    ci: list[float | None]
+    effect: Effect | None
+    level_means: dict[str, float]
+
+
+class Decomposition(TypedDict, total=False):
+    """`decompose`'s result: the response's parts with shares, effects and intervals."""
+
+    response: str
+    n_dropped: int
+    n_worst: int
+    method: str
+    ranges: dict[str, list[str]]  # factor -> the levels the shares hold for
+    contrast: dict[str, Any]  # with a contrast factor: its lead and p-values
+    credited: dict[str, Any]  # with a contrast factor: its share with its interactions
+    n: int
+    n_points: int
+    total_ss: float
+    noise: dict[str, float | None]
+    parts: list[ImportancePart]
+
+
+class ImportanceResult(TypedDict, total=False):
+    """importance.json (run.importance.importance_result): the study and both decompositions."""
+
+    task: dict[str, Any]  # name, family, metric, higher_is_better, spec
+    study_id: str
+    design: dict[str, Any]  # protocol.design.Design.to_dict()
+    factors: list[dict[str, Any]]  # name, what, levels
+    base: dict[str, Any]  # TrialSpec.to_dict()
+    method: str
+    metric: Decomposition
+    time: Decomposition
+    trials: int
+    diverged: int
+    cost: dict[str, Any]  # trial_s, concurrent, run_wall_s, resumed, executor
+    shares: dict[str, dict[str, Any]]  # name -> share, ci
+    ranges: dict[str, list[str]]
+    training_floor: list[str]
+
+
+def score_missing(rows: Sequence[DesignRow], response: str,
+                  higher_is_better: bool | None) -> tuple[list[DesignRow], int]:
     """Rows with a missing or non-finite response scored as the design's worst value (None:
     left out); and how many were scored so."""
     values = [float(r[response]) for r in rows if is_finite(r.get(response))]
@@ -125,9 +192,9 @@ def lead_over(share: dict[str, float], factor: str) -> float:
 
 
 def _effects(y: np.ndarray, levels: dict[str, np.ndarray], names: dict[str, list[str]],
-             mse: float, df_pe: int) -> dict[str, dict[str, Any]]:
+             mse: float, df_pe: int) -> dict[str, Effect]:
     """Per factor: high − low mean (or the range of level means) with its pure-error interval."""
-    out = {}
+    out: dict[str, Effect] = {}
     t = float(sps.t.ppf(0.5 + LEVEL / 2, df_pe)) if df_pe > 0 else None
     for name, codes in levels.items():
         counts = np.bincount(codes)
@@ -172,9 +239,9 @@ def _bootstrap(y: np.ndarray, points: np.ndarray, levels: dict[str, np.ndarray],
     return np.array(out)
 
 
-def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: str,
+def decompose(rows: Sequence[DesignRow], factors: Sequence[str], response: str,
               *, higher_is_better: bool | None = None, resamples: int = RESAMPLES,
-              seed: int = 0, contrast: str | None = None) -> dict[str, Any]:
+              seed: int = 0, contrast: str | None = None) -> Decomposition:
     """Effects, net shares and intervals of `response` over `factors` (module docstring).
 
     `rows` are dicts with "point" (the design point), "levels" ({factor: level}) and the
@@ -184,9 +251,10 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
     it, with its interval and bootstrap p-values of the lead being above and below 0.
     """
     scored, n_worst = score_missing(rows, response, higher_is_better)
-    base = {"response": response, "n_dropped": len(rows) - len(scored), "n_worst": n_worst,
-            "method": METHOD,
-            "ranges": {f: list(dict.fromkeys(str(r["levels"][f]) for r in rows)) for f in factors}}
+    base: Decomposition = {
+        "response": response, "n_dropped": len(rows) - len(scored), "n_worst": n_worst,
+        "method": METHOD,
+        "ranges": {f: list(dict.fromkeys(str(r["levels"][f]) for r in rows)) for f in factors}}
     if not scored:
         return {**base, "n": 0, "parts": []}
     y = np.array([float(r[response]) for r in scored])
@@ -203,7 +271,8 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
     keys = [*share, *(["lead"] if contrast else [])]
     ci = ({k: [finite(np.percentile(boot[:, i], 2.5)), finite(np.percentile(boot[:, i], 97.5))]
            for i, k in enumerate(keys)} if boot is not None else {k: [None, None] for k in keys})
-    parts = [{"name": k, "sum_sq": ss[k][0], "df": ss[k][1], "share": share[k],
+    parts: list[ImportancePart] = [
+             {"name": k, "sum_sq": ss[k][0], "df": ss[k][1], "share": share[k],
               "gross_share": ss[k][0] / total if total > 0 else 0.0, "ci": ci[k],
               "effect": effects.get(k),
               "level_means": ({lv: float(y[levels[k] == i].mean())
@@ -224,20 +293,21 @@ def decompose(rows: Sequence[dict[str, Any]], factors: Sequence[str], response: 
             "noise": {"mse": pure / df_pe if df_pe else None, "df": df_pe}, "parts": parts}
 
 
-def ranked(result: dict[str, Any]) -> list[dict[str, Any]]:
+def ranked(result: Decomposition) -> list[ImportancePart]:
     """The parts of a decomposition, largest net share first."""
     return sorted(result.get("parts", []), key=lambda p: -(p.get("share") or 0.0))
 
 
-def share_of(result: dict[str, Any], name: str) -> dict[str, Any] | None:
+def share_of(result: Decomposition, name: str) -> ImportancePart | None:
     """The part called `name` (a factor, INTERACTIONS or SEED), or None."""
     return next((p for p in result.get("parts", []) if p["name"] == name), None)
 
 
-def ranges_text(result: dict[str, Any]) -> str:
+def ranges_text(result: Decomposition | ImportanceResult) -> str:
     """"lr 0.0005/0.008; hidden 16/64": the levels the shares hold for."""
     return "; ".join(f"{f} {'/'.join(v)}" for f, v in (result.get("ranges") or {}).items())
 
 
-__all__ = ["INTERACTIONS", "METHOD", "SEED", "decompose", "lead_over", "net_shares", "ranges_text",
-           "ranked", "score_missing", "share_of", "sums_of_squares"]
+__all__ = ["INTERACTIONS", "METHOD", "SEED", "Decomposition", "DesignRow", "Effect",
+           "ImportancePart", "ImportanceResult", "decompose", "lead_over", "net_shares",
+           "ranges_text", "ranked", "score_missing", "share_of", "sums_of_squares"]

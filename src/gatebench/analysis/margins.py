@@ -31,11 +31,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import cast
 
 import numpy as np
 from scipy import stats as sps
 
+from gatebench.analysis.documents import FailureRate, MarginDoc
 from gatebench.analysis.health import trial_failed, trivial_baseline_of
 from gatebench.analysis.pairing import arm_of
 from gatebench.analysis.verdict import improvement_points, point_unit
@@ -58,9 +59,9 @@ class Margin:
     skill: float | None = None  # the arms' skill over the baseline, improvement points
     baseline: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> MarginDoc:
         """JSON-able dict."""
-        return asdict(self)
+        return cast("MarginDoc", asdict(self))
 
 
 def _level(records: Sequence[TrialRecord], metric: str) -> float | None:
@@ -111,14 +112,14 @@ def failure_rate_bound(failures: int, n: int, level: float = 0.95) -> float:
 
 
 def failure_rates(records: Sequence[TrialRecord], arms: Sequence[str], margin: float,
-                  level: float = 0.95) -> dict[str, dict[str, Any]]:
+                  level: float = 0.95) -> dict[str, FailureRate]:
     """Per arm: trials that failed to train (`trial_failed`), their rate and its upper bound.
 
     A finding reported apart from the verdict: the median difference says how the arms
     compare when they train; this says how often each does not. `known` is False when no
     trivial baseline was recorded (only divergence then counts as a failure).
     """
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, FailureRate] = {}
     baseline = trivial_baseline_of(list(records))
     for arm in arms:
         mine = [r for r in records if arm_of(r) == arm]

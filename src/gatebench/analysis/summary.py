@@ -14,6 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gatebench.analysis.documents import (
+    ArmSummary,
+    HealthFinding,
+    MeanCI,
+    ProtocolDoc,
+    SummaryDoc,
+    TaskPart,
+    TimeRatio,
+)
 from gatebench.analysis.health import apply_health, health_checks
 from gatebench.analysis.karm import (
     DECIDED,
@@ -57,7 +66,7 @@ def _mean(values: Sequence[float]) -> float:
     return float(arr.mean()) if arr.size else float("nan")
 
 
-def _mean_ci(values: Sequence[float], level: float) -> dict[str, Any]:
+def _mean_ci(values: Sequence[float], level: float) -> MeanCI:
     arr = np.asarray(values, dtype=float)
     finite = arr[np.isfinite(arr)]
     return {"mean": _mean(finite), "ci": finding_ci(bootstrap_ci(finite, level=level))}
@@ -113,7 +122,7 @@ def _check_one_study(records: list[TrialRecord]) -> None:
         )
 
 
-def _ratio(pairs: list[Pair], a: str, b: str, key: str, what: str, ok_only: bool) -> dict:
+def _ratio(pairs: list[Pair], a: str, b: str, key: str, what: str, ok_only: bool) -> TimeRatio:
     values = []
     for p in pairs:
         if ok_only and not (p[a].ok and p[b].ok):
@@ -121,14 +130,14 @@ def _ratio(pairs: list[Pair], a: str, b: str, key: str, what: str, ok_only: bool
         num, den = _timing(p[a], key), _timing(p[b], key)
         if math.isfinite(num) and math.isfinite(den) and num > 0 and den > 0:
             values.append(num / den)
-    out = {"what": what, **geometric_mean_ratio(values), "values": values}
+    out: TimeRatio = {"what": what, **geometric_mean_ratio(values), "values": values}
     out["concurrent"] = any(p[c].concurrent for p in pairs for c in (a, b))
     return out
 
 
 def _arm_summary(
     recs: list[TrialRecord], metric: str, higher_is_better: bool, level: float
-) -> dict[str, Any]:
+) -> ArmSummary:
     first = recs[0]
     metric_values = [effective_metric(r, metric, higher_is_better) for r in recs]
     best_epochs = [r.best_epoch for r in recs]
@@ -165,7 +174,7 @@ def summarize(
     fraction: float = 1.0,
     max_pairs: int | None = None,
     reference: str | None = None,
-) -> dict[str, Any]:
+) -> SummaryDoc:
     """JSON-able summary of one study's paired trials at one data fraction (default 1.0).
 
     `margin` None: a share of the arms' skill over the trivial baseline (`skill_margin`);
@@ -202,7 +211,7 @@ def summarize(
     checks = health_checks(paired, arms=arms, margin=margin, fraction=None)
     design = "sequential" if max_pairs else "fixed"
     fractions = sorted({as_float(r.data_fraction) for r in all_records})
-    summary = {
+    summary: SummaryDoc = {
         "task": _task_part(first),
         "metric": metric,
         "higher_is_better": hib,
@@ -248,14 +257,14 @@ def _complete_pairs(records: list[TrialRecord], arms: Sequence[str], first: tupl
     return pairs
 
 
-def _task_part(first: TrialRecord) -> dict[str, Any]:
+def _task_part(first: TrialRecord) -> TaskPart:
     """The task's name, family and description, as the first record states them."""
     task = first.task
     return {"name": task.name or (first.spec.get("task") or {}).get("name"),
             "family": task.family, "description": task.description}
 
 
-def _time_ratios(pairs: Sequence[Pair], a: str, b: str) -> dict[str, Any]:
+def _time_ratios(pairs: Sequence[Pair], a: str, b: str) -> dict[str, TimeRatio]:
     """The trials' own time ratios of the first comparison (the timing pass may replace
     time_ratio later: run.study_timing)."""
     return {
@@ -268,7 +277,7 @@ def _time_ratios(pairs: Sequence[Pair], a: str, b: str) -> dict[str, Any]:
 
 
 def _protocol_part(first: TrialRecord, pairs: Sequence[Pair],
-                   arms: Sequence[str]) -> dict[str, Any]:
+                   arms: Sequence[str]) -> ProtocolDoc:
     """The protocol facts every summary states beside its margin and level."""
     spec = first.spec
     return {"sizing": spec.get("sizing"), "model": spec.get("model"), "train": spec.get("train"),
@@ -276,9 +285,9 @@ def _protocol_part(first: TrialRecord, pairs: Sequence[Pair],
             "ci_methods": CI_METHODS, "diverged_rule": DIVERGED_RULE}
 
 
-def _k_arm_parts(summary: dict[str, Any], pairs: list[Pair], arms: Sequence[str],
-                 reference: str | None, checks: list[dict[str, Any]], design: str,
-                 max_pairs: int | None) -> dict[str, Any]:
+def _k_arm_parts(summary: SummaryDoc, pairs: list[Pair], arms: Sequence[str],
+                 reference: str | None, checks: list[HealthFinding], design: str,
+                 max_pairs: int | None) -> SummaryDoc:
     # Two arms: the one comparison is the verdict above (Holm over one test changes nothing).
     metric, hib, unit = summary["metric"], summary["higher_is_better"], summary["unit"]
     margin, level = summary["protocol"]["margin"], summary["protocol"]["level"]
@@ -356,7 +365,7 @@ def learning_curve(
     return jsonable(rows)
 
 
-def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
+def summary_frame(summary: SummaryDoc) -> pd.DataFrame:
     """One row per arm: its cell, sizes, headline metric with CI, and training time."""
     import pandas as pd  # imported here: the rest of analysis works without paying for pandas
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from gatebench.analysis.documents import LatencyRow, TimeRatio
 from gatebench.analysis.stats import geometric_mean_ratio
 from gatebench.numbers import latency_percentiles
+from gatebench.protocol.record import Measurement
 
 
-def isolated(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def isolated(records: Iterable[Measurement]) -> list[Measurement]:
     """The records timed alone on their machine; trials run side by side slow each other down."""
     return [r for r in records if not r.get("concurrent")]
 
 
-def latency_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def latency_table(records: Iterable[Measurement]) -> list[LatencyRow]:
     """Per cell, runtime, mode, batch and length: p50/p95/p99 (ms) over the pooled raw samples
     of the isolated latency records (one record per measuring round); p99 only from enough."""
     pooled: dict[tuple, list[float]] = {}
@@ -24,15 +25,15 @@ def latency_table(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         if r.get("kind") == "latency" and r.get("samples_ms"):
             key = (r["cell"], r["runtime"], r["mode"], r["batch"], r.get("seq_len"))
             pooled.setdefault(key, []).extend(r["samples_ms"])
-    rows = []
+    rows: list[LatencyRow] = []
     for (cell, runtime, mode, batch, seq_len), samples in pooled.items():
         rows.append({"cell": cell, "runtime": runtime, "mode": mode, "batch": batch,
                      "seq_len": seq_len, **latency_percentiles(samples), "n": len(samples)})
     return rows
 
 
-def timing_pass_ratio(records: Iterable[dict[str, Any]], arms: Sequence[str]
-                      ) -> dict[str, Any] | None:
+def timing_pass_ratio(records: Iterable[Measurement], arms: Sequence[str]
+                      ) -> TimeRatio | None:
     """`a / b` training compute per epoch from a study's timing pass (run.study_timing), or None
     when no round has both arms: the geometric mean of per-round ratios with its interval.
 
@@ -40,7 +41,7 @@ def timing_pass_ratio(records: Iterable[dict[str, Any]], arms: Sequence[str]
     their summed step times is the per-epoch ratio, free of drift between time windows.
     """
     a, b = arms
-    rounds: dict[int, dict[str, dict[str, Any]]] = {}
+    rounds: dict[int, dict[str, Measurement]] = {}
     for r in records:
         if r.get("kind") == "study_timing" and r.get("status") == "ok":
             rounds.setdefault(int(r["round"]), {})[str(r.get("arm"))] = r

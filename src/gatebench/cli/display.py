@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from gatebench.analysis.documents import Look, MeanCI, SeedingState, StudyLatency, SummaryDoc
 from gatebench.cli.pick import render_decision
 from gatebench.protocol import TrialSpec
 from gatebench.protocol.record import TrialRecord
@@ -50,7 +51,7 @@ class RichProgress(StudyProgress):
         if self.study_bar is not None:
             self.bars.update(self.study_bar, total=total)
 
-    def look(self, look: dict[str, Any]) -> None:
+    def look(self, look: Look) -> None:
         ci = look.get("ci") or (None, None)
         interval = (f" [{ci[0]:+.2f}, {ci[1]:+.2f}]" if None not in ci else "")
         mean = look.get("estimate")
@@ -114,7 +115,7 @@ def _trial_label(spec: TrialSpec, detail: str) -> str:
     return f"{spec.arm_label.upper():>4} seed {spec.seed}{fraction} · {detail}"
 
 
-def _mean_ci(stat: dict[str, Any] | None, digits: int) -> str:
+def _mean_ci(stat: MeanCI | None, digits: int) -> str:
     if not stat or stat.get("mean") is None:
         return "—"
     ci = stat.get("ci") or [None, None]
@@ -122,11 +123,11 @@ def _mean_ci(stat: dict[str, Any] | None, digits: int) -> str:
     return mean if ci[0] is None else f"{mean} [{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
 
 
-def _mean(stat: dict[str, Any] | None, digits: int) -> str:
+def _mean(stat: MeanCI | None, digits: int) -> str:
     return "—" if not stat or stat.get("mean") is None else f"{stat['mean']:.{digits}f}"
 
 
-def render_summary(summary: dict[str, Any], console: Console) -> None:
+def render_summary(summary: SummaryDoc, console: Console) -> None:
     """The final table (one row per arm) and the verdict in words."""
     metric = summary["metric"]
     table = Table(title=f"{summary['task']['name']}: test {metric}, best-validation checkpoint")
@@ -182,7 +183,7 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
     render_decision(summary.get("decision"), console)
 
 
-def budget_line(seeding: dict[str, Any]) -> str:
+def budget_line(seeding: SeedingState) -> str:
     """'Budget: 412 s of 600 s used (69%); 14 of at most 30 pairs'."""
     used, budget = seeding.get("elapsed_s"), seeding.get("time_budget_s")
     share = f" ({used / budget:.0%})" if used is not None and budget else ""
@@ -206,7 +207,7 @@ def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
     return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
 
 
-def render_ranking(summary: dict[str, Any], console: Console) -> None:
+def render_ranking(summary: SummaryDoc, console: Console) -> None:
     """k arms: the ranking (ties where the data cannot separate arms), then every pairwise
     verdict with the level Holm tested it at."""
     ranking = summary["ranking"]
@@ -228,7 +229,7 @@ def render_ranking(summary: dict[str, Any], console: Console) -> None:
 HEALTH_MARKS = {"fail": "[red]✗ fail[/red]", "warn": "[yellow]! warn[/yellow]"}
 
 
-def render_health(summary: dict[str, Any], console: Console) -> None:
+def render_health(summary: SummaryDoc, console: Console) -> None:
     """The training-health checks that did not pass, and what the step floor changed."""
     checks = summary.get("health") or []
     bad = [c for c in checks if c.get("status") in HEALTH_MARKS]
@@ -244,7 +245,7 @@ def render_health(summary: dict[str, Any], console: Console) -> None:
         console.print(f"Training floor: {note}", style="dim", highlight=False, markup=False)
 
 
-def _render_latency(latency: dict[str, Any] | None, console: Console) -> None:
+def _render_latency(latency: StudyLatency | None, console: Console) -> None:
     """One line per input form and cell: the trained models' p50 latency ratio to the last
     cell (GRU/LSTM for a default study) per runtime."""
     ratios = (latency or {}).get("ratios") or []
@@ -274,7 +275,7 @@ def _param(name: str, value: Any) -> str:
     return f"{name}={value}"
 
 
-def render_tuning(summary: dict[str, Any], console: Console) -> None:
+def render_tuning(summary: SummaryDoc, console: Console) -> None:
     """The equal-budget search per arm: trials, chosen configuration, default vs best."""
     tuning = summary.get("tuning")
     if not tuning:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from gatebench.analysis.importance import ImportancePart, ImportanceResult
 from gatebench.api import importance
 from gatebench.cli import options as opt
 from gatebench.cli.display import RichProgress
@@ -109,7 +110,7 @@ def _ci(ci: Any) -> str:
     return f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]"
 
 
-def shares_table(result: dict[str, Any]) -> Table:
+def shares_table(result: ImportanceResult) -> Table:
     """Each factor's share of the metric's and the training time's variance, largest first."""
     task = result["task"]
     design = result["design"]
@@ -134,7 +135,7 @@ def shares_table(result: dict[str, Any]) -> Table:
     return table
 
 
-def _effect(part: dict[str, Any]) -> str:
+def _effect(part: ImportancePart) -> str:
     """"+0.035 [−0.0028, +0.072]" (the levels it compares are in the caption)."""
     eff = part.get("effect") or {}
     if eff.get("value") is None:

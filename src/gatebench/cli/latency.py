@@ -11,6 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from gatebench.analysis.documents import LatencyMemory, LatencyRatio, LatencyResult, LatencyRow
 from gatebench.cli.lists import int_list, name_list
 from gatebench.cli.main import app
 from gatebench.deploy.latency import LatencyPlan
@@ -67,7 +68,7 @@ def latency_command(
         console.print(f"Results (raw samples included): {out}")
 
 
-def render_latency(result: dict[str, Any], console: Console) -> None:
+def render_latency(result: LatencyResult, console: Console) -> None:
     """Percentiles per runtime, setting and cell with the GRU/LSTM ratios, then sizes."""
     plan = result["plan"]
     reference = plan["reference"].upper()
@@ -86,7 +87,7 @@ def render_latency(result: dict[str, Any], console: Console) -> None:
                          min_width=6 if column[0] == "p" else None)
     ratios = {(r["runtime"], r["mode"], r["batch"], r["seq_len"], r["numerator"]): r
               for r in result["ratios"]}
-    groups: dict[tuple, list[dict[str, Any]]] = {}
+    groups: dict[tuple, list[LatencyRow]] = {}
     for row in result["results"]:
         key = (row["runtime"], row["mode"], row["batch"], row["seq_len"])
         groups.setdefault(key, []).append(row)
@@ -114,13 +115,13 @@ def _ms(value: float | None) -> str:
     return "–" if value is None else f"{value:.3g}"
 
 
-def _ratio_texts(ratio: dict[str, Any]) -> tuple[str, str]:
+def _ratio_texts(ratio: LatencyRatio) -> tuple[str, str]:
     # The ratio of p95s stays in the JSON; the table keeps to what fits 80 columns.
     low, high = ratio["p50_ratio_ci95"]
     return f"{ratio['p50_ratio']:.2f}", f"{low:.2f}–{high:.2f}"
 
 
-def _render_sizes(result: dict[str, Any], console: Console) -> None:
+def _render_sizes(result: LatencyResult, console: Console) -> None:
     table = Table(title="Model size and export checks")
     for column in ("cell", "hidden", "params", "form", "bytes", "max |Δ|"):
         table.add_column(column, justify="left" if column in ("cell", "form") else "right")
@@ -146,7 +147,7 @@ def _diff_text(info: dict[str, Any]) -> str:
     return ""
 
 
-def _render_memory(memory: dict[str, Any], console: Console) -> None:
+def _render_memory(memory: LatencyMemory, console: Console) -> None:
     table = Table(title=f"Peak resident memory, MiB (fresh process; batch {memory['batch']}, "
                         f"T={memory['seq_len']}): after import / + load / + run")
     runtimes = list(next(iter(memory["cells"].values())))

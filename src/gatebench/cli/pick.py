@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
+if TYPE_CHECKING:
+    from gatebench.analysis.documents import PickDoc
 
-def render_decision(decision: dict[str, Any] | None, console: Console) -> None:
+
+def render_decision(decision: PickDoc | None, console: Console) -> None:
     """The pick: its headline in a panel, then one line per factor with its interval."""
     if not decision:
         return

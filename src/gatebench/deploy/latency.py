@@ -7,9 +7,9 @@ all of them alike; raw samples are kept; ratios compare medians of the same roun
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -34,6 +34,15 @@ METHOD = {
     "streaming": "one time step per call with the state carried from the previous call",
     "full": "all sequences in the batch at full length (no padding)",
 }
+
+if TYPE_CHECKING:
+    from gatebench.analysis.documents import (
+        LatencyMemory,
+        LatencyRatio,
+        LatencyResult,
+        LatencyRow,
+        ModelFacts,
+    )
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,7 @@ class LatencyPlan:
         return full + ([("step", b, None) for b in self.batch_sizes] if streaming else [])
 
 
-def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> dict[str, Any]:
+def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> LatencyResult:
     """Latency of each model in each runtime over the plan's grid: JSON-able results, each
     cell's ratio to the last cell given (the reference: GRU/LSTM for `gru, lstm`), sizes,
     export checks and the environment (CPU; threads fixed and recorded)."""
@@ -88,14 +97,15 @@ def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> d
     streaming = plan.streaming and all(can_stream(m) for m in models.values())
     n_rounds = min(plan.rounds, plan.repeats)
     per_round = math.ceil(plan.repeats / n_rounds)
-    results, ratios = [], []
+    results: list[LatencyRow] = []
+    ratios: list[LatencyRatio] = []
     with torch.inference_mode():
         for rt in plan.runtimes:
             for mode, batch, seq_len in plan.settings(streaming):
                 calls = _calls(models, prepared[rt], mode, batch, seq_len)
                 rounds = _interleaved(calls, n_rounds, per_round, plan.warmup)
                 base = {"runtime": rt, "mode": mode, "batch": batch, "seq_len": seq_len}
-                summaries = {}
+                summaries: dict[str, LatencyRow] = {}
                 for cell, samples in rounds.items():
                     flat = [s for r in samples for s in r]
                     summaries[cell] = summarize_ms(flat)
@@ -103,7 +113,7 @@ def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> d
                                     "samples_ms": [round(s * 1e3, 6) for s in flat]})
                 ratios += [{**base, **_ratio(rounds, summaries, (cell, reference))}
                            for cell in rounds if cell != reference]
-    out = {
+    out: LatencyResult = {
         "kind": "latency",
         "plan": {**asdict(plan), "threads": threads, "rounds": n_rounds,
                  "samples_per_round": per_round, "reference": reference},
@@ -120,7 +130,7 @@ def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> d
 
 
 def _calls(models: Mapping[str, SequenceModel], prepared: Mapping[str, Prepared], mode: str,
-           batch: int, seq_len: int | None) -> dict[str, Any]:
+           batch: int, seq_len: int | None) -> dict[str, Callable[[], Any]]:
     calls = {}
     for cell, model in models.items():
         # The same seed for every cell: identical inputs wherever their shapes agree.
@@ -144,8 +154,8 @@ def _interleaved(calls: Mapping[str, Any], rounds: int, per_round: int, warmup: 
     return samples
 
 
-def _ratio(rounds: Mapping[str, list[list[float]]], summaries: Mapping[str, dict[str, Any]],
-           pair: tuple[str, str]) -> dict[str, Any]:
+def _ratio(rounds: Mapping[str, list[list[float]]], summaries: Mapping[str, LatencyRow],
+           pair: tuple[str, str]) -> LatencyRatio:
     top, bottom = pair
     low, high = median_ratio_ci(rounds[top], rounds[bottom])
     return {
@@ -157,7 +167,7 @@ def _ratio(rounds: Mapping[str, list[list[float]]], summaries: Mapping[str, dict
 
 
 def _model_facts(model: SequenceModel, prepared: Mapping[str, Mapping[str, Prepared]],
-                 cell: str) -> dict[str, Any]:
+                 cell: str) -> ModelFacts:
     return {
         "hidden_size": model.hidden_size,
         "core_params": model.core_parameters(),
@@ -173,9 +183,9 @@ def _model_facts(model: SequenceModel, prepared: Mapping[str, Mapping[str, Prepa
 
 
 def _memory(models: Mapping[str, SequenceModel], prepared: Mapping[str, Mapping[str, Prepared]],
-            plan: LatencyPlan, threads: int) -> dict[str, Any]:
+            plan: LatencyPlan, threads: int) -> LatencyMemory:
     batch, seq_len = max(plan.batch_sizes), max(plan.seq_lens)
-    memory: dict[str, Any] = {"batch": batch, "seq_len": seq_len, "cells": {}}
+    memory: LatencyMemory = {"batch": batch, "seq_len": seq_len, "cells": {}}
     for cell, model in models.items():
         x = example_input(model, batch, seq_len, torch.Generator().manual_seed(0)).numpy()
         memory["cells"][cell] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -13,6 +13,9 @@ from gatebench.errors import SpecError
 from gatebench.protocol import SizingConfig
 
 OUTPUT_SIZE = 2  # a binary classifier's head: small, so the recurrent layers dominate
+
+if TYPE_CHECKING:
+    from gatebench.analysis.documents import LatencyResult
 
 
 def models_at_size(cells: Sequence[str], hidden: int, input_size: int, match: str = "hidden",
@@ -35,7 +38,7 @@ def models_at_size(cells: Sequence[str], hidden: int, input_size: int, match: st
 
 
 def latency_at_size(cells: Sequence[str], hidden: int, input_size: int, plan: LatencyPlan,
-                    match: str = "hidden") -> dict[str, Any]:
+                    match: str = "hidden") -> LatencyResult:
     """`measure_latency` for untrained models built by `models_at_size`."""
     plan.validate()  # before building anything: bad options fail fast
     result = measure_latency(models_at_size(cells, hidden, input_size, match), plan)

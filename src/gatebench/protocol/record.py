@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from gatebench.errors import StoreError
 from gatebench.protocol.specs import SCHEMA_VERSION
@@ -27,6 +27,44 @@ _OPTIONAL = ("test_by_length", "memory", "worker", "checkpoint", "study_id", "tu
 _NOT_STORED = ("extra", "checkpoint_bytes")
 # Measurement records are plain JSON objects with their own kind; a trial has none (or this).
 Measurement = Mapping[str, Any]
+
+
+class Baseline(TypedDict, total=False):
+    """A task's trivial baseline as its loader records it (``description["baseline"]``)."""
+
+    metric: str
+    value: float
+    what: str  # e.g. "majority class"
+
+
+class TaskDoc(TypedDict, total=False):
+    """A record's "task" as stored (an unknown objective is left out)."""
+
+    name: str
+    family: str | None
+    objective: str
+    description: dict[str, Any]  # the loader's facts: sizes, baseline, source, ...
+
+
+class TimingDoc(TypedDict):
+    """A record's "timing" as stored: every TrialTiming field, None where not measured."""
+
+    train_compute_s: float | None
+    per_epoch_s: float | None
+    time_to_best_s: float | None
+    eval_s: float | None
+    prep_s: float | None
+    items_per_s: float | None
+    steps: int | None
+    step_ms_median: float | None
+
+
+class ParamsDoc(TypedDict):
+    """A record's "params" as stored."""
+
+    core: int | None
+    total: int | None
+    budget: int | None
 
 
 @dataclass(frozen=True)
@@ -45,13 +83,37 @@ class TaskDescription:
         return cls(str(d.get("name") or ""), d.get("family"), d.get("objective"),
                    dict(d.get("description") or {}))
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def baseline(self) -> Baseline:
+        """The trivial baseline the loader recorded ({} when none)."""
+        return self.description.get("baseline") or {}
+
+    @property
+    def n_train(self) -> int | None:
+        """Training rows, when the loader recorded them."""
+        return _count(self.description.get("n_train"))
+
+    @property
+    def n_val(self) -> int | None:
+        """Validation rows, when the loader recorded them."""
+        return _count(self.description.get("n_val"))
+
+    @property
+    def n_test(self) -> int | None:
+        """Test rows, when the loader recorded them."""
+        return _count(self.description.get("n_test"))
+
+    def to_dict(self) -> TaskDoc:
         """Stored JSON (an unknown objective is left out, as older records had none)."""
-        out: dict[str, Any] = {"name": self.name, "family": self.family}
+        out: TaskDoc = {"name": self.name, "family": self.family}
         if self.objective is not None:
             out["objective"] = self.objective
         out["description"] = self.description
         return out
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 @dataclass(frozen=True)
@@ -73,9 +135,9 @@ class TrialTiming:
         d = d or {}
         return cls(**{f.name: d.get(f.name) for f in fields(cls)})
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TimingDoc:
         """Stored JSON: every key, None where not measured."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return cast("TimingDoc", {f.name: getattr(self, f.name) for f in fields(self)})
 
 
 @dataclass(frozen=True)
@@ -92,13 +154,13 @@ class ParamCounts:
         d = d or {}
         return cls(d.get("core"), d.get("total"), d.get("budget"))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ParamsDoc:
         """Stored JSON."""
         return {"core": self.core, "total": self.total, "budget": self.budget}
 
 
-_NESTED: dict[str, Any] = {"task": TaskDescription, "timing": TrialTiming,
-                           "params": ParamCounts}
+_NESTED: dict[str, type[TaskDescription | TrialTiming | ParamCounts]] = {
+    "task": TaskDescription, "timing": TrialTiming, "params": ParamCounts}
 
 
 @dataclass(frozen=True)
@@ -160,6 +222,11 @@ class TrialRecord(Mapping[str, Any]):
         """The headline test metric, or None when the trial has none."""
         value = self.test.get(self.metric)
         return None if value is None else float(value)
+
+    @property
+    def train_settings(self) -> Mapping[str, Any]:
+        """The spec's training config as stored (batch_size, max_epochs, patience, lr, ...)."""
+        return self.spec.get("train") or {}
 
     # -- stored JSON ---------------------------------------------------------------------
 
@@ -253,5 +320,8 @@ def trials_only(records: Iterable[Any]) -> list[TrialRecord]:
     return [r for r in records if isinstance(r, TrialRecord)]
 
 
-__all__ = ["TRIAL_KIND", "Measurement", "ParamCounts", "TaskDescription", "TrialRecord",
-           "TrialTiming", "is_trial", "read_record", "trials_only"]
+__all__ = [
+    "TRIAL_KIND", "Baseline", "Measurement", "ParamCounts", "ParamsDoc", "TaskDescription",
+    "TaskDoc", "TimingDoc", "TrialRecord", "TrialTiming", "is_trial", "read_record",
+    "trials_only",
+]

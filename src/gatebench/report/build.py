@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from gatebench.analysis.decision import EITHER, decide
+from gatebench.analysis.documents import SummaryDoc
 from gatebench.errors import GatebenchError
 from gatebench.fileio import write_atomic
 from gatebench.report import (
@@ -73,7 +73,7 @@ def render_report(data: StudyData, draw: bool = True) -> Report:
                   pick_box(s) if s is not None else None)
 
 
-def pick_box(summary: dict[str, Any]) -> PickBox | None:
+def pick_box(summary: SummaryDoc) -> PickBox | None:
     """The summary's `decision` (recomputed with the default priority when absent)."""
     decision = summary.get("decision")
     if not decision:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench.analysis import learning_curve
+from gatebench.analysis.documents import LatencyRow
 from gatebench.errors import GatebenchError
 from gatebench.numbers import P99_TOO_FEW, is_finite
 from gatebench.protocol import DEFAULT_CELLS
@@ -178,8 +179,9 @@ def _score(r: dict[str, Any] | None) -> str:
 # -- latency ----------------------------------------------------------------------------------
 
 
-def _latency_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
-    rows, bad = [], 0
+def _latency_rows(raw: Any) -> tuple[list[LatencyRow], int]:
+    rows: list[LatencyRow] = []
+    bad = 0
     for r in _rows_of(raw):
         ok = (isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("cell", "runtime"))
               and all(is_finite(r.get(k)) for k in ("batch", "p50_ms")))
@@ -204,7 +206,7 @@ def latency(data: StudyData, draw: bool) -> Section | None:
         return None
     raw = data.latency
     cells = _order_cells([r["cell"] for r in rows], data.cells or list(DEFAULT_CELLS))
-    keyed: dict[tuple, dict[str, dict[str, Any]]] = {}
+    keyed: dict[tuple, dict[str, LatencyRow]] = {}
     for r in rows:
         key = (r["runtime"], r["mode"], r["batch"], r["seq_len"])
         keyed.setdefault(key, {})[r["cell"]] = r

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
+from gatebench.analysis.documents import LatencyRow, SeedingState, SummaryDoc
 from gatebench.analysis.pairing import arm_of, arms_in
 from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.numbers import is_finite
@@ -175,7 +176,7 @@ def time_to_metric(
 # -- the paired comparison --------------------------------------------------------------------
 
 
-def paired_seeds(summary: dict[str, Any]) -> Figure | None:
+def paired_seeds(summary: SummaryDoc) -> Figure | None:
     """Left: each seed's test metric, GRU and LSTM joined. Right: per-pair differences, margin."""
     pairwise = summary.get("pairwise") or []  # k arms: the comparison "difference" describes
     cells = ([pairwise[0]["a"], pairwise[0]["b"]] if pairwise
@@ -199,7 +200,7 @@ def _mean_error(mean: float, ci: list[Any]) -> list[list[float]] | None:
     return [[mean - ci[0]], [ci[1] - mean]] if is_finite(ci[0]) and is_finite(ci[1]) else None
 
 
-def _each_seed(ax: Any, summary: dict[str, Any], cells: list[str],
+def _each_seed(ax: Any, summary: SummaryDoc, cells: list[str],
                values: tuple[list[float], list[float]]) -> None:
     """Each seed's test metric per arm, a pair joined by a line, with each arm's mean and CI."""
     va, vb = values
@@ -231,7 +232,7 @@ def _each_seed(ax: Any, summary: dict[str, Any], cells: list[str],
     ax.set_title("each seed (lines join a pair; \u25c6 mean, 95% CI)")
 
 
-def _pair_differences(ax: Any, summary: dict[str, Any], cells: list[str], n: int) -> None:
+def _pair_differences(ax: Any, summary: SummaryDoc, cells: list[str], n: int) -> None:
     """Each pair's difference, the margin band and the verdict's mean with its interval."""
     a, b = (c.upper() for c in cells)
     diffs = (summary.get("difference") or {}).get("values") or []
@@ -269,7 +270,7 @@ def _ratio_limits(points: list[float]) -> tuple[float, float]:
     return lo / 1.5, hi * 1.5
 
 
-def time_ratio(summary: dict[str, Any]) -> Figure | None:
+def time_ratio(summary: SummaryDoc) -> Figure | None:
     """Training-time ratios (per epoch, total) on a log axis: per-pair dots, geomean with CI."""
     cells = list(summary.get("cells") or ())[:2]
     rows = [(label, summary.get(key) or {}) for key, label in
@@ -322,7 +323,7 @@ def time_ratio(summary: dict[str, Any]) -> Figure | None:
     return fig
 
 
-def param_counts(summary: dict[str, Any]) -> Figure | None:
+def param_counts(summary: SummaryDoc) -> Figure | None:
     """Recurrent-layer-and-head parameters per cell, with hidden sizes and the budget."""
     cells = list(summary.get("cells") or ())
     counts = [((summary["cells"][c].get("params") or {}).get("core"), c) for c in cells]
@@ -348,7 +349,7 @@ def param_counts(summary: dict[str, Any]) -> Figure | None:
     return fig
 
 
-def seeding_looks(seeding: dict[str, Any], margin: float, unit: str,
+def seeding_looks(seeding: SeedingState, margin: float, unit: str,
                   names: Sequence[str]) -> Figure | None:
     """Adaptive seeding's looks: the estimate and interval after each added pair, the margin."""
     looks = [lk for lk in seeding.get("looks") or () if is_finite(lk.get("estimate"))]
@@ -518,7 +519,7 @@ def _latency_dot_panel(ax: Any, rows: list[dict], cells: Sequence[str], runtimes
     return ys
 
 
-def latency_curves(rows: Sequence[dict[str, Any]], cells: Sequence[str]) -> Figure | None:
+def latency_curves(rows: Sequence[LatencyRow], cells: Sequence[str]) -> Figure | None:
     """p50 latency against sequence length per cell and runtime; whiskers up to p95."""
     if not rows:
         return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from gatebench.analysis.importance import ImportancePart, ImportanceResult
 from gatebench.fileio import write_atomic
 from gatebench.report import figures as F
 from gatebench.report.blocks import FigureBlock, Paragraph, Report, Section, Table, interval, num
@@ -33,7 +34,7 @@ def _pct_ci(ci: Any) -> str:
     return interval([100 * ci[0], 100 * ci[1]], lambda v: num(v, ".1f"))
 
 
-def share_bars(result: dict[str, Any]) -> Figure | None:
+def share_bars(result: ImportanceResult) -> Figure | None:
     """Horizontal bars: each part's share of the test metric's and training time's variance."""
     panels = [(key, title) for key, title in (("metric", "test metric"),
                                                ("time", "log training time"))
@@ -60,7 +61,7 @@ def share_bars(result: dict[str, Any]) -> Figure | None:
     return fig
 
 
-def effect_text(part: dict[str, Any]) -> str:
+def effect_text(part: ImportancePart) -> str:
     """"+0.21 [+0.18, +0.24] (0.008 − 0.0005)": a part's effect in the metric's units."""
     eff = part.get("effect")
     if not eff or eff.get("value") is None:
@@ -70,7 +71,7 @@ def effect_text(part: dict[str, Any]) -> str:
     return f"{num(eff['value'], '+.3g')}{ci} ({eff.get('what', '')})"
 
 
-def importance_section(result: dict[str, Any], draw: bool = True) -> Section:
+def importance_section(result: ImportanceResult, draw: bool = True) -> Section:
     """What moves the metric: effects and net shares with intervals, the ranges, the method."""
     task = result.get("task") or {}
     metric = task.get("metric", "metric")
@@ -121,7 +122,7 @@ def importance_section(result: dict[str, Any], draw: bool = True) -> Section:
     return Section("importance", "What matters more than the cell", blocks)
 
 
-def build_importance_report(out_dir: str | os.PathLike, result: dict[str, Any]) -> Path:
+def build_importance_report(out_dir: str | os.PathLike, result: ImportanceResult) -> Path:
     """Write report.html and report.md for an importance study folder; returns the HTML path."""
     import gatebench
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gatebench.analysis import arms_in, pair_records, summarize
+from gatebench.analysis.documents import StudyLatency, SummaryDoc
 from gatebench.errors import GatebenchError, SpecError
 from gatebench.protocol import StudySpec
 from gatebench.protocol.record import Measurement, TrialRecord, trials_only
@@ -24,10 +25,10 @@ class StudyData:
     """Everything a report shows, read from one study folder."""
 
     out_dir: Path
-    summary: dict[str, Any] | None
+    summary: SummaryDoc | None
     records: list[TrialRecord | Measurement] = field(default_factory=list)
     claims: list[dict[str, Any]] = field(default_factory=list)
-    latency: dict[str, Any] | None = None
+    latency: StudyLatency | None = None
     long_range: dict[str, Any] | None = None
     recomputed: bool = False  # True when summary.json was missing and rebuilt from the store
 
@@ -58,7 +59,7 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def _study_spec(summary: dict[str, Any] | None, studies: list[dict[str, Any]]) -> dict | None:
+def _study_spec(summary: SummaryDoc | None, studies: list[dict[str, Any]]) -> dict | None:
     spec = ((summary or {}).get("study") or {}).get("spec")
     if spec:
         return spec

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gatebench.analysis.documents import ProtocolDoc, SummaryDoc
 from gatebench.numbers import is_finite
 from gatebench.protocol.record import trials_only
 from gatebench.report.blocks import MISSING, Section, Table, count, num, up
@@ -21,7 +22,7 @@ def _env(data: StudyData) -> dict[str, Any]:
     return records[0].env if records else {}
 
 
-def _sizing_text(s: dict[str, Any]) -> str:
+def _sizing_text(s: SummaryDoc) -> str:
     sizing = (s.get("protocol") or {}).get("sizing") or {}
     match = sizing.get("match")
     if match == "hidden":
@@ -207,7 +208,7 @@ def _shape_rows(d: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
-def _margin_source(protocol: dict[str, Any]) -> str:
+def _margin_source(protocol: ProtocolDoc) -> str:
     """" (10% of the arms' skill ...)": where the margin came from, when the summary says."""
     text = (protocol.get("margin_source") or {}).get("text") or ""
     return f" ({text.split(': ', 1)[1]})" if ": " in text else ""

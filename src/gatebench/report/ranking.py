@@ -7,13 +7,14 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from gatebench.analysis.documents import SummaryDoc
 from gatebench.numbers import is_finite
 from gatebench.report import figures as F
 from gatebench.report.blocks import FigureBlock, Paragraph, Section, Table, interval, signed, up
 from gatebench.report.load import StudyData
 
 
-def arms_figure(summary: dict[str, Any]) -> Figure | None:
+def arms_figure(summary: SummaryDoc) -> Figure | None:
     """Left: each arm's per-seed test metric (a pair's seeds joined) with its mean and CI.
     Right: each comparison's mean difference with its 95% interval, and the margin."""
     arms = list(summary.get("cells") or ())

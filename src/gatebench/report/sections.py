@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench.analysis import EQUIVALENT, INCONCLUSIVE, UNINFORMATIVE, arm_of, pair_records
+from gatebench.analysis.documents import SummaryDoc, TimeRatio
+from gatebench.analysis.pairing import Pair
 from gatebench.numbers import is_finite
 from gatebench.protocol.record import TrialRecord
 from gatebench.report import figures as F
@@ -89,7 +91,7 @@ def verdict(data: StudyData) -> Verdict:
                    warnings, health_lines(s))
 
 
-def health_lines(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+def health_lines(s: SummaryDoc) -> list[tuple[str, str, str]]:
     """(status, check, message) for the verdict box: failed checks first, then warnings, then
     one line for those that passed."""
     checks = s.get("health") or []
@@ -102,7 +104,7 @@ def health_lines(s: dict[str, Any]) -> list[tuple[str, str, str]]:
     return lines
 
 
-def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
+def _speed_text(s: SummaryDoc, cells: list[str]) -> str:
     """The training-time ratio in words: who trained faster, if the interval says so."""
     r = s.get("time_ratio") or {}
     g, ci = r.get("geomean"), r.get("ci") or [None, None]
@@ -122,7 +124,7 @@ def _speed_text(s: dict[str, Any], cells: list[str]) -> str:
     return text
 
 
-def timing_source(ratio: dict[str, Any]) -> str:
+def timing_source(ratio: TimeRatio) -> str:
     """Which pass a training-time ratio came from, in words (terminal and report)."""
     if ratio.get("source") != "timing pass":
         where = "side by side with other trials" if ratio.get("concurrent") else "one at a time"
@@ -149,7 +151,7 @@ def _peak_rss(data: StudyData, arm: str) -> float | None:
     return max(finite) if finite else None
 
 
-def _pairs(data: StudyData) -> list[dict[str, Any]]:
+def _pairs(data: StudyData) -> list[Pair]:
     return list(pair_records(data.headline_records(), data.cells))
 
 
@@ -221,7 +223,7 @@ def results(data: StudyData, draw: bool) -> Section:
     return Section("results", "Results", blocks)
 
 
-def _compared(s: dict[str, Any], cells: list[str]) -> list[str]:
+def _compared(s: SummaryDoc, cells: list[str]) -> list[str]:
     pairwise = s.get("pairwise") or []
     return [pairwise[0]["a"], pairwise[0]["b"]] if pairwise else cells[:2]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from gatebench.analysis.documents import Int8Cost, LatencyResult, StudyLatency
 from gatebench.cells import SequenceModel, get_cell
 from gatebench.deploy.export import DEFAULT_ATOL, FORMATS, export_model
 from gatebench.deploy.latency import LatencyPlan, measure_latency
@@ -96,7 +97,7 @@ def measure_study_latency(
     repeats: int = 100,
     threads: int | None = None,
     quantize: bool = True,
-) -> dict[str, Any]:
+) -> LatencyResult:
     """Batch-1 full-sequence and streaming-step latency of each cell's best checkpoint per
     runtime, at the study's median test length; with `quantize`, the test-metric change that
     dynamic int8 costs. Runtimes whose packages are missing, and cells without a checkpoint,
@@ -139,7 +140,7 @@ def measure_study_latency(
     return result
 
 
-def _int8_cost(model: SequenceModel, data: TaskData) -> dict[str, Any]:
+def _int8_cost(model: SequenceModel, data: TaskData) -> Int8Cost:
     info = data.info
     objective = make_objective(info.objective, info.output_size, info.target_scale)
     test = Batcher(data.test, 256, torch.device("cpu"),
@@ -167,7 +168,7 @@ LATENCY_FILE = "latency.json"
 
 
 def study_latency(out_dir: str | Path, records: Sequence[StoredRecord],
-                  **options: Any) -> dict[str, Any]:
+                  **options: Any) -> StudyLatency:
     """`measure_study_latency` for a compare summary, kept in <study>/latency.json (raw samples
     included) and reused while it was measured on the same checkpoints; returns the summary's
     compact form: percentile rows, GRU/LSTM ratios, int8 costs, what was skipped."""

@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from gatebench.analysis.importance import INTERACTIONS, METHOD, SEED, decompose
+from gatebench.analysis.importance import (
+    INTERACTIONS,
+    METHOD,
+    SEED,
+    DesignRow,
+    ImportanceResult,
+    decompose,
+)
 from gatebench.cells.registry import get_cell
 from gatebench.errors import SpecError
 from gatebench.fileio import write_atomic
@@ -55,8 +62,8 @@ def _check_sizes(design: Design, data_for: Callable[[TaskSpec], TaskData]) -> No
         plan_sizes(point.spec, data_for(point.spec.task), (point.spec.cell,))
 
 
-def _rows(design: Design, records: dict[str, TrialRecord]) -> list[dict[str, Any]]:
-    rows = []
+def _rows(design: Design, records: dict[str, TrialRecord]) -> list[DesignRow]:
+    rows: list[DesignRow] = []
     for point, spec in design.trials():
         record = records.get(spec.spec_id)
         if record is None:
@@ -70,7 +77,7 @@ def _rows(design: Design, records: dict[str, TrialRecord]) -> list[dict[str, Any
 
 
 def analyse(design: Design, records: Sequence[TrialRecord], *, resamples: int | None = None
-            ) -> dict[str, Any]:
+            ) -> ImportanceResult:
     """Effects and net shares of the test metric (a trial with no metric scored as the
     design's worst) and of log training time, from stored records."""
     by_id = {r.spec_id: r for r in records}
@@ -176,10 +183,10 @@ def _tagged(record: TrialRecord, point: DesignPoint, seed: int) -> TrialRecord:
 
 
 def importance_result(plan: ImportancePlan, records: Sequence[TrialRecord], *,
-                      resamples: int | None = None) -> dict[str, Any]:
+                      resamples: int | None = None) -> ImportanceResult:
     """importance.json's data: the task, design, factors, shares with intervals and cost."""
     info, design = plan.data.info, plan.design
-    result = {
+    result: ImportanceResult = {
         "task": {"name": info.name, "family": info.family, "metric": info.metric,
                  "higher_is_better": info.higher_is_better, "spec": plan.base.task.to_dict()},
         "study_id": plan.study_id,
@@ -210,7 +217,7 @@ def run_importance(
     progress: StudyProgress | None = None,
     resamples: int | None = None,
     notes: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> ImportanceResult:
     """Run (or resume) the design for `base`'s task; writes and returns importance.json's data.
 
     `notes` (how the base configuration was adjusted, e.g. the step floor) are kept with it.
@@ -238,7 +245,7 @@ def _trial_seconds(record: TrialRecord) -> float:
     return sum(float(v or 0.0) for v in (t.prep_s, t.train_compute_s, t.eval_s))
 
 
-def _dumps(result: dict[str, Any]) -> str:
+def _dumps(result: ImportanceResult) -> str:
     return json.dumps(result, indent=2, allow_nan=False)
 
 

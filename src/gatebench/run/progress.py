@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
+from gatebench.analysis.documents import Look
 from gatebench.protocol import TrialSpec
 from gatebench.protocol.record import TrialRecord
 from gatebench.train import Callback, EpochRecord
@@ -20,7 +19,7 @@ class StudyProgress:
     def grow(self, total: int) -> None:
         """Adaptive seeding added pairs: the study now has `total` trials."""
 
-    def look(self, look: dict[str, Any]) -> None:
+    def look(self, look: Look) -> None:
         """Adaptive seeding looked at the pairs so far: `look` holds the rule's decision."""
 
     def trial_start(self, spec: TrialSpec) -> None:

@@ -21,8 +21,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from gatebench.analysis.documents import HealthAction, SeedingState, TuningReport
 from gatebench.protocol import StudySpec
 from gatebench.protocol.record import TrialRecord
 from gatebench.protocol.specs import MIN_ADAPTIVE_SEEDS
@@ -43,7 +44,7 @@ class Remedy:
     name: str
     says: str
     cost_pairs: Callable[[StudySpec], float]  # pair-equivalents at today's pace, incl. a look
-    apply: Callable[..., tuple[StudySpec, dict[str, Any] | None]]
+    apply: Callable[..., tuple[StudySpec, TuningReport | None]]
 
 
 def _more_epochs(spec: StudySpec, **_: Any) -> tuple[StudySpec, None]:
@@ -53,7 +54,7 @@ def _more_epochs(spec: StudySpec, **_: Any) -> tuple[StudySpec, None]:
 
 
 def _lr_search(spec: StudySpec, *, out_dir: Path, executor: Executor | None,
-               progress: StudyProgress | None, **_: Any) -> tuple[StudySpec, dict[str, Any]]:
+               progress: StudyProgress | None, **_: Any) -> tuple[StudySpec, TuningReport]:
     arms, tuning = tune_arms(spec, out_dir, parse_space("lr", spec), HEALTH_LR_TRIALS,
                              executor=executor, progress=progress)
     return replace(spec, arms=arms), tuning
@@ -74,7 +75,7 @@ REMEDIES: dict[str, tuple[Remedy, ...]] = {
 }
 
 
-def _next_remedy(check: str, taken: list[dict[str, Any]], tuned: bool) -> Remedy | None:
+def _next_remedy(check: str, taken: list[HealthAction], tuned: bool) -> Remedy | None:
     used = [a["remedy"] for a in taken if a["applied"]]
     options = [r for r in REMEDIES.get(check, ()) if not (tuned and r is LR_SEARCH)]
     for remedy in options:
@@ -83,7 +84,7 @@ def _next_remedy(check: str, taken: list[dict[str, Any]], tuned: bool) -> Remedy
     return None
 
 
-def _any_left(taken: list[dict[str, Any]], tuned: bool) -> bool:
+def _any_left(taken: list[HealthAction], tuned: bool) -> bool:
     return any(_next_remedy(check, taken, tuned) for check in REMEDIES)
 
 
@@ -96,7 +97,7 @@ def run_acting_study(
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
     study_id: str = "compare",
-) -> tuple[StudySpec, list[TrialRecord], dict[str, Any] | None]:
+) -> tuple[StudySpec, list[TrialRecord], TuningReport | None]:
     """Run an adaptive study, remedying blocking health within its budget (module doc).
 
     Returns the study as finally run, its records and the search report of a learning-rate
@@ -104,8 +105,8 @@ def run_acting_study(
     """
     out_dir = Path(out_dir)
     budget = Budget(spec.time_budget_s)
-    taken: list[dict[str, Any]] = []
-    tuning = None
+    taken: list[HealthAction] = []
+    tuning: TuningReport | None = None
     seen: set[str] = set()
     while True:
         key = json.dumps(spec.to_dict(), sort_keys=True)
@@ -116,13 +117,14 @@ def run_acting_study(
                             act_on_health=acting)
         seen.add(key)
         with open_store(out_dir) as store:
-            state = store.study_state(study_id)
+            state = cast("SeedingState", store.study_state(study_id))
         need = state.get("health_need")
         remedy = _next_remedy(need, taken, tuned or tuning is not None) if need else None
         if remedy is None:
             break
-        action = {"check": need, "remedy": remedy.name, "at_pairs": state.get("pairs_run"),
-                  "applied": _affordable(remedy, spec, state, budget)}
+        action: HealthAction = {"check": need, "remedy": remedy.name,
+                                "at_pairs": state.get("pairs_run"),
+                                "applied": _affordable(remedy, spec, state, budget)}
         taken.append(action)
         if not action["applied"]:
             action["says"] = (f"did not {remedy.name}: the {budget.left():.0f} s left would not "
@@ -140,7 +142,7 @@ def run_acting_study(
     return spec, records, tuning
 
 
-def _affordable(remedy: Remedy, spec: StudySpec, state: dict[str, Any], budget: Budget) -> bool:
+def _affordable(remedy: Remedy, spec: StudySpec, state: SeedingState, budget: Budget) -> bool:
     """Whether the budget left pays for the remedy and the first look after it."""
     left, pace = budget.left(), state.get("pair_s")
     if left is None or pace is None:

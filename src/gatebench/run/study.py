@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gatebench.analysis.documents import Look, SeedingState
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.analysis.margins import skill_margin
 from gatebench.analysis.pairing import pair_records
@@ -161,7 +162,7 @@ class _Adaptive:
         # its budget carries, so it does not run a pair it cannot pay for)
         self.pair_s: list[float] = [budget.pace] if budget.pace else []
 
-    def run(self, metric: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def run(self, metric: str) -> tuple[list[TrialRecord], SeedingState]:
         """Rounds of pairs until a stop; returns the records and the state to save.
 
         A round of several pairs (one per parallel worker) is looked at pair by pair, as rounds
@@ -172,7 +173,7 @@ class _Adaptive:
         study, progress = self.study, self.runner.progress
         step = pairs_per_round(self.runner.executor)
         n = first_look = min(study.seeds, study.max_seeds)
-        looks: list[dict[str, Any]] = []
+        looks: list[Look] = []
         progress.study_start(len(study.trials(n)), self.runner.stored(study.trials(n)), metric)
         while True:
             self._run_pairs(n)
@@ -180,7 +181,7 @@ class _Adaptive:
                 records, diffs = self._pairs_so_far(k)
                 margin = skill_margin(records, study.margin).value  # the task's, unless given
                 decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
-                look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
+                look: Look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
                         "verdict": outcome_label(decision.outcome, *self.labels[:2])}
                 looks.append(look)
                 progress.look(look)
@@ -192,12 +193,13 @@ class _Adaptive:
             first_look = n + 1
             n = min(n + min(step, self._affordable(n)), study.max_seeds)
         progress.study_end()
-        state = {"design": "sequential", "method": decision.method, "pairs": decision.n,
-                 "pairs_run": len(diffs), "seeds_in_verdict": k, "max_seeds": study.max_seeds,
-                 "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
-                 "pair_s": self.seconds_per_pair(),
-                 "estimand": decision.estimand, "bound": decision.bound, **stop,
-                 "looks": looks}
+        state: SeedingState = {
+            "design": "sequential", "method": decision.method, "pairs": decision.n,
+            "pairs_run": len(diffs), "seeds_in_verdict": k, "max_seeds": study.max_seeds,
+            "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
+            "pair_s": self.seconds_per_pair(),
+            "estimand": decision.estimand, "bound": decision.bound, **stop,
+            "looks": looks}
         if n > k:
             state["seeds_past_stop"] = n - k
         return records, state
@@ -212,7 +214,7 @@ class _Adaptive:
         if new_pairs > 0:
             self.pair_s.append((time.monotonic() - started) / new_pairs)
 
-    def _pairs_so_far(self, n: int) -> tuple[list[dict[str, Any]], list[float]]:
+    def _pairs_so_far(self, n: int) -> tuple[list[TrialRecord], list[float]]:
         """The first `n` seeds' records and their paired differences, in pair order."""
         a, b = self.labels[:2]
         records = self.runner.store.records([t.spec_id for t in self.study.trials(n)])
@@ -234,8 +236,8 @@ class _Adaptive:
             return most
         return max(0, min(most, int(left // pace)))
 
-    def _stop(self, decision: Any, records: list[dict[str, Any]], diffs: list[float],
-              looked: int, margin: float, ran: int) -> dict[str, Any] | None:
+    def _stop(self, decision: Any, records: list[TrialRecord], diffs: list[float],
+              looked: int, margin: float, ran: int) -> SeedingState | None:
         """Why to stop at the look after `looked` seeds of the `ran` run (state fields), or None
         to look further or add pairs."""
         # health first: a verdict on trials that did not train is blocked anyway (apply_health)
@@ -273,7 +275,7 @@ def _what_would_decide(diffs: list[float], margin: float, n: int, study: StudySp
             "--time-budget continues this study")
 
 
-def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bool, dict]:
+def ranking_decided(records: list[TrialRecord], study: StudySpec) -> tuple[bool, Look]:
     """k-arm ``--seeds auto``: whether to stop adding pairs, and the look to record.
 
     Stop when every comparison (each arm against `study.reference` if set) has a final
@@ -283,7 +285,7 @@ def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bo
     summary = summarize(records, margin=study.margin, arms=study.labels,
                         max_pairs=study.max_seeds, reference=study.reference)
     ranking = summary["ranking"]
-    look = {"pairs": summary["n_pairs"], "pairs_run": summary["n_pairs"],
+    look: Look = {"pairs": summary["n_pairs"], "pairs_run": summary["n_pairs"],
             "final": bool(ranking["final"]), "decided": bool(ranking["decided"]),
             "verdict": f"ranking {ranking['text']}", "method": ranking["method"]}
     return look["final"], look
@@ -291,12 +293,13 @@ def ranking_decided(records: list[dict[str, Any]], study: StudySpec) -> tuple[bo
 
 def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
                           progress: StudyProgress, metric: str, study_id: str
-                          ) -> list[dict[str, Any]]:
+                          ) -> list[TrialRecord]:
     # k arms: the two-arm loop's stops (decided, health, max seeds, time), with the ranking
     # deciding (ranking_decided) instead of one comparison's sequential rule.
     step = pairs_per_round(run.executor)
     n = min(study.seeds, study.max_seeds)
-    started, looks = time.monotonic(), []
+    started = time.monotonic()
+    looks: list[Look] = []
     progress.study_start(len(study.trials(n)), run.stored(study.trials(n)), metric)
     while True:
         trials = study.trials(n)
@@ -319,7 +322,7 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
     return records
 
 
-def _ranking_stop(final: bool, look: dict[str, Any], records: list[dict[str, Any]],
+def _ranking_stop(final: bool, look: Look, records: list[TrialRecord],
                   study: StudySpec, n: int, elapsed: float) -> str | None:
     pairs = look["pairs"]
     if final:

@@ -16,10 +16,11 @@ import math
 import statistics
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 
+from gatebench.analysis.documents import SummaryDoc, TimeRatio
 from gatebench.analysis.timing import timing_pass_ratio
 from gatebench.measure import Stopwatch, fingerprint, resolve_device, set_threads
 from gatebench.protocol import StudySpec, TrialSpec, derive_seed
@@ -68,6 +69,33 @@ class _ArmClock:
         return clock.samples
 
 
+class TimingPassRecord(TypedDict, total=False):
+    """One arm's round of a study's timing pass, as the store keeps it (kind "study_timing")."""
+
+    kind: str
+    batch: int
+    batches: int
+    passes: int
+    epoch_batches: int
+    seq_lens: list[int]
+    threads: int
+    device: str
+    concurrent: bool
+    status: str
+    env: dict[str, Any]  # measure.fingerprint
+    arm: str
+    cell: str
+    round: int
+    hidden_size: int
+    params: int
+    step_ms: list[float]
+    seconds: float
+    step_ms_median: float
+    per_epoch_s: float
+    created_at: str
+    warmup_s: float  # the cold first pass, kept off the clock
+
+
 def _pass_batches(first: TrialSpec, data: TaskData, device: torch.device
                   ) -> tuple[TaskData, list[Batch], list[Batch]]:
     """The first trial's training data, its seeded epoch and the pass's spread of that epoch."""
@@ -100,7 +128,7 @@ def _nothing_to_wait_for() -> None:
 def timing_rounds(
     study: StudySpec, data: TaskData, *, start: int = 0, rounds: int = STUDY_TIMING_ROUNDS,
     ready: Callable[[], None] = _nothing_to_wait_for,
-) -> Iterator[list[dict[str, Any]]]:
+) -> Iterator[list[TimingPassRecord]]:
     """Measure rounds `start` .. `rounds - 1`; yield each round's records (one per arm).
 
     `ready` returns once other work warming up beside the pass has finished: it is called
@@ -119,11 +147,11 @@ def timing_rounds(
     # round, for enough clock to compare
     second = min(sum(arm.run(batches)) for arm in arms)
     passes = max(1, math.ceil(MIN_ROUND_S / max(second, 1e-9)))
-    base = {"kind": TIMING_KIND, "batch": cfg.batch_size, "batches": len(batches),
-            "passes": passes,
-            "epoch_batches": len(epoch), "seq_lens": [int(b.x.shape[1]) for b in batches],
-            "threads": threads, "device": str(device), "concurrent": False, "status": "ok",
-            "env": fingerprint(device)}
+    base: TimingPassRecord = {
+        "kind": TIMING_KIND, "batch": cfg.batch_size, "batches": len(batches), "passes": passes,
+        "epoch_batches": len(epoch), "seq_lens": [int(b.x.shape[1]) for b in batches],
+        "threads": threads, "device": str(device), "concurrent": False, "status": "ok",
+        "env": fingerprint(device)}
     for r in range(start, rounds):
         measured: dict[str, list[float]] = {arm.trial.arm_label: [] for arm in arms}
         for p in range(passes):  # arms alternate pass by pass, so a load spike hits both
@@ -135,8 +163,8 @@ def timing_rounds(
                 "warmup_s": warm[arm.trial.arm_label]} for arm in arms]
 
 
-def _record(base: dict[str, Any], arm: _ArmClock, round_index: int, samples: list[float],
-            now: str) -> dict[str, Any]:
+def _record(base: TimingPassRecord, arm: _ArmClock, round_index: int, samples: list[float],
+            now: str) -> TimingPassRecord:
     seconds = sum(samples)
     return {
         **base, "arm": arm.trial.arm_label, "cell": arm.trial.cell, "round": round_index,
@@ -153,7 +181,7 @@ def timing_state_id(study_id: str) -> str:
     return f"{study_id}/timing"
 
 
-def stored_rounds(store: Any, study: StudySpec, study_id: str) -> list[list[dict[str, Any]]]:
+def stored_rounds(store: Any, study: StudySpec, study_id: str) -> list[list[TimingPassRecord]]:
     """The rounds of the study's timing pass already stored (none if its arms changed)."""
     state = store.study_state(timing_state_id(study_id))
     return list(state.get("rounds") or []) if state.get("key") == study_timing_key(study) else []
@@ -178,11 +206,11 @@ def run_timing_pass(study: StudySpec, data: TaskData, store: Any, study_id: str,
         progress.advance()
 
 
-def with_timing_pass(summary: dict[str, Any], out_dir: str | Path, study: StudySpec,
-                     study_id: str = "compare") -> dict[str, Any]:
+def with_timing_pass(summary: SummaryDoc, out_dir: str | Path, study: StudySpec,
+                     study_id: str = "compare") -> SummaryDoc:
     """The summary with its training-time ratio from the study's timing pass when one is
     stored (the trials' own ratio kept as `trial_time_ratio`); every ratio names its source."""
-    trials_ratio = {**(summary.get("time_ratio") or {}), "source": "trials"}
+    trials_ratio: TimeRatio = {**(summary.get("time_ratio") or {}), "source": "trials"}
     with open_store(out_dir, create=False) as store:
         records = [r for rd in stored_rounds(store, study, study_id) for r in rd]
     ratio = timing_pass_ratio(records, study.labels[:2]) if len(study.labels) >= 2 else None

@@ -18,7 +18,7 @@ from gatebench.claims.health import study_health
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
 from gatebench.fileio import write_atomic
-from gatebench.protocol.record import trials_only
+from gatebench.protocol.record import Measurement, TrialRecord, trials_only
 from gatebench.report import build_report
 from gatebench.run.executors import Executor
 from gatebench.run.importance import plan_importance, run_design
@@ -115,7 +115,7 @@ def run_plan(
         progress.phase(study.study_id, len(study.spec.trials()))
         run_study(study.spec, out_dir, study_id=study.study_id, kind="suite", fresh=fresh,
                   executor=executor, progress=progress)
-    importance_records: list[dict[str, Any]] = []
+    importance_records: list[TrialRecord] = []
     for design in designs:  # cell-vs-rest's designed experiments, through the same executor
         progress.phase(design.study_id, len(design.design.trials()))
         importance_records += run_design(design, out_dir, fresh=fresh, executor=executor,
@@ -154,8 +154,8 @@ def run_plan(
 
 
 def _serial_phase(store: Any, progress: StudyProgress, name: str, ids: list[str],
-                  records: Iterable[dict[str, Any]]
-                  ) -> tuple[list[tuple[dict[str, Any], float]], float]:
+                  records: Iterable[Measurement]
+                  ) -> tuple[list[tuple[Measurement, float]], float]:
     """Store each measured record as it comes (stored ones count as done from the start);
     the newly measured records with the seconds each took, and the phase's seconds."""
     progress.phase(name, len(ids))
@@ -173,7 +173,7 @@ def _serial_phase(store: Any, progress: StudyProgress, name: str, ids: list[str]
 
 
 def _timing_phase(plan: SuitePlan,
-                  new: list[tuple[dict[str, Any], float]]) -> dict[str, dict[str, float]]:
+                  new: list[tuple[Measurement, float]]) -> dict[str, dict[str, float]]:
     """Seconds and work (claims.cost.timing_work) of the newly timed steps, per kernel
     implementation."""
     steps = {s.config_key: s.repeats + s.warmup for s in plan.step_timings}
@@ -187,7 +187,7 @@ def _timing_phase(plan: SuitePlan,
 
 
 def write_figure_inputs(out_dir: Path, claims: list[dict[str, Any]],
-                        records: list[dict[str, Any]]) -> None:
+                        records: list[StoredRecord]) -> None:
     """latency.json and long_range.json for the report's latency and long-range figures (each
     written only when the suite measured it; a stale one from an earlier run is removed)."""
     long = next((c for c in claims if c["id"] == "long"), None)
@@ -205,7 +205,7 @@ def write_figure_inputs(out_dir: Path, claims: list[dict[str, Any]],
             path.unlink(missing_ok=True)
 
 
-def _one(records: list[dict[str, Any]], key: str) -> Any:
+def _one(records: list[StoredRecord], key: str) -> Any:
     values = {r.get(key) for r in records if r.get("kind") == "latency"}
     return values.pop() if len(values) == 1 else None
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gatebench.analysis.documents import TunedArm, TuningReport
 from gatebench.errors import SpecError, UnknownNameError
 from gatebench.protocol import Arm, StudySpec, TrialSpec
 from gatebench.protocol.record import TrialRecord
@@ -185,7 +186,7 @@ def tune_arms(
     fresh: bool = False,
     executor: Executor | None = None,
     progress: StudyProgress | None = None,
-) -> tuple[tuple[Arm, ...], dict[str, Any]]:
+) -> tuple[tuple[Arm, ...], TuningReport]:
     """Search every arm with the same budget; returns the tuned arms and the search report."""
     check_trials(trials)
     out_dir = Path(out_dir)
@@ -281,10 +282,10 @@ def _tuning_round(run: TrialLoop, studies: dict[str, Any], spec: StudySpec,
 
 
 def _report(studies: dict[str, Any], spec: StudySpec, sizes: dict[str, dict],
-            space: Sequence[Dimension], trials: int, key: str, higher: bool) -> dict[str, Any]:
+            space: Sequence[Dimension], trials: int, key: str, higher: bool) -> TuningReport:
     from optuna.trial import TrialState
 
-    arms = {}
+    arms: dict[str, TunedArm] = {}
     for arm in spec.arms:
         study = studies[arm.label]
         rows = [{"number": t.number, "params": t.params, "value": t.value,

@@ -1,6 +1,6 @@
 """Results store: versioned trial records in SQLite, resumable studies (no torch)."""
 
-from gatebench.store.base import ResultStore, StoredRecord
+from gatebench.store.base import ResultStore, StoredRecord, StoredStudy
 from gatebench.store.sqlite import (
     STORE_FILENAME,
     STORE_SCHEMA_VERSION,
@@ -15,6 +15,7 @@ __all__ = [
     "ResultStore",
     "SqliteStore",
     "StoredRecord",
+    "StoredStudy",
     "open_store",
     "store_path",
 ]

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.protocol.record import Measurement, TrialRecord
 
 # What the store holds: trials, and the measurements that share their table.
 StoredRecord = TrialRecord | Measurement
+
+
+class StoredStudy(TypedDict):
+    """A saved study row: its id, kind ("compare", "importance", ...), spec and times."""
+
+    study_id: str
+    kind: str
+    spec: dict[str, Any]  # the study's spec as its driver saved it
+    created_at: str
+    updated_at: str
 
 
 class ResultStore(ABC):
@@ -68,15 +78,15 @@ class ResultStore(ABC):
         """Number of stored trials."""
 
     @abstractmethod
-    def save_study(self, study_id: str, spec: dict[str, Any], kind: str) -> None:
+    def save_study(self, study_id: str, spec: Mapping[str, Any], kind: str) -> None:
         """Insert or update a study row (its spec and kind)."""
 
     @abstractmethod
-    def studies(self) -> list[dict[str, Any]]:
+    def studies(self) -> list[StoredStudy]:
         """Every saved study, in creation order."""
 
     @abstractmethod
-    def save_study_state(self, study_id: str, state: dict[str, Any]) -> None:
+    def save_study_state(self, study_id: str, state: Mapping[str, Any]) -> None:
         """Replace a study's run state."""
 
     @abstractmethod

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from gatebench.errors import StoreError
 from gatebench.protocol.record import TrialRecord, read_record
-from gatebench.store.base import ResultStore, StoredRecord
+from gatebench.store.base import ResultStore, StoredRecord, StoredStudy
 
 STORE_SCHEMA_VERSION = 1
 STORE_FILENAME = "results.sqlite"
@@ -276,7 +276,7 @@ class SqliteStore(ResultStore):
         with self._reading() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM trials").fetchone()[0])
 
-    def save_study(self, study_id: str, spec: dict[str, Any], kind: str) -> None:
+    def save_study(self, study_id: str, spec: Mapping[str, Any], kind: str) -> None:
         """Insert or update a study row (its spec and kind), keeping its creation time."""
         text = _dumps(spec, f"the spec of study {study_id} in {self.path}")
         now = _now()
@@ -288,7 +288,7 @@ class SqliteStore(ResultStore):
                 (study_id, kind, text, now, now),
             )
 
-    def studies(self) -> list[dict[str, Any]]:
+    def studies(self) -> list[StoredStudy]:
         """Every saved study, in creation order."""
         with self._reading() as conn:
             rows = conn.execute(
@@ -299,7 +299,7 @@ class SqliteStore(ResultStore):
             for s, k, sp, c, u in rows
         ]
 
-    def save_study_state(self, study_id: str, state: dict[str, Any]) -> None:
+    def save_study_state(self, study_id: str, state: Mapping[str, Any]) -> None:
         """Replace a study's run state (how adaptive seeding stopped, its looks)."""
         text = _dumps(state, f"the state of study {study_id} in {self.path}")
         with self._transaction() as conn:

@@ -10,20 +10,23 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatebench.errors import DataError
 from gatebench.protocol.record import TrialRecord, trials_only
-from gatebench.store import open_store
+from gatebench.store import StoredStudy, open_store
 
 KEY_TAG = "gatebench.key"  # identity of a run: the study (parents) or study + trial (children)
 VERSION_TAG = "gatebench.version"  # children: the stored record's created_at (a rerun replaces)
 KIND_TAG = "gatebench.kind"
 HISTORY = ("train_loss", "val_loss", "val_metric", "train_loss_eval", "train_time_s", "wall_s")
 MAX_PARAM = 500  # MLflow's parameter values have a length limit; ours stay far below it
+
+if TYPE_CHECKING:
+    from gatebench.analysis.documents import SummaryDoc
 
 
 @dataclass(frozen=True)
@@ -48,17 +51,17 @@ class ParentContent:
     children: tuple[RunContent, ...] = ()
 
 
-def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+def flatten(data: object, prefix: str = "") -> dict[str, object]:
     """Nested dicts as dotted keys; lists and scalars are leaves."""
     if not isinstance(data, dict):
         return {prefix: data} if prefix else {}
-    out: dict[str, Any] = {}
+    out: dict[str, object] = {}
     for key, value in data.items():
         out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
     return out
 
 
-def numbers(data: dict[str, Any], prefix: str = "") -> dict[str, float]:
+def numbers(data: Mapping[str, object], prefix: str = "") -> dict[str, float]:
     """The finite numeric leaves of `data` (booleans left out), under dotted names."""
     out = {}
     for key, value in flatten(data, prefix).items():
@@ -68,7 +71,7 @@ def numbers(data: dict[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
-def as_params(data: dict[str, Any]) -> dict[str, str]:
+def as_params(data: Mapping[str, object]) -> dict[str, str]:
     """Flattened values as parameter strings (None and empty values left out)."""
     out = {}
     for key, value in flatten(data).items():
@@ -128,8 +131,8 @@ def study_design(spec: dict[str, Any]) -> dict[str, Any]:
             "sizing": spec.get("sizing"), "model": spec.get("model"), "train": spec.get("train")}
 
 
-def study_parent(out_dir: Path, study: dict[str, Any], kind: str = "compare",
-                 summary: dict[str, Any] | None = None) -> RunContent:
+def study_parent(out_dir: Path, study: StoredStudy, kind: str = "compare",
+                 summary: SummaryDoc | None = None) -> RunContent:
     """A study's parent run: its design as params; with the finished study's summary, also
     verdict and decision tags, the difference and time ratios, and the summary and report."""
     spec = study["spec"]
@@ -148,8 +151,8 @@ def study_parent(out_dir: Path, study: dict[str, Any], kind: str = "compare",
     return RunContent(key, name, as_params(design), tags, metrics, artifacts=files)
 
 
-def compare_parent(out_dir: Path, study: dict[str, Any],
-                   summary: dict[str, Any] | None) -> RunContent:
+def compare_parent(out_dir: Path, study: StoredStudy,
+                   summary: SummaryDoc | None) -> RunContent:
     """A compare study's parent run (see study_parent)."""
     return study_parent(out_dir, study, "compare", summary)
 
@@ -158,7 +161,7 @@ def _files(out_dir: Path, *names: str) -> tuple[Path, ...]:
     return tuple(out_dir / n for n in names if (out_dir / n).is_file())
 
 
-def _verdict_tags(summary: dict[str, Any]) -> dict[str, str]:
+def _verdict_tags(summary: SummaryDoc) -> dict[str, str]:
     verdict = summary.get("verdict") or {}
     tags = {"verdict": str(verdict.get("label", "")), "outcome": str(verdict.get("outcome", "")),
             "verdict_text": str(verdict.get("text", ""))[:MAX_PARAM]}
@@ -171,7 +174,7 @@ def _verdict_tags(summary: dict[str, Any]) -> dict[str, str]:
     return tags
 
 
-def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
+def summary_metrics(summary: SummaryDoc) -> dict[str, float]:
     """The difference with its interval, p-values, time ratios and each arm's test mean."""
     out: dict[str, float] = {}
     for name in ("difference", "time_ratio", "total_time_ratio"):
@@ -192,7 +195,7 @@ def summary_metrics(summary: dict[str, Any]) -> dict[str, float]:
 
 
 def _studies_with_trials(out_dir: Path, kinds: tuple[str, ...],
-                         summary_of: Callable[[dict[str, Any]], dict[str, Any] | None],
+                         summary_of: Callable[[StoredStudy], SummaryDoc | None],
                          ) -> list[ParentContent]:
     """A parent per stored study of these kinds, with a child per stored trial."""
     with open_store(out_dir, create=False) as store:
