@@ -83,26 +83,6 @@ def test_a_worker_stays_warm_across_trials_and_records_its_peak_memory(tmp_path:
         assert r["memory"]["scope"] == "trial" and r["memory"]["peak_rss_mb"] > 50
 
 
-def test_priming_the_workers_changes_no_result(tmp_path: Path) -> None:
-    """compare primes the pool (imports, data, kernels on every shape) beside its timing pass;
-    the trials that follow give exactly the numbers a fresh process gives."""
-    from gatebench.run import LocalExecutor
-
-    data = tmp_path / "reviews.csv"
-    make_reviews().to_csv(data, index=False)
-    study = study_spec(task_spec(data, text_col="review", label_col="sentiment"), **TINY)
-    with ProcessExecutor(workers=2) as pool:
-        primed = {r.spec_id: r for r in run_study(study, tmp_path / "pool", executor=pool)}
-    with LocalExecutor() as local:
-        alone = {r.spec_id: r for r in run_study(study, tmp_path / "local", executor=local)}
-    assert primed.keys() == alone.keys()
-    for spec_id, record in primed.items():
-        assert record.test == alone[spec_id].test
-        losses = [(e["train_loss"], e["val_loss"]) for e in record.history]
-        assert losses == [(e["train_loss"], e["val_loss"]) for e in alone[spec_id].history]
-        assert record["worker"]["trials_before"] in (0, 1, 2)  # priming is not a trial
-
-
 # A driver that dies like kill -9 once its pool is running: os._exit skips every cleanup, so
 # nothing it could do stops its workers; they must notice on their own.
 ORPHANING_DRIVER = """

@@ -33,9 +33,9 @@ def run_aa_studies(dataset: str, runs: int, out_dir: str | Path, *, cell: str = 
     Wilson intervals.
     """
     if runs < 1:
-        raise SpecError(f"--runs must be at least 1, got {runs}")
+        raise SpecError(f"--aa-studies must be at least 1, got {runs}")
     if pairs < 2:
-        raise SpecError(f"--pairs must be at least 2 for a paired verdict, got {pairs}")
+        raise SpecError(f"--seeds must be at least 2 for a paired verdict, got {pairs}")
     get_task(dataset)  # an unknown dataset fails here, naming the known ones
     out_dir = Path(out_dir)
     outcomes, rule_outcomes = [], []

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from gatebench.protocol import TrialSpec
 from gatebench.protocol.record import TrialRecord
 from gatebench.run.progress import EpochRelay, StudyProgress
 from gatebench.run.trial import run_trial
-
-
-def _ready() -> None:
-    return None
 
 
 class Executor(ABC):
@@ -42,13 +38,6 @@ class Executor(ABC):
         progress: StudyProgress | None = None,
     ) -> Iterator[TrialRecord]:
         """Yield one record per spec as trials finish."""
-
-    def warm_up(self, specs: Sequence[TrialSpec], *, cache_dir: Path | None = None
-                ) -> Callable[[], None]:
-        """Start readying the workers for these specs (imports, data, kernels on their shapes)
-        while the driver does other work; returns a wait that blocks until they are ready.
-        Here: nothing to ready (the driver's own process runs the trials)."""
-        return _ready
 
     def close(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
         """Release workers or cluster connections."""

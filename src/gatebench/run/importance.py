@@ -120,7 +120,7 @@ def plan_importance(
     """
     out_dir = Path(out_dir)
     if budget < 1:
-        raise SpecError(f"--budget must be positive, got {budget}")
+        raise SpecError(f"--trials must be positive, got {budget}")
     for spec_part in (base.sizing, base.model, base.train):
         spec_part.validate()
     cells = tuple(cells) if cells else DEFAULT_CELLS

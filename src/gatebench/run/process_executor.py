@@ -7,7 +7,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -19,7 +19,6 @@ from gatebench.protocol import TrialSpec
 from gatebench.protocol.record import TrialRecord
 from gatebench.run.executors import Executor
 from gatebench.run.progress import StudyProgress
-from gatebench.run.study_timing import prime_process
 from gatebench.run.trial import run_trial
 
 log = logging.getLogger(__name__)
@@ -103,24 +102,6 @@ class ProcessExecutor(Executor):
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                              initializer=_start_worker)
         return self._pool
-
-    def warm_up(self, specs: Sequence[TrialSpec], *, cache_dir: Path | None = None
-                ) -> Callable[[], None]:
-        """Start the workers now and have each prime itself for these specs (one per arm):
-        imports, the task's data, every arm's kernels on the epoch's shapes. A worker's first
-        trial then costs what its later ones do, and the start-up overlaps the driver's work."""
-        pool = self._started()
-        futures = [pool.submit(prime_process, list(specs), cache_dir, self.threads_per_worker)
-                   for _ in range(self.workers)]
-
-        def wait() -> None:
-            for future in futures:
-                try:
-                    future.result()
-                except Exception as error:  # noqa: BLE001 - the trial itself reports it
-                    log.debug("priming a worker failed (its first trial will say why): %s",
-                              error)
-        return wait
 
     def run(
         self,

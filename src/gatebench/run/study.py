@@ -20,7 +20,6 @@ from gatebench.errors import DataError
 from gatebench.protocol import StudySpec
 from gatebench.protocol.budget import effective_training
 from gatebench.protocol.record import TrialRecord
-from gatebench.protocol.timing import timing_trials
 from gatebench.run.executors import Executor, LocalExecutor
 from gatebench.run.progress import StudyProgress
 from gatebench.run.study_timing import run_timing_pass
@@ -116,9 +115,7 @@ def run_study(
         if fresh:
             store.delete_study_trials([t.spec_id for t in study.trials(study.most_seeds)])
         if kind == "compare":  # the training-time ratio's own pass, before any trial runs
-            # a pool's workers start and prime themselves while the pass warms up
-            ready = executor.warm_up(timing_trials(study), cache_dir=out_dir)
-            run_timing_pass(study, data, store, study_id, progress, fresh=fresh, ready=ready)
+            run_timing_pass(study, data, store, study_id, progress, fresh=fresh)
         run = TrialLoop(store, executor, progress, out_dir, study_id)
         if not study.adaptive:
             trials = study.trials()

@@ -14,7 +14,7 @@ import datetime as dt
 import itertools
 import math
 import statistics
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -26,7 +26,7 @@ from gatebench.measure import Stopwatch, fingerprint, resolve_device, set_thread
 from gatebench.protocol import StudySpec, TrialSpec, derive_seed
 from gatebench.protocol.timing import STUDY_TIMING_ROUNDS, study_timing_key, timing_trials
 from gatebench.run.progress import StudyProgress
-from gatebench.run.trial import build_for, cached_task, plan_sizes
+from gatebench.run.trial import build_for, plan_sizes
 from gatebench.store import open_store
 from gatebench.tasks.base import TaskData
 from gatebench.train import Batch, Batcher, make_objective, train_step
@@ -108,32 +108,10 @@ def _pass_batches(first: TrialSpec, data: TaskData, device: torch.device
     return data, epoch, spread_batches(epoch, MAX_BATCHES)
 
 
-def prime_process(trials: Sequence[TrialSpec], cache_dir: Path | None = None,
-                  default_threads: int = 0) -> None:
-    """Build in this process what its first trials would otherwise pay for: the imports, the
-    task's data and every arm's kernels on the epoch's shapes (oneDNN builds its primitives per
-    shape). A pool's workers run it while the driver warms up its timing pass."""
-    cfg = trials[0].effective_train
-    set_threads(cfg.threads or default_threads)
-    device = resolve_device(cfg.device)
-    data, _, batches = _pass_batches(trials[0], cached_task(trials[0].task, cache_dir), device)
-    for trial in trials:
-        _ArmClock(trial, data, device).run(batches)
-
-
-def _nothing_to_wait_for() -> None:
-    return None
-
-
 def timing_rounds(
     study: StudySpec, data: TaskData, *, start: int = 0, rounds: int = STUDY_TIMING_ROUNDS,
-    ready: Callable[[], None] = _nothing_to_wait_for,
 ) -> Iterator[list[TimingPassRecord]]:
-    """Measure rounds `start` .. `rounds - 1`; yield each round's records (one per arm).
-
-    `ready` returns once other work warming up beside the pass has finished: it is called
-    after the pass's own warm-up and before any clock that counts.
-    """
+    """Measure rounds `start` .. `rounds - 1`; yield each round's records (one per arm)."""
     trials = timing_trials(study)
     cfg = trials[0].effective_train
     threads = set_threads(cfg.threads)
@@ -142,7 +120,6 @@ def timing_rounds(
     arms = [_ArmClock(t, data, device) for t in trials]
     # warm-up: every arm on every shape before any clock counts
     warm = {arm.trial.arm_label: sum(arm.run(batches)) for arm in arms}
-    ready()  # whatever else warms up beside the pass (a pool's workers) is done before clocks
     # a second, warm pass sizes the rounds: tiny models take the batches several times a
     # round, for enough clock to compare
     second = min(sum(arm.run(batches)) for arm in arms)
@@ -188,19 +165,16 @@ def stored_rounds(store: Any, study: StudySpec, study_id: str) -> list[list[Timi
 
 
 def run_timing_pass(study: StudySpec, data: TaskData, store: Any, study_id: str,
-                    progress: StudyProgress, *, fresh: bool = False,
-                    ready: Callable[[], None] = _nothing_to_wait_for) -> None:
+                    progress: StudyProgress, *, fresh: bool = False) -> None:
     """Time the study's arms on its own shapes and store each round as it ends (a resumed study
-    measures only the rounds missing). Call it with no trial running: it needs the machine;
-    `ready` (see timing_rounds) waits for what warms up beside its warm-up."""
+    measures only the rounds missing). Call it with no trial running: it needs the machine."""
     rounds = [] if fresh else stored_rounds(store, study, study_id)
     if len(rounds) >= STUDY_TIMING_ROUNDS:
-        ready()
         return
     progress.phase("timing pass: each arm's training step on the study's shapes, interleaved",
                    STUDY_TIMING_ROUNDS - len(rounds))
     key = study_timing_key(study)
-    for records in timing_rounds(study, data, start=len(rounds), ready=ready):
+    for records in timing_rounds(study, data, start=len(rounds)):
         rounds.append(records)
         store.save_study_state(timing_state_id(study_id), {"key": key, "rounds": rounds})
         progress.advance()
