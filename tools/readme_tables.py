@@ -55,7 +55,7 @@ def claims_table(evidence: dict[str, Any]) -> str:
 
 # The README's advise session: the real command against the shipped evidence.
 ADVISE_ARGS = ("--seq-len", "40", "--train-size", "2000", "--device", "cpu", "--runtime", "onnx",
-               "--dependency-range", "short", "--latency-budget-ms", "5", "--time-budget", "fast",
+               "--dependency-range", "short", "--latency-budget-ms", "5", "--time-per-run", "fast",
                "--no-input")
 
 
@@ -165,8 +165,10 @@ def time_to_decision(evidence: dict[str, Any], path: Path | None = None) -> str:
                      f"{d['wall_s']:.0f} | {loc['wall_s']:.0f} | {r['wall_ratio']:.2f} | "
                      f"{_time_ratio(d)} | {_time_ratio(loc)} |")
     n, same = len(run["rows"]), sum(r["same_verdict"] for r in run["rows"])
+    agree = sum(r["ratio_agrees"] for r in run["rows"])
     lines += ["", f"Geometric mean of default / local wall time: **{run['geomean_wall_ratio']:.2f}"
-                  f"**; the same verdict on {same} of {n} tasks. *`{run['command']}` on "
+                  f"**; the same verdict on {same} of {n} tasks; the two training-time "
+                  f"intervals overlap on {agree} of {n}. *`{run['command']}` on "
                   f"{run['machine']}, {run['generated']}{_load(run)}.*"]
     return "\n".join(lines)
 

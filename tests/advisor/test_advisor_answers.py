@@ -33,8 +33,8 @@ def test_time_budget_words_or_minutes(text: str, level: str) -> None:
     ({"device": "tpu"}, ["unknown --device 'tpu'", "cpu, gpu"]),
     ({"runtime": "tensorrt"}, ["--runtime", "eager, onnx, torchscript"]),
     ({"dependency_range": "medium"}, ["--dependency-range", "long, short"]),
-    ({"time_budget": "soon"}, ["--time-budget", "minutes"]),
-    ({"time_budget": "-3"}, ["--time-budget"]),
+    ({"time_budget": "soon"}, ["--time-per-run", "minutes"]),
+    ({"time_budget": "-3"}, ["--time-per-run"]),
 ])
 def test_bad_answers_raise_spec_error(raw: dict[str, str], words: list[str]) -> None:
     with pytest.raises(SpecError) as info:

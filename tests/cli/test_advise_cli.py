@@ -10,7 +10,7 @@ import pytest
 from gatebench.cli.main import main
 
 FULL = ["--seq-len", "40", "--train-size", "20000", "--latency-budget-ms", "50", "--device",
-        "cpu", "--runtime", "eager", "--dependency-range", "short", "--time-budget", "fast"]
+        "cpu", "--runtime", "eager", "--dependency-range", "short", "--time-per-run", "fast"]
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
@@ -98,7 +98,7 @@ def test_missing_answers_are_unknown_without_a_terminal(suite: Path, capsys) -> 
     (["--device", "tpu"], ["--device 'tpu'", "cpu, gpu"]),
     (["--runtime", "tensorrt"], ["--runtime 'tensorrt'", "eager, onnx, torchscript"]),
     (["--dependency-range", "medium"], ["--dependency-range"]),
-    (["--time-budget", "-10"], ["--time-budget"]),
+    (["--time-per-run", "-10"], ["--time-per-run"]),
     (["--evidence", "nowhere"], ["nowhere", "not found"]),
     ([], ["no shipped evidence", "--evidence DIR"]),
 ])

@@ -19,8 +19,8 @@ def _run(args: list[str], capsys) -> tuple[int, str, str]:
 
 def test_real_aa_studies_count_the_winners_they_name(tmp_path: Path, capsys) -> None:
     out = tmp_path / "aa"
-    args = ["calibrate", "--reps", "100", "--dataset", "italy-power", "--runs", "2",
-            "--pairs", "2", "--threads", "1", "--out", str(out), "--json"]
+    args = ["calibrate", "--studies", "100", "--dataset", "italy-power", "--aa-studies", "2",
+            "--seeds", "2", "--threads", "1", "--out", str(out), "--json"]
     code, stdout, err = _run(args, capsys)
     assert code == 0, err
     observed = json.loads(stdout)["observed"]
@@ -40,8 +40,8 @@ def test_real_aa_studies_count_the_winners_they_name(tmp_path: Path, capsys) -> 
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--runs", "0"], "--runs must be at least 1"),
-    (["--pairs", "1"], "--pairs must be at least 2"),
+    (["--aa-studies", "0"], "--aa-studies must be at least 1"),
+    (["--seeds", "1"], "--seeds must be at least 2"),
     (["--cell", "gru2"], "no cell 'gru2'"),
 ])
 def test_bad_aa_values_are_one_line(tmp_path: Path, capsys, extra, message) -> None:

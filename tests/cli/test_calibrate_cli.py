@@ -27,7 +27,7 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
 
 
 def test_json_is_deterministic_and_lists_every_rule(capsys) -> None:
-    code, out, err = run_cli(["calibrate", "--reps", "200", "--json"], capsys)
+    code, out, err = run_cli(["calibrate", "--studies", "200", "--json"], capsys)
     assert code == 0 and err == ""
     report = json.loads(out)
     assert report["reps"] == 200 and report["seed"] == 0
@@ -37,14 +37,14 @@ def test_json_is_deterministic_and_lists_every_rule(capsys) -> None:
     assert rerun["rule"] == "sequential" and rerun["estimand"].startswith("median")
     fw = report["rows"][0]["false_winner_normal"]
     assert 0 <= fw["mc"][0] <= fw["rate"] <= fw["mc"][1] <= 1
-    assert run_cli(["calibrate", "--reps", "200", "--json"], capsys)[1] == out
+    assert run_cli(["calibrate", "--studies", "200", "--json"], capsys)[1] == out
     assert json.loads(json.dumps(simulated_table(200, seed=1))) != report["rows"]
 
 
 def test_table_and_markdown(capsys) -> None:
-    code, out, _ = run_cli(["calibrate", "--reps", "100"], capsys)
+    code, out, _ = run_cli(["calibrate", "--studies", "100"], capsys)
     assert code == 0 and "how often the verdicts are wrong" in out and "sequential" in out
-    code, out, _ = run_cli(["calibrate", "--reps", "100", "--markdown"], capsys)
+    code, out, _ = run_cli(["calibrate", "--studies", "100", "--markdown"], capsys)
     assert code == 0 and out.startswith("| rule | estimand | design | false winners, normal "
                                         "null | false winners, heavy-tailed null |")
     for words in ("skewed null, 10% fail", "skewed null, 20% fail", "rerun: max 20, then "
@@ -54,10 +54,10 @@ def test_table_and_markdown(capsys) -> None:
 
 
 @pytest.mark.parametrize(("args", "words"), [
-    (["--reps", "0"], "reps must be a positive whole number, got 0"),
-    (["--reps", "-3"], "reps must be a positive whole number"),
+    (["--studies", "0"], "--studies must be a positive whole number, got 0"),
+    (["--studies", "-3"], "--studies must be a positive whole number"),
     (["--seed", "-1"], "seed must be a non-negative whole number"),
-    (["--reps", "many"], "Invalid value for '--reps'"),
+    (["--studies", "many"], "Invalid value for '--studies'"),
 ])
 def test_bad_values_one_line_exit_2(args: list[str], words: str, capsys) -> None:
     code, out, err = run_cli(["calibrate", *args], capsys)

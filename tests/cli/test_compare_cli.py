@@ -72,7 +72,7 @@ def test_no_latency_leaves_it_out(reviews_csv: Path, tmp_path: Path, capsys) -> 
         (["compare", "missing.csv", *BASE], ["not found"]),
         (["compare", "{csv}", *BASE[:2], "--label-col", "stars"], ["no column 'stars'"]),
         (["compare", "{csv}", *BASE, "--seeds", "0"], ["--seeds"]),
-        (["compare", "{csv}", *BASE, "--budget", "-1"], ["budget"]),
+        (["compare", "{csv}", *BASE, "--param-budget", "-1"], ["budget"]),
         (["compare", "{csv}", *BASE, "--cells", "gru,gru2"], ["no cell 'gru2'", "gru, lstm"]),
         (["compare", "--dataset", "imdb"], ["no task 'imdb'", "rotten-tomatoes"]),
         (["compare"], ["data file or --dataset"]),

@@ -12,7 +12,7 @@ from gatebench.cli.main import main
 @pytest.mark.parametrize(("args", "message"), [
     (["--factors", "cell,momentum"], "no factor 'momentum'; known: cell, dropout, features"),
     (["--factors", "cell,lookback"], "factor 'lookback' does not apply to italy-power"),
-    (["--budget", "0"], "--budget must be positive"),
+    (["--trials", "0"], "--trials must be positive"),
     (["--lr", "-1"], "--lr must be positive"),
     (["--cells", "gru,gru2"], "no cell 'gru2'"),
 ])

@@ -14,7 +14,7 @@ from gatebench.run import run_study
 from tests.conftest import make_reviews
 
 TINY = ["--hidden", "8", "--input-size", "4", "--seq-lens", "3,5", "--batch-sizes", "1,2",
-        "--repeats", "4", "--threads", "1"]
+        "--calls", "4", "--threads", "1"]
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
@@ -67,7 +67,7 @@ def test_latency_table(capsys) -> None:
     (["--cells", "gru,gru2"], ["no cell 'gru2'", "gru, lstm"]),
     (["--runtimes", "tvm"], ["no runtime 'tvm'", "onnx"]),
     (["--match", "flops"], ["--match"]),
-    (["--repeats", "1"], ["--repeats"]),
+    (["--calls", "1"], ["--calls"]),
 ])
 def test_latency_bad_input_one_line_exit_2(capsys, args, words) -> None:
     code, out, err = run_cli(["latency", *TINY, *args], capsys)

@@ -48,7 +48,7 @@ def test_memory_is_measured_in_child_processes() -> None:
 @pytest.mark.parametrize("change, error, message", [
     ({"seq_lens": (0,)}, SpecError, r"--seq-lens must be positive integers, got \[0\]"),
     ({"batch_sizes": ()}, SpecError, r"--batch-sizes must be positive integers, got \[\]"),
-    ({"repeats": 1}, SpecError, r"--repeats must be at least 2 \(got 1\)"),
+    ({"repeats": 1}, SpecError, r"--calls must be at least 2 \(got 1\)"),
     ({"runtimes": ("tvm",)}, UnknownNameError, "no runtime 'tvm'; known: eager, "),
 ])
 def test_bad_plans_are_refused(change, error, message) -> None:

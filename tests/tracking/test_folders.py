@@ -65,7 +65,7 @@ def test_importance_logs_shares_and_design_points(tmp_path: Path, capsys) -> Non
     make_reviews().to_csv(csv, index=False)
     out = tmp_path / "imp"
     code, _, err = run_cli(["importance", str(csv), "--text-col", "review", "--label-col",
-                            "sentiment", "--factors", "cell,lr", "--budget", "8",
+                            "sentiment", "--factors", "cell,lr", "--trials", "8",
                             "--max-epochs", "1", "--hidden", "8", "--threads", "1",
                             "--out", str(out)], capsys)
     assert code == 0, err

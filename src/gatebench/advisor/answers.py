@@ -138,7 +138,7 @@ def parse_time_budget(text: str | None) -> tuple[str | None, float | None]:
     try:
         minutes = parse_float("time_budget", key.removesuffix("min").strip())
     except SpecError:
-        raise SpecError(f"--time-budget must be fast, normal, none, unknown or minutes per "
+        raise SpecError(f"--time-per-run must be fast, normal, none, unknown or minutes per "
                         f"training run (e.g. 30), got {text.strip()!r}") from None
     level = "fast" if minutes <= FAST_MINUTES else "normal" if minutes <= NORMAL_MINUTES else "none"
     return level, minutes

@@ -390,7 +390,7 @@ def simulated_table(reps: int = DEFAULT_REPS, seed: int = 0) -> list[Calibration
     avg_pairs (sequential rules: mean pairs used per scenario).
     """
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
-        raise GatebenchError(f"reps must be a positive whole number, got {reps!r}")
+        raise GatebenchError(f"--studies must be a positive whole number, got {reps!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise GatebenchError(f"seed must be a non-negative whole number, got {seed!r}")
     return (_paired_rows(reps, seed) + _sequential_rows(reps, seed) + _success_rows(reps, seed)

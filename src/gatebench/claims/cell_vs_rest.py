@@ -160,5 +160,5 @@ def _would_change(verdict: str) -> str:
     if verdict == REFUTED:
         return "a task where another factor (lr, size, preprocessing) outweighs the cell"
     return (f"importance studies on {MIN_FAMILIES} task families that agree (gatebench suite "
-            "--claims cell-vs-rest), or intervals narrowed by a larger --budget; other factor "
+            "--claims cell-vs-rest), or intervals narrowed by a larger --trials; other factor "
             "ranges can change the shares")

@@ -17,6 +17,7 @@ from gatebench.advisor.answers import QUESTIONS, UNKNOWN
 from gatebench.advisor.study import study_pick
 from gatebench.analysis.decision import check_priority
 from gatebench.claims.table import key_number
+from gatebench.cli import options as opt
 from gatebench.cli.main import app
 from gatebench.cli.pick import render_decision
 from gatebench.errors import SpecError
@@ -93,10 +94,11 @@ def advise_command(
     dependency_range: str = typer.Option(None, "--dependency-range", help="short, long or "
                                          "unknown: must the model remember far back?",
                                          rich_help_panel=QUESTIONS_PANEL),
-    time_budget: str = typer.Option(None, "--time-budget", help="How much training speed "
-                                    "matters: fast (<= 1 h per run), normal (<= 8 h), none, "
-                                    "or minutes per training run.",
-                                    rich_help_panel=QUESTIONS_PANEL),
+    time_per_run: str = typer.Option(None, "--time-per-run", help="How long one training run "
+                                     "may take: fast (<= 1 h), normal (<= 8 h), none (no "
+                                     "limit), or minutes (formerly --time-budget).",
+                                     rich_help_panel=QUESTIONS_PANEL),
+    time_budget: str = opt.old_name("--time-budget"),
     task: str = typer.Option(None, "--task", help="Kind of data, for the settle command: "
                              "text, forecast, sequence or audio.",
                              rich_help_panel=QUESTIONS_PANEL),
@@ -123,6 +125,8 @@ def advise_command(
                                  "from your answers, else quality)."),
 ) -> None:
     """Answer the GRU-or-LSTM question for your situation, citing the measured evidence."""
+    time_budget = opt.renamed(time_per_run, time_budget, new="--time-per-run",
+                              old="--time-budget", default=None)
     raw = {"seq_len": seq_len, "train_size": train_size, "latency_budget_ms": latency_budget_ms,
            "device": device, "runtime": runtime, "dependency_range": dependency_range,
            "time_budget": time_budget, "task": task, "batch_size": batch_size,

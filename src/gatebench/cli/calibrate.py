@@ -17,6 +17,7 @@ from gatebench.analysis.calibration import (
     notes,
     table_cells,
 )
+from gatebench.cli import options as opt
 from gatebench.cli.display import RichProgress
 from gatebench.cli.main import app
 from gatebench.run.aa import run_aa_studies
@@ -24,17 +25,23 @@ from gatebench.run.aa import run_aa_studies
 
 @app.command("calibrate")
 def calibrate_command(
-    reps: int = typer.Option(DEFAULT_REPS, "--reps", help="Simulated studies per scenario."),
+    studies: int = typer.Option(DEFAULT_REPS, "--studies", help="Simulated studies per "
+                                "scenario (formerly --reps)."),
+    reps: int = opt.old_name("--reps"),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed, the same table."),
     as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
     markdown: bool = typer.Option(False, "--markdown", help="Print the README's Markdown table."),
     dataset: str = typer.Option(None, "--dataset", help="Also run real A/A studies (one cell "
                                 "against itself) on this reference dataset and count the "
                                 "winners named; a cheap one: italy-power."),
-    runs: int = typer.Option(20, "--runs", help="With --dataset: how many A/A studies."),
+    aa_studies: int = typer.Option(20, "--aa-studies", help="With --dataset: how many A/A "
+                                   "studies (formerly --runs)."),
+    runs: int = opt.old_name("--runs"),
     cell: str = typer.Option("lstm", "--cell", help="With --dataset: the cell run against "
                              "itself."),
-    pairs: int = typer.Option(3, "--pairs", help="With --dataset: seed pairs per A/A study."),
+    seeds: int = typer.Option(3, "--seeds", help="With --dataset: seed pairs per A/A study "
+                              "(formerly --pairs)."),
+    pairs: int = opt.old_name("--pairs"),
     threads: int = typer.Option(0, "--threads", help="With --dataset: intra-op threads (0: all "
                                 "cores)."),
     out: Path = typer.Option(None, "--out", help="With --dataset: the study folder "
@@ -43,6 +50,9 @@ def calibrate_command(
     """Simulate every decision rule: false winners under the null, power, pairs used.
 
     With --dataset, also run real A/A studies and report the observed false-winner rate."""
+    reps = opt.renamed(studies, reps, new="--studies", old="--reps", default=DEFAULT_REPS)
+    runs = opt.renamed(aa_studies, runs, new="--aa-studies", old="--runs", default=20)
+    pairs = opt.renamed(seeds, pairs, new="--seeds", old="--pairs", default=3)
     observed = None
     if dataset is not None:  # first, so a bad value fails before the simulation runs
         with RichProgress(Console(stderr=True)) as progress:

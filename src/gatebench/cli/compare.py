@@ -81,8 +81,9 @@ PRIORITY = typer.Option(DEFAULT_PRIORITY, "--priority", help="What decides the p
 MATCH = typer.Option("params", "--match", help="params: solve each hidden size to "
                      "the same parameter budget (within 1%); hidden: one hidden size.",
                      rich_help_panel=MODEL)
-BUDGET = typer.Option(None, "--budget", help="Explicit parameter budget for the "
-                      "recurrent layers and head.", rich_help_panel=MODEL)
+PARAM_BUDGET = typer.Option(None, "--param-budget", help="Explicit parameter budget for the "
+                            "recurrent layers and head (formerly --budget).",
+                            rich_help_panel=MODEL, show_default=False)
 LAYERS = typer.Option(1, "--layers", rich_help_panel=MODEL)
 DROPOUT = typer.Option(0.0, "--dropout", rich_help_panel=MODEL)
 BIDIRECTIONAL = typer.Option(False, "--bidirectional", rich_help_panel=MODEL)
@@ -143,7 +144,8 @@ def compare_command(
     priority: str = PRIORITY,
     match: str = MATCH,
     hidden: int = opt.HIDDEN,
-    budget: int = BUDGET,
+    param_budget: int = PARAM_BUDGET,
+    budget: int = opt.old_name("--budget"),
     layers: int = LAYERS,
     dropout: float = DROPOUT,
     bidirectional: bool = BIDIRECTIONAL,
@@ -173,6 +175,8 @@ def compare_command(
 ) -> None:
     """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
     priority = check_priority(priority)  # bad flags fail before anything is read or written
+    param_budget = opt.renamed(param_budget, budget, new="--param-budget", old="--budget",
+                               default=None)
     seeds_value = None if seeds is None else seed_count(seeds)
     check_seeding(max_seeds, time_budget)
     tracker = start_tracking(mlflow, tracking_uri, study_dir(data, dataset, out)
@@ -190,7 +194,7 @@ def compare_command(
                 horizon=horizon, predict=predict, features=features, seq_len=seq_len),
             cells=name_list(cells), arms=parse_arms(arms) if arms else (), seeds=seeds_value,
             max_seeds=max_seeds, time_budget=time_budget, match=match, hidden=hidden,
-            budget=budget, layers=layers, dropout=dropout, bidirectional=bidirectional,
+            budget=param_budget, layers=layers, dropout=dropout, bidirectional=bidirectional,
             embed_dim=embed_dim, forget_bias=forget_bias, reference=reference, lr=lr,
             batch_size=batch_size, max_epochs=max_epochs, patience=patience, clip_norm=clip,
             threads=threads, device=device, margin=margin, explicit=floored_flags_set(ctx),

@@ -52,9 +52,10 @@ def importance_command(
                               "(default: gru,lstm; add mingru,minlstm to weigh the contenders).",
                               rich_help_panel=DESIGN,
                               show_default=False),
-    budget: int = typer.Option(DEFAULT_BUDGET, "--budget", help="Trials in all: the largest "
-                               "two-level fraction with at least two seeds per configuration.",
-                               rich_help_panel=DESIGN),
+    trials: int = typer.Option(DEFAULT_BUDGET, "--trials", help="Trials in all: the largest "
+                               "two-level fraction with at least two seeds per configuration "
+                               "(formerly --budget).", rich_help_panel=DESIGN),
+    budget: int = opt.old_name("--budget"),
     hidden: int = opt.HIDDEN,
     lr: float = opt.LR,
     batch_size: int = opt.BATCH_SIZE,
@@ -75,6 +76,7 @@ def importance_command(
     gpus_per_trial: float = GPUS_PER_TRIAL,
 ) -> None:
     """Which matters more, the cell or the learning rate, size, regularisation, preprocessing?"""
+    trials = opt.renamed(trials, budget, new="--trials", old="--budget", default=DEFAULT_BUDGET)
     err = Console(stderr=True)
     options = opt.task_options(text_col=text_col, label_col=label_col, target_col=target_col,
                                time_col=time_col, id_col=id_col)
@@ -85,7 +87,7 @@ def importance_command(
             data, dataset=dataset, task=task, out=out, fresh=fresh, executor=runner,
             progress=progress, task_options=options,
             factors=name_list(factors) if factors is not None else None,
-            cells=name_list(cells) if cells is not None else None, budget=budget,
+            cells=name_list(cells) if cells is not None else None, budget=trials,
             hidden=hidden, lr=lr, batch_size=batch_size, max_epochs=max_epochs,
             patience=patience, threads=threads, device=device,
             explicit=floored_flags_set(ctx),

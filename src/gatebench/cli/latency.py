@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gatebench.analysis.documents import LatencyMemory, LatencyRatio, LatencyResult, LatencyRow
+from gatebench.cli import options as opt
 from gatebench.cli.lists import int_list, name_list
 from gatebench.cli.main import app
 from gatebench.deploy.latency import LatencyPlan
@@ -37,8 +38,9 @@ def latency_command(
                               "each cell sized to the LSTM's parameter count."),
     threads: int = typer.Option(0, "--threads", help="Intra-op threads for every runtime "
                                 "(0: all cores)."),
-    repeats: int = typer.Option(50, "--repeats", help="Timed calls per cell and setting, "
-                                "after warm-up."),
+    calls: int = typer.Option(50, "--calls", help="Timed calls per cell and setting, "
+                              "after warm-up (formerly --repeats)."),
+    repeats: int = opt.old_name("--repeats"),
     streaming: bool = typer.Option(True, "--streaming/--no-streaming", help="Also time one "
                                    "streaming step with carried state."),
     memory: bool = typer.Option(False, "--memory", help="Peak memory per cell and runtime, "
@@ -49,10 +51,11 @@ def latency_command(
                              "included) to this JSON file."),
 ) -> None:
     """Time GRU and LSTM side by side (interleaved) in eager, TorchScript and ONNX Runtime."""
+    calls = opt.renamed(calls, repeats, new="--calls", old="--repeats", default=50)
     plan = LatencyPlan(
         seq_lens=int_list(seq_lens, "--seq-lens"),
         batch_sizes=int_list(batch_sizes, "--batch-sizes"),
-        runtimes=name_list(runtimes), streaming=streaming, repeats=repeats, threads=threads,
+        runtimes=name_list(runtimes), streaming=streaming, repeats=calls, threads=threads,
         memory=memory,
     )
     result = latency_at_size(name_list(cells), hidden, input_size, plan, match=match)
@@ -77,7 +80,7 @@ def render_latency(result: LatencyResult, console: Console) -> None:
     caption = (f"ratio = {top}/{reference} of p50s (CI: bootstrap over rounds); below 1: "
                f"{top if len(others) == 1 else 'the cell'} is faster")
     if any(row.get("p99_ms") is None for row in result["results"]):
-        caption += f"; p99 – : {P99_TOO_FEW} (raise --repeats)"
+        caption += f"; p99 – : {P99_TOO_FEW} (raise --calls)"
     table = Table(title=f"Inference latency, ms (threads {plan['threads']}, "
                         f"{plan['rounds']} interleaved rounds x {plan['samples_per_round']})",
                   caption=caption, box=box.SIMPLE_HEAD, pad_edge=False)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
+
+from gatebench.errors import SpecError
+
+T = TypeVar("T")
 
 DATA = "Data"
 MODEL = "Model and fairness"
@@ -58,3 +62,23 @@ DEVICE = typer.Option("auto", "--device", help="auto, cpu or cuda.", rich_help_p
 def task_options(**given: Any) -> dict[str, Any]:
     """The task-reading options the user set (None: the task's default)."""
     return {name: value for name, value in given.items() if value is not None}
+
+
+# -- renamed flags ------------------------------------------------------------------------------
+# One word, one meaning (README: Glossary). A renamed flag keeps its old name for one release,
+# hidden from --help, with a one-line note when used.
+
+
+def old_name(flag: str) -> Any:
+    """The hidden option for a flag's old name (None when not given)."""
+    return typer.Option(None, flag, hidden=True, show_default=False)
+
+
+def renamed(value: T, old_value: T | None, *, new: str, old: str, default: T) -> T:
+    """The flag's value, given under its new name or (with a note on stderr) its old one."""
+    if old_value is None:
+        return value
+    if value != default:
+        raise SpecError(f"{old} and {new} are the same option (renamed); give {new} only")
+    typer.echo(f"note: {old} is now {new}; the old name works in this release only", err=True)
+    return old_value

@@ -66,7 +66,7 @@ class LatencyPlan:
             if not values or any(int(v) != v or v < 1 for v in values):
                 raise SpecError(f"{name} must be positive integers, got {list(values)}")
         if self.repeats < 2 or self.rounds < 2:
-            raise SpecError(f"--repeats must be at least 2 (got {self.repeats}); "
+            raise SpecError(f"--calls must be at least 2 (got {self.repeats}); "
                             f"rounds at least 2 (got {self.rounds})")
         if self.warmup < 0 or self.threads < 0:
             raise SpecError("warm-up calls and --threads must be non-negative")

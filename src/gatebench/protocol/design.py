@@ -258,9 +258,9 @@ def build_design(base: TrialSpec, description: Mapping[str, Any], cells: Sequenc
     m = len(two_level)
     needed = min_budget(len(cells), m)
     if budget < needed:
-        raise SpecError(f"--budget {budget} is too small for {len(cells)} cell(s) and {m} "
+        raise SpecError(f"--trials {budget} is too small for {len(cells)} cell(s) and {m} "
                         f"two-level factor(s): the smallest resolution IV design needs {needed} "
-                        f"trials; raise --budget or drop factors with --factors")
+                        f"trials; raise --trials or drop factors with --factors")
     b = max(b for b in range(smallest_base(m), m + 1)
             if len(cells) * 2 ** b * MIN_REPLICATES <= budget and _generators(m, b) is not None)
     rows, generators = fraction_columns(m, b)
