@@ -67,3 +67,18 @@ def test_seeds_auto_stops_when_the_ranking_is_decided(reviews_csv: Path) -> None
     with pytest.raises(SpecError, match="not one of the arms"):
         study_spec(task_spec(reviews_csv, **OPTIONS), cells=("gru", "lstm", "mingru"),
                    reference="minlstm").validate()
+
+
+def test_a_k_arm_study_records_its_time_budget(reviews_csv: Path, tmp_path: Path) -> None:
+    from gatebench.cli.display import budget_line
+    from gatebench.run import run_study
+    from gatebench.store import open_store
+
+    spec = study_spec(task_spec(reviews_csv, **OPTIONS), cells=("gru", "lstm", "mingru"),
+                      seeds="auto", max_seeds=3, time_budget=300, hidden=16, embed_dim=8,
+                      max_epochs=1, threads=1)
+    run_study(spec, tmp_path / "k3")
+    with open_store(tmp_path / "k3") as store:
+        state = store.study_state("compare")
+    assert state["time_budget_s"] == 300 and 0 < state["elapsed_s"] < 300
+    assert budget_line(state).startswith(f"Budget: {state['elapsed_s']:.0f} s of 300 s used")

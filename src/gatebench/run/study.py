@@ -314,6 +314,7 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
     store.save_study_state(study_id, {
         "design": "sequential", "method": look["method"], "pairs": look["pairs"],
         "pairs_run": look["pairs_run"], "max_seeds": study.max_seeds, "stopped": reason,
+        "time_budget_s": study.time_budget_s, "elapsed_s": time.monotonic() - started,
         "looks": looks, "ranking_decided": look["decided"],
     })
     return records
