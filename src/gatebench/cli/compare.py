@@ -174,11 +174,8 @@ def compare_command(
     tracking_uri: str = TRACKING_URI,
 ) -> None:
     """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
-    priority = check_priority(priority)  # bad flags fail before anything is read or written
-    param_budget = opt.renamed(param_budget, budget, new="--param-budget", old="--budget",
-                               default=None)
-    seeds_value = None if seeds is None else seed_count(seeds)
-    check_seeding(max_seeds, time_budget)
+    priority, param_budget, seeds_value = _checked_flags(priority, param_budget, budget, seeds,
+                                                         max_seeds, time_budget)
     tracker = start_tracking(mlflow, tracking_uri, study_dir(data, dataset, out)
                              if (data is None) != (dataset is None) else None)
     progress = RichProgress(Console(stderr=True), "" if as_json else plan_text(
@@ -201,6 +198,18 @@ def compare_command(
             tune=tune, trials=trials, priority=priority,
         )
     _print_study(study, tracker.finish() if tracker else None, as_json)
+
+
+def _checked_flags(priority: str, param_budget: int | None, budget: int | None,
+                   seeds: str | None, max_seeds: int, time_budget: float
+                   ) -> tuple[str, int | None, int | None]:
+    """The flags checked before anything is read or written: the priority, the parameter
+    budget (under its old name too) and the seeds (None: auto)."""
+    priority = check_priority(priority)
+    param_budget = opt.renamed(param_budget, budget, new="--param-budget", old="--budget",
+                               default=None)
+    check_seeding(max_seeds, time_budget)
+    return priority, param_budget, None if seeds is None else seed_count(seeds)
 
 
 def _print_study(study: Study, tracked: TrackingResult | None, as_json: bool) -> None:
