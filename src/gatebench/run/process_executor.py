@@ -93,16 +93,6 @@ class ProcessExecutor(Executor):
         self.concurrent = workers > 1
         self._pool: ProcessPoolExecutor | None = None
 
-    def _started(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # spawn, not fork: a forked copy of a process whose torch thread pools have started
-            # can deadlock; each worker imports torch afresh and loads each task once.
-            context = multiprocessing.get_context("spawn")
-            # the pool lives as long as the executor: its workers stay warm between trials
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_start_worker)
-        return self._pool
-
     def run(
         self,
         specs: Sequence[TrialSpec],
@@ -111,10 +101,16 @@ class ProcessExecutor(Executor):
         progress: StudyProgress | None = None,
     ) -> Iterator[TrialRecord]:
         self._warn_if_oversubscribed(specs)
-        pool = self._started()
+        if self._pool is None:
+            # spawn, not fork: a forked copy of a process whose torch thread pools have started
+            # can deadlock; each worker imports torch afresh and loads each task once.
+            context = multiprocessing.get_context("spawn")
+            # the pool lives as long as the executor: its workers stay warm between trials
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_start_worker)
         futures = [
-            pool.submit(_run_named, spec, cache_dir=cache_dir, concurrent=self.concurrent,
-                        default_threads=self.threads_per_worker)
+            self._pool.submit(_run_named, spec, cache_dir=cache_dir, concurrent=self.concurrent,
+                              default_threads=self.threads_per_worker)
             for spec in specs
         ]
         finished = False

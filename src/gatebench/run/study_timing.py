@@ -96,27 +96,21 @@ class TimingPassRecord(TypedDict, total=False):
     warmup_s: float  # the cold first pass, kept off the clock
 
 
-def _pass_batches(first: TrialSpec, data: TaskData, device: torch.device
-                  ) -> tuple[TaskData, list[Batch], list[Batch]]:
-    """The first trial's training data, its seeded epoch and the pass's spread of that epoch."""
-    cfg = first.effective_train
-    data = data.with_train_fraction(first.data_fraction,
-                                    derive_seed("fraction", first.seed, first.data_fraction))
-    batcher = Batcher(data.train, cfg.batch_size, device,
-                      per_step_targets=data.info.objective == "tagging")
-    epoch = list(batcher.epoch(torch.Generator().manual_seed(derive_seed("order", first.seed))))
-    return data, epoch, spread_batches(epoch, MAX_BATCHES)
-
-
 def timing_rounds(
     study: StudySpec, data: TaskData, *, start: int = 0, rounds: int = STUDY_TIMING_ROUNDS,
 ) -> Iterator[list[TimingPassRecord]]:
     """Measure rounds `start` .. `rounds - 1`; yield each round's records (one per arm)."""
     trials = timing_trials(study)
-    cfg = trials[0].effective_train
+    first = trials[0]
+    cfg = first.effective_train
     threads = set_threads(cfg.threads)
     device = resolve_device(cfg.device)
-    data, epoch, batches = _pass_batches(trials[0], data, device)
+    data = data.with_train_fraction(first.data_fraction,
+                                    derive_seed("fraction", first.seed, first.data_fraction))
+    batcher = Batcher(data.train, cfg.batch_size, device,
+                      per_step_targets=data.info.objective == "tagging")
+    epoch = list(batcher.epoch(torch.Generator().manual_seed(derive_seed("order", first.seed))))
+    batches = spread_batches(epoch, MAX_BATCHES)
     arms = [_ArmClock(t, data, device) for t in trials]
     # warm-up: every arm on every shape before any clock counts
     warm = {arm.trial.arm_label: sum(arm.run(batches)) for arm in arms}
