@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from gatebench.protocol.record import EnvDoc
+
 
 def resolve_device(name: str) -> torch.device:
     """'auto' picks CUDA when present; anything else is taken as torch names it."""
@@ -33,7 +35,7 @@ def set_threads(threads: int) -> int:
 
 
 @functools.lru_cache(maxsize=1)
-def _static_fingerprint() -> dict[str, object]:
+def _static_fingerprint() -> EnvDoc:
     versions = {}
     for package in ("gatebench", "torch", "numpy", "pandas", "scipy", "onnxruntime", "ray"):
         try:
@@ -52,9 +54,9 @@ def _static_fingerprint() -> dict[str, object]:
     }
 
 
-def fingerprint(device: torch.device) -> dict[str, object]:
+def fingerprint(device: torch.device) -> EnvDoc:
     """Machine and library facts for one result (cheap after the first call)."""
-    env = dict(_static_fingerprint())
+    env = EnvDoc(**_static_fingerprint())
     env["device"] = str(device)
     env["threads"] = torch.get_num_threads()
     if device.type == "cuda":

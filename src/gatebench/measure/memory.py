@@ -6,6 +6,8 @@ import resource
 import sys
 from pathlib import Path
 
+from gatebench.protocol.record import MemoryDoc
+
 _STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
 
@@ -65,7 +67,7 @@ class PeakRss:
     def __exit__(self, *exc: object) -> None:
         self.mb = peak_rss_mb()
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> MemoryDoc:
         """The record's `memory` entry: the peak, and what the block added to the start."""
         grew = (self.mb - self.start_mb if self.mb is not None and self.start_mb is not None
                 and self.scope == "trial" else None)

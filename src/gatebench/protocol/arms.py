@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.errors import SpecError
 
@@ -29,6 +29,14 @@ ARM_OPTIONS: dict[str, str] = {
     "hidden": "sizing",
 }
 _LABEL_CHARS = set(string.ascii_letters + string.digits + "-_.")
+
+
+class ArmDoc(TypedDict):
+    """`Arm.to_dict()`: label, cell and its overrides (an option of ARM_OPTIONS -> number)."""
+
+    label: str
+    cell: str
+    overrides: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -63,11 +71,11 @@ class Arm:
             if key in ("lr", "hidden") and not value > 0:
                 raise SpecError(f"arm {self.label}: {key} must be positive, got {value}")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ArmDoc:
         return {"label": self.label, "cell": self.cell, "overrides": dict(self.overrides)}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Arm:
+    def from_dict(cls, d: ArmDoc) -> Arm:
         return cls.make(d["cell"], d.get("label"), **(d.get("overrides") or {}))
 
 
@@ -99,7 +107,7 @@ def parse_arms(text: str) -> tuple[Arm, ...]:
         label, sep, cell = head.partition("=")
         if not sep:
             label, cell = "", head
-        overrides: dict[str, Any] = {}
+        overrides: dict[str, float] = {}
         for opt in opts:
             key, sep, value = opt.partition("=")
             if not sep:

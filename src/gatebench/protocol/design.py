@@ -12,7 +12,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.errors import SpecError, UnknownNameError
 from gatebench.protocol.specs import TaskSpec, TrialSpec
@@ -146,6 +146,19 @@ class DesignPoint:
     spec: TrialSpec
 
 
+class DesignDoc(TypedDict):
+    """`Design.to_dict()`: the design's kind, factors with their level labels, and its size."""
+
+    kind: str
+    factors: list[str]
+    levels: dict[str, list[str]]  # factor -> its level labels, low first
+    generators: list[str]
+    resolution: int | None
+    points: int
+    replicates: int
+    trials: int
+
+
 @dataclass(frozen=True)
 class Design:
     """Design points × replicate seeds, and how the fraction was built."""
@@ -162,7 +175,7 @@ class Design:
         return [(p, replace(p.spec, seed=seed)) for seed in range(self.replicates)
                 for p in self.points]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DesignDoc:
         """JSON-able description of the design."""
         return {"kind": self.kind, "factors": list(self.factors),
                 "levels": {k: list(v) for k, v in self.levels.items()},
@@ -282,7 +295,8 @@ def build_design(base: TrialSpec, description: Mapping[str, Any], cells: Sequenc
     replicates = budget // len(points)
     kind = (f"full factorial 2^{m}" if b == m else f"2^({m}-{m - b}) fraction") + \
         (f" x {len(cells)} cells" if CELL in factors else "")
-    levels: dict[str, Any] = {name: tuple(_label(v) for v in values[name]) for name in two_level}
+    levels: dict[str, tuple[str, ...]] = {name: tuple(_label(v) for v in values[name])
+                                          for name in two_level}
     if CELL in factors:
         levels = {CELL: cells, **levels}
     return Design(tuple(points), replicates, tuple(factors), {k: levels[k] for k in factors},
@@ -290,5 +304,5 @@ def build_design(base: TrialSpec, description: Mapping[str, Any], cells: Sequenc
 
 
 __all__ = ["CELL", "DEFAULT_FACTORS", "FACTORS", "MIN_REPLICATES", "PREPROCESSING", "Design",
-           "DesignPoint", "Factor", "build_design", "check_factors", "default_factors",
+           "DesignDoc", "DesignPoint", "Factor", "build_design", "check_factors", "default_factors",
            "fraction_columns", "known_factors", "min_budget", "resolution", "smallest_base"]

@@ -17,7 +17,7 @@ from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, TypedDict, cast
 
 from gatebench.errors import StoreError
-from gatebench.protocol.specs import SCHEMA_VERSION
+from gatebench.protocol.specs import SCHEMA_VERSION, TrialSpecDoc
 
 TRIAL_KIND = "trial"
 # Tags written only when set (None: the key is absent from the stored JSON).
@@ -65,6 +65,56 @@ class ParamsDoc(TypedDict):
     core: int | None
     total: int | None
     budget: int | None
+
+
+class EnvDoc(TypedDict, total=False):
+    """The machine and library fingerprint stored with every result (measure.fingerprint);
+    gpu, cuda and cudnn only on a CUDA device, and older records may lack newer keys."""
+
+    python: str
+    platform: str
+    machine: str
+    cpu: str
+    cpu_count: int | None
+    versions: dict[str, str]  # package -> installed version
+    commit: str | None
+    mkldnn: bool
+    device: str
+    threads: int
+    gpu: str
+    cuda: str | None
+    cudnn: int | None
+
+
+class MemoryDoc(TypedDict):
+    """A record's "memory": the trial's peak resident memory (measure.memory.PeakRss)."""
+
+    peak_rss_mb: float | None
+    start_rss_mb: float | None
+    added_rss_mb: float | None  # None unless the peak could be reset for the trial
+    scope: str  # "trial" | "process"
+
+
+class WorkerDoc(TypedDict):
+    """A record's "worker": the process that ran the trial and how many it ran before."""
+
+    pid: int
+    trials_before: int
+
+
+class TuningTag(TypedDict):
+    """A record's "tuning": the equal-budget search (run.tuning) this fit belongs to."""
+
+    search_key: str
+    arm: str
+
+
+class ImportanceTag(TypedDict):
+    """A record's "importance": its design point, level labels and replicate (run.importance)."""
+
+    point: int
+    levels: dict[str, str]  # factor -> level label
+    replicate: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +209,44 @@ class ParamCounts:
         return {"core": self.core, "total": self.total, "budget": self.budget}
 
 
+class TrialDoc(TypedDict, total=False):
+    """A trial's stored JSON (`TrialRecord.to_dict`), in its key order; the tags from memory on
+    only when set, and keys a later version wrote (`extra`) after them."""
+
+    schema_version: int
+    spec_id: str
+    pair_key: str
+    spec: TrialSpecDoc
+    cell: str
+    arm: str
+    seed: int
+    data_fraction: float
+    status: str
+    hidden_size: int | None
+    params: ParamsDoc
+    metric: str
+    higher_is_better: bool
+    test: dict[str, float]
+    test_by_length: dict[str, dict[str, int]]
+    best_epoch: int
+    epochs_run: int
+    history: list[dict[str, float]]
+    timing: TimingDoc
+    kernel: str | None
+    device: str
+    threads: int
+    concurrent: bool
+    env: EnvDoc
+    task: TaskDoc
+    created_at: str | None
+    memory: MemoryDoc
+    worker: WorkerDoc
+    checkpoint: str
+    study_id: str
+    tuning: TuningTag
+    importance: ImportanceTag
+
+
 _NESTED: dict[str, type[TaskDescription | TrialTiming | ParamCounts]] = {
     "task": TaskDescription, "timing": TrialTiming, "params": ParamCounts}
 
@@ -175,7 +263,7 @@ class TrialRecord(Mapping[str, Any]):
     metric: str = "metric"
     higher_is_better: bool = True
     schema_version: int = SCHEMA_VERSION
-    spec: dict[str, Any] = field(default_factory=dict)
+    spec: TrialSpecDoc = field(default_factory=dict)  # {}: a record built without its spec
     arm: str = ""  # empty: the cell's name (records before schema 2 had no arm)
     data_fraction: float = 1.0
     hidden_size: int | None = None
@@ -190,15 +278,15 @@ class TrialRecord(Mapping[str, Any]):
     device: str = "cpu"
     threads: int = 0
     concurrent: bool = False
-    env: dict[str, Any] = field(default_factory=dict)
+    env: EnvDoc = field(default_factory=EnvDoc)
     task: TaskDescription = field(default_factory=TaskDescription)
     created_at: str | None = None
-    memory: dict[str, Any] | None = None
-    worker: dict[str, Any] | None = None
+    memory: MemoryDoc | None = None
+    worker: WorkerDoc | None = None
     checkpoint: str | None = None
     study_id: str | None = None
-    tuning: dict[str, Any] | None = None
-    importance: dict[str, Any] | None = None
+    tuning: TuningTag | None = None
+    importance: ImportanceTag | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
     # The best weights, serialised by the worker; never stored: the driver writes them beside
     # the store (or drops them) and keeps the path in `checkpoint`.
@@ -239,14 +327,12 @@ class TrialRecord(Mapping[str, Any]):
         extra = {k: v for k, v in d.items() if k not in names and k != "kind"}
         return cls(**known, extra=extra)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TrialDoc:
         """JSON-able stored form: the keys run_trial has always written, tags when set."""
-        out: dict[str, Any] = {}
-        for name in _STORED_ORDER:
-            value = getattr(self, name)
-            if not (name in _OPTIONAL and value is None):
-                out[name] = value.to_dict() if name in _NESTED else value
-        return {**out, **self.extra}
+        stored = ((name, getattr(self, name)) for name in _STORED_ORDER)
+        out = {name: value.to_dict() if name in _NESTED else value for name, value in stored
+               if not (name in _OPTIONAL and value is None)}
+        return cast("TrialDoc", {**out, **self.extra})
 
     def without_checkpoint(self) -> tuple[TrialRecord, bytes | None]:
         """The record without its checkpoint bytes, and the bytes (for the driver to write)."""
@@ -321,7 +407,8 @@ def trials_only(records: Iterable[Any]) -> list[TrialRecord]:
 
 
 __all__ = [
-    "TRIAL_KIND", "Baseline", "Measurement", "ParamCounts", "ParamsDoc", "TaskDescription",
-    "TaskDoc", "TimingDoc", "TrialRecord", "TrialTiming", "is_trial", "read_record",
+    "TRIAL_KIND", "Baseline", "EnvDoc", "ImportanceTag", "Measurement", "MemoryDoc",
+    "ParamCounts", "ParamsDoc", "TaskDescription", "TaskDoc", "TimingDoc", "TrialDoc",
+    "TrialRecord", "TrialTiming", "TuningTag", "WorkerDoc", "is_trial", "read_record",
     "trials_only",
 ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from gatebench.errors import SpecError
-from gatebench.protocol.arms import ARM_OPTIONS, DEFAULT_CELLS, Arm, arms_for_cells
+from gatebench.protocol.arms import ARM_OPTIONS, DEFAULT_CELLS, Arm, ArmDoc, arms_for_cells
 
 SCHEMA_VERSION = 2  # 2: trials carry their arm (label and overrides)
 MIN_ADAPTIVE_SEEDS = 3  # --seeds auto looks first after this many pairs
@@ -21,6 +21,80 @@ DEFAULT_MARGIN = 1.0
 
 def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class TaskSpecDoc(TypedDict):
+    """`TaskSpec.to_dict()`: the task's name and its options."""
+
+    name: str
+    options: dict[str, Any]  # free-form: each task family reads its own options
+
+
+class SizingDoc(TypedDict):
+    """`SizingConfig` as JSON (`dataclasses.asdict`)."""
+
+    match: str
+    reference_cell: str
+    reference_hidden: int
+    budget: int | None
+    tolerance: float
+
+
+class ModelDoc(TypedDict):
+    """`ModelOptions` as JSON (`dataclasses.asdict`)."""
+
+    num_layers: int
+    dropout: float
+    bidirectional: bool
+    embed_dim: int
+    forget_bias: float
+
+
+class TrainDoc(TypedDict):
+    """`TrainConfig` as JSON (`dataclasses.asdict`)."""
+
+    lr: float
+    batch_size: int
+    max_epochs: int
+    patience: int
+    clip_norm: float
+    weight_decay: float
+    threads: int
+    device: str
+    warmup_steps: int
+
+
+class TrialSpecDoc(TypedDict):
+    """`TrialSpec.to_dict()`: what a trial record stores as its "spec" (and hashes for its id)."""
+
+    task: TaskSpecDoc
+    cell: str
+    arm: str
+    overrides: dict[str, float]  # ARM_OPTIONS -> value
+    seed: int
+    sizing: SizingDoc
+    model: ModelDoc
+    train: TrainDoc
+    data_fraction: float
+
+
+class StudySpecDoc(TypedDict):
+    """`StudySpec.to_dict()`: every field, the configs and arms as JSON."""
+
+    task: TaskSpecDoc
+    cells: list[str]
+    seeds: int
+    sizing: SizingDoc
+    model: ModelDoc
+    train: TrainDoc
+    data_fractions: list[float]
+    margin: float | None
+    arms: list[ArmDoc]
+    adaptive: bool
+    max_seeds: int
+    time_budget_s: float | None
+    first_seed: int
+    reference: str | None
 
 
 @dataclass(frozen=True)
@@ -40,11 +114,11 @@ class TaskSpec:
         """The value of one option, or `default`."""
         return dict(self.options).get(key, default)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TaskSpecDoc:
         return {"name": self.name, "options": dict(self.options)}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TaskSpec:
+    def from_dict(cls, d: TaskSpecDoc) -> TaskSpec:
         return cls.make(d["name"], **d.get("options", {}))
 
 
@@ -165,7 +239,7 @@ class TrialSpec:
             return self.sizing
         return replace(self.sizing, match="hidden", reference_hidden=int(hidden), budget=None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> TrialSpecDoc:
         """A JSON-able dict; `from_dict` inverts it."""
         return {
             "task": self.task.to_dict(),
@@ -173,14 +247,14 @@ class TrialSpec:
             "arm": self.arm_label,
             "overrides": dict(self.overrides),
             "seed": self.seed,
-            "sizing": asdict(self.sizing),
-            "model": asdict(self.model),
-            "train": asdict(self.train),
+            "sizing": cast("SizingDoc", asdict(self.sizing)),
+            "model": cast("ModelDoc", asdict(self.model)),
+            "train": cast("TrainDoc", asdict(self.train)),
             "data_fraction": self.data_fraction,
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TrialSpec:
+    def from_dict(cls, d: TrialSpecDoc) -> TrialSpec:
         return cls(
             task=TaskSpec.from_dict(d["task"]),
             cell=d["cell"],
@@ -304,17 +378,17 @@ class StudySpec:
             for arm in self.arms
         ]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> StudySpecDoc:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["task"] = self.task.to_dict()
         for key in ("sizing", "model", "train"):
             d[key] = asdict(d[key])
         d["cells"], d["data_fractions"] = list(self.cells), list(self.data_fractions)
         d["arms"] = [a.to_dict() for a in self.arms]
-        return d
+        return cast("StudySpecDoc", d)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> StudySpec:
+    def from_dict(cls, d: StudySpecDoc) -> StudySpec:
         budget = d.get("time_budget_s")
         return cls(
             task=TaskSpec.from_dict(d["task"]),
