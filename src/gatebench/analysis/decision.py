@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Any, TypedDict, cast
 
-from gatebench.analysis.documents import PickDoc
+from gatebench.analysis.documents import PickDoc, RankedArm, SummaryDoc, TimeRatio
 from gatebench.errors import SpecError
 from gatebench.numbers import finite
 
@@ -281,7 +281,7 @@ def decide_ranked(summary: Mapping[str, Any], priority: str = DEFAULT_PRIORITY,
                 pick.provisional, (*pick.notes, note))
 
 
-def _time_ratio(summary: Mapping[str, Any], a: str, b: str) -> dict[str, Any]:
+def _time_ratio(summary: Mapping[str, Any], a: str, b: str) -> TimeRatio:
     """The a/b training-time ratio: a study's pairwise ratios (`time_ratios`, keyed "a/b"),
     else its first comparison's (`time_ratio`), inverted when stored the other way round."""
     ratios = {**(summary.get("time_ratios") or {})}
@@ -297,7 +297,7 @@ def _time_ratio(summary: Mapping[str, Any], a: str, b: str) -> dict[str, Any]:
             "ci": [1.0 / hi if hi else None, 1.0 / lo if lo else None]}
 
 
-def _relative_time(summary: Mapping[str, Any], arm: str, top: Sequence[dict[str, Any]]) -> float:
+def _relative_time(summary: Mapping[str, Any], arm: str, top: Sequence[RankedArm]) -> float:
     """The arm's training time relative to the first tied arm (unknown: last)."""
     first = top[0]["arm"]
     if arm == first:
@@ -306,7 +306,7 @@ def _relative_time(summary: Mapping[str, Any], arm: str, top: Sequence[dict[str,
     return finite(r.get("geomean", r.get("mean"))) or math.inf
 
 
-def pair_summary(summary: Mapping[str, Any], x: str, y: str) -> dict[str, Any]:
+def pair_summary(summary: Mapping[str, Any], x: str, y: str) -> SummaryDoc:
     """A two-arm view of a k-arm summary for arms x and y, oriented as their pairwise row:
     their cells, that row's verdict and difference, and their training-time ratio."""
     row = next((r for r in summary.get("pairwise") or [] if {r["a"], r["b"]} == {x, y}),

@@ -47,7 +47,7 @@ class VerdictDoc(TypedDict, total=False):
     bound: float | None
     final: bool  # sequential design only
     health: list[str]  # the blocking checks, when health made it inconclusive
-    before_health: dict[str, Any]  # what the statistics alone said
+    before_health: VerdictDoc  # what the statistics alone said
 
 
 # -- the study summary (summary.json) -------------------------------------------------------
@@ -97,7 +97,8 @@ class TimeRatio(TypedDict, total=False):
 
     what: str
     geomean: float
-    ci: list[float]
+    mean: float  # the geomean again, in a ratio analysis.decision inverted
+    ci: list[float | None]
     values: list[float]
     concurrent: bool
     source: str  # "timing pass" or "trials": where it was measured
@@ -147,6 +148,23 @@ class ProtocolDoc(TypedDict, total=False):
     diverged_rule: str
 
 
+class HolmStep(TypedDict):
+    """Where Holm's step-down settled a comparison: the level, the round, whether decided."""
+
+    alpha: float
+    step: int
+    rejected: bool
+
+
+class HolmEntry(TypedDict):
+    """One comparison's verdict under Holm's step-down (analysis.karm.holm_pairwise)."""
+
+    a: str
+    b: str
+    verdict: VerdictDoc
+    holm: HolmStep
+
+
 class PairwiseRow(TypedDict):
     """One comparison of a k-arm summary, with its Holm step (analysis.karm)."""
 
@@ -158,13 +176,23 @@ class PairwiseRow(TypedDict):
     ci: list[float | None]
     values: list[float]
     verdict: VerdictDoc
-    holm: dict[str, Any]
+    holm: HolmStep
+
+
+class RankedArm(TypedDict):
+    """One arm's place in a ranking: its rank, mean, the arms it beats and those it ties."""
+
+    arm: str
+    rank: int
+    mean: float | None
+    beats: list[str]
+    tied_with: list[str]
 
 
 class Ranking(TypedDict, total=False):
     """The arms ranked from the pairwise verdicts (analysis.karm.rank_arms)."""
 
-    order: list[dict[str, Any]]
+    order: list[RankedArm]
     decided: bool
     undecided: list[list[str]]
     final: bool
@@ -402,7 +430,8 @@ class SummaryDoc(TypedDict, total=False):
     verdict: VerdictDoc
     protocol: ProtocolDoc
     pairwise: list[PairwiseRow]
-    ranking: Ranking
+    ranking: Ranking | None  # None: a two-arm view of a k-arm summary (decision.pair_summary)
+    time_ratios: dict[str, TimeRatio]  # "a/b" -> a study timing pass's pairwise ratio
     # added by the compare driver (api.compare)
     arms: dict[str, dict[str, Any]]
     seeding: SeedingState
@@ -413,9 +442,10 @@ class SummaryDoc(TypedDict, total=False):
 
 
 __all__ = [
-    "ArmSummary", "CheckpointRef", "Difference", "FailureRate", "HealthAction", "HealthFinding",
-    "Int8Cost", "LatencyMemory", "LatencyRatio", "LatencyResult", "LatencyRow", "Look",
-    "MarginDoc", "MeanCI", "ModelFacts", "PairwiseRow", "PickDoc", "ProtocolDoc", "Ranking",
-    "SeedingState", "StudyInfo", "StudyLatency", "SummaryDoc", "TaskPart", "TimeRatio",
-    "TunedArm", "TuningReport", "VerdictDoc",
+    "ArmSummary", "CheckpointRef", "Difference", "FailureRate", "HealthAction",
+    "HealthFinding", "HolmEntry", "HolmStep", "Int8Cost", "LatencyMemory", "LatencyRatio",
+    "LatencyResult", "LatencyRow", "Look", "MarginDoc", "MeanCI", "ModelFacts", "PairwiseRow",
+    "PickDoc", "ProtocolDoc", "RankedArm", "Ranking", "SeedingState", "StudyInfo",
+    "StudyLatency", "SummaryDoc", "TaskPart", "TimeRatio", "TunedArm", "TuningReport",
+    "VerdictDoc",
 ]

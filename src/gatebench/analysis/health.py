@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from scipy import stats as sps
 
@@ -47,6 +47,41 @@ CLASS_METRICS = ("accuracy", "macro_f1")  # metrics that move in steps of one va
 # Most urgent first: the verdict's text leads with the first blocking check in this order.
 ORDER = ("diverged", "failed-to-train", "still-improving", "validation-granularity",
          "training-budget", "steps-spread")
+
+
+class ArmFailures(TypedDict):
+    """One arm's failed-to-train count, its trials and the rate (None: no trials)."""
+
+    failed: int
+    n: int
+    rate: float | None
+
+
+class FailureDetails(TypedDict):
+    """The failed-to-train check's numbers (a finding's "details")."""
+
+    baseline: float | None
+    baseline_what: str | None
+    threshold_points: float | None
+    per_arm: dict[str, ArmFailures]
+    rate_difference: float | None  # two arms with trials only
+    fisher_p: float | None
+
+
+class GranularityDetails(TypedDict, total=False):
+    """The validation-granularity check's numbers: points one row moves, ties per arm."""
+
+    n_val: int
+    points_per_row: float
+    margin: float
+    tied_better_later: dict[str, int]
+
+
+class StepsDetails(TypedDict, total=False):
+    """The steps-spread check's numbers: each arm's optimiser steps, the max/min ratio."""
+
+    per_arm: dict[str, list[int]]
+    ratio: float
 
 
 def _check(check: str, status: str, message: str, **details: Any) -> HealthFinding:
@@ -176,7 +211,7 @@ def check_failed_to_train(
         totals[a] += 1
         failed[a] += bool(trial_failed(r, margin, trivial_baseline))
     rates = {a: failed[a] / totals[a] if totals[a] else None for a in arms}
-    details: dict[str, Any] = {
+    details: FailureDetails = {
         "baseline": trivial_baseline,
         "baseline_what": task.baseline.get("what"),
         "threshold_points": threshold,
@@ -343,7 +378,7 @@ def check_validation_granularity(records: Sequence[TrialRecord], arms: Sequence[
                       "the validation metric is not counted in whole rows", n_val=n_val,
                       points_per_row=None)
     step = 100.0 / n_val
-    details: dict[str, Any] = {"n_val": n_val, "points_per_row": step, "margin": margin}
+    details: GranularityDetails = {"n_val": n_val, "points_per_row": step, "margin": margin}
     if step <= margin:
         return _check("validation-granularity", OK,
                       f"one validation row moves {metric} by {step:.2g} points, within the "
@@ -373,7 +408,7 @@ def check_steps_spread(records: Sequence[TrialRecord], arms: Sequence[str]) -> H
     steps = {a: [int(s) for r in records if arm_of(r) == a and not _is_diverged(r)
                  and (s := r.timing.steps)] for a in arms}
     flat = [s for v in steps.values() for s in v]
-    details: dict[str, Any] = {"per_arm": steps}
+    details: StepsDetails = {"per_arm": steps}
     if len(flat) < 2:
         return _check("steps-spread", OK, "too few trials to compare their steps", **details)
     lo, hi = min(flat), max(flat)

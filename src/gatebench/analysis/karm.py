@@ -17,9 +17,15 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
 
 from gatebench.analysis import rules
+from gatebench.analysis.documents import (
+    HolmEntry,
+    HolmStep,
+    PairwiseRow,
+    Ranking,
+    VerdictDoc,
+)
 from gatebench.analysis.stats import t_ci
 from gatebench.analysis.verdict import decide
 from gatebench.errors import SpecError
@@ -49,7 +55,7 @@ def primary_pair(arms: Sequence[str], reference: str | None = None) -> tuple[str
 def holm_pairwise(
     diffs: dict[tuple[str, str], list[float]], margin: float, unit: str, *,
     alpha: float = 0.05, design: str = "fixed", max_pairs: int = 10,
-) -> list[dict[str, Any]]:
+) -> list[HolmEntry]:
     """Each comparison's verdict under Holm's step-down (module doc), in the given order.
 
     `diffs` maps (a, b) to per-pair improvements of a over b. Each entry: a, b, the
@@ -57,7 +63,7 @@ def holm_pairwise(
     {"alpha": that level, "step": the round, "rejected": whether it was decided}.
     """
     open_ = list(diffs)
-    settled: dict[tuple[str, str], dict[str, Any]] = {}
+    settled: dict[tuple[str, str], tuple[VerdictDoc, HolmStep]] = {}
     step = 0
     while open_:
         step += 1
@@ -67,18 +73,18 @@ def holm_pairwise(
                     for c in open_}
         decided = [c for c in open_ if verdicts[c]["outcome"] in DECIDED]
         for c in open_ if not decided else decided:
-            settled[c] = {"verdict": verdicts[c],
-                          "holm": {"alpha": level, "step": step, "rejected": c in decided}}
+            settled[c] = (verdicts[c], {"alpha": level, "step": step, "rejected": c in decided})
         if not decided:
             break
         open_ = [c for c in open_ if c not in decided]
-    return [{"a": a, "b": b, **settled[(a, b)]} for a, b in diffs]
+    return [{"a": a, "b": b, "verdict": settled[(a, b)][0], "holm": settled[(a, b)][1]}
+            for a, b in diffs]
 
 
-def pairwise_rows(diffs: dict[tuple[str, str], list[float]], verdicts: list[dict[str, Any]],
-                  unit: str, level: float = 0.95) -> list[dict[str, Any]]:
+def pairwise_rows(diffs: dict[tuple[str, str], list[float]], verdicts: list[HolmEntry],
+                  unit: str, level: float = 0.95) -> list[PairwiseRow]:
     """JSON rows for summary.json's "pairwise": the difference with its CI, and the verdict."""
-    rows = []
+    rows: list[PairwiseRow] = []
     for entry in verdicts:
         values = diffs[(entry["a"], entry["b"])]
         finite = [v for v in values if math.isfinite(v)]
@@ -94,9 +100,9 @@ def pairwise_rows(diffs: dict[tuple[str, str], list[float]], verdicts: list[dict
     return rows
 
 
-def rank_arms(arms: Sequence[str], pairwise: Sequence[dict[str, Any]],
+def rank_arms(arms: Sequence[str], pairwise: Sequence[PairwiseRow],
               means: dict[str, float], higher_is_better: bool,
-              reference: str | None = None) -> dict[str, Any]:
+              reference: str | None = None) -> Ranking:
     """The ranking from pairwise verdicts: rank = 1 + arms significantly better; ties share
     a rank; within a rank, the better mean first. With a `reference` (only comparisons
     against it), three groups: better than it, not separated from it (with it), worse.
@@ -134,7 +140,7 @@ def _reference_ranks(arms: Sequence[str], better_than: dict[str, set[str]],
     return {a: start[group[a]] for a in arms}
 
 
-def ranking_text(ranking: dict[str, Any]) -> str:
+def ranking_text(ranking: Ranking) -> str:
     """One line: "1. GRU, LSTM (tied) · 3. MINGRU"; the undecided comparisons after it."""
     groups: dict[int, list[str]] = {}
     for row in ranking["order"]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gatebench.analysis import rules
+from gatebench.analysis.documents import VerdictDoc
 from gatebench.analysis.sequential import MAX_PAIRS_LIMIT, required_pairs, sequential_decide
 from gatebench.protocol.arms import DEFAULT_CELLS
 
@@ -110,7 +111,7 @@ def decide(
     max_pairs: int = 10,
     min_pairs: int = 3,
     suggest_seeds: bool = True,
-) -> dict:
+) -> VerdictDoc:
     """Verdict on per-pair improvements of A over B (positive = A better) against ±margin.
 
     design="fixed" applies `rules.paired_rule` (paired t-test at α = 1 − level, from 6 pairs
