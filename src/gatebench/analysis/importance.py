@@ -34,6 +34,8 @@ import numpy as np
 from scipy import stats as sps
 
 from gatebench.numbers import finite, is_finite
+from gatebench.protocol.design import DesignDoc
+from gatebench.protocol.specs import TaskSpecDoc, TrialSpecDoc
 
 INTERACTIONS = "interactions"
 SEED = "seed"
@@ -52,7 +54,7 @@ class DesignRow(TypedDict, total=False):
     """One trial of a factorial design as `decompose` reads it: its point, levels, response."""
 
     point: int
-    levels: dict[str, Any]  # factor -> level
+    levels: dict[str, str]  # factor -> level label
     seed: int
     metric: float | None
     log10_train_s: float | None
@@ -79,6 +81,33 @@ class ImportancePart(TypedDict):
     level_means: dict[str, float]
 
 
+class Contrast(TypedDict):
+    """The contrast factor's lead over the largest other part, with its interval and
+    bootstrap p-values of the lead being above and below 0 (None: no resamples)."""
+
+    factor: str
+    lead_of_largest_other: float
+    ci: list[float | None]
+    p_above: float | None
+    p_below: float | None
+
+
+class Credited(TypedDict):
+    """The contrast factor's net share with its interactions credited to it."""
+
+    name: str
+    share: float
+    ci: list[float | None]
+    interactions_share: float
+
+
+class DecomposeOptions(TypedDict, total=False):
+    """`decompose`'s optional keywords as a caller collects them."""
+
+    resamples: int
+    contrast: str
+
+
 class Decomposition(TypedDict, total=False):
     """`decompose`'s result: the response's parts with shares, effects and intervals."""
 
@@ -87,8 +116,8 @@ class Decomposition(TypedDict, total=False):
     n_worst: int
     method: str
     ranges: dict[str, list[str]]  # factor -> the levels the shares hold for
-    contrast: dict[str, Any]  # with a contrast factor: its lead and p-values
-    credited: dict[str, Any]  # with a contrast factor: its share with its interactions
+    contrast: Contrast  # with a contrast factor
+    credited: Credited  # with a contrast factor
     n: int
     n_points: int
     total_ss: float
@@ -96,21 +125,56 @@ class Decomposition(TypedDict, total=False):
     parts: list[ImportancePart]
 
 
+class ImportanceTask(TypedDict):
+    """The task an importance study ran on, and its spec."""
+
+    name: str
+    family: str
+    metric: str
+    higher_is_better: bool
+    spec: TaskSpecDoc
+
+
+class FactorDoc(TypedDict):
+    """One factor of the design: its name, what it changes and its level labels."""
+
+    name: str
+    what: str
+    levels: list[str]
+
+
+class ImportanceCost(TypedDict, total=False):
+    """What the study cost: trial seconds, and (once run) wall time, resumes, executor."""
+
+    trial_s: float
+    concurrent: bool
+    run_wall_s: float
+    resumed: int
+    executor: str
+
+
+class Share(TypedDict):
+    """A part's net share of the test metric's variance with its interval."""
+
+    share: float
+    ci: list[float | None]
+
+
 class ImportanceResult(TypedDict, total=False):
     """importance.json (run.importance.importance_result): the study and both decompositions."""
 
-    task: dict[str, Any]  # name, family, metric, higher_is_better, spec
+    task: ImportanceTask
     study_id: str
-    design: dict[str, Any]  # protocol.design.Design.to_dict()
-    factors: list[dict[str, Any]]  # name, what, levels
-    base: dict[str, Any]  # TrialSpec.to_dict()
+    design: DesignDoc
+    factors: list[FactorDoc]
+    base: TrialSpecDoc
     method: str
     metric: Decomposition
     time: Decomposition
     trials: int
     diverged: int
-    cost: dict[str, Any]  # trial_s, concurrent, run_wall_s, resumed, executor
-    shares: dict[str, dict[str, Any]]  # name -> share, ci
+    cost: ImportanceCost
+    shares: dict[str, Share]  # part name -> its share
     ranges: dict[str, list[str]]
     training_floor: list[str]
 
@@ -278,18 +342,17 @@ def decompose(rows: Sequence[DesignRow], factors: Sequence[str], response: str,
               "level_means": ({lv: float(y[levels[k] == i].mean())
                                for i, lv in enumerate(names[k])} if k in levels else {})}
              for k in ss if k != f"{contrast} x rest"]
-    extra = {}
     if contrast in levels:
         lead = lead_over(share, contrast)
         p = ((None, None) if boot is None else
              tuple(min(1.0, 2 * (float(np.sum(cmp)) + 1) / (len(boot) + 1))
                    for cmp in (boot[:, -1] <= 0, boot[:, -1] >= 0)))
-        extra = {"contrast": {"factor": contrast, "lead_of_largest_other": lead, "ci": ci["lead"],
-                              "p_above": p[0], "p_below": p[1]},
-                 "credited": {"name": contrast, "share": share[f"{contrast} total"],
-                              "ci": ci[f"{contrast} total"],
-                              "interactions_share": share.get(f"{contrast} x rest", 0.0)}}
-    return {**base, **extra, "n": len(y), "n_points": int(points.max()) + 1, "total_ss": total,
+        base["contrast"] = {"factor": contrast, "lead_of_largest_other": lead,
+                            "ci": ci["lead"], "p_above": p[0], "p_below": p[1]}
+        base["credited"] = {"name": contrast, "share": share[f"{contrast} total"],
+                            "ci": ci[f"{contrast} total"],
+                            "interactions_share": share.get(f"{contrast} x rest", 0.0)}
+    return {**base, "n": len(y), "n_points": int(points.max()) + 1, "total_ss": total,
             "noise": {"mse": pure / df_pe if df_pe else None, "df": df_pe}, "parts": parts}
 
 

@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from gatebench.analysis.importance import (
     INTERACTIONS,
     METHOD,
     SEED,
+    DecomposeOptions,
     DesignRow,
     ImportanceResult,
     decompose,
@@ -83,7 +83,7 @@ def analyse(design: Design, records: Sequence[TrialRecord], *, resamples: int | 
     by_id = {r.spec_id: r for r in records}
     rows = _rows(design, by_id)
     hib = records[0].higher_is_better if records else True
-    options: dict[str, Any] = {} if resamples is None else {"resamples": resamples}
+    options: DecomposeOptions = {} if resamples is None else {"resamples": resamples}
     if CELL in design.factors:
         options["contrast"] = CELL
     return {"metric": decompose(rows, design.factors, "metric", higher_is_better=hib,
