@@ -225,22 +225,40 @@ class HealthAction(TypedDict, total=False):
     says: str
 
 
+class DimensionDoc(TypedDict):
+    """One searched option's range (run.tuning.Dimension.to_dict)."""
+
+    low: float
+    high: float
+    log: bool
+    integer: bool
+
+
+class TuningTrial(TypedDict):
+    """One finished (or failed) trial of an arm's search: its parameters and validation score."""
+
+    number: int
+    params: dict[str, float]  # option -> value (hidden an int)
+    value: float | None  # None: the fit failed
+    state: str  # "complete" | "fail"
+
+
 class TunedArm(TypedDict):
     """One arm's equal-budget search: its trials, the best and the default configuration."""
 
     cell: str
-    best: dict[str, Any] | None  # parameter -> value
+    best: dict[str, float] | None  # parameter -> value
     best_value: float | None
-    default: dict[str, Any]
+    default: dict[str, float | None]  # parameter -> the untuned value (None: not known)
     default_value: float | None
     gain_over_default: float | None  # in the validation metric's units; > 0 is better
-    trials: list[dict[str, Any]]  # number, params, value, state
+    trials: list[TuningTrial]
 
 
 class TuningReport(TypedDict):
     """An equal-budget search of every arm (run.tuning); a summary's "tuning"."""
 
-    space: dict[str, dict[str, Any]]  # dimension -> low, high, log, integer
+    space: dict[str, DimensionDoc]  # searched option -> its range
     trials_per_arm: int
     sampler: str
     selection: str
@@ -442,10 +460,10 @@ class SummaryDoc(TypedDict, total=False):
 
 
 __all__ = [
-    "ArmSummary", "CheckpointRef", "Difference", "FailureRate", "HealthAction",
+    "ArmSummary", "CheckpointRef", "Difference", "DimensionDoc", "FailureRate", "HealthAction",
     "HealthFinding", "HolmEntry", "HolmStep", "Int8Cost", "LatencyMemory", "LatencyRatio",
     "LatencyResult", "LatencyRow", "Look", "MarginDoc", "MeanCI", "ModelFacts", "PairwiseRow",
     "PickDoc", "ProtocolDoc", "RankedArm", "Ranking", "SeedingState", "StudyInfo",
     "StudyLatency", "SummaryDoc", "TaskPart", "TimeRatio", "TunedArm", "TuningReport",
-    "VerdictDoc",
+    "TuningTrial", "VerdictDoc",
 ]

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TypedDict
 
 from gatebench.cells.registry import cell_names, get_cell
 from gatebench.errors import SpecError
 from gatebench.protocol.specs import SizingConfig
+
+
+class CellSize(TypedDict):
+    """One cell's size under a sizing rule (`resolve_hidden_sizes`)."""
+
+    hidden_size: int
+    core_params: int
+    budget: int | None  # None: match="hidden", no parameter budget
+    reference_hidden: int  # the reference size the budget was taken at (it may have moved)
+
+
+class Shape(TypedDict):
+    """The layer shape every cell of a study shares (keywords of `core_param_count`)."""
+
+    num_layers: int
+    bidirectional: bool
 
 
 def _check_positive(**values: int) -> None:
@@ -110,7 +126,7 @@ def resolve_hidden_sizes(
     num_layers: int,
     bidirectional: bool,
     tolerance: float = 0.01,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, CellSize]:
     """Hidden size per cell under a sizing rule: {cell: {"hidden_size", "core_params", "budget"}}.
 
     `input_size` is what the encoder sees: the embedding dimension for token inputs.
@@ -124,7 +140,7 @@ def resolve_hidden_sizes(
     The answer depends on the spec alone, not on `cells`.
     """
     sizing.validate()
-    shape = {"num_layers": num_layers, "bidirectional": bidirectional}
+    shape: Shape = {"num_layers": num_layers, "bidirectional": bidirectional}
     budget: int | None = None
     reference_hidden = sizing.reference_hidden
     if sizing.match == "params":
@@ -134,7 +150,7 @@ def resolve_hidden_sizes(
             reference_hidden, budget = _matchable_reference(
                 sizing, input_size, output_size, shape, tolerance
             )
-    sizes: dict[str, dict[str, Any]] = {}
+    sizes: dict[str, CellSize] = {}
     for cell in cells:
         if budget is None:
             hidden = sizing.reference_hidden
@@ -152,7 +168,7 @@ def resolve_hidden_sizes(
 
 
 def _matchable_reference(
-    sizing: SizingConfig, input_size: int, output_size: int, shape: dict[str, Any],
+    sizing: SizingConfig, input_size: int, output_size: int, shape: Shape,
     tolerance: float,
 ) -> tuple[int, int]:
     # Try the requested size first, then its neighbours, alternating up and down.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import torch
 from torch import Tensor, nn
 
@@ -80,6 +82,22 @@ class SequenceModel(nn.Module):
     def total_parameters(self) -> int:
         """Every parameter, the shared embedding included."""
         return _count(self)
+
+
+class ModelConfig(TypedDict):
+    """Everything `build_model` needs, as a checkpoint stores it ("model_config")."""
+
+    cell: str
+    input_kind: str
+    input_size: int
+    output_size: int
+    objective: str
+    hidden_size: int
+    num_layers: int
+    dropout: float
+    bidirectional: bool
+    embed_dim: int
+    forget_bias: float | None  # None: torch's default init
 
 
 def build_model(

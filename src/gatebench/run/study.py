@@ -16,6 +16,7 @@ from gatebench.analysis.sequential import fewest_pairs_to_decide, sequential_dec
 from gatebench.analysis.summary import paired_improvements, summarize
 from gatebench.analysis.verdict import outcome_label
 from gatebench.cells import get_cell
+from gatebench.cells.budget import CellSize
 from gatebench.errors import DataError
 from gatebench.protocol import StudySpec
 from gatebench.protocol.budget import effective_training
@@ -36,7 +37,7 @@ def validate_study(study: StudySpec) -> None:
         get_cell(arm.cell)  # an unknown cell fails here, naming the known ones
 
 
-def prepare_study(study: StudySpec, out_dir: Path) -> tuple[TaskData, dict[str, dict]]:
+def prepare_study(study: StudySpec, out_dir: Path) -> tuple[TaskData, dict[str, CellSize]]:
     """Validate the spec, load the data and solve the sizes, before anything is written."""
     validate_study(study)
     data = cached_task(study.task, out_dir)

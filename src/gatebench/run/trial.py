@@ -15,6 +15,8 @@ from typing import Any
 import torch
 
 from gatebench.cells import build_model, resolve_hidden_sizes
+from gatebench.cells.budget import CellSize
+from gatebench.cells.model import ModelConfig
 from gatebench.measure import (
     PeakRss,
     detect_rnn_kernel,
@@ -56,7 +58,7 @@ def encoder_input_size(data: TaskData, embed_dim: int) -> int:
     return embed_dim if data.info.input_kind == "tokens" else data.info.input_size
 
 
-def plan_sizes(spec: TrialSpec, data: TaskData, cells: Sequence[str]) -> dict[str, dict]:
+def plan_sizes(spec: TrialSpec, data: TaskData, cells: Sequence[str]) -> dict[str, CellSize]:
     """Hidden size and parameter counts of each cell under the spec's (arm's) sizing rule."""
     sizing = spec.effective_sizing
     return resolve_hidden_sizes(
@@ -66,7 +68,7 @@ def plan_sizes(spec: TrialSpec, data: TaskData, cells: Sequence[str]) -> dict[st
     )
 
 
-def model_config(spec: TrialSpec, data: TaskData, hidden_size: int) -> dict[str, Any]:
+def model_config(spec: TrialSpec, data: TaskData, hidden_size: int) -> ModelConfig:
     """Everything `build_model` needs: stored with the checkpoint so exports need no data."""
     info, m = data.info, spec.effective_model
     return {
@@ -85,7 +87,7 @@ def build_for(spec: TrialSpec, data: TaskData, hidden_size: int) -> torch.nn.Mod
     return build_model(config.pop("cell"), **config)
 
 
-def checkpoint_bytes(model: torch.nn.Module, config: dict[str, Any]) -> bytes:
+def checkpoint_bytes(model: torch.nn.Module, config: ModelConfig) -> bytes:
     """The best weights and the model config, serialised for the driver to write."""
     buffer = io.BytesIO()
     state = {k: v.detach().cpu() for k, v in model.state_dict().items()}

@@ -18,9 +18,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gatebench.analysis.documents import TunedArm, TuningReport
+from gatebench.analysis.documents import DimensionDoc, TunedArm, TuningReport, TuningTrial
+from gatebench.cells.budget import CellSize
 from gatebench.errors import SpecError, UnknownNameError
 from gatebench.protocol import Arm, StudySpec, TrialSpec
 from gatebench.protocol.record import TrialRecord
@@ -29,6 +30,9 @@ from gatebench.run.progress import StudyProgress
 from gatebench.run.study import prepare_study
 from gatebench.run.trials import TrialLoop
 from gatebench.store import open_store
+
+if TYPE_CHECKING:
+    from optuna import Study
 
 TUNING_STORAGE = "tuning.sqlite3"
 TUNING_SEED = 10_000  # the search's own seed stream: never one of the verdict's seed pairs
@@ -73,7 +77,7 @@ class Dimension:
         """Whether a default value lies in the range (only then is it enqueued)."""
         return value is not None and self.low <= value <= self.high
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> DimensionDoc:
         """JSON-able range."""
         return {"low": self.low, "high": self.high, "log": self.log, "integer": self.integer}
 
@@ -140,7 +144,7 @@ def _search_key(spec: StudySpec, space: Sequence[Dimension], trials: int) -> str
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _trial_spec(spec: StudySpec, arm: Arm, params: dict[str, Any]) -> TrialSpec:
+def _trial_spec(spec: StudySpec, arm: Arm, params: dict[str, float]) -> TrialSpec:
     overrides = {**dict(arm.overrides), **params}
     tuned = Arm.make(arm.cell, label=arm.label, **overrides)
     one = replace(spec, arms=(tuned,), seeds=1, data_fractions=(1.0,)).trials(1)[0]
@@ -154,13 +158,13 @@ def _validation_score(record: TrialRecord | None) -> float | None:
     return float(value) if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
-def _defaults(arm: Arm, spec: StudySpec, sizes: dict[str, dict], space: Sequence[Dimension]
-              ) -> dict[str, Any]:
+def _defaults(arm: Arm, spec: StudySpec, sizes: dict[str, CellSize],
+              space: Sequence[Dimension]) -> dict[str, float | None]:
     # What the arm would run untuned: its override, else the study's option (hidden: the size
     # the parameter budget solved for this arm's cell).
     base = {"lr": spec.train.lr, "dropout": spec.model.dropout,
             "weight_decay": spec.train.weight_decay,
-            "hidden": sizes.get(arm.label, {}).get("hidden_size")}
+            "hidden": sizes[arm.label]["hidden_size"] if arm.label in sizes else None}
     return {d.name: arm.option(d.name, base[d.name]) for d in space}
 
 
@@ -204,7 +208,7 @@ def tune_arms(
         for name in names.values():
             if name in existing:
                 optuna.delete_study(study_name=name, storage=storage)
-    studies = {}
+    studies: dict[str, Study] = {}
     for arm in spec.arms:
         study = optuna.create_study(
             study_name=names[arm.label], storage=storage, load_if_exists=True,
@@ -252,7 +256,7 @@ def tune_arms(
     return tuned, report
 
 
-def _tuning_round(run: TrialLoop, studies: dict[str, Any], spec: StudySpec,
+def _tuning_round(run: TrialLoop, studies: dict[str, Study], spec: StudySpec,
                   arms: dict[str, Arm], space: Sequence[Dimension], trials: int,
                   done: Callable[[str], int]) -> None:
     """One round: each unfinished arm's interrupted trial, or a new one, side by side."""
@@ -281,16 +285,17 @@ def _tuning_round(run: TrialLoop, studies: dict[str, Any], spec: StudySpec,
             studies[label].tell(number, score)
 
 
-def _report(studies: dict[str, Any], spec: StudySpec, sizes: dict[str, dict],
+def _report(studies: dict[str, Study], spec: StudySpec, sizes: dict[str, CellSize],
             space: Sequence[Dimension], trials: int, key: str, higher: bool) -> TuningReport:
     from optuna.trial import TrialState
 
     arms: dict[str, TunedArm] = {}
     for arm in spec.arms:
         study = studies[arm.label]
-        rows = [{"number": t.number, "params": t.params, "value": t.value,
-                 "state": t.state.name.lower()} for t in study.trials
-                if t.state in (TrialState.COMPLETE, TrialState.FAIL)][:trials]
+        rows: list[TuningTrial] = [
+            {"number": t.number, "params": t.params, "value": t.value,
+             "state": t.state.name.lower()} for t in study.trials
+            if t.state in (TrialState.COMPLETE, TrialState.FAIL)][:trials]
         scored = [r for r in rows if r["value"] is not None]
         best = (max if higher else min)(scored, key=lambda r: r["value"]) if scored else None
         default = _defaults(arm, spec, sizes, space)
