@@ -24,9 +24,15 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
-from gatebench.analysis.documents import PickDoc, RankedArm, SummaryDoc, TimeRatio
+from gatebench.analysis.documents import (
+    LatencyPart,
+    PickDoc,
+    RankedArm,
+    SummaryDoc,
+    TimeRatio,
+)
 from gatebench.errors import SpecError
 from gatebench.numbers import finite
 
@@ -40,16 +46,6 @@ ORDER = {QUALITY: (TRAINING, LATENCY, SIZE), TRAINING: (TRAINING, LATENCY, SIZE)
 MIN_GAIN = 0.05  # a cost ratio must differ from 1 by this much (and significantly) to count
 SIZE_SAME = 0.05  # parameter counts within 5% are the same size (params matching gives 1%)
 WINNERS = ("a_better", "b_better")
-
-
-class LatencyPart(TypedDict):
-    """One runtime and input form of the latency factor, oriented as arms[0] / arms[1]."""
-
-    runtime: str | None
-    mode: str | None
-    ratio: float | None
-    ci: list[float | None]
-    favours: str | None
 
 
 @dataclass(frozen=True)

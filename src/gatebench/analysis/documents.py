@@ -8,9 +8,12 @@ which keys a reader may count on. Documents that gain keys as they travel (the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
-from gatebench.protocol.record import ParamsDoc
+from gatebench.protocol.arms import ArmDoc
+from gatebench.protocol.record import EnvDoc, ParamsDoc
+from gatebench.protocol.specs import ModelDoc, SizingDoc, StudySpecDoc, TrainDoc
 
 # -- findings and verdicts ------------------------------------------------------------------
 
@@ -66,7 +69,7 @@ class ArmSummary(TypedDict):
     """One arm's figures in a summary, over the paired trials."""
 
     cell: str
-    overrides: dict[str, Any]
+    overrides: dict[str, float]  # the arm's options (ArmDoc's)
     hidden_size: int | None
     params: ParamsDoc
     n_trials: int
@@ -140,9 +143,9 @@ class ProtocolDoc(TypedDict, total=False):
     margin: float
     margin_source: MarginDoc
     level: float
-    sizing: dict[str, Any] | None
-    model: dict[str, Any] | None
-    train: dict[str, Any] | None
+    sizing: SizingDoc | None
+    model: ModelDoc | None
+    train: TrainDoc | None
     concurrent: bool
     ci_methods: dict[str, str]
     diverged_rule: str
@@ -294,7 +297,7 @@ class StudyInfo(TypedDict, total=False):
     """Where a summary's study lives and what it ran."""
 
     out_dir: str
-    spec: dict[str, Any]  # StudySpec.to_dict()
+    spec: StudySpecDoc
     kind: str
     training_floor: list[str]  # notes on raised training settings
 
@@ -330,6 +333,18 @@ class LatencyRatio(TypedDict, total=False):
     p95_ratio: float
 
 
+class RuntimeFacts(TypedDict, total=False):
+    """One model made ready in one runtime (deploy.runtimes.Prepared.info): its artifact's
+    format and size, and how far its outputs are from PyTorch's."""
+
+    format: str
+    bytes: int  # kept under ModelFacts "bytes", left out of its "runtimes"
+    max_abs_diff: dict[str, float]  # exported runtimes: per graph, against eager PyTorch
+    atol: float
+    max_abs_diff_vs_fp32: dict[str, float]  # int8 runtimes: per graph, against float32
+    quantized_ops: list[str]  # onnx-int8: the op types the quantiser introduced
+
+
 class ModelFacts(TypedDict):
     """One measured model: its size, parameter counts, file sizes and export checks."""
 
@@ -337,7 +352,17 @@ class ModelFacts(TypedDict):
     core_params: int
     total_params: int
     bytes: dict[str, int]  # form -> bytes (state dicts fp32/int8, each runtime's artifact)
-    runtimes: dict[str, dict[str, Any]]  # runtime -> its export facts (max_abs_diff, atol)
+    runtimes: dict[str, RuntimeFacts]  # runtime -> its export facts (no bytes)
+
+
+class PeakMemory(TypedDict, total=False):
+    """One model's memory in a fresh process (deploy.memory.peak_memory), MiB; or the error."""
+
+    baseline_mb: float
+    load_mb: float
+    run_mb: float
+    peak_mb: float
+    error: str  # the probe failed: its last line, instead of the figures
 
 
 class LatencyMemory(TypedDict):
@@ -345,7 +370,7 @@ class LatencyMemory(TypedDict):
 
     batch: int
     seq_len: int
-    cells: dict[str, dict[str, Any]]
+    cells: dict[str, dict[str, PeakMemory]]  # cell -> runtime -> its memory
 
 
 class Int8Cost(TypedDict):
@@ -366,26 +391,63 @@ class CheckpointRef(TypedDict):
     checkpoint: str | None
 
 
+class LatencyPlanDoc(TypedDict):
+    """A latency result's "plan": LatencyPlan's fields with the threads and rounds used."""
+
+    seq_lens: Sequence[int]
+    batch_sizes: Sequence[int]
+    runtimes: Sequence[str]
+    streaming: bool
+    repeats: int
+    rounds: int
+    warmup: int
+    threads: int
+    atol: float
+    memory: bool
+    samples_per_round: int
+    reference: str  # the cell every ratio is over
+
+
+class LatencySizing(TypedDict):
+    """How untrained models were sized for a latency pass (deploy.sizes.latency_at_size)."""
+
+    match: str
+    hidden: int
+    input_size: int
+    output_size: int
+
+
+class LatencyOptions(TypedDict, total=False):
+    """A study latency pass's options (run.deployment.study_latency), as latency.json keeps
+    them to tell whether it can be reused."""
+
+    runtimes: Sequence[str]
+    seq_len: int | None
+    repeats: int
+    threads: int | None
+    quantize: bool
+
+
 class LatencyResult(TypedDict, total=False):
     """`deploy.measure_latency`'s result; a study's latency.json adds what it timed."""
 
     kind: str  # "latency"
-    plan: dict[str, Any]  # LatencyPlan's fields with the threads and rounds used
+    plan: LatencyPlanDoc
     models: dict[str, ModelFacts]
     results: list[LatencyRow]
     ratios: list[LatencyRatio]
     streaming: bool
     method: dict[str, str]
-    env: dict[str, Any]  # measure.fingerprint
+    env: EnvDoc
     memory: LatencyMemory
-    sizing: dict[str, Any]  # deploy.sizes.latency_at_size: the untrained models' size
+    sizing: LatencySizing  # deploy.sizes.latency_at_size: the untrained models' size
     # a study's latency pass (run.deployment.measure_study_latency, study_latency)
     seq_len_source: str
     checkpoints: dict[str, CheckpointRef]
     skipped: dict[str, str]  # runtime or cell -> why it was not timed
     quantization: dict[str, Int8Cost]
     records: list[str]  # the spec ids measured: a changed set re-measures
-    options: dict[str, Any]
+    options: LatencyOptions
 
 
 class StudyLatency(TypedDict, total=False):
@@ -412,6 +474,31 @@ class TaskPart(TypedDict):
     description: dict[str, Any]  # the loader's facts (sizes, baseline, source)
 
 
+class LatencyPart(TypedDict):
+    """One runtime and input form of the latency factor, oriented as arms[0] / arms[1]."""
+
+    runtime: str | None
+    mode: str | None
+    ratio: float | None
+    ci: list[float | None]
+    favours: str | None
+
+
+class PickFactor(TypedDict):
+    """One factor of a pick as JSON (`dataclasses.asdict` of analysis.decision.Factor)."""
+
+    name: str
+    status: str
+    favours: str | None
+    estimate: float | None
+    ci: tuple[float | None, float | None]
+    unit: str
+    what: str
+    note: str
+    parts: tuple[LatencyPart, ...]
+    level: float | None
+
+
 class PickDoc(TypedDict, total=False):
     """The pick as JSON (analysis.decision.Pick.to_dict), with its wording."""
 
@@ -419,7 +506,7 @@ class PickDoc(TypedDict, total=False):
     priority: str
     decided_by: str | None
     arms: list[str]
-    factors: list[dict[str, Any]]  # dataclasses.asdict(Factor)
+    factors: list[PickFactor]
     provisional: bool
     notes: list[str]
     headline: str
@@ -451,7 +538,7 @@ class SummaryDoc(TypedDict, total=False):
     ranking: Ranking | None  # None: a two-arm view of a k-arm summary (decision.pair_summary)
     time_ratios: dict[str, TimeRatio]  # "a/b" -> a study timing pass's pairwise ratio
     # added by the compare driver (api.compare)
-    arms: dict[str, dict[str, Any]]
+    arms: dict[str, ArmDoc]  # label -> the arm
     seeding: SeedingState
     study: StudyInfo
     tuning: TuningReport
@@ -461,9 +548,10 @@ class SummaryDoc(TypedDict, total=False):
 
 __all__ = [
     "ArmSummary", "CheckpointRef", "Difference", "DimensionDoc", "FailureRate", "HealthAction",
-    "HealthFinding", "HolmEntry", "HolmStep", "Int8Cost", "LatencyMemory", "LatencyRatio",
-    "LatencyResult", "LatencyRow", "Look", "MarginDoc", "MeanCI", "ModelFacts", "PairwiseRow",
-    "PickDoc", "ProtocolDoc", "RankedArm", "Ranking", "SeedingState", "StudyInfo",
-    "StudyLatency", "SummaryDoc", "TaskPart", "TimeRatio", "TunedArm", "TuningReport",
-    "TuningTrial", "VerdictDoc",
+    "HealthFinding", "HolmEntry", "HolmStep", "Int8Cost", "LatencyMemory", "LatencyOptions",
+    "LatencyPart", "LatencyPlanDoc", "LatencyRatio", "LatencyResult", "LatencyRow",
+    "LatencySizing", "Look", "MarginDoc", "MeanCI", "ModelFacts", "PairwiseRow", "PeakMemory",
+    "PickDoc", "PickFactor", "ProtocolDoc", "RankedArm", "Ranking", "RuntimeFacts",
+    "SeedingState", "StudyInfo", "StudyLatency", "SummaryDoc", "TaskPart", "TimeRatio",
+    "TunedArm", "TuningReport", "TuningTrial", "VerdictDoc",
 ]

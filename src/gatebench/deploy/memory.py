@@ -16,14 +16,18 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # type only: the child process runs this file alone, importing nothing of ours
+    from gatebench.analysis.documents import PeakMemory
 
 KINDS = ("torch", "torchscript", "onnx")  # a pickled module, a TorchScript file, an ONNX file
 
 
 def peak_memory(kind: str, model: bytes, x: np.ndarray, threads: int, runs: int = 5
-                ) -> dict[str, float]:
+                ) -> PeakMemory:
     """Baseline, load and run memory (MiB) of one model in a fresh process; {"error"} if the
     child failed."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -16,6 +16,9 @@ from gatebench.deploy.runners import Runner, TorchRunner
 from gatebench.deploy.views import FullView, StepView, can_stream
 from gatebench.errors import UnknownNameError
 
+if TYPE_CHECKING:
+    from gatebench.analysis.documents import RuntimeFacts
+
 
 @dataclass
 class Prepared:
@@ -23,7 +26,7 @@ class Prepared:
     its full-sequence form as (memory-probe kind, bytes), built on demand."""
 
     runner: Runner
-    info: dict[str, Any]
+    info: RuntimeFacts
     artifact: Callable[[], tuple[str, bytes]]
 
 
@@ -60,7 +63,7 @@ def _pickled(model: SequenceModel) -> Callable[[], tuple[str, bytes]]:
 
 def _eager(model: SequenceModel, threads: int, atol: float) -> Prepared:
     runner = _eager_runner("eager", model.eval())
-    info = {"format": "state dict (float32)", "bytes": state_dict_bytes(model)}
+    info: RuntimeFacts = {"format": "state dict (float32)", "bytes": state_dict_bytes(model)}
     return Prepared(runner, info, _pickled(model))
 
 

@@ -7,11 +7,11 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 
-from gatebench.analysis.documents import Int8Cost, LatencyResult, StudyLatency
+from gatebench.analysis.documents import Int8Cost, LatencyOptions, LatencyResult, StudyLatency
 from gatebench.cells import SequenceModel, get_cell
 from gatebench.deploy.export import DEFAULT_ATOL, FORMATS, export_model
 from gatebench.deploy.latency import LatencyPlan, measure_latency
@@ -53,8 +53,32 @@ def best_record(out_dir: str | Path, records: Sequence[StoredRecord], cell: str,
     return max(mine, key=lambda r: (_val_score(r), -r.seed))
 
 
+class ExportManifest(TypedDict):
+    """The JSON manifest written beside an exported model: what it is, its files and inputs,
+    how far it is from PyTorch and the trial's scores."""
+
+    format: str
+    cell: str
+    seed: int
+    spec_id: str
+    checkpoint: str | None
+    files: list[str]
+    inputs: dict[str, str]  # "full" | "step" -> the input it takes
+    hidden_size: int
+    max_abs_diff: dict[str, float]  # graph ("full", "step") -> vs PyTorch
+    atol: float
+    validation: dict[str, float]  # metric -> the best epoch's validation score
+    test: dict[str, float]
+
+
+class ExportResult(ExportManifest):
+    """`export_study`'s answer: the manifest and where it was written."""
+
+    manifest: str
+
+
 def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | None = None,
-                 seed: int | None = None, atol: float = DEFAULT_ATOL) -> dict[str, Any]:
+                 seed: int | None = None, atol: float = DEFAULT_ATOL) -> ExportResult:
     """Write a study's best `cell` checkpoint as ONNX or TorchScript (full-sequence and one-step
     files plus a JSON manifest), after checking the export against PyTorch."""
     if fmt not in FORMATS:
@@ -70,7 +94,7 @@ def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | 
     path = Path(out) if out is not None else (
         out_dir / "export" / f"{cell}-seed{record.seed}{SUFFIXES[fmt]}")
     files = export.save(path)
-    manifest = {
+    manifest: ExportManifest = {
         "format": fmt, "cell": cell, "seed": record.seed, "spec_id": record.spec_id,
         "checkpoint": record.checkpoint, "files": [str(f) for f in files],
         "inputs": {
@@ -195,7 +219,7 @@ def study_latency(out_dir: str | Path, records: Sequence[StoredRecord],
     }
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_json(path: Path) -> LatencyResult | None:
     try:
         value = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -203,5 +227,5 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _jsonable(options: dict[str, Any]) -> dict[str, Any]:
+def _jsonable(options: LatencyOptions) -> LatencyOptions:
     return json.loads(json.dumps(options, default=list))

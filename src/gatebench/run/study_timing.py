@@ -24,6 +24,7 @@ from gatebench.analysis.documents import SummaryDoc, TimeRatio
 from gatebench.analysis.timing import timing_pass_ratio
 from gatebench.measure import Stopwatch, fingerprint, resolve_device, set_threads
 from gatebench.protocol import StudySpec, TrialSpec, derive_seed
+from gatebench.protocol.record import EnvDoc
 from gatebench.protocol.timing import STUDY_TIMING_ROUNDS, study_timing_key, timing_trials
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import build_for, plan_sizes
@@ -82,7 +83,7 @@ class TimingPassRecord(TypedDict, total=False):
     device: str
     concurrent: bool
     status: str
-    env: dict[str, Any]  # measure.fingerprint
+    env: EnvDoc
     arm: str
     cell: str
     round: int
