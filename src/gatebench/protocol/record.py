@@ -117,6 +117,59 @@ class ImportanceTag(TypedDict):
     replicate: int
 
 
+class StepTimingRecord(TypedDict):
+    """A stored measurement of one cell's training steps (run.timing.run_step_timings)."""
+
+    kind: str  # "step_timing"
+    spec_id: str
+    cell: str
+    impl: str  # "native" | "neutral"
+    sizing: str  # "hidden" | "params"
+    config_key: str
+    hidden_size: int
+    reference_hidden: int
+    params: int
+    input_size: int
+    seq_len: int
+    batch: int
+    threads: int
+    device: str
+    kernel: str
+    round: int
+    median_ms: float
+    samples_ms: list[float]
+    concurrent: bool
+    status: str
+    env: EnvDoc
+    created_at: str
+
+
+class LatencyRecord(TypedDict):
+    """A stored measurement of one cell's inference latency in one runtime, setting and round
+    (run.latency_pass.latency_records)."""
+
+    kind: str  # "latency"
+    spec_id: str
+    cell: str
+    runtime: str
+    mode: str  # "full" | "step"
+    batch: int
+    seq_len: int | None
+    hidden_size: int
+    round: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float | None
+    samples_ms: list[float]
+    threads: int
+    device: str
+    concurrent: bool
+    status: str
+    bytes: dict[str, int]  # form -> bytes of the model measured
+    env: EnvDoc
+    created_at: str
+
+
 @dataclass(frozen=True)
 class TaskDescription:
     """The task a trial ran on: name, family, objective and the loader's description."""
@@ -407,8 +460,8 @@ def trials_only(records: Iterable[Any]) -> list[TrialRecord]:
 
 
 __all__ = [
-    "TRIAL_KIND", "Baseline", "EnvDoc", "ImportanceTag", "Measurement", "MemoryDoc",
-    "ParamCounts", "ParamsDoc", "TaskDescription", "TaskDoc", "TimingDoc", "TrialDoc",
-    "TrialRecord", "TrialTiming", "TuningTag", "WorkerDoc", "is_trial", "read_record",
-    "trials_only",
+    "TRIAL_KIND", "Baseline", "EnvDoc", "ImportanceTag", "LatencyRecord", "Measurement",
+    "MemoryDoc", "ParamCounts", "ParamsDoc", "StepTimingRecord", "TaskDescription", "TaskDoc",
+    "TimingDoc", "TrialDoc", "TrialRecord", "TrialTiming", "TuningTag", "WorkerDoc",
+    "is_trial", "read_record", "trials_only",
 ]

@@ -9,7 +9,7 @@ resumes like any study.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from gatebench.analysis import summarize
 from gatebench.analysis.calibration import wilson
@@ -22,9 +22,25 @@ from gatebench.run.study import run_study, with_training_floor
 from gatebench.tasks.registry import get_task
 
 
+class AAResult(TypedDict):
+    """A/A studies' observed false-winner rates, after health checks and by the rule alone."""
+
+    dataset: str
+    cell: str
+    runs: int
+    seeds: int  # seed pairs per study
+    winners: int
+    rate: float
+    ci: list[float]  # 95% Wilson
+    rule_winners: int
+    rule_rate: float
+    rule_ci: list[float]
+    outcomes: dict[str, int]  # verdict outcome -> studies
+
+
 def run_aa_studies(dataset: str, runs: int, out_dir: str | Path, *, cell: str = "lstm",
                    pairs: int = 3, threads: int = 0, executor: Executor | None = None,
-                   progress: StudyProgress | None = None) -> dict[str, Any]:
+                   progress: StudyProgress | None = None) -> AAResult:
     """Run `runs` A/A studies of `cell` on a reference dataset; the observed false-winner rate.
 
     Returns {"dataset", "cell", "runs", "seeds", "winners", "rate", "ci", "rule_winners",

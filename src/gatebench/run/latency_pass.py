@@ -7,13 +7,13 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Any
 
 import torch
 
 from gatebench.cells import build_model
 from gatebench.claims.plan import LatencyPass
 from gatebench.numbers import latency_percentiles
+from gatebench.protocol.record import LatencyRecord
 
 SAMPLES_PER_ROUND = 20
 
@@ -43,7 +43,7 @@ def latency_spec_ids(plan: LatencyPass | None) -> list[str]:
 
 def latency_records(
     plan: LatencyPass, *, done: Callable[[str], bool] = lambda spec_id: False
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[LatencyRecord]:
     """Measure (unless every record is stored) and yield one record per cell, setting, round."""
     from gatebench.deploy.latency import LatencyPlan, measure_latency
 

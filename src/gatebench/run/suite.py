@@ -7,18 +7,19 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.advisor.evidence import shipped_path
 from gatebench.analysis import latency_table
 from gatebench.claims import evaluate_claims
+from gatebench.claims.base import ClaimJSON
 from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.claims.cost import describe, estimate, measured_section, timing_work
 from gatebench.claims.health import study_health
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
 from gatebench.fileio import write_atomic
-from gatebench.protocol.record import Measurement, TrialRecord, trials_only
+from gatebench.protocol.record import EnvDoc, Measurement, TrialRecord, trials_only
 from gatebench.report import build_report
 from gatebench.run.executors import Executor
 from gatebench.run.importance import plan_importance, run_design
@@ -34,14 +35,56 @@ LATENCY_FILE = "latency.json"
 LONG_RANGE_FILE = "long_range.json"
 
 
+class Machine(TypedDict):
+    """The machine the suite's trials ran on (from their fingerprint; None: not recorded)."""
+
+    cpu: str | None
+    cpu_count: int | None
+    gpu: str | None
+    threads: int | None
+    platform: str | None
+
+
+class TaskSize(TypedDict):
+    """A suite task's size as its loader described it."""
+
+    n_train: int | None
+    seq_len: dict[str, float] | None  # tasks.splits.length_stats: min, median, p95, max
+
+
+class Provenance(TypedDict):
+    """Where a suite's verdicts come from (claims.json's top): command, machine, versions,
+    when the newest record was made and each task's size."""
+
+    command: str
+    machine: Machine
+    versions: dict[str, str]  # package -> version
+    generated: str | None
+    tasks: dict[str, TaskSize]
+
+
+class LatencyPhase(TypedDict):
+    """The latency phase's seconds and how many settings it timed."""
+
+    seconds: float
+    configs: int
+
+
+class Phases(TypedDict, total=False):
+    """The serial phases a suite ran (for claims.cost): step timing per kernel, latency."""
+
+    step_timing: dict[str, dict[str, float]]  # kernel implementation -> seconds, work
+    latency: LatencyPhase
+
+
 @dataclass
 class SuiteResult:
     """A finished suite: the plan it ran, the claim verdicts and where they were written."""
 
     out_dir: Path
     plan: SuitePlan
-    claims: list[dict[str, Any]]
-    provenance: dict[str, Any]
+    claims: list[ClaimJSON]
+    provenance: Provenance
     measured: dict[str, Any] | None = None
     health: dict[str, list[str]] | None = None  # per study, its failed health checks
 
@@ -128,7 +171,7 @@ def run_plan(
         latency_ids = latency_spec_ids(plan.latency)
         if fresh:
             store.delete_study_trials(timing_ids + latency_ids)
-        phases: dict[str, Any] = {}
+        phases: Phases = {}
         if plan.step_timings:
             new, _ = _serial_phase(
                 store, progress, "training-step timing", timing_ids,
@@ -186,7 +229,7 @@ def _timing_phase(plan: SuitePlan,
     return out
 
 
-def write_figure_inputs(out_dir: Path, claims: list[dict[str, Any]],
+def write_figure_inputs(out_dir: Path, claims: list[ClaimJSON],
                         records: list[StoredRecord]) -> None:
     """latency.json and long_range.json for the report's latency and long-range figures (each
     written only when the suite measured it; a stale one from an earlier run is removed)."""
@@ -225,11 +268,11 @@ def gather_evidence(store: ResultStore, plan: SuitePlan, extra_ids: list[str]
     return records
 
 
-def provenance(plan: SuitePlan, records: list[StoredRecord]) -> dict[str, Any]:
+def provenance(plan: SuitePlan, records: list[StoredRecord]) -> Provenance:
     """Where the verdicts come from: the command, machine, versions and each task's size."""
     trials = trials_only(records)
-    env = next((r.env for r in trials if r.env), {})
-    tasks: dict[str, Any] = {}
+    env = next((r.env for r in trials if r.env), EnvDoc())
+    tasks: dict[str, TaskSize] = {}
     for r in trials:
         desc = r.task.description
         if r.task.name and r.task.name not in tasks:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import torch
 from torch import nn
@@ -14,6 +13,7 @@ from gatebench.cells import RecurrentEncoder, resolve_hidden_sizes
 from gatebench.cells.neutral import NeutralRecurrent
 from gatebench.measure import Stopwatch, detect_rnn_kernel, fingerprint, resolve_device, set_threads
 from gatebench.protocol import SizingConfig
+from gatebench.protocol.record import StepTimingRecord
 from gatebench.protocol.timing import StepTimingSpec
 
 N_CLASSES = 2
@@ -80,7 +80,7 @@ def run_step_timings(
     rounds: int,
     *,
     done: Callable[[str], bool] = lambda spec_id: False,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[StepTimingRecord]:
     """Yield one record per cell × spec × round; cells alternate order between rounds.
 
     Interleaving matters: timings drift 10–30% between time windows on shared machines, so
