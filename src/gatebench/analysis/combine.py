@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -73,6 +73,28 @@ class TaskTest:
         return cls(None, None, why)
 
 
+class TaskReadingDoc(TypedDict):
+    """A `TaskReading` as JSON (`dataclasses.asdict`)."""
+
+    reading: str
+    p_for: float | None
+    p_against: float | None
+    p_for_adjusted: float | None
+    p_against_adjusted: float | None
+    why: str | None
+
+
+class CombinedDoc(TypedDict):
+    """`Combined.to_dict()`: how the tasks combined into a claim's verdict."""
+
+    kind: str
+    verdict: str
+    alpha: float
+    counts: dict[str, int]  # tasks, informative, for, against
+    tally: str
+    tasks: dict[str, TaskReadingDoc]
+
+
 @dataclass(frozen=True)
 class TaskReading:
     """One task read as evidence: for, against, undecided or uninformative, with its p-values
@@ -114,11 +136,11 @@ class Combined:
         return (f"{c['informative']} of {c['tasks']} {nouns} informative, {c['for']} for, "
                 f"{c['against']} against")
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CombinedDoc:
         """JSON-able dict: kind, verdict, counts, tally and each task's reading."""
         return {"kind": self.kind, "verdict": self.verdict, "alpha": self.alpha,
                 "counts": self.counts, "tally": self.tally(),
-                "tasks": {k: asdict(t) for k, t in self.tasks.items()}}
+                "tasks": {k: cast("TaskReadingDoc", asdict(t)) for k, t in self.tasks.items()}}
 
 
 def _p(value: float | None) -> float:

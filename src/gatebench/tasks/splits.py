@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import torch
 
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
+from gatebench.protocol.record import Baseline
 from gatebench.tasks.base import Split, TaskData, TaskInfo, pad_sequences
 from gatebench.tasks.readers import int_option, split_fractions
 
@@ -98,6 +99,14 @@ def carve_validation(y: np.ndarray, val_frac: float, seed: int) -> np.ndarray:
     return is_val
 
 
+class ScalingStats(TypedDict):
+    """A fitted `Standardizer` as the task description shows it."""
+
+    fitted_on: str  # "train"
+    mean: list[float]  # per feature
+    std: list[float]
+
+
 @dataclass(frozen=True)
 class Standardizer:
     """Per-feature mean/std; a constant feature keeps std 1 so it maps to zeros, not NaN."""
@@ -116,7 +125,7 @@ class Standardizer:
         """Scale an (..., F) array, as float32."""
         return ((values - self.mean) / self.std).astype(np.float32)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ScalingStats:
         """JSON-able statistics for the description (the report shows what was fitted)."""
         return {"fitted_on": "train", "mean": [float(v) for v in self.mean],
                 "std": [float(v) for v in self.std]}
@@ -144,7 +153,7 @@ def instance_standardise(seq: np.ndarray) -> np.ndarray:
     return (seq - seq.mean(axis=0)) / np.where(std > 0, std, 1.0)
 
 
-def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
+def majority_baseline(y_train: np.ndarray, y_test: np.ndarray) -> Baseline:
     """Test accuracy of always predicting the training split's most frequent class."""
     majority = int(np.bincount(y_train).argmax())
     return {"metric": "accuracy", "value": float(np.mean(y_test == majority)),

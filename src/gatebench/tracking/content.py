@@ -13,10 +13,11 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from gatebench.errors import DataError
 from gatebench.protocol.record import TrialRecord, trials_only
+from gatebench.protocol.specs import ModelDoc, SizingDoc, StudySpecDoc, TrainDoc
 from gatebench.store import StoredStudy, open_store
 
 KEY_TAG = "gatebench.key"  # identity of a run: the study (parents) or study + trial (children)
@@ -119,7 +120,22 @@ def trial_run(record: TrialRecord, parent_key: str) -> RunContent:
                       version=record.created_at or "")
 
 
-def study_design(spec: dict[str, Any]) -> dict[str, Any]:
+class StudyDesign(TypedDict):
+    """A head-to-head study's design as a parent run's parameters (None: not in the spec)."""
+
+    task: str | None
+    arms: str  # the labels, comma-separated
+    seeds: int | str | None  # "auto (up to N)" for an adaptive study
+    task_options: dict[str, Any] | None  # free-form: the task family's own options
+    arm_options: dict[str, dict[str, float]]  # label -> its overrides
+    margin: float | None
+    data_fractions: list[float] | None
+    sizing: SizingDoc | None
+    model: ModelDoc | None
+    train: TrainDoc | None
+
+
+def study_design(spec: StudySpecDoc) -> StudyDesign:
     """A head-to-head study's design as parameters: task, arms, seeds, protocol."""
     arms = [a.get("label") for a in spec.get("arms") or []] or list(spec.get("cells", []))
     return {"task": spec.get("task", {}).get("name"), "arms": ", ".join(map(str, arms)),
