@@ -7,7 +7,7 @@ rows with label, what, value, ci, n, task, runtime, ...) and the simpler hand-wr
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeGuard
 from urllib.parse import urlsplit
 
 from gatebench.claims.base import CombinedJSON, Effect, EvidenceRow, Exclusions
@@ -132,7 +132,7 @@ def _link(item: EvidenceLink) -> Cell:
     return Cell(text)
 
 
-def _is_row(item: Any) -> bool:
+def _is_row(item: Any) -> TypeGuard[EvidenceRow]:
     return isinstance(item, dict) and "href" not in item and "text" not in item
 
 

@@ -83,7 +83,7 @@ def _spec_ids(spec: dict[str, Any], seeds: int | None = None) -> list[str] | Non
         return None
 
 
-def _load_records(out_dir: Path, summary: dict | None
+def _load_records(out_dir: Path, summary: SummaryDoc | None
                   ) -> tuple[list[TrialRecord | Measurement], dict | None]:
     if not (out_dir / STORE_FILENAME).is_file():
         return [], _study_spec(summary, [])
