@@ -3,16 +3,51 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
-from gatebench.advisor.answers import Answers
-from gatebench.advisor.closeness import Closeness
+from gatebench.advisor.answers import Answers, AnswersJSON
+from gatebench.advisor.closeness import Closeness, ClosenessJSON
 from gatebench.claims.base import Effect
 from gatebench.claims.catalogue import Claim
 from gatebench.numbers import jsonable
 
 GRU, LSTM, NEITHER, UNCLEAR = "GRU", "LSTM", "neither", "unclear"
 EITHER = "either \u2014 then optimise something else"
+
+
+class ReasonJSON(TypedDict):
+    """One reason as JSON (non-finite numbers as None)."""
+
+    claim: str | None
+    study: str | None
+    statement: str
+    verdict: str
+    effect: Effect
+    ci: list[float | None]
+    task: str | None
+    device: str | None
+    closeness: ClosenessJSON
+    favours: str
+    weight: float
+    why: str
+    source: str
+    topic: str
+    notes: list[str]
+
+
+class AdviceJSON(TypedDict):
+    """An Advice as JSON (non-finite numbers as None): what `advise --json` prints."""
+
+    first: str | None
+    recommendation: str
+    confidence: str
+    answers: AnswersJSON
+    reasons: list[ReasonJSON]
+    caveats: list[str]
+    settle_command: str | None
+    scores: dict[str, float]
+    sources: list[str]
+    contender: str | None
 
 
 @dataclass
@@ -44,7 +79,7 @@ class Reason:
         """The effect's confidence interval [lo, hi]."""
         return list(self.effect.get("ci") or [None, None])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReasonJSON:
         """The JSON shape of one reason."""
         return jsonable({
             "claim": self.claim, "study": self.study, "statement": self.statement,
@@ -71,7 +106,7 @@ class Advice:
     first: str | None = None  # what to do before choosing a cell (advisor.notes)
     contender: str | None = None  # a minimal cell the evidence supports (advisor.notes)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AdviceJSON:
         """What `gatebench advise --json` prints."""
         return jsonable({
             "first": self.first,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from gatebench.errors import SpecError
 
@@ -32,6 +32,22 @@ QUESTIONS = {
     "time_budget": "Time budget per training run (fast, normal, none, or minutes)",
     "task": "Kind of data (text, forecast, sequence, audio)",
 }
+
+
+class AnswersJSON(TypedDict):
+    """Every answer as JSON (None: unknown), in the order of Answers' fields."""
+
+    seq_len: int | None
+    train_size: int | None
+    latency_budget_ms: float | None
+    device: str | None
+    runtime: str | None
+    dependency_range: str | None
+    time_budget: str | None
+    time_budget_minutes: float | None
+    task: str | None
+    batch_size: int | None
+    hidden: int | None
 
 
 @dataclass(frozen=True)
@@ -71,9 +87,9 @@ class Answers:
         """The core questions left unanswered."""
         return [name for name in CORE if getattr(self, name) is None]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> AnswersJSON:
         """Every answer (None: unknown)."""
-        return asdict(self)
+        return cast("AnswersJSON", asdict(self))
 
 
 def _flag(name: str) -> str:
@@ -162,7 +178,7 @@ PARSERS = {
 
 def parse_answers(raw: dict[str, str | None]) -> Answers:
     """Answers from text as typed (flags or prompts); unknown keys are a programming error."""
-    values: dict[str, Any] = {}
+    values: dict[str, int | float | str | None] = {}  # Answers' keyword arguments
     for name, text in raw.items():
         values.update(PARSERS[name](text))
     return Answers(**values)

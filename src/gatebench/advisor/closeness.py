@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.advisor.answers import Answers
 
@@ -19,6 +19,13 @@ ORDER = (NEAR, UNKNOWN, PARTIAL, FAR)
 # so it is discounted, not discarded; the settle command is how the user closes the gap.
 FACTOR = {NEAR: 1.0, PARTIAL: 0.75, UNKNOWN: 0.75, FAR: 0.5}
 NEAR_RATIO, PARTIAL_RATIO = 2.0, 4.0
+
+
+class ClosenessJSON(TypedDict):
+    """A closeness as JSON: its level and one note per dimension assessed."""
+
+    level: str
+    notes: list[str]
 
 
 @dataclass
@@ -43,7 +50,7 @@ class Closeness:
         """"far: measured on cpu, you use gpu; ..." (or "unknown")."""
         return f"{self.level}: {'; '.join(self.notes)}" if self.notes else self.level
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ClosenessJSON:
         """{"level", "notes"}."""
         return {"level": self.level, "notes": list(self.notes)}
 

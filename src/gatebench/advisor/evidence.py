@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
+from gatebench.analysis.documents import SummaryDoc
 from gatebench.claims.base import ClaimJSON
 from gatebench.claims.catalogue import Claim
 from gatebench.claims.registry import CLAIMS as REGISTERED
@@ -19,6 +20,13 @@ CLAIMS_FILE = "claims.json"
 SUMMARY_FILE = "summary.json"
 SHIPPED, USER = "shipped", "user"
 CLAIMS, STUDY = "claims", "study"
+
+
+class TaskFacts(TypedDict, total=False):
+    """What a claims file records about one task (the suite's provenance, under "tasks")."""
+
+    n_train: int
+    seq_len: dict[str, float]  # min, median, p95, max
 
 
 @dataclass
@@ -33,7 +41,7 @@ class EvidenceSource:
     path: Path
     origin: str = USER
     claims: list[ClaimJSON] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: SummaryDoc = field(default_factory=SummaryDoc)
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -41,7 +49,7 @@ class EvidenceSource:
         """How a reason names this source: "shipped evidence" or the folder's path."""
         return "shipped evidence" if self.origin == SHIPPED else str(self.path.parent)
 
-    def task_facts(self, name: str | None) -> dict[str, Any]:
+    def task_facts(self, name: str | None) -> TaskFacts:
         """Optional per-task facts (n_train, seq_len) a claims file may record under "tasks"."""
         tasks = self.meta.get("tasks")
         return (tasks.get(name) or {}) if isinstance(tasks, dict) and name else {}

@@ -14,7 +14,7 @@ counts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from gatebench.advisor.advice import GRU, LSTM, NEITHER, UNCLEAR, Reason
 from gatebench.advisor.answers import Answers
@@ -22,6 +22,7 @@ from gatebench.advisor.closeness import assess, device_kind
 from gatebench.advisor.evidence import STUDY, EvidenceSource, read_source
 from gatebench.advisor.reasons import favours, relevance
 from gatebench.analysis.decision import DEFAULT_PRIORITY, LATENCY, TRAINING, Pick, decide
+from gatebench.analysis.documents import SummaryDoc
 from gatebench.analysis.verdict import EQUIVALENT, better_label
 from gatebench.claims.base import Effect, ratio_verdict
 from gatebench.claims.catalogue import ACCURACY, COST, FOLKLORE_CELLS, SPEED
@@ -41,7 +42,7 @@ class StudyFacts(NamedTuple):
     device: str | None
 
 
-def _facts(summary: dict[str, Any]) -> StudyFacts:
+def _facts(summary: SummaryDoc) -> StudyFacts:
     description = (summary.get("task") or {}).get("description") or {}
     seq = description.get("seq_len")
     seq_median = finite(seq.get("median")) if isinstance(seq, dict) else finite(seq)
@@ -49,7 +50,7 @@ def _facts(summary: dict[str, Any]) -> StudyFacts:
     return StudyFacts(seq_median, finite(description.get("n_train")), cell.get("device"))
 
 
-def _time_ratio(summary: dict[str, Any]) -> tuple[Effect, bool] | None:
+def _time_ratio(summary: SummaryDoc) -> tuple[Effect, bool] | None:
     """GRU/LSTM per-epoch time ratio as recorded, flipped when the study ran LSTM first, and
     whether its trials were timed side by side (concurrently)."""
     ratio = summary.get("time_ratio") or {}

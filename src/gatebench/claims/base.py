@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Required, TypedDict
 
@@ -35,6 +35,10 @@ NOT_RUN = "not run"
 # meaningfully faster (or is slower). The gap between them is the zone of too little evidence.
 SUPPORT_RATIO = 0.85
 REFUTE_RATIO = 0.90
+
+# What a claim left out, by reason: a count, the study ids (or notes), or a count per cell
+# (read only: each decider builds its own dict).
+Exclusions = Mapping[str, int | list[str] | dict[str, int]]
 
 
 class Effect(TypedDict):
@@ -81,6 +85,28 @@ class EvidenceRow(TypedDict, total=False):
     cell_share: float
 
 
+class ReadingJSON(TypedDict):
+    """One task's reading as JSON (analysis.combine.TaskReading)."""
+
+    reading: str
+    p_for: float | None
+    p_against: float | None
+    p_for_adjusted: float | None
+    p_against_adjusted: float | None
+    why: str | None
+
+
+class CombinedJSON(TypedDict):
+    """How a claim's tasks combined, as JSON (analysis.combine.Combined.to_dict)."""
+
+    kind: str
+    verdict: str
+    alpha: float
+    counts: dict[str, int]  # tasks, informative, for, against
+    tally: str
+    tasks: dict[str, ReadingJSON]
+
+
 class ClaimJSON(TypedDict, total=False):
     """A decided claim as claims.json holds it (`ClaimResult.to_dict`); an advisor reading a
     file may find only id and verdict."""
@@ -92,9 +118,9 @@ class ClaimJSON(TypedDict, total=False):
     effect: Effect
     depends_on: str | None
     evidence: list[EvidenceRow]
-    excluded: dict[str, Any]  # free-form: why records were left out, per claim
+    excluded: Exclusions  # why records were left out, per claim
     would_change: str
-    combined: dict[str, Any] | None  # analysis.combine.Combined.to_dict()
+    combined: CombinedJSON | None
 
 
 def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = ""
@@ -123,7 +149,7 @@ class ClaimResult:
     effect: Effect
     depends_on: str | None = None
     evidence: list[EvidenceRow] = field(default_factory=list)
-    excluded: dict[str, Any] = field(default_factory=dict)
+    excluded: Exclusions = field(default_factory=dict)
     would_change: str = ""  # what result would turn this verdict into another one
     combined: Combined | None = None  # how its tasks combined (None: not decided by tasks)
 
@@ -144,7 +170,7 @@ class ClaimResult:
 
 def not_run(claim: Claim, what: str, unit: str = "", would_change: str = "",
             evidence: list[EvidenceRow] | None = None,
-            excluded: dict[str, Any] | None = None) -> ClaimResult:
+            excluded: Exclusions | None = None) -> ClaimResult:
     """The result of a claim whose experiment left no usable records (with the rows and
     exclusions it did find)."""
     return ClaimResult(claim.id, claim.statement, INCONCLUSIVE, NOT_RUN, effect(what, unit=unit),
@@ -236,7 +262,7 @@ def headline_task(verdicts: dict[str, str], verdict: str, key: Callable[[str], A
 
 def task_claim_result(claim: Claim, combined: Combined, reason: str,
                       headline: Effect, rows: list[EvidenceRow],
-                      excluded: dict[str, Any], would_change: dict[str, str]) -> ClaimResult:
+                      excluded: Exclusions, would_change: dict[str, str]) -> ClaimResult:
     """A claim decided across tasks by the combining rule: the reason leads with the tally
     ("k of N tasks informative, j for, i against"), mixed verdicts depend on the task, and
     `would_change` gives, per verdict, what result would turn it into another."""

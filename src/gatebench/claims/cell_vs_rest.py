@@ -16,7 +16,15 @@ from __future__ import annotations
 from typing import Any
 
 from gatebench.analysis.combine import AGAINST, FOR
-from gatebench.analysis.importance import INTERACTIONS, SEED, decompose, ranges_text
+from gatebench.analysis.importance import (
+    INTERACTIONS,
+    SEED,
+    Decomposition,
+    DesignRow,
+    ImportancePart,
+    decompose,
+    ranges_text,
+)
 from gatebench.claims.base import (
     BETTER,
     INCONCLUSIVE,
@@ -52,10 +60,11 @@ WHAT = "cell's net share of the test metric's variance, with its interactions (l
        "tasks)"
 
 
-def design_rows(records: list[TrialRecord]) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+def design_rows(records: list[TrialRecord]) -> tuple[list[DesignRow], tuple[str, ...]]:
     """Rows {point, levels, metric} for `decompose`, and the design's factors, from records
     (a trial that did not finish has no metric: `decompose` scores it as the worst)."""
-    rows, factors = [], None
+    rows: list[DesignRow] = []
+    factors = None
     for r in records:
         tag = r.importance or {}
         if "levels" not in tag:
@@ -66,7 +75,8 @@ def design_rows(records: list[TrialRecord]) -> tuple[list[dict[str, Any]], tuple
     return rows, factors or ()
 
 
-def task_test(result: dict[str, Any]) -> tuple[TaskTest, dict[str, Any], dict[str, Any] | None]:
+def task_test(result: Decomposition
+              ) -> tuple[TaskTest, dict[str, Any], ImportancePart | None]:
     """One task's test of "another factor outweighs the cell", the cell's credited part and the
     largest other factor's part."""
     parts = {p["name"]: p for p in result.get("parts", [])}
@@ -81,7 +91,7 @@ def task_test(result: dict[str, Any]) -> tuple[TaskTest, dict[str, Any], dict[st
     return TaskTest(lead["p_above"], lead["p_below"]), cell, top
 
 
-def _pct(part: dict[str, Any] | None) -> str:
+def _pct(part: ImportancePart | dict[str, Any] | None) -> str:
     if not part:
         return "\u2013"
     lo, hi = part.get("ci") or (None, None)
@@ -89,7 +99,7 @@ def _pct(part: dict[str, Any] | None) -> str:
     return f"{part['name']} {100 * part['share']:.0f}%{ci}"
 
 
-def _effect_text(result: dict[str, Any]) -> str:
+def _effect_text(result: Decomposition) -> str:
     """"lr +0.21 [+0.18, +0.24]; cell −0.01 [−0.03, +0.01]": effects in the metric's units."""
     parts = [p for p in result.get("parts", []) if p.get("effect")]
     return "; ".join(

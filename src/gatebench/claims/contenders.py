@@ -28,6 +28,7 @@ from gatebench.claims.base import (
     SUPPORT_RATIO,
     SUPPORTED,
     ClaimResult,
+    EvidenceRow,
     decision_row,
     effect,
     from_readings,
@@ -36,7 +37,7 @@ from gatebench.claims.base import (
     row,
 )
 from gatebench.claims.catalogue import COST, NEITHER, RATIO, STEP_TIME, Claim
-from gatebench.claims.evidence import Evidence
+from gatebench.claims.evidence import Evidence, StepTiming
 
 # Measured by: training-step ratio minimal/fused cell per T on this device, with the crossover
 # length; pairwise accuracy verdicts (Holm) on two reference tasks
@@ -53,10 +54,10 @@ UNIT = "ratio"
 NOT_FASTER = 1.0
 
 
-def speed_rows(step_timing: Sequence[dict[str, Any]], support: float = SUPPORT_RATIO
-               ) -> list[dict[str, Any]]:
+def speed_rows(step_timing: Sequence[StepTiming], support: float = SUPPORT_RATIO
+               ) -> list[EvidenceRow]:
     """One row per (pairing, configuration, T): the ratio's decision and what it counts as."""
-    rounds: dict[tuple, dict[Any, dict[str, dict[str, Any]]]] = {}
+    rounds: dict[tuple, dict[Any, dict[str, StepTiming]]] = {}
     for r in step_timing:
         if r.get("status", "ok") == "ok":
             key = (*(r.get(f) for f in CONFIG_FIELDS), r.get("seq_len"))
@@ -79,7 +80,7 @@ def speed_rows(step_timing: Sequence[dict[str, Any]], support: float = SUPPORT_R
     return rows
 
 
-def crossover(rows: Sequence[dict[str, Any]]) -> int | None:
+def crossover(rows: Sequence[EvidenceRow]) -> float | None:
     """The shortest T from which every longer T measured counts as faster (None: never)."""
     found = None
     for r in sorted(rows, key=lambda r: r["seq_len"], reverse=True):
@@ -89,7 +90,7 @@ def crossover(rows: Sequence[dict[str, Any]]) -> int | None:
     return found
 
 
-def accuracy_rows(evidence: Evidence, margin: float) -> list[dict[str, Any]]:
+def accuracy_rows(evidence: Evidence, margin: float) -> list[EvidenceRow]:
     """Per reference task and pairing: the Holm-adjusted pairwise verdict, as claim evidence."""
     rows = []
     for sid, records in evidence.studies(STUDY_PREFIX).items():
@@ -127,7 +128,7 @@ def accuracy_reading(outcome: str, minimal_is_b: bool) -> str:
     return INCONCLUSIVE
 
 
-def accuracy_verdict_of(rows: Sequence[dict[str, Any]]) -> str:
+def accuracy_verdict_of(rows: Sequence[EvidenceRow]) -> str:
     """The accuracy part by the "A matches B" rule: supported only when every informative
     task reading supports (and there is one); refuted when any is against."""
     readings = [r["counts_as"] for r in rows]
@@ -173,8 +174,8 @@ def decide(evidence: Evidence, support: float = SUPPORT_RATIO, margin: float = 1
     )
 
 
-def reason_text(at_longest: dict[str, dict[str, Any]], crossings: dict[str, int | None],
-                speed_verdict: str, accuracy: list[dict[str, Any]], accuracy_verdict: str,
+def reason_text(at_longest: dict[str, EvidenceRow], crossings: dict[str, float | None],
+                speed_verdict: str, accuracy: list[EvidenceRow], accuracy_verdict: str,
                 support: float) -> str:
     """The claim's reason in words: per pairing the ratio at the longest T and the crossover,
     then the accuracy verdicts."""
@@ -192,7 +193,7 @@ def reason_text(at_longest: dict[str, dict[str, Any]], crossings: dict[str, int 
             f"{accuracy_tally(accuracy)}): {found or 'not run'}.")
 
 
-def accuracy_tally(accuracy: Sequence[dict[str, Any]]) -> str:
+def accuracy_tally(accuracy: Sequence[EvidenceRow]) -> str:
     """'3 of 4 task readings informative (1 uninformative), 2 equivalent or better, 1 worse'."""
     readings = [r["counts_as"] for r in accuracy]
     uninformative = readings.count(rules.UNINFORMATIVE)

@@ -18,7 +18,6 @@ Holm, against when more or equivalent.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from gatebench.analysis import pair_records
 from gatebench.analysis.health import trial_failed
@@ -31,6 +30,7 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
+    Exclusions,
     TaskTest,
     at_level,
     better_test,
@@ -133,22 +133,23 @@ def _ratio(a: float, b: float) -> float:
     return a / b if a > 0 and b > 0 and math.isfinite(a) and math.isfinite(b) else math.nan
 
 
-def _task_ratios(records: list[TrialRecord], share: float, excluded: dict[str, Any]
-                 ) -> list[dict[str, float]]:
-    """Per healthy seed pair of one task, its ratios to the common target (counts excluded)."""
-    ratios = []
+def _task_ratios(records: list[TrialRecord], share: float, failed: dict[str, int]
+                 ) -> tuple[list[dict[str, float]], int]:
+    """Per healthy seed pair of one task, its ratios to the common target, and how many pairs
+    had none (failed trials are counted per cell into `failed`)."""
+    ratios, without_target = [], 0
     for p in pair_records(unique_trials(records)):
         bad = {c: bool(trial_failed(p[c])) for c in FOLKLORE_CELLS}
         for c, f in bad.items():
-            excluded["failed_trials"][c] += f
+            failed[c] += f
         if any(bad.values()):
             continue
         r = pair_ratios(p, share)
         if r is None:
-            excluded["pairs_without_target"] += 1
+            without_target += 1
             continue
         ratios.append(r)
-    return ratios
+    return ratios, without_target
 
 
 def timed_on(records: list[TrialRecord]) -> str:
@@ -167,10 +168,10 @@ def decide(evidence: Evidence, share: float = 0.9) -> ClaimResult:
             if math.isclose(finite(r.data_fraction) or 0.0, 1.0):
                 by_task.setdefault(r.task.name or "?", []).append(r)
     rows, decisions, tests = [], {}, {}
-    excluded: dict[str, Any] = {"pairs_without_target": 0,
-                                "failed_trials": dict.fromkeys(FOLKLORE_CELLS, 0)}
+    failed, without_target = dict.fromkeys(FOLKLORE_CELLS, 0), 0
     for task, records in sorted(by_task.items()):
-        ratios = _task_ratios(records, share, excluded)
+        ratios, no_target = _task_ratios(records, share, failed)
+        without_target += no_target
         if not ratios:
             continue
         for key, what in (("steps", WHAT), ("epochs", "GRU/LSTM epochs to the common target"),
@@ -188,6 +189,7 @@ def decide(evidence: Evidence, share: float = 0.9) -> ClaimResult:
                                                                   for r in ratios),
                                              **({"timed_on": timed_on(records)}
                                                 if key == "seconds" else {})}))
+    excluded: Exclusions = {"pairs_without_target": without_target, "failed_trials": failed}
     if not decisions:
         return not_run(CONVERGENCE, WHAT, UNIT, "running the short and small-data studies: "
                        "gatebench suite --claims convergence", rows, excluded)

@@ -21,10 +21,72 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.numbers import finite
 from gatebench.protocol.record import Measurement, TrialRecord, read_record, trials_only
+
+
+class TrialEntry(TypedDict):
+    """One measured trial in "measured": what it ran and its wall seconds (prep included)."""
+
+    task: str | None
+    study: str | None
+    options: dict[str, Any]  # the task's options as given (seq_len, n_train, ...)
+    max_epochs: int | None
+    epochs_run: int
+    data_fraction: float
+    hidden: int | None
+    wall_s: float
+
+
+class PhaseWork(TypedDict):
+    """A serial phase's seconds and the work they did (timing_work units, or configs)."""
+
+    seconds: float
+    work: float
+
+
+class LatencyPhase(TypedDict):
+    """The latency phase's seconds and how many configurations it timed."""
+
+    seconds: float
+    configs: int
+
+
+class Phases(TypedDict, total=False):
+    """The serial phases a suite measured (a phase it did not run is absent)."""
+
+    step_timing: dict[str, PhaseWork]  # per kernel implementation
+    latency: LatencyPhase
+
+
+class Machine(TypedDict):
+    """The machine the measurements ran on."""
+
+    cpu_count: int | None
+    threads: int | None
+    gpu: str | None
+
+
+class Measured(TypedDict):
+    """claims.json "measured": trial entries, serial phases and the machine they ran on."""
+
+    trials: list[TrialEntry]
+    phases: Phases
+    machine: Machine
+
+
+class CostEstimate(TypedDict):
+    """A plan's estimated seconds by part, with what could only be guessed or not priced."""
+
+    trials_s: float
+    timing_s: float
+    latency_s: float
+    total_s: float
+    unmeasured_tasks: list[str]
+    unpriced_phases: list[str]
+    machine: Machine
 
 
 def _size(options: dict[str, Any]) -> float:
@@ -36,7 +98,7 @@ def _size(options: dict[str, Any]) -> float:
     return size
 
 
-def trial_entry(record: TrialRecord) -> dict[str, Any] | None:
+def trial_entry(record: TrialRecord) -> TrialEntry | None:
     """What one stored trial contributes to "measured" (None without a wall time)."""
     history = record.history
     wall = finite(history[-1].get("wall_s")) if history else None
@@ -56,8 +118,7 @@ def timing_work(batch: int, seq_len: int, hidden: int, steps: int) -> float:
 
 
 def measured_section(records: Iterable[TrialRecord | Measurement],
-                     phases: dict[str, dict[str, float]],
-                     machine: dict[str, Any]) -> dict[str, Any]:
+                     phases: Phases, machine: Machine) -> Measured:
     """claims.json "measured": trial entries, serial phases and the machine they ran on."""
     trials, seen = [], set()
     for r in trials_only(map(read_record, records)):
@@ -72,7 +133,7 @@ def measured_section(records: Iterable[TrialRecord | Measurement],
     return {"trials": trials, "phases": phases, "machine": machine}
 
 
-def _rate(entry: dict[str, Any]) -> float | None:
+def _rate(entry: TrialEntry) -> float | None:
     hidden, epochs = finite(entry.get("hidden")), finite(entry.get("epochs_run"))
     fraction = finite(entry.get("data_fraction")) or 1.0
     if not hidden or not epochs:
@@ -80,15 +141,15 @@ def _rate(entry: dict[str, Any]) -> float | None:
     return entry["wall_s"] / (epochs * fraction * _size(entry["options"]) * hidden * hidden)
 
 
-def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | None:
+def estimate(plan: Any, measured: Measured | None) -> CostEstimate | None:
     """Seconds the plan should take on the measuring machine, by part (None: no measurements).
 
     `plan` is a SuitePlan; trials shared by two studies count once.
     """
     if not measured or not measured.get("trials"):
         return None
-    rates: dict[str, list[float]] = {}
-    shares: dict[str, list[float]] = {}
+    rates: dict[str | None, list[float]] = {}  # by task name (None: not recorded)
+    shares: dict[str | None, list[float]] = {}
     for e in measured["trials"]:
         rate = _rate(e)
         if rate is not None:
@@ -134,7 +195,7 @@ def estimate(plan: Any, measured: dict[str, Any] | None) -> dict[str, Any] | Non
             "unpriced_phases": unpriced, "machine": measured.get("machine") or {}}
 
 
-def _serial_seconds(plan: Any, phases: dict[str, Any]) -> tuple[float, float]:
+def _serial_seconds(plan: Any, phases: Phases) -> tuple[float, float]:
     """The step-timing and latency phases' seconds, priced per unit of measured work."""
     timing_s = 0.0
     for spec in plan.step_timings:
@@ -144,15 +205,15 @@ def _serial_seconds(plan: Any, phases: dict[str, Any]) -> tuple[float, float]:
                                2 * plan.timing_rounds * (spec.repeats + spec.warmup))
             timing_s += per["seconds"] / per["work"] * work
     latency_s = 0.0
-    lat = phases.get("latency") or {}
-    if plan.latency is not None and lat.get("configs"):
+    lat = phases.get("latency")
+    if plan.latency is not None and lat and lat.get("configs"):
         n = len(plan.latency.seq_lens) * len(plan.latency.batch_sizes) * len(
             plan.latency.runtimes)
         latency_s = lat["seconds"] / lat["configs"] * n
     return timing_s, latency_s
 
 
-def describe(n_trials: int, est: dict[str, Any] | None, source: str) -> str:
+def describe(n_trials: int, est: CostEstimate | None, source: str) -> str:
     """The plan's cost line: "42 trials; about 11 min on 2 cores (estimated from ...)"."""
     if est is None:
         return (f"{n_trials} trials; no measured run to estimate the cost from yet (each "

@@ -18,8 +18,8 @@ each study's failed checks in claims.json (`study_health`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from gatebench.analysis.documents import HealthFinding
 from gatebench.analysis.health import blocking, health_checks
 from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.protocol.record import Measurement, TrialRecord, read_record, trials_only
@@ -30,13 +30,13 @@ FAILURES = ("diverged", "failed-to-train")  # what a claim that scores failures 
 
 def task_health(records: Iterable[TrialRecord], *, scored: Sequence[str] = (),
                 margin: float = DEFAULT_MARGIN, fraction: float | None = 1.0
-                ) -> list[dict[str, Any]]:
+                ) -> list[HealthFinding]:
     """The blocking health checks of one task's trials (at `fraction`), less `scored`."""
     checks = health_checks(list(records), arms=FOLKLORE_CELLS, margin=margin, fraction=fraction)
     return [c for c in blocking(checks) if c["check"] not in scored]
 
 
-def health_reason(blockers: Sequence[dict[str, Any]]) -> str | None:
+def health_reason(blockers: Sequence[HealthFinding]) -> str | None:
     """"health check still-improving failed: …" for the first blocker (None when healthy)."""
     if not blockers:
         return None

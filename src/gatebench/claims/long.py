@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TypedDict
 
 from gatebench import analysis
 from gatebench.analysis.combine import UNDECIDED, Combined
@@ -70,6 +70,62 @@ MEASURES = {
     "copy-memory": ("LSTM \u2212 GRU recall accuracy", "points"),
 }
 WHAT = "LSTM vs GRU on the long-range probes"
+
+
+class ProbeScore(TypedDict):
+    """One trial's score on its probe in skill units, whether it failed or saturated, and the
+    score in [0, 1] (1 = solved; None where the probe has no ceiling)."""
+
+    value: float
+    failed: bool
+    saturated: bool
+    score01: float | None
+
+
+class _LengthScores(TypedDict):
+    decision: Decision
+    pairs: int
+    both_fail: int
+    both_saturate: int
+    means: dict[str, float | None]  # per cell, in the probe's units
+    score01: dict[str, float | None]  # per cell, in [0, 1]
+    failures: dict[str, int]  # per cell
+
+
+class LengthResult(_LengthScores, total=False):
+    """One probe length: the paired Decision (A = LSTM), its pair counts and per-cell means;
+    `decide` adds the length, the outcome and the study id."""
+
+    seq_len: int
+    outcome: str
+    sid: str
+
+
+class LengthScore(TypedDict):
+    """One cell's score in [0, 1] at one probe length (a row of the report's long range)."""
+
+    task: str
+    cell: str
+    seq_len: float
+    score: float
+    n: int | None  # seed pairs
+    outcome: str | None
+
+
+class Crossover(TypedDict):
+    """A probe's crossover (None: none) and the sentence the report shows for it."""
+
+    task: str
+    seq_len: int | None
+    text: str
+
+
+class LongRangeView(TypedDict):
+    """long_range.json as the suite writes it: scores, crossovers and what the score is."""
+
+    rows: list[LengthScore]
+    crossover: list[Crossover]
+    score_rule: str
 
 
 def probe_length(sid: str, records: list[TrialRecord]) -> tuple[str, int | None]:
@@ -115,7 +171,7 @@ def _ceiling(record: TrialRecord) -> float | None:
         else None
 
 
-def score(probe: str, record: TrialRecord) -> dict[str, Any] | None:
+def score(probe: str, record: TrialRecord) -> ProbeScore | None:
     """One trial's score on its probe in skill units, and whether it failed or saturated (a
     diverged trial is a failure at the baseline's score)."""
     if probe == "anbn":
@@ -146,7 +202,7 @@ def _n_train(record: TrialRecord) -> float | None:
     return finite(record.task.description.get("n_train_max"))
 
 
-def length_decision(probe: str, records: list[TrialRecord], margin: float) -> dict[str, Any] | None:
+def length_decision(probe: str, records: list[TrialRecord], margin: float) -> LengthResult | None:
     """Scores of both cells per seed pair at one length, and the paired Decision (A = LSTM)."""
     pairs = analysis.pair_records(records)
     scored = []
@@ -182,7 +238,7 @@ def _mean(values: list[float]) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
-def crossover(lengths: list[dict[str, Any]]) -> int | None:
+def crossover(lengths: list[LengthResult]) -> int | None:
     """The smallest length from which LSTM is significantly ahead at every longer informative
     length (uninformative lengths are skipped); None when the longest informative is not."""
     found = None
@@ -196,7 +252,7 @@ def crossover(lengths: list[dict[str, Any]]) -> int | None:
     return found
 
 
-def _probe_test(probe: str, lengths: list[dict[str, Any]]) -> tuple[dict[str, Any], TaskTest]:
+def _probe_test(probe: str, lengths: list[LengthResult]) -> tuple[LengthResult, TaskTest]:
     """The length that decides a probe and its test: the longest informative one (for adding,
     only from VERY_LONG on; shorter lengths cannot speak for "very long")."""
     informative = [s for s in lengths if s["outcome"] != UNINFORMATIVE]
@@ -216,7 +272,7 @@ def _probe_test(probe: str, lengths: list[dict[str, Any]]) -> tuple[dict[str, An
 def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
     """Per probe the longest informative length's paired Decision (A = LSTM; adding only from
     T = 400), probes combined by the one rule ("LSTM better"); split -> mixed."""
-    probes: dict[str, list[dict[str, Any]]] = {}
+    probes: dict[str, list[LengthResult]] = {}
     rows: list[EvidenceRow] = []
     excluded: dict[str, list[str]] = {"no_length": [], "no_scores": []}
     for sid, records in evidence.studies("long/").items():
@@ -230,7 +286,7 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
             continue
         d = s["decision"]
         what, unit = MEASURES.get(probe, ("LSTM \u2212 GRU test score", "points"))
-        s.update(seq_len=length, outcome=d.outcome, sid=sid)
+        s.update({"seq_len": length, "outcome": d.outcome, "sid": sid})
         probes.setdefault(probe, []).append(s)
         rows.append(decision_row(sid, what, d, unit, task=probe, seq_len=length,
                                  level="length", means=s["means"], score01=s["score01"],
@@ -240,7 +296,7 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
     if not probes:
         return not_run(LONG, WHAT, would_change="running the probes: gatebench suite --claims "
                        "long", evidence=rows, excluded=excluded)
-    deciding: dict[str, dict[str, Any]] = {}
+    deciding: dict[str, LengthResult] = {}
     tests: dict[str, TaskTest] = {}
     for probe, lengths in sorted(probes.items()):
         deciding[probe], tests[probe] = _probe_test(probe, lengths)
@@ -269,7 +325,7 @@ def decide(evidence: Evidence, margin: float = 1.0) -> ClaimResult:
     )
 
 
-def _headline(deciding: dict[str, dict[str, Any]]) -> str:
+def _headline(deciding: dict[str, LengthResult]) -> str:
     """Adding at its longest length when measured (the probe read as skill), else the first
     informative probe."""
     if "adding" in deciding:
@@ -301,11 +357,12 @@ SCORE01 = {"adding": "1 − MSE / mean predictor's MSE, clipped to [0, 1] (0 at 
            "copy-memory": "recall accuracy"}
 
 
-def long_range_view(claim: ClaimJSON) -> dict[str, Any]:
+def long_range_view(claim: ClaimJSON) -> LongRangeView:
     """The decided long claim's per-length results in the report's `long_range` form: one row
     per probe, length and cell with a score in [0, 1] (1 = solved; SCORE01), and the claim's
     crossovers (the one definition: the report computes none of its own)."""
-    rows, crossovers = [], []
+    rows: list[LengthScore] = []
+    crossovers: list[Crossover] = []
     for r in claim.get("evidence") or ():
         if r.get("level") == "length":
             for cell, value in (r.get("score01") or {}).items():

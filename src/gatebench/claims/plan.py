@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.claims.catalogue import FOLKLORE_CELLS
 from gatebench.claims.registry import claim_ids
@@ -118,6 +118,15 @@ ADDING_LEFT_OUT = ("adding left out of quick: at T=400 both cells stayed at the 
 ITALY_POWER_TRAIN = 53  # training series after the validation split: 4 steps a batch of 16
 
 
+class ContenderTiming(TypedDict):
+    """The contenders' step-timing sizes (StepTimingSpec fields) a profile sets."""
+
+    hidden: int
+    batch: int
+    repeats: int
+    warmup: int
+
+
 @dataclass(frozen=True)
 class Profile:
     """Every size a profile sets, as data: the plan builders read these, never the name."""
@@ -145,7 +154,7 @@ class Profile:
     timing_sizings: tuple[str, ...]
     timing_repeats: int
     timing_rounds: int
-    contender_timing: dict[str, Any]
+    contender_timing: ContenderTiming
     contender_lengths: tuple[int, ...]
     latency_lengths: tuple[int, ...]
     latency_batches: tuple[int, ...]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from gatebench.analysis.combine import ratio_threshold_test
 from gatebench.analysis.rules import ratio_rule
@@ -12,6 +12,7 @@ from gatebench.claims.base import (
     BETTER,
     ClaimResult,
     EvidenceRow,
+    Exclusions,
     counts_as,
     decide_tasks,
     effect,
@@ -27,6 +28,13 @@ Key = tuple[Any, ...]
 UNIT = "ratio"
 
 
+class RatioSummary(TypedDict):
+    """A group's geometric-mean ratio and its interval [lo, hi]."""
+
+    geomean: float | None
+    ci: list[float | None]
+
+
 @dataclass
 class RatioGroup:
     """Per-round GRU/LSTM ratios of one group, with their geometric mean, CI and verdict."""
@@ -35,7 +43,7 @@ class RatioGroup:
     configs: list[Key] = field(default_factory=list)
 
     @property
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> RatioSummary:
         """{"geomean", "ci"} of the ratios (the statistics core's `ratio_rule`)."""
         d = ratio_rule(self.ratios)
         return {"geomean": d.estimate, "ci": list(d.ci)}
@@ -103,7 +111,7 @@ def decide_groups(
     support: float,
     refute: float,
     rows: list[EvidenceRow],
-    excluded: dict[str, Any],
+    excluded: Exclusions,
 ) -> ClaimResult:
     """Each group tested against the thresholds and combined by the one rule (analysis.combine,
     "GRU better", Holm across groups); mixed names the dimensions it depends on.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from gatebench.claims import (
     cell_vs_rest,
@@ -73,12 +72,13 @@ def get_claim(claim_id: str) -> ClaimEntry:
 def evaluate_claims(
     records: Iterable[Record] | Evidence,
     claim_ids: Sequence[str] | None = None,
-    thresholds: dict[str, dict[str, Any]] | None = None,
+    thresholds: dict[str, dict[str, float | None]] | None = None,
 ) -> list[ClaimJSON]:
     """Decide each claim (all by default) from stored records; JSON-able result dicts.
 
-    `thresholds` maps a claim id to keyword arguments of its decider, e.g.
-    {"speed": {"support": 0.8}}. Unknown ids raise UnknownNameError before anything runs.
+    `thresholds` maps a claim id to keyword arguments of its decider (numbers; inference's
+    batch may be None), e.g. {"speed": {"support": 0.8}}. Unknown ids raise UnknownNameError
+    before anything runs.
     """
     chosen = [get_claim(c) for c in (claim_ids if claim_ids is not None else list(CLAIMS))]
     overrides = thresholds or {}

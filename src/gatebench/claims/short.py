@@ -12,11 +12,11 @@ refuted by a significant difference after Holm.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from gatebench import analysis
 from gatebench.analysis.health import trial_failed
-from gatebench.analysis.rules import paired_rule, success_rule
+from gatebench.analysis.rules import Decision, paired_rule, success_rule
 from gatebench.claims.base import (
     INCONCLUSIVE,
     MATCHES,
@@ -46,6 +46,20 @@ from gatebench.protocol.record import TrialRecord
 WHAT = "GRU \u2212 LSTM test metric (every seed, failed ones included)"
 
 
+class TaskEvidence(TypedDict):
+    """One short task's evidence: the score and failure Decisions, each cell's failure rate,
+    and why its training was unhealthy (None: healthy)."""
+
+    score: Decision
+    failures: Decision
+    failure_rate: dict[str, float]  # per cell
+    n_pairs: int
+    unit: str
+    task: str
+    device: str
+    unhealthy: str | None
+
+
 def median_seq_len(records: list[TrialRecord]) -> float | None:
     """The task's median sequence length as described in its records (None if not recorded)."""
     for r in records:
@@ -55,7 +69,7 @@ def median_seq_len(records: list[TrialRecord]) -> float | None:
     return None
 
 
-def task_evidence(records: list[TrialRecord], margin: float) -> dict[str, Any] | None:
+def task_evidence(records: list[TrialRecord], margin: float) -> TaskEvidence | None:
     """Paired differences over every seed pair (failed seeds at their score), failure counts,
     and both Decisions."""
     pairs = analysis.pair_records(records)

@@ -17,12 +17,12 @@ difference (`success_rule`) beside it. Tasks combine by the one rule ("GRU bette
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TypedDict
 
 from gatebench import analysis
 from gatebench.analysis.health import trial_failed
 from gatebench.analysis.pairing import Pair
-from gatebench.analysis.rules import paired_rule, success_rule
+from gatebench.analysis.rules import Decision, paired_rule, success_rule
 from gatebench.claims.base import (
     BETTER,
     INCONCLUSIVE,
@@ -30,6 +30,7 @@ from gatebench.claims.base import (
     REFUTED,
     SUPPORTED,
     ClaimResult,
+    Exclusions,
     better_test,
     counts_as,
     decide_tasks,
@@ -49,6 +50,20 @@ from gatebench.protocol.record import TrialRecord
 UNIT = "\u00d7 chance loss"
 WHAT = "LSTM \u2212 GRU train\u2013validation gap at the smallest fraction (positive: GRU " \
        "overfits less)"
+
+
+class FractionEvidence(TypedDict):
+    """One data fraction of a task: the gap, test-metric and trained-share Decisions, and the
+    counts behind them."""
+
+    gap: Decision
+    metric: Decision
+    metric_unit: str
+    pairs: int
+    both_failed: int
+    running_train_loss: int  # pairs whose gap fell back to the running training loss
+    failures: dict[str, int]  # per cell
+    trained: Decision
 
 
 def chance_loss(record: TrialRecord) -> float:
@@ -92,9 +107,9 @@ def task_name(sid: str) -> str:
 
 
 def fraction_evidence(records: list[TrialRecord], margin: float
-                      ) -> dict[float, dict[str, Any]]:
+                      ) -> dict[float, FractionEvidence]:
     """Per data fraction: the paired gap Decision, the test-metric Decision and counts."""
-    out: dict[float, dict[str, Any]] = {}
+    out: dict[float, FractionEvidence] = {}
     pairs = analysis.pair_records(records)
     by_fraction: dict[float, list[Pair]] = {}
     for p in pairs:
@@ -134,15 +149,16 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
     for sid, records in evidence.studies("small/").items():
         by_task.setdefault(task_name(sid), []).extend(records)
     rows, deciding = [], {}
-    excluded: dict[str, Any] = {"no_small_fraction": [], "running_train_loss_pairs": 0}
+    no_small: list[str] = []
+    running = 0
     for task, records in sorted(by_task.items()):
         fractions = fraction_evidence(unique_trials(records), margin)
         small = [f for f in fractions if f < 1.0]
         if not small:
-            excluded["no_small_fraction"].append(task)
+            no_small.append(task)
             continue
         for f, e in fractions.items():
-            excluded["running_train_loss_pairs"] += e["running_train_loss"]
+            running += e["running_train_loss"]
             rows.append(decision_row(f"{task} @ {f:g}", WHAT.replace(" at the smallest fraction",
                                                                      ""),
                                      e["gap"], UNIT, task=task, data_fraction=f, level="gap",
@@ -157,6 +173,7 @@ def decide(evidence: Evidence, margin: float = 0.02) -> ClaimResult:
                                      e["trained"], "share", task=task, data_fraction=f,
                                      level="failures", failures=e["failures"]))
         deciding[task] = (min(small), fractions[min(small)]["gap"])
+    excluded: Exclusions = {"no_small_fraction": no_small, "running_train_loss_pairs": running}
     if not deciding:
         return not_run(SMALL_DATA, WHAT, UNIT, "a learning curve with a fraction below 1: "
                        "gatebench suite --claims small-data", rows, excluded)

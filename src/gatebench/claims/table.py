@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TypedDict
 
 from gatebench.claims.base import ClaimJSON, Effect, fmt_diff, fmt_ratio
 from gatebench.claims.ratios import UNIT as RATIO_UNIT
+
+
+class ClaimRow(TypedDict):
+    """One claim in the table: its verdict, key number, dependence, tally and reason."""
+
+    id: str
+    statement: str
+    verdict: str
+    key: str
+    depends_on: str | None
+    tally: str | None  # None: not combined across tasks
+    reason: str
 
 
 def key_number(effect: Effect) -> str:
@@ -18,7 +30,7 @@ def key_number(effect: Effect) -> str:
     return fmt_diff(effect["value"], effect["ci"], effect.get("unit", ""))
 
 
-def claims_rows(results: Iterable[ClaimJSON]) -> list[dict[str, Any]]:
+def claims_rows(results: Iterable[ClaimJSON]) -> list[ClaimRow]:
     """Per claim result dict: id, statement, verdict, key (the key number), depends_on, tally
     ("k of N tasks informative, j for, i against"; None when not combined) and reason."""
     return [

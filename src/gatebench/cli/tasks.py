@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
 import typer
 from rich.console import Console
@@ -16,15 +16,39 @@ from gatebench.protocol.budget import effective_training
 from gatebench.tasks.registry import TaskEntry, all_tasks, load_task
 
 
-def training_defaults(n_train: int) -> dict[str, Any]:
+class TrainingDefaults(TypedDict):
+    """The batch, epochs and patience compare uses on a task, with why any were raised."""
+
+    batch_size: int
+    max_epochs: int
+    patience: int
+    floor_notes: list[str]
+
+
+class _TaskRowBase(TypedDict):
+    name: str
+    family: str
+    reference: bool
+    summary: str
+    n_train: int | None
+    defaults: TrainingDefaults | None
+
+
+class TaskRow(_TaskRowBase, total=False):
+    """One task as `gatebench tasks --json` lists it (missing: why its data is not installed)."""
+
+    missing: str
+
+
+def training_defaults(n_train: int) -> TrainingDefaults:
     """What `gatebench compare` will use on `n_train` rows when batch and epochs are not set."""
     train, notes = effective_training(TrainConfig(), n_train)
     return {"batch_size": train.batch_size, "max_epochs": train.max_epochs,
             "patience": train.patience, "floor_notes": notes}
 
 
-def _row(entry: TaskEntry) -> dict[str, Any]:
-    row: dict[str, Any] = {"name": entry.name, "family": entry.family,
+def _row(entry: TaskEntry) -> TaskRow:
+    row: TaskRow = {"name": entry.name, "family": entry.family,
                            "reference": entry.reference, "summary": entry.summary,
                            "n_train": None, "defaults": None}
     if entry.reference:  # offline and quick (about 5 s for all of them): the sizes are exact

@@ -7,9 +7,10 @@ rows with label, what, value, ci, n, task, runtime, ...) and the simpler hand-wr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, TypeGuard
 from urllib.parse import urlsplit
 
+from gatebench.claims.base import CombinedJSON, Effect, EvidenceRow, Exclusions
 from gatebench.numbers import is_finite
 from gatebench.report.blocks import (
     MISSING,
@@ -36,7 +37,33 @@ EVIDENCE_COLUMNS = (("label", "evidence"), ("task", "task"), ("device", "device"
 _MAX_DETAIL = 160
 
 
-def claim_id(claim: dict[str, Any], index: int) -> str:
+class EvidenceLink(TypedDict, total=False):
+    """A hand-written evidence item: its text and where it points (an anchor or a file)."""
+
+    text: str
+    href: str
+
+
+class ClaimDoc(TypedDict, total=False):
+    """A claim as claims.json holds it: the suite's form (claims.base.ClaimJSON) or the
+    hand-written one (effect as text or a number, a top-level ci, evidence as text or links)."""
+
+    id: str
+    statement: str
+    verdict: str
+    reason: str
+    effect: Effect | str | float | None
+    ci: list[float | None] | str | None  # hand-written: beside a text or number effect
+    depends_on: str | None
+    evidence: list[EvidenceRow | EvidenceLink | str]
+    excluded: Exclusions
+    would_change: str
+    combined: CombinedJSON | None
+    detail: str  # hand-written notes, shown beside the reason
+    note: str
+
+
+def claim_id(claim: ClaimDoc, index: int) -> str:
     """The claim's anchor id in the report."""
     return "claim-" + anchor(claim.get("id") or index + 1)
 
@@ -59,7 +86,7 @@ def _value(value: Any, unit: Any = "") -> str:
     return f"{_g(value)} {unit or ''}".strip()
 
 
-def _effect(claim: dict[str, Any]) -> tuple[str, str]:
+def _effect(claim: ClaimDoc) -> tuple[str, str]:
     """(effect, CI) as text, from either claim form."""
     e = claim.get("effect")
     ci = claim.get("ci")
@@ -74,7 +101,7 @@ def _effect(claim: dict[str, Any]) -> tuple[str, str]:
     return text, ci_text
 
 
-def _what(claim: dict[str, Any]) -> str:
+def _what(claim: ClaimDoc) -> str:
     e = claim.get("effect")
     return str(e.get("what") or "") if isinstance(e, dict) else ""
 
@@ -94,7 +121,7 @@ def _brief(value: Any, depth: int = 0) -> str:
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "\u2026"
 
 
-def _link(item: dict[str, Any]) -> Cell:
+def _link(item: EvidenceLink) -> Cell:
     text = str(item.get("text") or item.get("href") or "")
     href = item.get("href")
     if isinstance(href, str) and href:
@@ -105,11 +132,11 @@ def _link(item: dict[str, Any]) -> Cell:
     return Cell(text)
 
 
-def _is_row(item: Any) -> bool:
+def _is_row(item: Any) -> TypeGuard[EvidenceRow]:
     return isinstance(item, dict) and "href" not in item and "text" not in item
 
 
-def _evidence_table(rows: list[dict[str, Any]]) -> Table:
+def _evidence_table(rows: list[EvidenceRow]) -> Table:
     columns = [(k, h) for k, h in EVIDENCE_COLUMNS if any(r.get(k) not in (None, "", {})
                                                            for r in rows)]
     body = []
@@ -131,7 +158,7 @@ def _evidence_table(rows: list[dict[str, Any]]) -> Table:
     return Table([h for _, h in columns], body, numeric=numeric)
 
 
-def claims_table(claims: list[dict[str, Any]]) -> Section | None:
+def claims_table(claims: list[ClaimDoc]) -> Section | None:
     """The claims at a glance: coloured verdicts, each linking to its evidence."""
     if not claims:
         return None
@@ -149,12 +176,12 @@ def claims_table(claims: list[dict[str, Any]]) -> Section | None:
     ])
 
 
-def tally(claim: dict[str, Any]) -> str:
+def tally(claim: ClaimDoc) -> str:
     """"k of N tasks informative, j for, i against" (a dash for a claim not combined)."""
     return str((claim.get("combined") or {}).get("tally") or MISSING)
 
 
-def claim_evidence(claims: list[dict[str, Any]]) -> list[Section]:
+def claim_evidence(claims: list[ClaimDoc]) -> list[Section]:
     """One section per claim: its verdict, reason, numbers and evidence."""
     sections = []
     for i, c in enumerate(claims):

@@ -9,6 +9,7 @@ from typing import Any
 
 from gatebench.analysis import learning_curve
 from gatebench.analysis.documents import LatencyRow
+from gatebench.claims.long import Crossover
 from gatebench.errors import GatebenchError
 from gatebench.numbers import P99_TOO_FEW, is_finite
 from gatebench.protocol import DEFAULT_CELLS
@@ -97,8 +98,9 @@ def fractions(data: StudyData, draw: bool) -> Section | None:
 # -- long-range probes ----------------------------------------------------------------------
 
 
-def _long_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
-    rows, bad = [], 0
+def _long_rows(raw: Any) -> tuple[list[F.ScoreRow], int]:
+    rows: list[F.ScoreRow] = []
+    bad = 0
     for r in _rows_of(raw):
         score = r.get("score", r.get("success_rate")) if isinstance(r, dict) else None
         ok = (isinstance(r, dict) and isinstance(r.get("cell"), str) and is_finite(r.get("seq_len"))
@@ -114,7 +116,7 @@ def _long_rows(raw: Any) -> tuple[list[dict[str, Any]], int]:
     return rows, bad
 
 
-def _given_crossovers(raw: Any) -> dict[str, dict[str, Any]]:
+def _given_crossovers(raw: Any) -> dict[str, Crossover]:
     given = raw.get("crossover") if isinstance(raw, dict) else None
     entries = given if isinstance(given, list) else [given] if isinstance(given, dict) else []
     return {str(e.get("task") or ""): e for e in entries if isinstance(e, dict)}
@@ -165,7 +167,7 @@ def long_range(data: StudyData, draw: bool) -> Section | None:
     return Section("long-range", "Long-range dependencies", blocks)
 
 
-def _score(r: dict[str, Any] | None) -> str:
+def _score(r: F.ScoreRow | None) -> str:
     if r is None:
         return MISSING
     text = f"{r['score']:.2f}"

@@ -14,7 +14,7 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -25,6 +25,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 from gatebench.analysis.documents import LatencyRow, SeedingState, SummaryDoc
 from gatebench.analysis.pairing import arm_of, arms_in
 from gatebench.claims.catalogue import FOLKLORE_CELLS
+from gatebench.claims.long import Crossover
 from gatebench.numbers import is_finite
 from gatebench.protocol.record import TrialRecord
 
@@ -50,6 +51,17 @@ STYLE = {
     "xtick.labelsize": 8,
     "ytick.labelsize": 8,
 }
+
+
+class ScoreRow(TypedDict):
+    """One cell's long-range score at one length, as the report draws it (extras checks it)."""
+
+    task: str  # "" when the file names none
+    cell: str
+    seq_len: float
+    score: float  # in [0, 1]: 1 = solved
+    n: float | None  # seeds, where given
+    ci: list[float] | None
 
 
 @dataclass(frozen=True)
@@ -416,7 +428,7 @@ def fraction_curve(rows: Sequence[dict[str, Any]], cells: Sequence[str], metric:
 
 
 def long_range_curves(
-    panels: Sequence[tuple[str, list[dict[str, Any]], dict[str, Any] | None]],
+    panels: Sequence[tuple[str, list[ScoreRow], Crossover | None]],
     cells: Sequence[str],
 ) -> Figure | None:
     """Score (1 = solved) against sequence length per task, the claim's crossover marked."""

@@ -13,7 +13,8 @@ from gatebench.analysis.documents import StudyLatency, SummaryDoc
 from gatebench.errors import GatebenchError, SpecError
 from gatebench.protocol import StudySpec
 from gatebench.protocol.record import Measurement, TrialRecord, trials_only
-from gatebench.store import STORE_FILENAME, open_store
+from gatebench.report.claim_sections import ClaimDoc
+from gatebench.store import STORE_FILENAME, StoredStudy, open_store
 
 SUMMARY_FILE = "summary.json"
 CLAIMS_FILE = "claims.json"
@@ -27,9 +28,9 @@ class StudyData:
     out_dir: Path
     summary: SummaryDoc | None
     records: list[TrialRecord | Measurement] = field(default_factory=list)
-    claims: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[ClaimDoc] = field(default_factory=list)
     latency: StudyLatency | None = None
-    long_range: dict[str, Any] | None = None
+    long_range: dict[str, Any] | None = None  # long_range.json as found: extras checks each row
     recomputed: bool = False  # True when summary.json was missing and rebuilt from the store
 
     @property
@@ -59,7 +60,7 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def _study_spec(summary: SummaryDoc | None, studies: list[dict[str, Any]]) -> dict | None:
+def _study_spec(summary: SummaryDoc | None, studies: list[StoredStudy]) -> dict | None:
     spec = ((summary or {}).get("study") or {}).get("spec")
     if spec:
         return spec
@@ -67,7 +68,7 @@ def _study_spec(summary: SummaryDoc | None, studies: list[dict[str, Any]]) -> di
     return compares[-1]["spec"] if compares else None
 
 
-def _seeds_in_verdict(summary: dict[str, Any] | None) -> int | None:
+def _seeds_in_verdict(summary: SummaryDoc | None) -> int | None:
     """Seeds up to the deciding look of a study run in rounds (pairs run past it are left out,
     as the verdict leaves them out); None when every stored seed counts."""
     return ((summary or {}).get("seeding") or {}).get("seeds_in_verdict")
@@ -82,7 +83,7 @@ def _spec_ids(spec: dict[str, Any], seeds: int | None = None) -> list[str] | Non
         return None
 
 
-def _load_records(out_dir: Path, summary: dict | None
+def _load_records(out_dir: Path, summary: SummaryDoc | None
                   ) -> tuple[list[TrialRecord | Measurement], dict | None]:
     if not (out_dir / STORE_FILENAME).is_file():
         return [], _study_spec(summary, [])
@@ -105,7 +106,7 @@ def _default_arms(records: list[TrialRecord], spec: dict | None) -> tuple[str, .
     return tuple(arms_in(records)[:2])
 
 
-def _recompute(records: list[TrialRecord], spec: dict | None, out_dir: Path) -> dict[str, Any]:
+def _recompute(records: list[TrialRecord], spec: dict | None, out_dir: Path) -> SummaryDoc:
     fractions = sorted({float(r.data_fraction) for r in records})
     margin = (spec or {}).get("margin")  # None: the skill margin (analysis.margins)
     adaptive = bool((spec or {}).get("adaptive"))
@@ -116,7 +117,7 @@ def _recompute(records: list[TrialRecord], spec: dict | None, out_dir: Path) -> 
     return summary
 
 
-def _claims(out_dir: Path, summary: dict | None) -> list[dict[str, Any]]:
+def _claims(out_dir: Path, summary: dict | None) -> list[ClaimDoc]:
     raw = _read_json(out_dir / CLAIMS_FILE)
     if raw is None:
         raw = (summary or {}).get("claims")

@@ -6,6 +6,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from gatebench.analysis.documents import TuningReport
 from gatebench.numbers import is_finite
 from gatebench.report import figures as F
 from gatebench.report.blocks import FigureBlock, Paragraph, Section, Table, num, signed
@@ -19,7 +20,7 @@ def _params(params: dict[str, Any] | None) -> str:
                      for k, v in params.items())
 
 
-def search_curves(tuning: dict[str, Any], higher_is_better: bool) -> Figure | None:
+def search_curves(tuning: TuningReport, higher_is_better: bool) -> Figure | None:
     """Validation metric of every search trial per arm, with the best so far as a line."""
     arms = tuning.get("arms") or {}
     if not arms:
