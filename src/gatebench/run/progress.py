@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 
-from gatebench.analysis.documents import Look
 from gatebench.protocol import TrialSpec
 from gatebench.protocol.record import TrialRecord
 from gatebench.train import Callback, EpochRecord
+
+if TYPE_CHECKING:  # a pool worker imports this module; the analysis layer loads scipy
+    from gatebench.analysis.documents import Look
 
 
 class StudyProgress:
