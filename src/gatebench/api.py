@@ -206,6 +206,8 @@ def compare(
     if tune is not None:  # bad search input fails before the data is even read
         check_trials(trials)
         space = parse_space(tune, spec)
+    if executor is not None:  # its workers start while this process loads the data
+        executor.start()
     spec, floor_notes = with_training_floor(
         spec, out_dir, study_options.keys() if explicit is None else explicit)
     if tune is not None:

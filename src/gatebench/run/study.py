@@ -115,6 +115,7 @@ def run_study(
         if fresh:
             store.delete_study_trials([t.spec_id for t in study.trials(study.most_seeds)])
         if kind == "compare":  # the training-time ratio's own pass, before any trial runs
+            executor.wait_ready()  # with the workers idle: the pass needs the machine
             run_timing_pass(study, data, store, study_id, progress, fresh=fresh)
         run = TrialLoop(store, executor, progress, out_dir, study_id)
         if not study.adaptive:
