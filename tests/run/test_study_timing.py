@@ -126,6 +126,9 @@ def test_compare_takes_its_time_ratio_from_the_pass(reviews_csv: Path, tmp_path:
     assert {"what", "geomean", "ci", "values", "concurrent"} <= set(ratio)
     saved = json.loads((tmp_path / "s" / "summary.json").read_text())
     assert saved["time_ratio"]["source"] == "timing pass"
+    wall = saved["wall_s"]  # where this run's time went, stage by stage
+    assert list(wall)[:3] == ["set-up", "timing pass", "trials"]
+    assert all(s > 0 for s in wall.values()) and "inference latency" not in wall
     html = (tmp_path / "s" / "report.html").read_text()
     assert "from the timing pass" in html
 
