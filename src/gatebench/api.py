@@ -34,6 +34,7 @@ from gatebench.report.importance import build_importance_report
 from gatebench.run import Executor, StudyProgress, run_study
 from gatebench.run.deployment import study_latency
 from gatebench.run.importance import DEFAULT_BUDGET, run_importance
+from gatebench.run.progress import StageClock
 from gatebench.run.remedies import run_acting_study
 from gatebench.run.study import with_training_floor
 from gatebench.run.study_timing import with_timing_pass
@@ -206,6 +207,9 @@ def compare(
     if tune is not None:  # bad search input fails before the data is even read
         check_trials(trials)
         space = parse_space(tune, spec)
+    progress = clock = StageClock(progress or StudyProgress())  # summary["wall_s"]
+    if executor is not None:  # its workers start while this process loads the data
+        executor.start()
     spec, floor_notes = with_training_floor(
         spec, out_dir, study_options.keys() if explicit is None else explicit)
     if tune is not None:
@@ -234,9 +238,10 @@ def compare(
     if latency and len(set(spec.cells)) < 2:
         summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
     elif latency:
-        (progress or StudyProgress()).phase("inference latency of the trained models", 1)
+        progress.phase("inference latency: each arm's best checkpoint, no trial running", 1)
         summary["latency"] = study_latency(out_dir, records)
     summary["decision"] = decide(summary, priority).to_dict()
+    summary["wall_s"] = clock.stop()
     study = Study(out_dir, spec, records, summary)
     write_atomic(out_dir / "summary.json", study.to_json())
     build_report(out_dir)

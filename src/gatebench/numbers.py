@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 PERCENTILES = (50, 95, 99)
 # A p99 from fewer samples is (nearly) the maximum, not a tail estimate: it is not reported.
@@ -90,6 +89,8 @@ def bootstrap_ci(
     `stat` must accept ``axis`` (np.mean, np.median, ...). The values are used as given: a
     non-finite value makes the interval non-finite rather than being silently dropped.
     """
+    from scipy import stats as sps  # here: a trial's process never needs scipy (1 s to import)
+
     arr = np.asarray(values, dtype=float).ravel()
     if arr.size < 2:
         return (float("nan"), float("nan"))

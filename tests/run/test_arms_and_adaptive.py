@@ -144,14 +144,16 @@ def test_pairs_per_round_keeps_parallel_workers_busy() -> None:
     assert pairs_per_round(Pool(None)) == 1  # a cluster of unknown size: one pair a look
 
 
+@pytest.mark.parametrize("cells", [("gru", "lstm"), ("gru", "lstm", "gru")],
+                         ids=["two arms", "three arms (ranking)"])
 def test_a_pool_running_pairs_in_rounds_stops_where_one_pair_a_look_stops(
-        reviews_csv: Path, tmp_path: Path) -> None:
+        reviews_csv: Path, tmp_path: Path, cells: tuple[str, ...]) -> None:
     """Two workers run two pairs a round; the round is looked at pair by pair, so the looks,
     the stop and the verdict's records are those of a one-trial-at-a-time study."""
     from gatebench.run import LocalExecutor, ProcessExecutor
 
-    study = spec_for(reviews_csv, seeds="auto", max_seeds=6, max_epochs=1, hidden=8,
-                     embed_dim=8)
+    study = spec_for(reviews_csv, cells=cells, seeds="auto", max_seeds=6, max_epochs=1,
+                     hidden=8, embed_dim=8)
     with ProcessExecutor(workers=2, threads_per_worker=1) as pool:
         in_rounds = run_study(study, tmp_path / "p", executor=pool)
     with LocalExecutor() as local:
@@ -161,8 +163,8 @@ def test_a_pool_running_pairs_in_rounds_stops_where_one_pair_a_look_stops(
         with open_store(tmp_path / folder) as store:
             states.append(store.study_state("compare"))
     pooled, alone = states
-    assert [(look["pairs"], look["outcome"]) for look in pooled["looks"]] == \
-        [(look["pairs"], look["outcome"]) for look in alone["looks"]]
+    assert [(look["pairs"], look["verdict"]) for look in pooled["looks"]] == \
+        [(look["pairs"], look["verdict"]) for look in alone["looks"]]
     assert [look["pairs"] for look in alone["looks"]] == list(range(3, alone["pairs"] + 1))
     assert pooled["stopped"] == alone["stopped"]
     assert sorted(r.spec_id for r in in_rounds) == sorted(r.spec_id for r in one_by_one)

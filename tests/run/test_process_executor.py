@@ -27,17 +27,26 @@ pytestmark = pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds worker
 def _trial_workers() -> list[int]:
     """This process's pool workers that are running a trial now (they say so in their name)."""
     pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
+    for pid in _children():
         try:
-            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            name = (proc / "comm").read_text().strip()
-        except (OSError, ValueError, IndexError):
+            if (Path("/proc") / str(pid) / "comm").read_text().strip() == TRIAL_PROCESS_NAME:
+                pids.append(pid)
+        except OSError:
             continue  # gone already
-        if parent == os.getpid() and name == TRIAL_PROCESS_NAME:
-            pids.append(int(proc.name))
     return pids
+
+
+def _children() -> set[int]:
+    """The live processes whose parent is this one."""
+    return {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+            and _parent_of(p) == os.getpid()}
+
+
+def _parent_of(proc: Path) -> int | None:
+    try:
+        return int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None  # gone already
 
 
 def _kill_one(killed: list[int], stop: threading.Event) -> None:
@@ -81,6 +90,23 @@ def test_a_worker_stays_warm_across_trials_and_records_its_peak_memory(tmp_path:
     assert sorted(w["trials_before"] for w in workers) == [0, 1, 2, 3]  # one process, reused
     for r in records:
         assert r["memory"]["scope"] == "trial" and r["memory"]["peak_rss_mb"] > 50
+
+
+def test_start_spawns_every_worker_before_the_first_trial(tmp_path: Path) -> None:
+    """start() spawns the whole pool at once; wait_ready() returns with every worker idle and
+    imported, and the trials then run in those processes (no second start-up)."""
+    data = tmp_path / "reviews.csv"
+    make_reviews().to_csv(data, index=False)
+    study = study_spec(task_spec(data, text_col="review", label_col="sentiment"),
+                       **{**TINY, "seeds": 2})
+    before = _children()
+    with ProcessExecutor(workers=2) as executor:
+        executor.start()
+        executor.wait_ready()
+        started = _children() - before
+        assert len(started) >= 2 and not _trial_workers()
+        records = list(executor.run(study.trials()))
+    assert {r["worker"]["pid"] for r in records} <= started
 
 
 # A driver that dies like kill -9 once its pool is running: os._exit skips every cleanup, so

@@ -544,6 +544,7 @@ class SummaryDoc(TypedDict, total=False):
     tuning: TuningReport
     latency: StudyLatency
     decision: PickDoc
+    wall_s: dict[str, float]  # this run's wall seconds by stage (run.progress.StageClock)
 
 
 __all__ = [

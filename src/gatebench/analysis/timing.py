@@ -1,15 +1,24 @@
 """Which records' timings may back a speed or latency claim, latency percentiles from them, and
-the training-time ratio of a study's timing pass."""
+the training-time ratio of a study's timing pass (with the rule that ends the pass)."""
 
 from __future__ import annotations
 
+import itertools
+import math
 import statistics
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from gatebench.analysis.documents import LatencyRow, TimeRatio
-from gatebench.analysis.stats import geometric_mean_ratio
+from gatebench.analysis.stats import geometric_mean_ratio, t_ci
 from gatebench.numbers import latency_percentiles
 from gatebench.protocol.record import Measurement
+from gatebench.protocol.timing import (
+    STUDY_TIMING_MAX_ROUNDS,
+    STUDY_TIMING_MIN_ROUNDS,
+    STUDY_TIMING_PRECISION,
+)
 
 
 def isolated(records: Iterable[Measurement]) -> list[Measurement]:
@@ -60,3 +69,27 @@ def timing_pass_ratio(records: Iterable[Measurement], arms: Sequence[str]
         "per_epoch_s": {arm: statistics.median(rd[arm]["per_epoch_s"] for rd in both)
                         for arm in (a, b)},
     }
+
+
+def ratio_precise(values: Sequence[float], precision: float = STUDY_TIMING_PRECISION) -> bool:
+    """Whether per-round ratios pin their geometric mean within ×/÷ `precision`: the 95%
+    t-interval on logs (the one the ratio reports) is at most 2·log(precision) wide."""
+    lo, hi = t_ci(np.log(np.asarray(values, dtype=float)))
+    return bool(hi - lo <= 2.0 * math.log(precision))  # NaN (under 2 rounds) is never precise
+
+
+def timing_pass_settled(records: Iterable[Measurement], arms: Sequence[str]) -> bool:
+    """Whether a study's timing pass has rounds enough: every pair of arms' ratio precise
+    (`ratio_precise`) after STUDY_TIMING_MIN_ROUNDS rounds, or STUDY_TIMING_MAX_ROUNDS rounds.
+
+    The rule reads only the stored rounds, so a resumed pass stops where an unbroken one would.
+    """
+    records = list(records)
+    ratios = [timing_pass_ratio(records, pair) for pair in itertools.combinations(arms, 2)]
+    if not ratios or any(r is None for r in ratios):
+        return False
+    rounds = min(r["rounds"] for r in ratios if r is not None)
+    if rounds >= STUDY_TIMING_MAX_ROUNDS:
+        return True
+    return rounds >= STUDY_TIMING_MIN_ROUNDS and all(
+        ratio_precise(r["values"]) for r in ratios if r is not None)

@@ -176,6 +176,8 @@ def render_summary(summary: SummaryDoc, console: Console) -> None:
         console.print(f"Seeds: {seeding['method']}; stopped: {seeding['stopped']}.",
                       style="dim")
         console.print(budget_line(seeding), style="dim", highlight=False)
+    if summary.get("wall_s"):
+        console.print(wall_line(summary["wall_s"]), style="dim", highlight=False)
     for action in seeding.get("health_actions") or []:
         console.print(f"Health action at {action.get('at_pairs')} pairs ({action['check']}): "
                       f"{action.get('says')}.", highlight=False)
@@ -196,6 +198,12 @@ def budget_line(seeding: SeedingState) -> str:
             "for a continuation, outside the verdict)" if past else "")
     return (f"Budget: {spent}; {seeding.get('pairs_run', '?')} of at most "
             f"{seeding.get('max_seeds', '?')} pairs{past}{over}")
+
+
+def wall_line(wall_s: dict[str, float]) -> str:
+    """'Wall time of this run: 26 s (set-up 3 s, timing pass 5 s, trials 15 s, ...)'."""
+    parts = ", ".join(f"{stage} {s:.0f} s" for stage, s in wall_s.items() if s >= 0.5)
+    return f"Wall time of this run: {sum(wall_s.values()):.0f} s ({parts})"
 
 
 def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,

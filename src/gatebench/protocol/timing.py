@@ -51,7 +51,13 @@ class StepTimingSpec:
 
 # -- compare's own timing pass ------------------------------------------------------------------
 
-STUDY_TIMING_ROUNDS = 6  # rounds of the study's timing pass; arms alternate order each round
+# Rounds of a study's timing pass (arms alternate order each round): it looks at its ratios
+# from the minimum on, stops once every ratio's 95% interval lies within ×/÷ the precision of
+# its estimate, and stops at the maximum whatever the precision (tests/analysis/test_timing.py
+# measures the intervals' coverage under that rule).
+STUDY_TIMING_MIN_ROUNDS = 3
+STUDY_TIMING_MAX_ROUNDS = 6
+STUDY_TIMING_PRECISION = 1.05
 # What one optimiser step costs depends on these training settings only: epochs, patience, the
 # learning rate and weight decay change what is learned, not what a step costs, so a study that
 # gains epochs (or tunes the learning rate) keeps its timing pass.

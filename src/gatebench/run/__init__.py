@@ -1,22 +1,31 @@
-"""Composition: run_trial(spec) -> record, executors, and the study loop."""
+"""Composition: run_trial(spec) -> record, executors, and the study loop.
 
-from gatebench.run.executors import Executor, LocalExecutor
-from gatebench.run.process_executor import ProcessExecutor
-from gatebench.run.progress import StudyProgress
-from gatebench.run.ray_executor import RayExecutor
-from gatebench.run.registry import EXECUTORS, executor_for
-from gatebench.run.study import prepare_study, run_study
-from gatebench.run.trial import run_trial
+Names load lazily: a pool worker imports `gatebench.run.process_executor` to run a trial, and
+should not pay for the study loop's statistics (scipy) it never uses.
+"""
 
-__all__ = [
-    "EXECUTORS",
-    "Executor",
-    "LocalExecutor",
-    "ProcessExecutor",
-    "RayExecutor",
-    "StudyProgress",
-    "executor_for",
-    "prepare_study",
-    "run_study",
-    "run_trial",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "EXECUTORS": "gatebench.run.registry",
+    "Executor": "gatebench.run.executors",
+    "LocalExecutor": "gatebench.run.executors",
+    "ProcessExecutor": "gatebench.run.process_executor",
+    "RayExecutor": "gatebench.run.ray_executor",
+    "StudyProgress": "gatebench.run.progress",
+    "executor_for": "gatebench.run.registry",
+    "prepare_study": "gatebench.run.study",
+    "run_study": "gatebench.run.study",
+    "run_trial": "gatebench.run.trial",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'gatebench.run' has no attribute {name!r}")

@@ -39,6 +39,13 @@ class Executor(ABC):
     ) -> Iterator[TrialRecord]:
         """Yield one record per spec as trials finish."""
 
+    def start(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
+        """Begin starting workers in the background, so their start-up overlaps the driver's
+        own work (loading the data, sizing the models); `run` starts them otherwise."""
+
+    def wait_ready(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
+        """Block until workers begun by `start` are idle: a timing pass then has the machine."""
+
     def close(self) -> None:  # noqa: B027 - a no-op default, not an abstract method
         """Release workers or cluster connections."""
 

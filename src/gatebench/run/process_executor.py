@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,11 @@ def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_POLL_S)
     os._exit(1)
+
+
+def _started() -> int:
+    """Nothing to do: unpickling this call imported the trial code (torch and all)."""
+    return os.getpid()
 
 
 def _run_named(spec: TrialSpec, **options: Any) -> TrialRecord:
@@ -92,6 +97,28 @@ class ProcessExecutor(Executor):
         self.threads_per_worker = threads_per_worker or max(1, available_cores() // workers)
         self.concurrent = workers > 1
         self._pool: ProcessPoolExecutor | None = None
+        self._starting: list[Future[int]] = []
+
+    def start(self) -> None:
+        """Spawn every worker now, so their imports overlap the driver's data loading."""
+        self._started_pool()
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: a forked copy of a process whose torch thread pools have started
+            # can deadlock; each worker imports torch afresh and loads each task once.
+            context = multiprocessing.get_context("spawn")
+            # the pool lives as long as the executor: its workers stay warm between trials
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                             initializer=_start_worker)
+            # one no-op call per worker: the pool spawns a process per call while none is idle
+            self._starting = [self._pool.submit(_started) for _ in range(self.workers)]
+        return self._pool
+
+    def wait_ready(self) -> None:
+        """Wait until the workers `start` spawned have imported everything and sit idle."""
+        wait(self._starting)
+        self._starting = []
 
     def run(
         self,
@@ -101,16 +128,10 @@ class ProcessExecutor(Executor):
         progress: StudyProgress | None = None,
     ) -> Iterator[TrialRecord]:
         self._warn_if_oversubscribed(specs)
-        if self._pool is None:
-            # spawn, not fork: a forked copy of a process whose torch thread pools have started
-            # can deadlock; each worker imports torch afresh and loads each task once.
-            context = multiprocessing.get_context("spawn")
-            # the pool lives as long as the executor: its workers stay warm between trials
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                             initializer=_start_worker)
+        pool = self._started_pool()
         futures = [
-            self._pool.submit(_run_named, spec, cache_dir=cache_dir, concurrent=self.concurrent,
-                              default_threads=self.threads_per_worker)
+            pool.submit(_run_named, spec, cache_dir=cache_dir, concurrent=self.concurrent,
+                        default_threads=self.threads_per_worker)
             for spec in specs
         ]
         finished = False
@@ -133,7 +154,7 @@ class ProcessExecutor(Executor):
         """Stop the worker processes (running trials finish first)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            self._pool, self._starting = None, []
 
     def _terminate(self) -> None:
         pool, self._pool = self._pool, None

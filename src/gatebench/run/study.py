@@ -116,6 +116,7 @@ def run_study(
         if fresh:
             store.delete_study_trials([t.spec_id for t in study.trials(study.most_seeds)])
         if kind == "compare":  # the training-time ratio's own pass, before any trial runs
+            executor.wait_ready()  # with the workers idle: the pass needs the machine
             run_timing_pass(study, data, store, study_id, progress, fresh=fresh)
         run = TrialLoop(store, executor, progress, out_dir, study_id)
         if not study.adaptive:
@@ -293,36 +294,45 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
                           progress: StudyProgress, metric: str, study_id: str
                           ) -> list[TrialRecord]:
     # k arms: the two-arm loop's stops (decided, health, max seeds, time), with the ranking
-    # deciding (ranking_decided) instead of one comparison's sequential rule.
+    # deciding (ranking_decided) instead of one comparison's sequential rule. A round of several
+    # pairs (a parallel pool) is looked at pair by pair, as the two-arm loop does.
     step = pairs_per_round(run.executor)
-    n = min(study.seeds, study.max_seeds)
+    n = first_look = min(study.seeds, study.max_seeds)
     started = time.monotonic()
     looks: list[Look] = []
     progress.study_start(len(study.trials(n)), run.stored(study.trials(n)), metric)
-    while True:
+    reason = None
+    while reason is None:
         trials = study.trials(n)
         progress.grow(len(trials))
         run(trials)
-        records = store.records([t.spec_id for t in trials])
-        final, look = ranking_decided(records, study)
-        looks.append(look)
-        progress.look(look)
-        reason = _ranking_stop(final, look, records, study, n, time.monotonic() - started)
-        if reason is not None:
-            break
-        n = min(n + step, study.max_seeds)
+        for k in range(first_look, n + 1):
+            records = store.records([t.spec_id for t in study.trials(k)])
+            final, look = ranking_decided(records, study)
+            looks.append(look)
+            progress.look(look)
+            reason = _ranking_stop(final, look, records, study, (k, n),
+                                   time.monotonic() - started)
+            if reason is not None:
+                break
+        ran, first_look, n = n, n + 1, min(n + step, study.max_seeds)
     progress.study_end()
-    store.save_study_state(study_id, {
+    state: SeedingState = {
         "design": "sequential", "method": look["method"], "pairs": look["pairs"],
-        "pairs_run": look["pairs_run"], "max_seeds": study.max_seeds, "stopped": reason,
-        "time_budget_s": study.time_budget_s, "elapsed_s": time.monotonic() - started,
-        "looks": looks, "ranking_decided": look["decided"],
-    })
+        "pairs_run": look["pairs_run"], "seeds_in_verdict": k, "max_seeds": study.max_seeds,
+        "stopped": reason, "time_budget_s": study.time_budget_s,
+        "elapsed_s": time.monotonic() - started, "looks": looks,
+        "ranking_decided": look["decided"],
+    }
+    if ran > k:  # a parallel round ran past the deciding look
+        state["seeds_past_stop"] = ran - k
+    store.save_study_state(study_id, state)
     return records
 
 
 def _ranking_stop(final: bool, look: Look, records: list[TrialRecord],
-                  study: StudySpec, n: int, elapsed: float) -> str | None:
+                  study: StudySpec, seeds: tuple[int, int], elapsed: float) -> str | None:
+    """Why to stop at the look after `seeds` = (looked, ran) seeds, or None to go on."""
     pairs = look["pairs"]
     if final:
         return f"{look['verdict']} at {pairs} pairs"
@@ -330,7 +340,10 @@ def _ranking_stop(final: bool, look: Look, records: list[TrialRecord],
     blocked = blocking(health_checks(records, arms=study.labels, margin=margin))
     if blocked:  # more seeds do not fix training: stop and say what to change
         return f"training health at {pairs} pairs: {blocked[0]['message']}"
-    if n >= study.max_seeds:
+    looked, ran = seeds
+    if looked < ran:  # pairs already run are looked at before the maximum or budget stops
+        return None
+    if ran >= study.max_seeds:
         return f"reached max seeds ({study.max_seeds}) with the ranking undecided"
     if study.time_budget_s is not None and elapsed >= study.time_budget_s:
         return f"time budget of {study.time_budget_s:g} s spent at {pairs} pairs (undecided)"

@@ -21,11 +21,11 @@ from typing import Any, TypedDict
 import torch
 
 from gatebench.analysis.documents import SummaryDoc, TimeRatio
-from gatebench.analysis.timing import timing_pass_ratio
+from gatebench.analysis.timing import timing_pass_ratio, timing_pass_settled
 from gatebench.measure import Stopwatch, fingerprint, resolve_device, set_threads
 from gatebench.protocol import StudySpec, TrialSpec, derive_seed
 from gatebench.protocol.record import EnvDoc
-from gatebench.protocol.timing import STUDY_TIMING_ROUNDS, study_timing_key, timing_trials
+from gatebench.protocol.timing import STUDY_TIMING_MAX_ROUNDS, study_timing_key, timing_trials
 from gatebench.run.progress import StudyProgress
 from gatebench.run.trial import build_for, plan_sizes
 from gatebench.store import open_store
@@ -98,7 +98,7 @@ class TimingPassRecord(TypedDict, total=False):
 
 
 def timing_rounds(
-    study: StudySpec, data: TaskData, *, start: int = 0, rounds: int = STUDY_TIMING_ROUNDS,
+    study: StudySpec, data: TaskData, *, start: int = 0, rounds: int = STUDY_TIMING_MAX_ROUNDS,
 ) -> Iterator[list[TimingPassRecord]]:
     """Measure rounds `start` .. `rounds - 1`; yield each round's records (one per arm)."""
     trials = timing_trials(study)
@@ -161,18 +161,25 @@ def stored_rounds(store: Any, study: StudySpec, study_id: str) -> list[list[Timi
 
 def run_timing_pass(study: StudySpec, data: TaskData, store: Any, study_id: str,
                     progress: StudyProgress, *, fresh: bool = False) -> None:
-    """Time the study's arms on its own shapes and store each round as it ends (a resumed study
-    measures only the rounds missing). Call it with no trial running: it needs the machine."""
+    """Time the study's arms on its own shapes, storing each round as it ends, until the ratios
+    are precise enough (analysis.timing.timing_pass_settled); a resumed study measures only the
+    rounds still missing. Call it with no trial running: it needs the machine."""
     rounds = [] if fresh else stored_rounds(store, study, study_id)
-    if len(rounds) >= STUDY_TIMING_ROUNDS:
+    if _settled(rounds, study):
         return
     progress.phase("timing pass: each arm's training step on the study's shapes, interleaved",
-                   STUDY_TIMING_ROUNDS - len(rounds))
+                   STUDY_TIMING_MAX_ROUNDS - len(rounds))
     key = study_timing_key(study)
     for records in timing_rounds(study, data, start=len(rounds)):
         rounds.append(records)
         store.save_study_state(timing_state_id(study_id), {"key": key, "rounds": rounds})
         progress.advance()
+        if _settled(rounds, study):
+            break
+
+
+def _settled(rounds: list[list[TimingPassRecord]], study: StudySpec) -> bool:
+    return timing_pass_settled([r for rd in rounds for r in rd], study.labels)
 
 
 def with_timing_pass(summary: SummaryDoc, out_dir: str | Path, study: StudySpec,

@@ -12,10 +12,6 @@ from math import gcd
 from pathlib import Path
 
 import numpy as np
-from scipy.fft import dct, rfft
-from scipy.io import wavfile
-from scipy.signal import resample_poly
-from scipy.signal.windows import hamming
 
 from gatebench.errors import DataError, SpecError
 from gatebench.protocol import TaskSpec
@@ -61,6 +57,11 @@ _FILTERBANK = mel_filterbank()
 
 def audio_features(signal: np.ndarray, kind: str = "mfcc") -> np.ndarray:
     """Log-mel (40) or MFCC (13) frames of a 16 kHz mono signal, (frames, features) float32."""
+    # scipy's signal modules load here, not with the task registry: every trial's process
+    # imports this module, and only audio studies need them (a second of start-up)
+    from scipy.fft import dct, rfft
+    from scipy.signal.windows import hamming
+
     signal = np.append(signal[0], signal[1:] - 0.97 * signal[:-1])  # pre-emphasis
     if len(signal) < WIN:  # a clip shorter than one window still yields one frame
         signal = np.pad(signal, (0, WIN - len(signal)))
@@ -74,6 +75,9 @@ def audio_features(signal: np.ndarray, kind: str = "mfcc") -> np.ndarray:
 
 def read_wav(path: Path, root: Path) -> np.ndarray:
     """A WAV file as a 16 kHz mono float signal; unreadable or silent files fail by name."""
+    from scipy.io import wavfile
+    from scipy.signal import resample_poly
+
     name = path.relative_to(root)
     try:
         with warnings.catch_warnings():

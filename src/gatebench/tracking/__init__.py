@@ -11,10 +11,9 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from gatebench.protocol.record import TrialRecord
-from gatebench.run.progress import StudyProgress
+from gatebench.run.progress import RelayProgress, StudyProgress
 from gatebench.store import open_store
 from gatebench.tracking.content import compare_parent, folder_runs, trial_run
 from gatebench.tracking.sink import MlflowSink, TrackingError, check_uri, default_uri
@@ -64,7 +63,7 @@ def log_folder(out_dir: str | Path, uri: str | None = None, experiment: str | No
     return TrackingResult(sink.uri, sink.experiment, kind, len(parents), counts)
 
 
-class LiveTracking(StudyProgress):
+class LiveTracking(RelayProgress):
     """A StudyProgress that logs each stored trial as a child run, then passes every event on.
 
     A tracker failing mid-study warns once and stops live logging: the study itself goes on,
@@ -72,13 +71,10 @@ class LiveTracking(StudyProgress):
     """
 
     def __init__(self, inner: StudyProgress, out_dir: str | Path, sink: MlflowSink) -> None:
-        self.inner, self.out_dir, self.sink = inner, Path(out_dir), sink
+        super().__init__(inner)
+        self.out_dir, self.sink = Path(out_dir), sink
         self.parents: dict[str, str] = {}  # study id -> parent key
         self.failed = False
-
-    def __getattr__(self, name: str) -> Any:
-        # What the display has beyond StudyProgress (RichProgress.finish, ...) passes through.
-        return getattr(self.__dict__["inner"], name)
 
     def trial_end(self, record: TrialRecord) -> None:
         """Pass the event on, then log the trial under its study's parent run."""
@@ -104,20 +100,6 @@ class LiveTracking(StudyProgress):
             self.parents[study_id] = parent.key
         return self.parents[study_id]
 
-
-def _forward(name: str):
-    def hook(self: LiveTracking, *args: Any, **kwargs: Any) -> None:
-        getattr(self.inner, name)(*args, **kwargs)
-
-    hook.__name__ = name
-    hook.__doc__ = getattr(StudyProgress, name).__doc__
-    return hook
-
-
-# Every other hook of StudyProgress (those added later too) goes straight to the display.
-for _hook in [n for n, v in vars(StudyProgress).items()
-              if callable(v) and not n.startswith("_") and n != "trial_end"]:
-    setattr(LiveTracking, _hook, _forward(_hook))
 
 __all__ = ["DEFAULT_EXPERIMENT", "LiveTracking", "TrackingError", "TrackingResult", "connect",
            "log_folder"]
