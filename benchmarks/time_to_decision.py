@@ -4,7 +4,8 @@ For each task, runs the same compare twice as a user would (a fresh `gatebench` 
 compare's defaults otherwise), once with the default executor and once with `--executor local`,
 alternating which goes first from task to task so drift hits both. Prints each run's wall
 time, verdict, pairs and training-time ratio; then, per task, the wall-time ratio default/local,
-whether the verdicts agree and whether the two training-time intervals overlap;
+whether the verdicts agree and whether the two training-time intervals overlap, and where each
+run's time went (compare's summary notes it by stage: set-up, timing pass, trials, latency);
 at the end the geometric mean of the wall-time ratios. The rows are written as JSON, which
 `make readme` turns into the README's table.
 
@@ -48,7 +49,9 @@ def run_compare(task: str, mode: str, out: Path) -> dict[str, Any]:
     return {"mode": mode, "wall_s": wall, "outcome": s["verdict"]["outcome"],
             "verdict": s["verdict"]["label"], "pairs": s["n_pairs"],
             "time_ratio": ratio.get("geomean"), "time_ratio_ci": ratio.get("ci"),
-            "time_ratio_source": ratio.get("source")}
+            "time_ratio_source": ratio.get("source"),
+            # where the run's time went, as compare noted it (the rest: imports, the report)
+            "stages_s": s.get("wall_s") or {}}
 
 
 def _within(value: float | None, ci: list[float | None] | None) -> bool:
@@ -83,12 +86,20 @@ def _ratio(run: dict[str, Any]) -> str:
     return f"{run['time_ratio']:.2f} [{lo:.2f}, {hi:.2f}]"
 
 
+def stages(run: dict[str, Any]) -> str:
+    """'set-up 3 s, timing pass 5 s, ...': the stages compare noted, then the process's rest."""
+    noted = run.get("stages_s") or {}
+    rest = run["wall_s"] - sum(noted.values())
+    return ", ".join(f"{k} {v:.1f} s" for k, v in {**noted, "process rest": rest}.items())
+
+
 def print_row(row: dict[str, Any]) -> None:
     """One task's two runs and their comparison, as it finishes."""
     for mode in MODES:
         run = row[mode]
         print(f"{row['task']:<17}{mode:<9}{run['wall_s']:>8.1f}{run['pairs']:>7}  "
               f"{run['verdict']:<26}{_ratio(run)}", flush=True)
+        print(f"{'':<26}{stages(run)}", flush=True)
     print(f"{'':<17}default/local wall {row['wall_ratio']:.2f}; same verdict: "
           f"{'yes' if row['same_verdict'] else 'NO'}; training-time intervals overlap: "
           f"{'yes' if row['ratio_agrees'] else 'NO'}", flush=True)

@@ -170,7 +170,29 @@ def time_to_decision(evidence: dict[str, Any], path: Path | None = None) -> str:
                   f"**; the same verdict on {same} of {n} tasks; the two training-time "
                   f"intervals overlap on {agree} of {n}. *`{run['command']}` on "
                   f"{run['machine']}, {run['generated']}{_load(run)}.*"]
-    return "\n".join(lines)
+    return "\n".join(lines + _stage_table(run["rows"]))
+
+
+STAGES = ("set-up", "timing pass", "trials", "inference latency")
+
+
+def _stage_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Where each run's wall seconds went, by the stages compare notes in its summary."""
+    if not any(r[m].get("stages_s") for r in rows for m in ("default", "local")):
+        return []
+    lines = ["", "Where the time went (seconds; \"rest\": start-up imports, the report and "
+             "whatever else the process did):", "",
+             "| task | executor | " + " | ".join(STAGES) + " | rest | total |",
+             "|---|---|" + "---:|" * (len(STAGES) + 2)]
+    for r in rows:
+        for mode in ("default", "local"):
+            run = r[mode]
+            noted = run.get("stages_s") or {}
+            known = [noted.get(stage, 0.0) for stage in STAGES]
+            rest = run["wall_s"] - sum(known)
+            lines.append(f"| {r['task']} | {mode} | "
+                         + " | ".join(f"{v:.1f}" for v in [*known, rest, run["wall_s"]]) + " |")
+    return lines
 
 
 def _time_ratio(run: dict[str, Any]) -> str:
