@@ -17,6 +17,7 @@ import pytest
 import torch
 
 from gatebench.api import study_spec, task_spec
+from gatebench.protocol import Arm
 from gatebench.run import run_study
 
 POSITIVE = ["great", "wonderful", "moving", "brilliant", "fun", "sharp", "charming"]
@@ -123,3 +124,17 @@ def trained_study(tmp_path_factory) -> tuple[Path, list[dict]]:
                       max_epochs=1, patience=1, hidden=16, embed_dim=16, batch_size=32, threads=1)
     out = root / "study"
     return out, run_study(spec, out)
+
+
+@pytest.fixture(scope="session")
+def two_lstm_study(tmp_path_factory) -> Path:
+    """A finished one-seed study of two LSTM arms, "wide" (hidden 12) and "narrow" (hidden 8):
+    one cell, two arms, so only the arm's label picks a checkpoint."""
+    root = tmp_path_factory.mktemp("two-lstm-study")
+    data = root / "reviews.csv"
+    make_reviews().to_csv(data, index=False)
+    arms = (Arm.make("lstm", "wide", hidden=12), Arm.make("lstm", "narrow", hidden=8))
+    spec = study_spec(task_spec(data, text_col="review", label_col="sentiment"), arms=arms,
+                      seeds=1, max_epochs=1, patience=1, embed_dim=8, batch_size=32, threads=1)
+    run_study(spec, root / "study")
+    return root / "study"
