@@ -198,11 +198,11 @@ def budget_line(seeding: SeedingState) -> str:
             f"{seeding.get('max_seeds', '?')} pairs{past}{over}")
 
 
-def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
+def plan_text(seeds: int | str | None, max_pairs: int, time_budget: float,
               priority: str) -> str:
     """Before training: how many pairs and how long the study may take, and the priority."""
     if seeds is None or seeds == "auto":
-        return (f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs within "
+        return (f"Seeds: auto, adding pairs until decided: at most {max_pairs} pairs within "
                 f"{time_budget:g} s (--max-seeds, --time-budget); pick priority: {priority}.")
     return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
 
