@@ -7,6 +7,7 @@ marked `gpu` may skip there (CI has no CUDA device).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 from pathlib import Path
@@ -87,6 +88,17 @@ def _one_pass_timing_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
     so a round here takes the batches once. The test of the first round's fairness runs the
     pass in a subprocess, at its real size."""
     monkeypatch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
+
+
+@pytest.fixture
+def efficiency_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`calibrate` runs a fixed-size efficiency simulation (seconds, whatever --studies says);
+    a test that runs the command twice on one setting, and checks other parts, computes it
+    once. The test of --json's determinism runs it twice for real."""
+    from gatebench.analysis import calibration
+
+    monkeypatch.setattr(calibration, "sequential_efficiency",
+                        functools.cache(calibration.sequential_efficiency))
 
 
 def make_reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:
