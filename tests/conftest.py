@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -80,14 +81,17 @@ def _seed() -> None:
     torch.manual_seed(0)
 
 
-@pytest.fixture(autouse=True)
-def _one_pass_timing_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _one_pass_timing_rounds() -> Iterator[None]:
     """Compare's timing pass repeats its batches until each arm's round has MIN_ROUND_S (half a
     second) of clock: six seconds and more per study on toy models, in every test that runs a
     compare study. Tests check what the pass stores, resumes and reports, not its precision,
     so a round here takes the batches once. The test of the first round's fairness runs the
-    pass in a subprocess, at its real size."""
-    monkeypatch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
+    pass in a subprocess, at its real size. Session-wide, so the studies that session and
+    module fixtures train (set up before any function-scoped patch) take one pass too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
+        yield
 
 
 @pytest.fixture
