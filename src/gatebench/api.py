@@ -104,6 +104,7 @@ def study_spec(
     device: str = "auto",
     margin: float | None = None,
     reference: str | None = None,
+    max_seeds: int | None = None,
 ) -> StudySpec:
     """Assemble a StudySpec from flat options (what the CLI and `compare` take).
 
@@ -111,8 +112,11 @@ def study_spec(
     up to `max_pairs`, within `time_budget` seconds (None: no time limit). `arms` (labelled,
     with overrides) replace `cells` when given; a repeated cell in `cells` makes an A/A study.
     With more than two arms every pair is compared (Holm), or each arm against `reference`
-    when given.
+    when given. `max_seeds` is the old name of `max_pairs` (a DeprecationWarning).
     """
+    if max_seeds is not None:
+        _deprecated("study_spec", "max_seeds", "max_pairs", stacklevel=3)
+        max_pairs = max_seeds
     adaptive = isinstance(seeds, str)
     if adaptive and seeds.strip().lower() != "auto":
         raise SpecError(f"--seeds takes a number or 'auto', got {seeds!r}")
@@ -158,10 +162,15 @@ def _renamed_options(options: dict[str, Any]) -> dict[str, Any]:
             continue
         if new in options:
             raise SpecError(f"give {new}= only: {old}= is its old name")
-        warnings.warn(f"compare({old}=...) is now {new}=...; {old} goes in the next release",
-                      DeprecationWarning, stacklevel=3)
+        _deprecated("compare", old, new, stacklevel=4)
         options[new] = options.pop(old)
     return options
+
+
+def _deprecated(function: str, old: str, new: str, stacklevel: int) -> None:
+    """A DeprecationWarning at the user's call (`stacklevel` frames up): `old=` is now `new=`."""
+    warnings.warn(f"{function}({old}=...) is now {new}=...; {old} goes in the next release",
+                  DeprecationWarning, stacklevel=stacklevel)
 
 
 def task_spec(data: str | os.PathLike | None = None, *, dataset: str | None = None,

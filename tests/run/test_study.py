@@ -113,6 +113,9 @@ def test_compare_takes_max_seeds_as_the_old_name_of_max_pairs(reviews_csv: Path,
         compare(reviews_csv, task_options=OPTIONS, out=tmp_path / "both", max_seeds=5,
                 max_pairs=5)
     assert not (tmp_path / "old").exists() and not (tmp_path / "both").exists()
+    with pytest.warns(DeprecationWarning, match=r"study_spec\(max_seeds=...\) is now max_pairs"):
+        spec = study_spec(task_spec(reviews_csv, **OPTIONS), seeds="auto", max_seeds=7)
+    assert spec.max_pairs == 7
 
 
 def test_best_checkpoint_is_saved_and_reloads(reviews_csv: Path, tmp_path: Path) -> None:
