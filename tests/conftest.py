@@ -7,8 +7,10 @@ marked `gpu` may skip there (CI has no CUDA device).
 
 from __future__ import annotations
 
+import functools
 import os
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import pytest
 import torch
 
 from gatebench.api import study_spec, task_spec
+from gatebench.protocol import Arm
 from gatebench.run import run_study
 
 POSITIVE = ["great", "wonderful", "moving", "brilliant", "fun", "sharp", "charming"]
@@ -78,14 +81,28 @@ def _seed() -> None:
     torch.manual_seed(0)
 
 
-@pytest.fixture(autouse=True)
-def _one_pass_timing_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _one_pass_timing_rounds() -> Iterator[None]:
     """Compare's timing pass repeats its batches until each arm's round has MIN_ROUND_S (half a
     second) of clock: six seconds and more per study on toy models, in every test that runs a
     compare study. Tests check what the pass stores, resumes and reports, not its precision,
     so a round here takes the batches once. The test of the first round's fairness runs the
-    pass in a subprocess, at its real size."""
-    monkeypatch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
+    pass in a subprocess, at its real size. Session-wide, so the studies that session and
+    module fixtures train (set up before any function-scoped patch) take one pass too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("gatebench.run.study_timing.MIN_ROUND_S", 0.0)
+        yield
+
+
+@pytest.fixture
+def efficiency_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`calibrate` runs a fixed-size efficiency simulation (seconds, whatever --studies says);
+    a test that runs the command twice on one setting, and checks other parts, computes it
+    once. The test of --json's determinism runs it twice for real."""
+    from gatebench.analysis import calibration
+
+    monkeypatch.setattr(calibration, "sequential_efficiency",
+                        functools.cache(calibration.sequential_efficiency))
 
 
 def make_reviews(n: int = 240, seed: int = 0) -> pd.DataFrame:
@@ -123,3 +140,17 @@ def trained_study(tmp_path_factory) -> tuple[Path, list[dict]]:
                       max_epochs=1, patience=1, hidden=16, embed_dim=16, batch_size=32, threads=1)
     out = root / "study"
     return out, run_study(spec, out)
+
+
+@pytest.fixture(scope="session")
+def two_lstm_study(tmp_path_factory) -> Path:
+    """A finished one-seed study of two LSTM arms, "wide" (hidden 12) and "narrow" (hidden 8):
+    one cell, two arms, so only the arm's label picks a checkpoint."""
+    root = tmp_path_factory.mktemp("two-lstm-study")
+    data = root / "reviews.csv"
+    make_reviews().to_csv(data, index=False)
+    arms = (Arm.make("lstm", "wide", hidden=12), Arm.make("lstm", "narrow", hidden=8))
+    spec = study_spec(task_spec(data, text_col="review", label_col="sentiment"), arms=arms,
+                      seeds=1, max_epochs=1, patience=1, embed_dim=8, batch_size=32, threads=1)
+    run_study(spec, root / "study")
+    return root / "study"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,7 +46,7 @@ DEFAULT_MAX_SEEDS = 100  # --seeds auto: the most pairs (the rule is calibrated 
 # budget usually ends a study first, so an undecided study has spent it
 DEFAULT_TIME_BUDGET_S = 600.0  # --seeds auto: seconds of one compare run (pairs and remedies)
 # compare's own defaults: studies that finish (study_spec's stay a fixed 3 pairs)
-COMPARE_DEFAULTS = {"seeds": "auto", "max_seeds": DEFAULT_MAX_SEEDS,
+COMPARE_DEFAULTS = {"seeds": "auto", "max_pairs": DEFAULT_MAX_SEEDS,
                     "time_budget": DEFAULT_TIME_BUDGET_S}
 
 @dataclass
@@ -84,7 +85,7 @@ def study_spec(
     cells: tuple[str, ...] = DEFAULT_CELLS,
     arms: tuple[Arm, ...] = (),
     seeds: int | str = 3,
-    max_seeds: int = 10,
+    max_pairs: int = 10,
     time_budget: float | None = None,
     match: str = "params",
     hidden: int = 128,
@@ -104,15 +105,19 @@ def study_spec(
     device: str = "auto",
     margin: float | None = None,
     reference: str | None = None,
+    max_seeds: int | None = None,
 ) -> StudySpec:
     """Assemble a StudySpec from flat options (what the CLI and `compare` take).
 
     `seeds` is a number of seed pairs, or "auto": add pairs until the sequential rule decides,
-    up to `max_seeds`, within `time_budget` seconds (None: no time limit). `arms` (labelled,
+    up to `max_pairs`, within `time_budget` seconds (None: no time limit). `arms` (labelled,
     with overrides) replace `cells` when given; a repeated cell in `cells` makes an A/A study.
     With more than two arms every pair is compared (Holm), or each arm against `reference`
-    when given.
+    when given. `max_seeds` is the old name of `max_pairs` (a DeprecationWarning).
     """
+    if max_seeds is not None:
+        _deprecated("study_spec", "max_seeds", "max_pairs", stacklevel=3)
+        max_pairs = max_seeds
     adaptive = isinstance(seeds, str)
     if adaptive and seeds.strip().lower() != "auto":
         raise SpecError(f"--seeds takes a number or 'auto', got {seeds!r}")
@@ -122,7 +127,7 @@ def study_spec(
         arms=tuple(arms),
         seeds=MIN_ADAPTIVE_SEEDS if adaptive else int(seeds),
         adaptive=adaptive,
-        max_seeds=max_seeds,
+        max_pairs=max_pairs,
         time_budget_s=time_budget,
         sizing=SizingConfig(match=match, reference_cell=reference_cell,
                             reference_hidden=hidden, budget=budget),
@@ -136,14 +141,37 @@ def study_spec(
     )
 
 
-def check_seeding(max_seeds: Any = None, time_budget: Any = None) -> None:
+def check_seeding(max_pairs: Any = None, time_budget: Any = None) -> None:
     """`--max-seeds` and `--time-budget` before anything runs: one line naming the fix."""
-    if max_seeds is not None and not MIN_ADAPTIVE_SEEDS <= int(max_seeds) <= MAX_ADAPTIVE_SEEDS:
+    if max_pairs is not None and not MIN_ADAPTIVE_SEEDS <= int(max_pairs) <= MAX_ADAPTIVE_SEEDS:
         raise SpecError(f"--max-seeds must be between {MIN_ADAPTIVE_SEEDS} and "
-                        f"{MAX_ADAPTIVE_SEEDS} pairs, got {max_seeds}")
+                        f"{MAX_ADAPTIVE_SEEDS} pairs, got {max_pairs}")
     if time_budget is not None and not (math.isfinite(float(time_budget))
                                         and float(time_budget) > 0):
         raise SpecError(f"--time-budget must be a positive number of seconds, got {time_budget}")
+
+
+_RENAMED_OPTIONS = {"max_seeds": "max_pairs"}  # compare's old keywords; they go next release
+
+
+def _renamed_options(options: dict[str, Any]) -> dict[str, Any]:
+    """`compare`'s keywords with any old name (_RENAMED_OPTIONS) replaced by its new one, with a
+    DeprecationWarning; giving both names is a SpecError."""
+    options = dict(options)
+    for old, new in _RENAMED_OPTIONS.items():
+        if old not in options:
+            continue
+        if new in options:
+            raise SpecError(f"give {new}= only: {old}= is its old name")
+        _deprecated("compare", old, new, stacklevel=4)
+        options[new] = options.pop(old)
+    return options
+
+
+def _deprecated(function: str, old: str, new: str, stacklevel: int) -> None:
+    """A DeprecationWarning at the user's call (`stacklevel` frames up): `old=` is now `new=`."""
+    warnings.warn(f"{function}({old}=...) is now {new}=...; {old} goes in the next release",
+                  DeprecationWarning, stacklevel=stacklevel)
 
 
 def task_spec(data: str | os.PathLike | None = None, *, dataset: str | None = None,
@@ -196,7 +224,8 @@ def compare(
     decide.
     """
     priority = check_priority(priority)
-    check_seeding(study_options.get("max_seeds"), study_options.get("time_budget"))
+    study_options = _renamed_options(study_options)
+    check_seeding(study_options.get("max_pairs"), study_options.get("time_budget"))
     tspec = task_spec(data, dataset=dataset, task=task, **(task_options or {}))
     given = {k: v for k, v in study_options.items() if not (k == "seeds" and v is None)}
     spec = study_spec(tspec, **{**COMPARE_DEFAULTS, **given})
@@ -224,7 +253,7 @@ def compare(
     else:
         records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
     summary = summarize(records, margin=spec.margin, arms=spec.labels,
-                        max_pairs=spec.max_seeds if spec.adaptive else None,
+                        max_pairs=spec.max_pairs if spec.adaptive else None,
                         reference=spec.reference)
     summary = with_timing_pass(summary, out_dir, spec)
     summary["arms"] = {a.label: a.to_dict() for a in spec.arms}

@@ -17,7 +17,8 @@ def _run(args: list[str], capsys) -> tuple[int, str, str]:
     return exit_info.value.code, out, err
 
 
-def test_real_aa_studies_count_the_winners_they_name(tmp_path: Path, capsys) -> None:
+def test_real_aa_studies_count_the_winners_they_name(tmp_path: Path, capsys,
+                                                   efficiency_once) -> None:
     out = tmp_path / "aa"
     args = ["calibrate", "--studies", "100", "--dataset", "italy-power", "--aa-studies", "2",
             "--seeds", "2", "--threads", "1", "--out", str(out), "--json"]

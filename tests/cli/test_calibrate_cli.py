@@ -41,7 +41,7 @@ def test_json_is_deterministic_and_lists_every_rule(capsys) -> None:
     assert json.loads(json.dumps(simulated_table(200, seed=1))) != report["rows"]
 
 
-def test_table_and_markdown(capsys) -> None:
+def test_table_and_markdown(capsys, efficiency_once) -> None:
     code, out, _ = run_cli(["calibrate", "--studies", "100"], capsys)
     assert code == 0 and "how often the verdicts are wrong" in out and "sequential" in out
     code, out, _ = run_cli(["calibrate", "--studies", "100", "--markdown"], capsys)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from gatebench.api import study_spec, task_spec
 from gatebench.cli.main import main
@@ -102,6 +103,32 @@ def test_export_prints_where(gru_study: Path, tmp_path: Path, capsys) -> None:
 def test_export_bad_input_one_line_exit_2(gru_study, tmp_path, capsys, args, words) -> None:
     args = [a.format(missing=tmp_path / "nope", study=gru_study) for a in args]
     code, out, err = run_cli(["export", *args], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("gatebench: error: ")
+    for word in words:
+        assert word in err
+
+
+def test_export_arm_writes_a_model_that_runs(two_lstm_study: Path, tmp_path: Path,
+                                             capsys) -> None:
+    code, out, _ = run_cli(["export", str(two_lstm_study), "--arm", "wide", "--format",
+                            "torchscript", "--out", str(tmp_path / "w.pt")], capsys)
+    assert code == 0 and "Exported arm wide (LSTM) seed 0 as torchscript" in out
+    manifest = json.loads((tmp_path / "w.json").read_text())
+    assert manifest["arm"] == "wide" and manifest["hidden_size"] == 12
+    x = torch.randint(1, 20, (2, 6))
+    with torch.inference_mode():
+        assert torch.jit.load(str(tmp_path / "w.pt"))(x).shape == (2, 2)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--cell", "lstm"], ["2 lstm arms (narrow, wide)", "--arm LABEL"]),
+    (["--arm", "medium"], ["no arm 'medium'", "known: narrow, wide"]),
+    ([], ["--cell CELL", "--arm LABEL"]),
+    (["--cell", "lstm", "--arm", "wide"], ["--cell CELL", "--arm LABEL"]),
+])
+def test_export_arm_bad_input_one_line_exit_2(two_lstm_study, capsys, args, words) -> None:
+    code, out, err = run_cli(["export", str(two_lstm_study), *args], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("gatebench: error: ")
     for word in words:

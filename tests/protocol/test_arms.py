@@ -41,7 +41,7 @@ def test_overrides_change_only_their_own_arm_and_keep_the_pair() -> None:
 
 
 def test_study_with_arms_round_trips() -> None:
-    study = StudySpec(task=TaskSpec.make("x"), adaptive=True, max_seeds=8, time_budget_s=60.0,
+    study = StudySpec(task=TaskSpec.make("x"), adaptive=True, max_pairs=8, time_budget_s=60.0,
                       arms=(Arm.make("gru", lr=3e-3), Arm.make("lstm", dropout=0.1)))
     back = StudySpec.from_dict(study.to_dict())
     assert back == study

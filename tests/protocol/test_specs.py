@@ -38,6 +38,14 @@ def test_round_trip() -> None:
     assert StudySpec.from_dict(study.to_dict()) == study
 
 
+def test_max_pairs_keeps_its_stored_key_so_stored_studies_load() -> None:
+    study = StudySpec(task=TaskSpec.make("x"), adaptive=True, max_pairs=7)
+    stored = study.to_dict()  # what results.sqlite and summary.json hold
+    assert stored["max_seeds"] == 7 and "max_pairs" not in stored
+    assert list(stored)[list(stored).index("adaptive") + 1] == "max_seeds"  # order unchanged
+    assert StudySpec.from_dict(stored).max_pairs == 7
+
+
 def test_trials_are_seed_major_and_interleaved() -> None:
     study = StudySpec(task=TaskSpec.make("x"), seeds=2)
     assert [(t.seed, t.cell) for t in study.trials()] == [
@@ -59,7 +67,7 @@ def test_seeds_are_stable_and_distinct() -> None:
         (StudySpec(task=TaskSpec.make("x"), seeds=0), "--seeds"),
         (StudySpec(task=TaskSpec.make("x"), arms=(Arm.make("gru", "a"), Arm.make("lstm", "a"))),
          "distinct labels"),
-        (StudySpec(task=TaskSpec.make("x"), adaptive=True, max_seeds=1), "--max-seeds"),
+        (StudySpec(task=TaskSpec.make("x"), adaptive=True, max_pairs=1), "--max-seeds"),
         (StudySpec(task=TaskSpec.make("x"), time_budget_s=0.0), "--time-budget"),
         (StudySpec(task=TaskSpec.make("x"), arms=(Arm.make("gru", lr=-1.0),)), "lr must be"),
         (StudySpec(task=TaskSpec.make("x"), arms=(Arm.make("gru", depth=2),)), "no option"),

@@ -152,7 +152,7 @@ def test_a_pool_running_pairs_in_rounds_stops_where_one_pair_a_look_stops(
     the stop and the verdict's records are those of a one-trial-at-a-time study."""
     from gatebench.run import LocalExecutor, ProcessExecutor
 
-    study = spec_for(reviews_csv, cells=cells, seeds="auto", max_seeds=6, max_epochs=1,
+    study = spec_for(reviews_csv, cells=cells, seeds="auto", max_pairs=6, max_epochs=1,
                      hidden=8, embed_dim=8)
     with ProcessExecutor(workers=2, threads_per_worker=1) as pool:
         in_rounds = run_study(study, tmp_path / "p", executor=pool)
@@ -171,4 +171,4 @@ def test_a_pool_running_pairs_in_rounds_stops_where_one_pair_a_look_stops(
     assert all(r["concurrent"] for r in in_rounds)
     # rounds of 2 after the first look at 3: the pool ran an even number of pairs past 3
     ran = pooled["seeds_in_verdict"] + pooled.get("seeds_past_stop", 0)
-    assert (ran - 3) % 2 == 0 or ran == study.max_seeds
+    assert (ran - 3) % 2 == 0 or ran == study.max_pairs

@@ -13,10 +13,12 @@ from gatebench.run.deployment import (
     LATENCY_FILE,
     best_record,
     export_study,
+    export_target,
     measure_study_latency,
     study_latency,
 )
 from gatebench.run.trial import load_checkpoint
+from gatebench.store import open_store
 
 
 def test_best_record_and_seed_choice(trained_study) -> None:
@@ -64,6 +66,50 @@ def test_export_study_errors(trained_study, tmp_path, args, error, words) -> Non
     folder = tmp_path / args[0] if args[0] else trained_study[0]
     with pytest.raises(error, match=words):
         export_study(folder, *args[1:])
+
+
+@pytest.mark.parametrize("label, hidden", [("wide", 12), ("narrow", 8)])
+def test_export_study_by_arm_exports_that_arm(two_lstm_study, tmp_path, label, hidden) -> None:
+    done = export_study(two_lstm_study, None, "onnx", arm=label, out=tmp_path / "m.onnx")
+    assert done["arm"] == label and done["cell"] == "lstm" and done["hidden_size"] == hidden
+    with open_store(two_lstm_study, create=False) as store:
+        record = best_record(two_lstm_study, store.records(), "lstm", arm=label)
+    assert done["spec_id"] == record.spec_id
+    model = load_checkpoint(two_lstm_study / record.checkpoint)
+    x = torch.randint(1, model.embedding.num_embeddings, (3, 7))
+    got = ort.InferenceSession(str(tmp_path / "m.onnx")).run(None, {"x": x.numpy()})[0]
+    with torch.inference_mode():
+        assert torch.allclose(torch.from_numpy(got), model(x), atol=1e-4)
+
+
+def test_export_by_arm_default_path_is_named_by_the_label(two_lstm_study) -> None:
+    done = export_study(two_lstm_study, None, "torchscript", arm="NARROW")  # as shown on screen
+    assert done["files"][0].endswith("export/narrow-seed0.pt") and done["arm"] == "narrow"
+    scripted = torch.jit.load(done["files"][0])
+    model = load_checkpoint(two_lstm_study / done["checkpoint"])
+    assert model.hidden_size == 8
+    x = torch.randint(1, model.embedding.num_embeddings, (2, 9))
+    with torch.inference_mode():
+        assert torch.allclose(scripted(x), model(x), atol=1e-5)
+
+
+@pytest.mark.parametrize("cell, arm, error, words", [
+    ("lstm", None, SpecError, r"2 lstm arms \(narrow, wide\): choose one with --arm"),
+    (None, "medium", UnknownNameError, "no arm 'medium'; known: narrow, wide"),
+    (None, None, SpecError, "one of --cell CELL or --arm LABEL"),
+    ("lstm", "wide", SpecError, "one of --cell CELL or --arm LABEL"),
+])
+def test_export_target_refuses_what_does_not_name_one_arm(two_lstm_study, cell, arm, error,
+                                                          words) -> None:
+    with open_store(two_lstm_study, create=False) as store:
+        records = store.records()
+    with pytest.raises(error, match=words):
+        export_target(records, cell, arm)
+
+
+def test_export_target_by_cell_is_its_one_arm(trained_study) -> None:
+    assert export_target(trained_study[1], "gru", None) == ("gru", "gru")
+    assert export_target(trained_study[1], "mingru", None) == ("mingru", None)
 
 
 def test_measure_study_latency(trained_study) -> None:

@@ -54,7 +54,7 @@ def test_reference_must_be_an_arm(reviews_csv: Path, tmp_path: Path, capsys) -> 
 
 def test_seeds_auto_stops_when_the_ranking_is_decided(reviews_csv: Path) -> None:
     spec = study_spec(task_spec(reviews_csv, **OPTIONS), cells=("gru", "lstm", "mingru"),
-                      seeds="auto", max_seeds=10)
+                      seeds="auto", max_pairs=10)
     spec.validate()  # three arms may run adaptively
     far = {"gru": 0.9, "lstm": 0.8, "mingru": 0.7}
     rng = np.random.default_rng(0)
@@ -75,7 +75,7 @@ def test_a_k_arm_study_records_its_time_budget(reviews_csv: Path, tmp_path: Path
     from gatebench.store import open_store
 
     spec = study_spec(task_spec(reviews_csv, **OPTIONS), cells=("gru", "lstm", "mingru"),
-                      seeds="auto", max_seeds=3, time_budget=300, hidden=16, embed_dim=8,
+                      seeds="auto", max_pairs=3, time_budget=300, hidden=16, embed_dim=8,
                       max_epochs=1, threads=1)
     run_study(spec, tmp_path / "k3")
     with open_store(tmp_path / "k3") as store:

@@ -103,6 +103,21 @@ def test_python_api_returns_a_study(reviews_csv: Path, tmp_path: Path) -> None:
     assert (tmp_path / "api" / "summary.json").read_text() == study.to_json()
 
 
+def test_compare_takes_max_seeds_as_the_old_name_of_max_pairs(reviews_csv: Path,
+                                                              tmp_path: Path) -> None:
+    # An out-of-range maximum stops compare before any data is read: the value reached the check.
+    with pytest.warns(DeprecationWarning, match="max_pairs"), \
+            pytest.raises(SpecError, match="--max-seeds must be between 3 and 100 pairs, got 1"):
+        compare(reviews_csv, task_options=OPTIONS, out=tmp_path / "old", max_seeds=1)
+    with pytest.raises(SpecError, match="max_pairs= only"):
+        compare(reviews_csv, task_options=OPTIONS, out=tmp_path / "both", max_seeds=5,
+                max_pairs=5)
+    assert not (tmp_path / "old").exists() and not (tmp_path / "both").exists()
+    with pytest.warns(DeprecationWarning, match=r"study_spec\(max_seeds=...\) is now max_pairs"):
+        spec = study_spec(task_spec(reviews_csv, **OPTIONS), seeds="auto", max_seeds=7)
+    assert spec.max_pairs == 7
+
+
 def test_best_checkpoint_is_saved_and_reloads(reviews_csv: Path, tmp_path: Path) -> None:
     import torch
 

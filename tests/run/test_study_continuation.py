@@ -27,12 +27,12 @@ def _stored(out: Path) -> dict[str, dict]:
         return {r["spec_id"]: r for r in store.records()}
 
 
-def test_a_larger_max_seeds_continues_the_same_study(reviews_csv: Path, tmp_path: Path) -> None:
+def test_a_larger_max_pairs_continues_the_same_study(reviews_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "grow"
-    first = run_study(auto_spec(reviews_csv, max_seeds=3), out)
+    first = run_study(auto_spec(reviews_csv, max_pairs=3), out)
     before = _stored(out)
     assert len(before) == len(first) == 6  # three pairs: the first look is the maximum
-    again = run_study(auto_spec(reviews_csv, max_seeds=5), out)
+    again = run_study(auto_spec(reviews_csv, max_pairs=5), out)
     after = _stored(out)
     with open_store(out) as store:
         state = store.study_state("compare")
@@ -46,7 +46,7 @@ def test_a_larger_max_seeds_continues_the_same_study(reviews_csv: Path, tmp_path
 def test_the_budget_ends_a_study_when_the_next_pair_would_not_fit(reviews_csv: Path,
                                                                   tmp_path: Path) -> None:
     out = tmp_path / "budget"
-    run_study(auto_spec(reviews_csv, max_seeds=30, **UNDECIDED), out, budget=Budget(0.5))
+    run_study(auto_spec(reviews_csv, max_pairs=30, **UNDECIDED), out, budget=Budget(0.5))
     with open_store(out) as store:
         state = store.study_state("compare")
     assert state["pairs_run"] == 3 and state["pair_s"] > 0
@@ -63,7 +63,7 @@ def test_an_undecided_study_runs_until_its_maximum_or_budget(reviews_csv: Path,
                                                             tmp_path: Path) -> None:
     # "inconclusive" is honest only once the budget is spent: no stop for futility before it
     out = tmp_path / "undecided"
-    run_study(auto_spec(reviews_csv, max_seeds=5, **UNDECIDED), out, budget=Budget(3600))
+    run_study(auto_spec(reviews_csv, max_pairs=5, **UNDECIDED), out, budget=Budget(3600))
     with open_store(out) as store:
         state = store.study_state("compare")
     assert [look["pairs"] for look in state["looks"]] == [3, 4, 5]
@@ -75,7 +75,7 @@ def test_remedies_not_paid_for_by_the_budget_are_said_and_skipped(reviews_csv: P
     # lr 1e-5 for one epoch: every trial ends at the baseline (failed to train); a budget the
     # first look's three pairs always spend, however fast the machine (the timing pass is short
     # in tests, see conftest)
-    spec = auto_spec(reviews_csv, max_seeds=30, max_epochs=1, lr=1e-5, time_budget=0.2)
+    spec = auto_spec(reviews_csv, max_pairs=30, max_epochs=1, lr=1e-5, time_budget=0.2)
     final, records, tuning = run_acting_study(spec, tmp_path / "poor")
     with open_store(tmp_path / "poor") as store:
         state = store.study_state("compare")

@@ -139,7 +139,7 @@ def compare_command(
     arms: str = ARMS,
     reference: str = REFERENCE,
     seeds: str = SEEDS,
-    max_seeds: int = MAX_SEEDS,
+    max_pairs: int = MAX_SEEDS,
     time_budget: float = TIME_BUDGET,
     priority: str = PRIORITY,
     match: str = MATCH,
@@ -175,11 +175,11 @@ def compare_command(
 ) -> None:
     """Run a fair GRU-vs-LSTM bake-off and print a verdict with confidence intervals."""
     priority, param_budget, seeds_value = _checked_flags(priority, param_budget, budget, seeds,
-                                                         max_seeds, time_budget)
+                                                         max_pairs, time_budget)
     tracker = start_tracking(mlflow, tracking_uri, study_dir(data, dataset, out)
                              if (data is None) != (dataset is None) else None)
     progress = RichProgress(Console(stderr=True), "" if as_json else plan_text(
-        seeds_value, max_seeds, time_budget, priority))
+        seeds_value, max_pairs, time_budget, priority))
     with build_executor(executor, workers, address, cpus_per_trial,
                         gpus_per_trial) as runner, progress:
         study = compare(
@@ -190,7 +190,7 @@ def compare_command(
                 target_col=target_col, time_col=time_col, id_col=id_col, lookback=lookback,
                 horizon=horizon, predict=predict, features=features, seq_len=seq_len),
             cells=name_list(cells), arms=parse_arms(arms) if arms else (), seeds=seeds_value,
-            max_seeds=max_seeds, time_budget=time_budget, match=match, hidden=hidden,
+            max_pairs=max_pairs, time_budget=time_budget, match=match, hidden=hidden,
             budget=param_budget, layers=layers, dropout=dropout, bidirectional=bidirectional,
             embed_dim=embed_dim, forget_bias=forget_bias, reference=reference, lr=lr,
             batch_size=batch_size, max_epochs=max_epochs, patience=patience, clip_norm=clip,
@@ -201,14 +201,14 @@ def compare_command(
 
 
 def _checked_flags(priority: str, param_budget: int | None, budget: int | None,
-                   seeds: str | None, max_seeds: int, time_budget: float
+                   seeds: str | None, max_pairs: int, time_budget: float
                    ) -> tuple[str, int | None, int | None]:
     """The flags checked before anything is read or written: the priority, the parameter
     budget (under its old name too) and the seeds (None: auto)."""
     priority = check_priority(priority)
     param_budget = opt.renamed(param_budget, budget, new="--param-budget", old="--budget",
                                default=None)
-    check_seeding(max_seeds, time_budget)
+    check_seeding(max_pairs, time_budget)
     return priority, param_budget, None if seeds is None else seed_count(seeds)
 
 

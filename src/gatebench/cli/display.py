@@ -206,11 +206,11 @@ def wall_line(wall_s: dict[str, float]) -> str:
     return f"Wall time of this run: {sum(wall_s.values()):.0f} s ({parts})"
 
 
-def plan_text(seeds: int | str | None, max_seeds: int, time_budget: float,
+def plan_text(seeds: int | str | None, max_pairs: int, time_budget: float,
               priority: str) -> str:
     """Before training: how many pairs and how long the study may take, and the priority."""
     if seeds is None or seeds == "auto":
-        return (f"Seeds: auto, adding pairs until decided: at most {max_seeds} pairs within "
+        return (f"Seeds: auto, adding pairs until decided: at most {max_pairs} pairs within "
                 f"{time_budget:g} s (--max-seeds, --time-budget); pick priority: {priority}.")
     return f"Seeds: {seeds} fixed pairs; pick priority: {priority}."
 

@@ -281,13 +281,18 @@ class TrialSpec:
         return hashlib.sha256(_canonical(d).encode()).hexdigest()[:16]
 
 
+# Fields stored under an older name: summary.json, results.sqlite and --json keep the key, so
+# stored studies load and resume unchanged.
+_STORED_KEYS = {"max_pairs": "max_seeds"}
+
+
 @dataclass(frozen=True)
 class StudySpec:
     """A head-to-head of arms: the same task, sizing, model and training for every arm × seed.
 
     Give `cells` (one arm per cell; a repeated cell makes an A/A study) or `arms` (labelled,
     with overrides); the other is filled in. With `adaptive`, `seeds` is where the first look
-    happens and pairs are added, up to `max_seeds`, until the sequential rule decides.
+    happens and pairs are added, up to `max_pairs`, until the sequential rule decides.
     """
 
     task: TaskSpec
@@ -300,7 +305,7 @@ class StudySpec:
     margin: float | None = None  # None: a share of the arms' skill (analysis.margins)
     arms: tuple[Arm, ...] = ()
     adaptive: bool = False  # --seeds auto
-    max_seeds: int = 10
+    max_pairs: int = 10
     time_budget_s: float | None = None
     first_seed: int = 0  # pair k uses seed first_seed + k: independent repeats of one study
     reference: str | None = None  # compare each arm against this one only (k arms)
@@ -313,8 +318,8 @@ class StudySpec:
 
     @property
     def most_seeds(self) -> int:
-        """The most seed pairs this study can run: `max_seeds` when adaptive, else `seeds`."""
-        return max(self.seeds, self.max_seeds) if self.adaptive else self.seeds
+        """The most seed pairs this study can run: `max_pairs` when adaptive, else `seeds`."""
+        return max(self.seeds, self.max_pairs) if self.adaptive else self.seeds
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -346,14 +351,14 @@ class StudySpec:
 
     def _validate_seeding(self) -> None:
         """--seeds auto's maximum and time budget."""
-        if self.adaptive and self.max_seeds < MIN_ADAPTIVE_SEEDS:
+        if self.adaptive and self.max_pairs < MIN_ADAPTIVE_SEEDS:
             raise SpecError(
                 f"--max-seeds must be at least {MIN_ADAPTIVE_SEEDS} with --seeds auto "
-                f"(the first look is at {MIN_ADAPTIVE_SEEDS} pairs), got {self.max_seeds}"
+                f"(the first look is at {MIN_ADAPTIVE_SEEDS} pairs), got {self.max_pairs}"
             )
-        if self.adaptive and self.max_seeds > MAX_ADAPTIVE_SEEDS:
+        if self.adaptive and self.max_pairs > MAX_ADAPTIVE_SEEDS:
             raise SpecError(f"--max-seeds must be at most {MAX_ADAPTIVE_SEEDS}, "
-                            f"got {self.max_seeds}")
+                            f"got {self.max_pairs}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise SpecError(f"--time-budget must be positive seconds, got {self.time_budget_s}")
 
@@ -379,7 +384,7 @@ class StudySpec:
         ]
 
     def to_dict(self) -> StudySpecDoc:
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d = {_STORED_KEYS.get(f.name, f.name): getattr(self, f.name) for f in fields(self)}
         d["task"] = self.task.to_dict()
         for key in ("sizing", "model", "train"):
             d[key] = asdict(d[key])
@@ -401,7 +406,7 @@ class StudySpec:
             margin=None if d.get("margin") is None else float(d["margin"]),
             arms=tuple(Arm.from_dict(a) for a in d.get("arms") or ()),
             adaptive=bool(d.get("adaptive", False)),
-            max_seeds=int(d.get("max_seeds", 10)),
+            max_pairs=int(d.get("max_seeds", 10)),  # its stored key (_STORED_KEYS)
             time_budget_s=None if budget is None else float(budget),
             first_seed=int(d.get("first_seed", 0)),
             reference=d.get("reference"),

@@ -17,7 +17,7 @@ from gatebench.deploy.export import DEFAULT_ATOL, FORMATS, export_model
 from gatebench.deploy.latency import LatencyPlan, measure_latency
 from gatebench.deploy.quantize import quantize_eager
 from gatebench.deploy.runtimes import get_runtime
-from gatebench.errors import SpecError
+from gatebench.errors import SpecError, UnknownNameError
 from gatebench.fileio import write_atomic
 from gatebench.protocol import TaskSpec
 from gatebench.protocol.record import TrialRecord, trials_only
@@ -31,16 +31,17 @@ SUFFIXES = {"onnx": ".onnx", "torchscript": ".pt"}
 
 
 def best_record(out_dir: str | Path, records: Sequence[StoredRecord], cell: str,
-                seed: int | None = None) -> TrialRecord:
-    """The record of `cell` whose checkpoint scored best on validation (or seed `seed`), among
-    the trials on the most training data."""
+                seed: int | None = None, *, arm: str | None = None) -> TrialRecord:
+    """The record of `cell` (of its arm labelled `arm`, when given) whose checkpoint scored best
+    on validation (or seed `seed`), among the trials on the most training data."""
     get_cell(cell)  # an unknown cell fails here, naming the known ones
     saved = [r for r in trials_only(records) if r.best_epoch and r.checkpoint
              and (Path(out_dir) / r.checkpoint).is_file()]
-    mine = [r for r in saved if r.cell == cell]
+    mine = [r for r in saved if r.cell == cell and (arm is None or r.arm == arm)]
+    what = cell if arm is None else f"arm {arm}"
     if not mine:
-        have = sorted({r.cell for r in saved})
-        raise SpecError(f"the study in {out_dir} has no trained {cell!r} model with a checkpoint"
+        have = sorted({r.cell if arm is None else r.arm for r in saved})
+        raise SpecError(f"the study in {out_dir} has no trained {what!r} model with a checkpoint"
                         f"; it has: {', '.join(have) or 'none'}")
     most = max(r.data_fraction for r in mine)
     mine = [r for r in mine if r.data_fraction == most]
@@ -48,7 +49,7 @@ def best_record(out_dir: str | Path, records: Sequence[StoredRecord], cell: str,
         match = [r for r in mine if r.seed == seed]
         if not match:
             seeds = ", ".join(str(s) for s in sorted({r.seed for r in mine}))
-            raise SpecError(f"no {cell} checkpoint for seed {seed}; seeds with one: {seeds}")
+            raise SpecError(f"no {what} checkpoint for seed {seed}; seeds with one: {seeds}")
         return match[0]
     return max(mine, key=lambda r: (_val_score(r), -r.seed))
 
@@ -59,6 +60,7 @@ class ExportManifest(TypedDict):
 
     format: str
     cell: str
+    arm: str  # the arm label the checkpoint belongs to
     seed: int
     spec_id: str
     checkpoint: str | None
@@ -77,10 +79,41 @@ class ExportResult(ExportManifest):
     manifest: str
 
 
-def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | None = None,
-                 seed: int | None = None, atol: float = DEFAULT_ATOL) -> ExportResult:
-    """Write a study's best `cell` checkpoint as ONNX or TorchScript (full-sequence and one-step
-    files plus a JSON manifest), after checking the export against PyTorch."""
+def export_target(records: Sequence[StoredRecord], cell: str | None,
+                  arm: str | None) -> tuple[str, str | None]:
+    """The (cell, arm label) that `--cell` or `--arm` (give one) names among a study's trials;
+    the label is None for a cell the study never ran. `--cell` must name a cell with one arm: a
+    study's arms are keyed by label (its summary's "cells"), and two may share a cell."""
+    if (cell is None) == (arm is None):
+        raise SpecError("give one of --cell CELL or --arm LABEL (an arm's label as the study's "
+                        "summary shows it)")
+    arms = {r.arm: r.cell for r in trials_only(records)}
+    if arm is not None:
+        label = _match_label(arm, sorted(arms))
+        return arms[label], label
+    mine = sorted(label for label, of in arms.items() if of == cell)
+    if len(mine) > 1:
+        raise SpecError(f"the study has {len(mine)} {cell} arms ({', '.join(mine)}): "
+                        f"choose one with --arm LABEL")
+    return cell, mine[0] if mine else None
+
+
+def _match_label(name: str, labels: list[str]) -> str:
+    # Exact, else the one label equal to it ignoring case (the terminal shows them upper-case).
+    if name in labels:
+        return name
+    same = [label for label in labels if label.lower() == name.lower()]
+    if len(same) != 1:
+        raise UnknownNameError("arm", name, labels)
+    return same[0]
+
+
+def export_study(out_dir: str | Path, cell: str | None, fmt: str, *, arm: str | None = None,
+                 out: str | Path | None = None, seed: int | None = None,
+                 atol: float = DEFAULT_ATOL) -> ExportResult:
+    """Write a study's best checkpoint of `cell` or of the arm labelled `arm` (give one) as
+    ONNX or TorchScript (full-sequence and one-step files plus a JSON manifest), after checking
+    the export against PyTorch."""
     if fmt not in FORMATS:
         raise SpecError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     if not atol >= 0:
@@ -88,15 +121,18 @@ def export_study(out_dir: str | Path, cell: str, fmt: str, *, out: str | Path | 
     out_dir = Path(out_dir)
     with open_store(out_dir, create=False) as store:
         records = store.records()
-    record = best_record(out_dir, records, cell, seed)
+    cell, label = export_target(records, cell, arm)
+    record = best_record(out_dir, records, cell, seed, arm=label)
     model = load_checkpoint(out_dir / str(record.checkpoint))
     export = export_model(model, fmt, atol=atol)
+    name = cell if arm is None else record.arm  # --cell keeps the file names it always had
     path = Path(out) if out is not None else (
-        out_dir / "export" / f"{cell}-seed{record.seed}{SUFFIXES[fmt]}")
+        out_dir / "export" / f"{name}-seed{record.seed}{SUFFIXES[fmt]}")
     files = export.save(path)
     manifest: ExportManifest = {
-        "format": fmt, "cell": cell, "seed": record.seed, "spec_id": record.spec_id,
-        "checkpoint": record.checkpoint, "files": [str(f) for f in files],
+        "format": fmt, "cell": cell, "arm": record.arm, "seed": record.seed,
+        "spec_id": record.spec_id, "checkpoint": record.checkpoint,
+        "files": [str(f) for f in files],
         "inputs": {
             "full": "x: (batch, time) token ids or (batch, time, features) floats, "
                     "every sequence full length",

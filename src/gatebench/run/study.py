@@ -100,7 +100,7 @@ def run_study(
     """Run every trial not yet stored; returns the study's records (resumed ones included).
 
     With `study.adaptive` (``--seeds auto``), seed pairs are added round by round until the
-    sequential rule decides, `max_seeds` is reached or the time budget is spent (an undecided
+    sequential rule decides, `max_pairs` is reached or the time budget is spent (an undecided
     study never stops before); why it stopped and each look are saved as the study's state in
     the store. `budget` (shared by the runs
     of one compare; default: the study's own) counts from its creation. With
@@ -171,7 +171,7 @@ class _Adaptive:
         """
         study, progress = self.study, self.runner.progress
         step = pairs_per_round(self.runner.executor)
-        n = first_look = min(study.seeds, study.max_seeds)
+        n = first_look = min(study.seeds, study.max_pairs)
         looks: list[Look] = []
         progress.study_start(len(study.trials(n)), self.runner.stored(study.trials(n)), metric)
         while True:
@@ -179,7 +179,7 @@ class _Adaptive:
             for k in range(first_look, n + 1):
                 records, diffs = self._pairs_so_far(k)
                 margin = skill_margin(records, study.margin).value  # the task's, unless given
-                decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_seeds)
+                decision = sequential_decide(diffs, margin=margin, max_pairs=study.max_pairs)
                 look: Look = {"pairs": decision.n, "pairs_run": len(diffs), **decision.to_dict(),
                         "verdict": outcome_label(decision.outcome, *self.labels[:2])}
                 looks.append(look)
@@ -190,11 +190,12 @@ class _Adaptive:
             if stop is not None:
                 break
             first_look = n + 1
-            n = min(n + min(step, self._affordable(n)), study.max_seeds)
+            n = min(n + min(step, self._affordable(n)), study.max_pairs)
         progress.study_end()
         state: SeedingState = {
             "design": "sequential", "method": decision.method, "pairs": decision.n,
-            "pairs_run": len(diffs), "seeds_in_verdict": k, "max_seeds": study.max_seeds,
+            "pairs_run": len(diffs), "seeds_in_verdict": k,
+            "max_seeds": study.max_pairs,  # the state's key since its first release
             "time_budget_s": self.budget.seconds, "elapsed_s": self.budget.elapsed(),
             "pair_s": self.seconds_per_pair(),
             "estimand": decision.estimand, "bound": decision.bound, **stop,
@@ -229,7 +230,7 @@ class _Adaptive:
 
     def _affordable(self, n: int) -> int:
         """More pairs the budget and the maximum allow (at this run's pace; 1 before any)."""
-        most = self.study.max_seeds - n
+        most = self.study.max_pairs - n
         left, pace = self.budget.left(), self.seconds_per_pair()
         if left is None or pace is None:
             return most
@@ -253,8 +254,8 @@ class _Adaptive:
         # a blocked study goes on while its budget lasts: more pairs can dilute a failure share
         # below the blocking third, and an honest "inconclusive" needs the budget spent
         health = (f"; training health: {blocked[0]['message']}" if blocked else "")
-        if n >= self.study.max_seeds:
-            return {"stopped": f"reached max seeds ({self.study.max_seeds}) undecided{health}"}
+        if n >= self.study.max_pairs:
+            return {"stopped": f"reached max seeds ({self.study.max_pairs}) undecided{health}"}
         left, pace = self.budget.left(), self.seconds_per_pair()
         if self._affordable(n) < 1:
             more = _what_would_decide(diffs, margin, n, self.study)
@@ -266,10 +267,10 @@ class _Adaptive:
 
 def _what_would_decide(diffs: list[float], margin: float, n: int, study: StudySpec) -> str:
     """What a continuation could buy: the fewest further pairs that could decide, at best."""
-    ways = [k for k in fewest_pairs_to_decide(diffs, margin, study.max_seeds - n).values()
+    ways = [k for k in fewest_pairs_to_decide(diffs, margin, study.max_pairs - n).values()
             if k is not None]
     if not ways:
-        return f"; even {study.max_seeds - n} more pair(s) could not decide it"
+        return f"; even {study.max_pairs - n} more pair(s) could not decide it"
     return (f"; at best {min(ways)} more pair(s) could decide it: a rerun with a larger "
             "--time-budget continues this study")
 
@@ -282,7 +283,7 @@ def ranking_decided(records: list[TrialRecord], study: StudySpec) -> tuple[bool,
     for futility. The look has what a two-arm look has: pairs, final, verdict (the ranking).
     """
     summary = summarize(records, margin=study.margin, arms=study.labels,
-                        max_pairs=study.max_seeds, reference=study.reference)
+                        max_pairs=study.max_pairs, reference=study.reference)
     ranking = summary["ranking"]
     look: Look = {"pairs": summary["n_pairs"], "pairs_run": summary["n_pairs"],
             "final": bool(ranking["final"]), "decided": bool(ranking["decided"]),
@@ -297,7 +298,7 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
     # deciding (ranking_decided) instead of one comparison's sequential rule. A round of several
     # pairs (a parallel pool) is looked at pair by pair, as the two-arm loop does.
     step = pairs_per_round(run.executor)
-    n = first_look = min(study.seeds, study.max_seeds)
+    n = first_look = min(study.seeds, study.max_pairs)
     started = time.monotonic()
     looks: list[Look] = []
     progress.study_start(len(study.trials(n)), run.stored(study.trials(n)), metric)
@@ -315,11 +316,12 @@ def _run_adaptive_ranking(study: StudySpec, store: Any, run: TrialLoop,
                                    time.monotonic() - started)
             if reason is not None:
                 break
-        ran, first_look, n = n, n + 1, min(n + step, study.max_seeds)
+        ran, first_look, n = n, n + 1, min(n + step, study.max_pairs)
     progress.study_end()
     state: SeedingState = {
         "design": "sequential", "method": look["method"], "pairs": look["pairs"],
-        "pairs_run": look["pairs_run"], "seeds_in_verdict": k, "max_seeds": study.max_seeds,
+        "pairs_run": look["pairs_run"], "seeds_in_verdict": k,
+        "max_seeds": study.max_pairs,  # the state's key
         "stopped": reason, "time_budget_s": study.time_budget_s,
         "elapsed_s": time.monotonic() - started, "looks": looks,
         "ranking_decided": look["decided"],
@@ -343,8 +345,8 @@ def _ranking_stop(final: bool, look: Look, records: list[TrialRecord],
     looked, ran = seeds
     if looked < ran:  # pairs already run are looked at before the maximum or budget stops
         return None
-    if ran >= study.max_seeds:
-        return f"reached max seeds ({study.max_seeds}) with the ranking undecided"
+    if ran >= study.max_pairs:
+        return f"reached max seeds ({study.max_pairs}) with the ranking undecided"
     if study.time_budget_s is not None and elapsed >= study.time_budget_s:
         return f"time budget of {study.time_budget_s:g} s spent at {pairs} pairs (undecided)"
     return None

@@ -66,7 +66,9 @@ def time_cell(spec: StepTimingSpec, cell: str, hidden: int,
 
     for _ in range(spec.warmup):
         step()
-    kernel = detect_rnn_kernel(step, device) if spec.impl == "native" else "kernel-neutral"
+    # full-length float inputs, no dropout: the cell and dtype decide the kernel
+    kernel = (detect_rnn_kernel(step, device, key=(cell, x.dtype)) if spec.impl == "native"
+              else "kernel-neutral")
     clock = Stopwatch(device)
     for _ in range(spec.repeats):
         with clock:

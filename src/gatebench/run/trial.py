@@ -146,7 +146,8 @@ def _fit_trial(spec: TrialSpec, cache_dir: Path | None, callbacks: Sequence[Call
     test = Batcher(data.test, bs * EVAL_BATCH_FACTOR, device, per_step_targets=tagging)
     train_eval = Batcher(_train_eval_rows(data, spec.seed), bs * EVAL_BATCH_FACTOR, device,
                          per_step_targets=tagging)
-    kernel = detect_rnn_kernel(_one_step(model, train, objective), device)
+    kernel = detect_rnn_kernel(_one_step(model, train, objective), device,
+                               _kernel_key(spec, model, train))
     prep_s = time.perf_counter() - started
 
     result = fit(model, train, val, objective, train_cfg, metric=info.metric,
@@ -196,6 +197,16 @@ def _train_eval_rows(data: TaskData, seed: int) -> Split:
         return data.train
     g = torch.Generator().manual_seed(derive_seed("train-eval", seed))
     return data.train.take(torch.randperm(n, generator=g)[:keep])
+
+
+def _kernel_key(spec: TrialSpec, model: torch.nn.Module, train: Batcher) -> tuple | None:
+    """What decides the kernel of the probe step (`_one_step`) and whether it draws random
+    numbers; None (profile every time) for a bidirectional encoder, which packs a padded batch
+    and so runs another kernel on it than on a full one."""
+    m = spec.effective_model
+    if m.bidirectional:
+        return None
+    return spec.cell, train.x.dtype, next(model.parameters()).dtype, m.dropout > 0
 
 
 def _one_step(model: torch.nn.Module, train: Batcher, objective) -> Any:
