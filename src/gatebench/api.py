@@ -252,16 +252,7 @@ def compare(
         tuning = health_tuning or tuning
     else:
         records = run_study(spec, out_dir, fresh=fresh, executor=executor, progress=progress)
-    summary = summarize(records, margin=spec.margin, arms=spec.labels,
-                        max_pairs=spec.max_pairs if spec.adaptive else None,
-                        reference=spec.reference)
-    summary = with_timing_pass(summary, out_dir, spec)
-    summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
-    if spec.adaptive:
-        with open_store(out_dir) as store:
-            summary["seeding"] = store.study_state("compare")
-    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
-                        "training_floor": floor_notes}
+    summary = _study_summary(spec, records, out_dir, floor_notes)
     if tuning is not None:
         summary["tuning"] = tuning
     if latency and len(set(spec.cells)) < 2:
@@ -275,6 +266,23 @@ def compare(
     write_atomic(out_dir / "summary.json", study.to_json())
     build_report(out_dir)
     return study
+
+
+def _study_summary(spec: StudySpec, records: list[TrialRecord], out_dir: Path,
+                   floor_notes: list[str]) -> SummaryDoc:
+    """The records' summary with what the driver knows: the timing pass's ratio, the arms,
+    the seeding state and the study's folder, spec and training floor."""
+    summary = summarize(records, margin=spec.margin, arms=spec.labels,
+                        max_pairs=spec.max_pairs if spec.adaptive else None,
+                        reference=spec.reference)
+    summary = with_timing_pass(summary, out_dir, spec)
+    summary["arms"] = {a.label: a.to_dict() for a in spec.arms}
+    if spec.adaptive:
+        with open_store(out_dir) as store:
+            summary["seeding"] = store.study_state("compare")
+    summary["study"] = {"out_dir": str(out_dir), "spec": spec.to_dict(), "kind": "compare",
+                        "training_floor": floor_notes}
+    return summary
 
 
 def importance(
