@@ -259,7 +259,7 @@ def compare(
         summary["latency"] = {"skipped": {"latency": "every arm uses the same cell"}}
     elif latency:
         progress.phase("inference latency: each arm's best checkpoint, no trial running", 1)
-        summary["latency"] = study_latency(out_dir, records)
+        summary["latency"] = study_latency(out_dir, records, fresh=fresh)
     summary["decision"] = decide(summary, priority).to_dict()
     summary["wall_s"] = clock.stop()
     study = Study(out_dir, spec, records, summary)

@@ -137,3 +137,5 @@ def test_study_latency_is_kept_and_reused_until_the_trials_change(trained_study)
     assert study_latency(out, records, runtimes=("eager",), repeats=4) == first  # reused
     fewer = study_latency(out, records[:1], runtimes=("eager",), repeats=4)
     assert set(fewer["checkpoints"]) == {records[0]["cell"]}  # re-measured
+    again = study_latency(out, records[:1], runtimes=("eager",), repeats=4, fresh=True)
+    assert again["rows"] != fewer["rows"]  # --fresh measures anew: new clocks, new samples

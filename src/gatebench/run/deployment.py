@@ -227,15 +227,16 @@ def _val_score(record: TrialRecord) -> float:
 LATENCY_FILE = "latency.json"
 
 
-def study_latency(out_dir: str | Path, records: Sequence[StoredRecord],
+def study_latency(out_dir: str | Path, records: Sequence[StoredRecord], *, fresh: bool = False,
                   **options: Any) -> StudyLatency:
     """`measure_study_latency` for a compare summary, kept in <study>/latency.json (raw samples
-    included) and reused while it was measured on the same checkpoints; returns the summary's
-    compact form: percentile rows, GRU/LSTM ratios, int8 costs, what was skipped."""
+    included) and reused while it was measured on the same checkpoints (never with `fresh`: a
+    retrained study's checkpoints share their trials' ids); returns the summary's compact form:
+    percentile rows, GRU/LSTM ratios, int8 costs, what was skipped."""
     out_dir = Path(out_dir)
     path = out_dir / LATENCY_FILE
     ids = sorted({r["spec_id"] for r in records})  # a changed set of trials re-measures
-    result = _read_json(path)
+    result = None if fresh else _read_json(path)
     if not (result and result.get("records") == ids
             and result.get("options") == _jsonable(options)):
         result = measure_study_latency(out_dir, records, **options)
