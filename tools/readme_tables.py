@@ -192,6 +192,10 @@ def _stage_table(rows: list[dict[str, Any]]) -> list[str]:
             rest = run["wall_s"] - sum(known)
             lines.append(f"| {r['task']} | {mode} | "
                          + " | ".join(f"{v:.1f}" for v in [*known, rest, run["wall_s"]]) + " |")
+    trials = [(r["task"], r["default"].get("stages_s", {}).get("trials"),
+               r["local"].get("stages_s", {}).get("trials")) for r in rows]
+    lines += ["", "The quality trials alone, default / local: " + ", ".join(
+        f"{task} {d / loc:.2f}" for task, d, loc in trials if d and loc) + "."]
     return lines
 
 
