@@ -12,6 +12,7 @@ from gatebench.analysis.combine import (  # the verdict words and tests deciders
     FOR,
     UNDECIDED,
     Combined,
+    CombinedDoc,
     TaskTest,
     verdict_of,
 )
@@ -85,28 +86,6 @@ class EvidenceRow(TypedDict, total=False):
     cell_share: float
 
 
-class ReadingJSON(TypedDict):
-    """One task's reading as JSON (analysis.combine.TaskReading)."""
-
-    reading: str
-    p_for: float | None
-    p_against: float | None
-    p_for_adjusted: float | None
-    p_against_adjusted: float | None
-    why: str | None
-
-
-class CombinedJSON(TypedDict):
-    """How a claim's tasks combined, as JSON (analysis.combine.Combined.to_dict)."""
-
-    kind: str
-    verdict: str
-    alpha: float
-    counts: dict[str, int]  # tasks, informative, for, against
-    tally: str
-    tasks: dict[str, ReadingJSON]
-
-
 class ClaimJSON(TypedDict, total=False):
     """A decided claim as claims.json holds it (`ClaimResult.to_dict`); an advisor reading a
     file may find only id and verdict."""
@@ -120,7 +99,7 @@ class ClaimJSON(TypedDict, total=False):
     evidence: list[EvidenceRow]
     excluded: Exclusions  # why records were left out, per claim
     would_change: str
-    combined: CombinedJSON | None
+    combined: CombinedDoc | None
 
 
 def effect(what: str, value: Any = None, ci: Sequence[Any] = (None, None), unit: str = ""

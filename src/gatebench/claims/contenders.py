@@ -37,7 +37,8 @@ from gatebench.claims.base import (
     row,
 )
 from gatebench.claims.catalogue import COST, NEITHER, RATIO, STEP_TIME, Claim
-from gatebench.claims.evidence import Evidence, StepTiming
+from gatebench.claims.evidence import Evidence
+from gatebench.protocol.record import StepTimingRecord
 
 # Measured by: training-step ratio minimal/fused cell per T on this device, with the crossover
 # length; pairwise accuracy verdicts (Holm) on two reference tasks
@@ -54,10 +55,10 @@ UNIT = "ratio"
 NOT_FASTER = 1.0
 
 
-def speed_rows(step_timing: Sequence[StepTiming], support: float = SUPPORT_RATIO
+def speed_rows(step_timing: Sequence[StepTimingRecord], support: float = SUPPORT_RATIO
                ) -> list[EvidenceRow]:
     """One row per (pairing, configuration, T): the ratio's decision and what it counts as."""
-    rounds: dict[tuple, dict[Any, dict[str, StepTiming]]] = {}
+    rounds: dict[tuple, dict[Any, dict[str, StepTimingRecord]]] = {}
     for r in step_timing:
         if r.get("status", "ok") == "ok":
             key = (*(r.get(f) for f in CONFIG_FIELDS), r.get("seq_len"))

@@ -4,43 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict
 
 from gatebench.analysis.timing import isolated
-from gatebench.protocol.record import Measurement, TrialRecord, read_record
+from gatebench.protocol.record import Measurement, StepTimingRecord, TrialRecord, read_record
 
 TRIAL, STEP_TIMING, LATENCY = "trial", "step_timing", "latency"
 
 # A stored record: a trial, or a measurement (step timing, latency) with its kind.
 Record = TrialRecord | Measurement
-
-
-class StepTiming(TypedDict, total=False):
-    """One cell's training-step timing in one round, as stored (run.timing.run_step_timings);
-    older records may lack reference_hidden, failed ones carry another status."""
-
-    kind: str  # "step_timing"
-    spec_id: str
-    cell: str
-    impl: str  # "native" | "neutral"
-    sizing: str  # "hidden" | "params"
-    config_key: str
-    hidden_size: int
-    reference_hidden: int | None
-    params: int
-    input_size: int
-    seq_len: int
-    batch: int
-    threads: int
-    device: str
-    kernel: str
-    round: int
-    median_ms: float
-    samples_ms: list[float]
-    concurrent: bool
-    status: str
-    env: dict[str, object]  # measure.fingerprint
-    created_at: str
 
 
 def is_concurrent(record: Record) -> bool:
@@ -76,7 +47,7 @@ class Evidence:
     """
 
     trials: dict[str, list[TrialRecord]] = field(default_factory=dict)
-    step_timing: list[StepTiming] = field(default_factory=list)
+    step_timing: list[StepTimingRecord] = field(default_factory=list)
     latency: list[Measurement] = field(default_factory=list)
     concurrent: dict[str, int] = field(default_factory=lambda: {STEP_TIMING: 0, LATENCY: 0})
     unknown_kinds: dict[str, int] = field(default_factory=dict)

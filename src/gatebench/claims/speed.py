@@ -44,9 +44,10 @@ from gatebench.claims.base import (
     row,
 )
 from gatebench.claims.catalogue import FOLKLORE_CELLS, SPEED, SPEED_ARCHITECTURE, Claim
-from gatebench.claims.evidence import STEP_TIMING, Evidence, StepTiming, drop_concurrent
+from gatebench.claims.evidence import STEP_TIMING, Evidence, drop_concurrent
 from gatebench.claims.ratios import UNIT, ratios_of, round_pairs
 from gatebench.errors import GatebenchError
+from gatebench.protocol.record import StepTimingRecord
 
 CONFIG_FIELDS = ("device", "impl", "sizing", "reference_hidden", "seq_len", "batch")
 FINDINGS = {"native": "library kernels (native layers)",
@@ -64,7 +65,7 @@ def regime(batch: Any) -> str:
     return f"training batches (\u2265 {TRAINING_BATCH})" if b >= TRAINING_BATCH else f"batch {b}"
 
 
-def _with_reference_hidden(record: StepTiming) -> StepTiming:
+def _with_reference_hidden(record: StepTimingRecord) -> StepTimingRecord:
     """Older records name the reference hidden size only in their config key ("H=128")."""
     if record.get("reference_hidden") is not None:
         return record
@@ -89,7 +90,7 @@ def _where(rows: list[EvidenceRow], verdict: str) -> str:
                      for (dev, impl, reg), hs in groups.items())
 
 
-def folklore_timings(evidence: Evidence) -> list[StepTiming]:
+def folklore_timings(evidence: Evidence) -> list[StepTimingRecord]:
     """The step timings of configurations timed for GRU against LSTM alone: a configuration
     that also timed other cells (the contenders claim's) is that claim's evidence, not ours."""
     others = {r.get("config_key") for r in evidence.step_timing

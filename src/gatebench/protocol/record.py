@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from gatebench.errors import StoreError
 from gatebench.protocol.specs import SCHEMA_VERSION, TrialSpecDoc
@@ -118,7 +118,8 @@ class ImportanceTag(TypedDict):
 
 
 class StepTimingRecord(TypedDict):
-    """A stored measurement of one cell's training steps (run.timing.run_step_timings)."""
+    """A stored measurement of one cell's training steps (run.timing.run_step_timings); older
+    records lack reference_hidden, and failed ones carry another status."""
 
     kind: str  # "step_timing"
     spec_id: str
@@ -127,7 +128,7 @@ class StepTimingRecord(TypedDict):
     sizing: str  # "hidden" | "params"
     config_key: str
     hidden_size: int
-    reference_hidden: int
+    reference_hidden: NotRequired[int]
     params: int
     input_size: int
     seq_len: int

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any, TypedDict, TypeGuard
 from urllib.parse import urlsplit
 
-from gatebench.claims.base import CombinedJSON, Effect, EvidenceRow, Exclusions
+from gatebench.analysis.combine import CombinedDoc
+from gatebench.claims.base import Effect, EvidenceRow, Exclusions
 from gatebench.numbers import is_finite
 from gatebench.report.blocks import (
     MISSING,
@@ -58,7 +59,7 @@ class ClaimDoc(TypedDict, total=False):
     evidence: list[EvidenceRow | EvidenceLink | str]
     excluded: Exclusions
     would_change: str
-    combined: CombinedJSON | None
+    combined: CombinedDoc | None
     detail: str  # hand-written notes, shown beside the reason
     note: str
 
