@@ -18,7 +18,7 @@ import json
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ def main() -> None:
                    f"{os.cpu_count()} cores",
         # other work on the machine stretches the budgeted studies: a quiet run starts near 0
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": rows, "decided": decided,
     }, indent=2, allow_nan=False) + "\n")
 

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python benchmarks/scaling.py " + " ".join(sys.argv[1:] if argv is None
                                                              else argv),
         "seconds": math.ceil(time.perf_counter() - started),
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "env": fingerprint(resolve_device("cpu")),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,7 @@ def main() -> None:
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
                    f"{os.cpu_count()} cores",
         "load_average": {"start": load_before, "end": os.getloadavg()[0]},
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": rows, "geomean_wall_ratio": geomean,
     }, indent=2, allow_nan=False) + "\n")
 

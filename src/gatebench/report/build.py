@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gatebench.analysis.decision import EITHER, decide
@@ -53,7 +53,7 @@ def render_report(data: StudyData, draw: bool = True) -> Report:
         ]
     parts += [extras.long_range(data, draw), extras.latency(data, draw)]
     parts += claim_sections.claim_evidence(data.claims)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     if s is not None:
         cells = " vs ".join(c.upper() for c in data.cells)
         task = (s.get("task") or {}).get("name", "?")

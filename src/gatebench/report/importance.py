@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,7 @@ def build_importance_report(out_dir: str | os.PathLike, result: ImportanceResult
     import gatebench
 
     out = Path(out_dir)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     task = (result.get("task") or {}).get("name", "?")
     report = Report(f"What matters on {task}",
                     f"{(result.get('design') or {}).get('trials', '?')} trials \u00b7 "

@@ -59,7 +59,7 @@ def latency_records(
         seq_lens=plan.seq_lens, batch_sizes=plan.batch_sizes, runtimes=plan.runtimes,
         rounds=plan.rounds, repeats=plan.rounds * SAMPLES_PER_ROUND))
     per_round = result["plan"]["samples_per_round"]
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     for row in result["results"]:
         setting = (row["runtime"], row["mode"], row["batch"], row["seq_len"])
         samples = row["samples_ms"]

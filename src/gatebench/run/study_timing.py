@@ -129,7 +129,7 @@ def timing_rounds(
         for p in range(passes):  # arms alternate pass by pass, so a load spike hits both
             for arm in (arms if (r + p) % 2 == 0 else arms[::-1]):
                 measured[arm.trial.arm_label] += arm.run(batches)
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         yield [{**_record(base, arm, r, measured[arm.trial.arm_label], now),
                 # what the first pass cost, cold: the penalty the warm-up keeps off the clock
                 "warmup_s": warm[arm.trial.arm_label]} for arm in arms]

@@ -108,5 +108,5 @@ def run_step_timings(
                     "device": str(device), "kernel": kernel, "round": r,
                     "median_ms": statistics.median(samples), "samples_ms": samples,
                     "concurrent": False, "status": "ok", "env": fingerprint(device),
-                    "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 }

@@ -184,7 +184,7 @@ def _fit_trial(spec: TrialSpec, cache_dir: Path | None, callbacks: Sequence[Call
         kernel=kernel, device=str(device), threads=threads, concurrent=concurrent,
         env=fingerprint(device),
         task=TaskDescription(info.name, info.family, info.objective, info.description),
-        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         # Written by the driver beside the store: executors only move results.
         checkpoint_bytes=checkpoint_bytes(model, model_config(spec, data, size["hidden_size"])),
     )
