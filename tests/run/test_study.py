@@ -116,6 +116,9 @@ def test_compare_takes_max_seeds_as_the_old_name_of_max_pairs(reviews_csv: Path,
     with pytest.warns(DeprecationWarning, match=r"study_spec\(max_seeds=...\) is now max_pairs"):
         spec = study_spec(task_spec(reviews_csv, **OPTIONS), seeds="auto", max_seeds=7)
     assert spec.max_pairs == 7
+    with pytest.warns(DeprecationWarning, match=r"StudySpec.max_seeds is now max_pairs"):
+        assert spec.max_seeds == 7  # scripts reading Study.spec keep working, warned
+    assert "max_seeds" in spec.to_dict() and "max_pairs" not in spec.to_dict()  # stored key
 
 
 def test_best_checkpoint_is_saved_and_reloads(reviews_csv: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, TypedDict, cast
 
@@ -315,6 +316,13 @@ class StudySpec:
             object.__setattr__(self, "cells", tuple(a.cell for a in self.arms))
         else:
             object.__setattr__(self, "arms", arms_for_cells(tuple(self.cells)))
+
+    @property
+    def max_seeds(self) -> int:
+        """`max_pairs` under its old name, for scripts reading `Study.spec` (this release only)."""
+        warnings.warn("StudySpec.max_seeds is now max_pairs; max_seeds goes in the next release",
+                      DeprecationWarning, stacklevel=2)
+        return self.max_pairs
 
     @property
     def most_seeds(self) -> int:
