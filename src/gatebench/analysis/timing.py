@@ -85,11 +85,11 @@ def timing_pass_settled(records: Iterable[Measurement], arms: Sequence[str]) -> 
     The rule reads only the stored rounds, so a resumed pass stops where an unbroken one would.
     """
     records = list(records)
-    ratios = [timing_pass_ratio(records, pair) for pair in itertools.combinations(arms, 2)]
-    if not ratios or any(r is None for r in ratios):
+    ratios = [r for pair in itertools.combinations(arms, 2)
+              if (r := timing_pass_ratio(records, pair)) is not None]
+    if not ratios or len(ratios) < math.comb(len(arms), 2):  # a pair with no round yet
         return False
-    rounds = min(r["rounds"] for r in ratios if r is not None)
+    rounds = min(r["rounds"] for r in ratios)
     if rounds >= STUDY_TIMING_MAX_ROUNDS:
         return True
-    return rounds >= STUDY_TIMING_MIN_ROUNDS and all(
-        ratio_precise(r["values"]) for r in ratios if r is not None)
+    return rounds >= STUDY_TIMING_MIN_ROUNDS and all(ratio_precise(r["values"]) for r in ratios)
