@@ -142,24 +142,40 @@ from gatebench.run.trial import cached_task
 spec = study_spec(task_spec(Path(sys.argv[1]), text_col="review", label_col="sentiment"),
                   seeds=1, max_epochs=1, patience=1, hidden=64, embed_dim=32, batch_size=16,
                   threads=1)
-rounds = list(timing_rounds(spec, cached_task(spec.task, None)))
+rounds = list(timing_rounds(spec, cached_task(spec.task, None), rounds=4))
 print(json.dumps([{r["arm"]: r for r in rd} for rd in rounds]))
 """
 
 
-def test_the_first_round_is_as_fair_as_the_rest(tmp_path: Path) -> None:
-    """In a fresh process (oneDNN's primitive cache empty, as for a study's first trial), the
-    first round's ratio sits within the later rounds' noise: the warm-up took the penalty."""
-    data = tmp_path / "reviews.csv"
-    make_reviews(600).to_csv(data, index=False)
+def _cold_rounds(data: Path) -> list[dict]:
+    """Four timing rounds measured in a fresh process (oneDNN's primitive cache empty)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", COLD, str(data)], capture_output=True,
                           text=True, timeout=300, env=env, check=True)
-    rounds = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _first_round_off(rounds: list[dict]) -> tuple[float, float]:
+    """How far the first round's log GRU/LSTM ratio sits from the later rounds' mean, and the
+    noise allowed: three standard deviations of the later rounds, at least log(1.25)."""
     logs = [math.log(rd["gru"]["seconds"] / rd["lstm"]["seconds"]) for rd in rounds]
-    first, rest = logs[0], logs[1:]
-    noise = max(3 * statistics.stdev(rest), math.log(1.25))
-    assert abs(first - statistics.mean(rest)) <= noise, (logs, noise)
+    rest = logs[1:]
+    return abs(logs[0] - statistics.mean(rest)), max(3 * statistics.stdev(rest), math.log(1.25))
+
+
+def test_the_first_round_is_as_fair_as_the_rest(tmp_path: Path) -> None:
+    """In a fresh process (as for a study's first trial), the first round's ratio sits within
+    the later rounds' noise: the warm-up took the penalty. A burst of load from another test
+    process can land on one round (a round is about a second); a warm-up that misses the
+    penalty misses it in every fresh process, so a second process must agree before it fails."""
+    data = tmp_path / "reviews.csv"
+    make_reviews(600).to_csv(data, index=False)
+    rounds = _cold_rounds(data)
+    off, noise = _first_round_off(rounds)
+    if off > noise:
+        rounds = _cold_rounds(data)
+        off, noise = _first_round_off(rounds)
+    assert off <= noise, (rounds, off, noise)
     # the penalty was real: the cold first pass cost more than any timed round's pass
     timed = min(rd[arm]["seconds"] / rd[arm]["passes"] for rd in rounds for arm in rd)
     assert max(rd[arm]["warmup_s"] for rd in rounds[:1] for arm in rd) > timed
