@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import importlib
 import logging
 import os
 import sys
@@ -48,20 +49,25 @@ INTERRUPTED = "interrupted; finished trials are saved: run the same command to r
 RESUMABLE = ("compare", "suite", "importance", "calibrate")  # the subcommands that store trials
 
 
-def _register() -> None:
-    # Each module adds its subcommand to `app` on import.
-    from gatebench.cli import (  # noqa: F401
-        advise,
-        calibrate,
-        compare,
-        export,
-        importance,
-        latency,
-        mlflow,
-        report,
-        suite,
-        tasks,
-    )
+# One module per subcommand, named as the subcommand; each adds its command to `app` on import.
+COMMANDS = ("advise", "calibrate", "compare", "export", "importance", "latency", "mlflow",
+            "report", "suite", "tasks")
+
+
+@app.callback()
+def _group() -> None:
+    # A group even while one subcommand is registered: Typer would otherwise run a lone
+    # command without its name (`gatebench tasks` would read "tasks" as an argument).
+    pass
+
+
+def _register(argv: list[str] | None) -> None:
+    """Import the named subcommand's module only, so `gatebench advise` or `tasks` starts without
+    loading torch for `compare`; with no known subcommand (`--help`, a typo) import them all,
+    for the full list."""
+    name = _subcommand(argv).strip()
+    for module in (name,) if name in COMMANDS else COMMANDS:
+        importlib.import_module(f"gatebench.cli.{module}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> object:
-    _register()
+    _register(argv)
     logging.basicConfig(level=logging.WARNING, format="gatebench: warning: %(message)s",
                         stream=sys.stderr)
     return app(args=argv, prog_name="gatebench", standalone_mode=False)
