@@ -28,10 +28,17 @@ FILLER = ["the", "film", "story", "cast", "plot", "is", "a", "and", "with", "caf
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Under pytest-xdist each worker trains on one thread, so two workers share two cores
-    instead of each spinning up a thread per core (a test that wants more sets its own)."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        torch.set_num_threads(1)
+    """Under pytest-xdist each worker keeps to a core of its own (the processes it starts
+    inherit it) and trains on one thread. Code that asks for every core then gets one: two
+    threads sharing a core with the other worker ran three times slower, each parallel region
+    waiting on a descheduled thread."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return
+    torch.set_num_threads(1)
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cores) > 1:
+        os.sched_setaffinity(0, {cores[int(worker.removeprefix("gw")) % len(cores)]})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -143,9 +143,11 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs(dist: Path, tmp_path: Path)
     table = run([str(python), "-m", "gatebench", "tasks"], cwd=tmp_path).stdout
     assert "italy-power" in table and "not installed" in table
 
-    # one trial at a time: the executors have their own tests; this one is about the wheel
+    # one trial at a time on one thread: the executors have their own tests, this one is about
+    # the wheel; two threads beside the other test worker on two cores ran 3x slower
     run([str(gatebench), "compare", "--dataset", "italy-power", "--seeds", "2", "--max-epochs",
-         "2", "--executor", "local", "--out", str(tmp_path / "study")], cwd=tmp_path)
+         "2", "--executor", "local", "--threads", "1", "--out", str(tmp_path / "study")],
+        cwd=tmp_path)
     summary = json.loads((tmp_path / "study" / "summary.json").read_text())
     assert summary["n_pairs"] == 2
     page = _Tags()
