@@ -107,3 +107,34 @@ def test_scaling_slopes_are_growth_exponents() -> None:
     assert scaling.slope(points, "n", "t") == pytest.approx(1.0)
     assert scaling.slope(points, "n", "m") == pytest.approx(0.5)
     assert scaling.slope(points[:1], "n", "t") is None
+
+
+def _benchmark(name: str):
+    path = TOOL.parent.parent / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_time_to_decision_quotes_each_run_and_the_best_parallel_trials_could_do(
+        tmp_path: Path) -> None:
+    bench, tool = _benchmark("time_to_decision"), _tool()
+    local = {"mode": "local", "wall_s": 20.0, "outcome": "equivalent", "verdict": "equivalent",
+             "pairs": 6, "time_ratio": 2.0, "time_ratio_ci": [1.9, 2.1],
+             "stages_s": {"set-up": 0.1, "timing pass": 5.0, "trials": 10.0}}
+    # half the run is trials: on 2 cores the other half stays, at best 15 s of 20
+    assert bench.ideal_ratio(local, 2) == pytest.approx(0.75)
+    assert bench.ideal_ratio({**local, "stages_s": {}}, 2) is None
+    default = {**local, "mode": "default", "wall_s": 18.0,
+               "stages_s": {"set-up": 1.0, "timing pass": 5.0, "trials": 8.0}}
+    row = {"task": "nile", "default": default, "local": local, "wall_ratio": 0.9,
+           "ideal_wall_ratio": 0.75, "same_verdict": True, "ratio_agrees": True}
+    path = tmp_path / "ttd.json"
+    path.write_text(json.dumps({"command": "python benchmarks/time_to_decision.py",
+                                "machine": "x86_64", "generated": "today", "rows": [row],
+                                "geomean_wall_ratio": 0.9, "geomean_ideal_wall_ratio": 0.75}))
+    text = tool.time_to_decision({}, path)
+    assert "| nile | equivalent | 6 / 6 | 18 | 20 | 0.90 | 0.75 | 2.00 [1.90, 2.10] |" in text
+    assert "geometric mean **0.75**" in text and "wall time: **0.90**" in text
+    assert "| nile | default | 1.0 | 5.0 | 8.0 | 0.0 | 4.0 | 18.0 |" in text
