@@ -36,6 +36,21 @@ def test_measure_latency_shape() -> None:
     json.dumps(result, allow_nan=False)  # JSON-able as it stands
 
 
+@pytest.mark.parametrize("every_pair, pairs", [
+    (False, [("gru", "lstm"), ("mingru", "lstm")]),
+    (True, [("gru", "lstm"), ("mingru", "lstm"), ("gru", "mingru")]),
+])
+def test_ratios_are_to_the_reference_or_for_every_pair(every_pair, pairs) -> None:
+    models = {cell: tiny_model(cell) for cell in ("gru", "mingru", "lstm")}
+    plan = LatencyPlan(seq_lens=(3,), batch_sizes=(1,), runtimes=("eager",), repeats=2,
+                       rounds=2, warmup=0, threads=1, streaming=False)
+    result = measure_latency(models, plan, every_pair=every_pair)
+    assert [(r["numerator"], r["denominator"]) for r in result["ratios"]] == pairs
+    by_cell = {r["cell"]: r["p50_ms"] for r in result["results"]}
+    for r in result["ratios"]:
+        assert r["p50_ratio"] == pytest.approx(by_cell[r["numerator"]] / by_cell[r["denominator"]])
+
+
 def test_memory_is_measured_in_child_processes() -> None:
     plan = LatencyPlan(seq_lens=(3,), batch_sizes=(1,), runtimes=("onnx",), repeats=2,
                        rounds=2, warmup=0, threads=1, streaming=False, memory=True)

@@ -8,6 +8,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
+from gatebench.analysis.decision import latency_factor
 from gatebench.errors import SpecError, StoreError, UnknownNameError
 from gatebench.run.deployment import (
     LATENCY_FILE,
@@ -124,6 +125,24 @@ def test_measure_study_latency(trained_study) -> None:
     assert cost["metric"] == "accuracy" and cost["change"] == pytest.approx(
         cost["int8"] - cost["fp32"])
     json.dumps(result, allow_nan=False)
+
+
+def test_two_arms_of_one_cell_are_timed_apart_and_weighed_in_the_pick(two_lstm_study) -> None:
+    with open_store(two_lstm_study, create=False) as store:
+        records = store.records()
+    result = measure_study_latency(two_lstm_study, records, runtimes=("eager",), repeats=4,
+                                   quantize=False)
+    assert set(result["checkpoints"]) == {"narrow", "wide"}  # one per arm, not one per cell
+    assert {name: m["hidden_size"] for name, m in result["models"].items()} == {
+        "narrow": 8, "wide": 12}
+    assert {(r["numerator"], r["denominator"]) for r in result["ratios"]} == {("narrow", "wide")}
+    summary = {"cells": {"wide": {"cell": "lstm"}, "narrow": {"cell": "lstm"}},
+               "latency": {"ratios": result["ratios"]}}
+    factor = latency_factor(summary, ["wide", "narrow"])
+    assert factor.status != "not measured" and factor.what == "wide/narrow p50 latency, batch 1"
+    full = next(p for p in factor.parts if p["mode"] == "full")
+    ratio = next(r for r in result["ratios"] if r["mode"] == "full")
+    assert full["ratio"] == pytest.approx(1 / ratio["p50_ratio"])  # oriented wide/narrow
 
 
 def test_study_latency_is_kept_and_reused_until_the_trials_change(trained_study) -> None:

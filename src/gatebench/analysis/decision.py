@@ -172,7 +172,8 @@ def latency_factor(summary: Mapping[str, Any], arms: Sequence[str],
     """Batch-1 p50 latency ratios per runtime (only `runtime`'s when given) and input form;
     favours an arm when every clear ratio agrees."""
     latency = summary.get("latency") or {}
-    arm_of = _arm_of_cell(summary, arms)
+    # rows name arms by label; a study measured before then named them by cell
+    arm_of = {**_arm_of_cell(summary, arms), **{arm: arm for arm in arms}}
     parts: list[LatencyPart] = []
     for r in latency.get("ratios") or []:
         top, bottom = arm_of.get(r.get("numerator")), arm_of.get(r.get("denominator"))

@@ -6,6 +6,7 @@ all of them alike; raw samples are kept; ratios compare medians of the same roun
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -81,10 +82,12 @@ class LatencyPlan:
         return full + ([("step", b, None) for b in self.batch_sizes] if streaming else [])
 
 
-def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> LatencyResult:
+def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan, *,
+                    every_pair: bool = False) -> LatencyResult:
     """Latency of each model in each runtime over the plan's grid: JSON-able results, each
-    cell's ratio to the last cell given (the reference: GRU/LSTM for `gru, lstm`), sizes,
-    export checks and the environment (CPU; threads fixed and recorded)."""
+    cell's ratio to the last cell given (the reference: GRU/LSTM for `gru, lstm`; with
+    `every_pair`, also each pair of the others, in the order given), sizes, export checks and
+    the environment (CPU; threads fixed and recorded)."""
     plan.validate()
     if not models:
         raise SpecError("give at least one cell to measure")
@@ -111,8 +114,8 @@ def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> L
                     summaries[cell] = summarize_ms(flat)
                     results.append({"cell": cell, **base, **summaries[cell],
                                     "samples_ms": [round(s * 1e3, 6) for s in flat]})
-                ratios += [{**base, **_ratio(rounds, summaries, (cell, reference))}
-                           for cell in rounds if cell != reference]
+                ratios += [{**base, **_ratio(rounds, summaries, pair)}
+                           for pair in _pairs(list(rounds), every_pair)]
     out: LatencyResult = {
         "kind": "latency",
         "plan": {**asdict(plan), "threads": threads, "rounds": n_rounds,
@@ -127,6 +130,13 @@ def measure_latency(models: Mapping[str, SequenceModel], plan: LatencyPlan) -> L
     if plan.memory:
         out["memory"] = _memory(models, prepared, plan, threads)
     return out
+
+
+def _pairs(names: list[str], every_pair: bool) -> list[tuple[str, str]]:
+    """Each name against the last (the reference); with `every_pair`, then the others' pairs."""
+    *others, reference = names
+    return [(name, reference) for name in others] + (
+        list(itertools.combinations(others, 2)) if every_pair else [])
 
 
 def _calls(models: Mapping[str, SequenceModel], prepared: Mapping[str, Prepared], mode: str,

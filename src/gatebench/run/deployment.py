@@ -158,23 +158,26 @@ def measure_study_latency(
     threads: int | None = None,
     quantize: bool = True,
 ) -> LatencyResult:
-    """Batch-1 full-sequence and streaming-step latency of each cell's best checkpoint per
-    runtime, at the study's median test length; with `quantize`, the test-metric change that
-    dynamic int8 costs. Runtimes whose packages are missing, and cells without a checkpoint,
-    are listed under "skipped"; SpecError if no cell has one."""
+    """Batch-1 full-sequence and streaming-step latency of each arm's best checkpoint per
+    runtime, at the study's median test length, with a ratio for every pair of arms (rows and
+    ratios are named by arm label: the cell's name in a default study, and two arms of one
+    cell are timed apart); with `quantize`, the test-metric change that dynamic int8 costs.
+    Runtimes whose packages are missing, and arms without a checkpoint, are listed under
+    "skipped"; SpecError if no arm has one."""
     out_dir = Path(out_dir)
     chosen, skipped = {}, {}
-    # cells in a fixed order (by name), not in the order parallel trials happened to finish
-    for cell in sorted({r.cell for r in trials_only(records)}):
+    arms = {r.arm: r.cell for r in trials_only(records)}
+    # arms in a fixed order (by label), not in the order parallel trials happened to finish
+    for label in sorted(arms):
         try:
-            chosen[cell] = best_record(out_dir, records, cell)
-        except SpecError as exc:  # e.g. every trial of the cell diverged before its first epoch
-            skipped[cell] = str(exc)
+            chosen[label] = best_record(out_dir, records, arms[label], arm=label)
+        except SpecError as exc:  # e.g. every trial of the arm diverged before its first epoch
+            skipped[label] = str(exc)
     if not chosen:
         raise SpecError(f"no trained checkpoint in {out_dir} to time: "
                         + "; ".join(skipped.values()))
     models: dict[str, SequenceModel] = {
-        cell: load_checkpoint(out_dir / str(r.checkpoint)) for cell, r in chosen.items()
+        label: load_checkpoint(out_dir / str(r.checkpoint)) for label, r in chosen.items()
     }
     usable = [rt for rt in runtimes if all(importlib.util.find_spec(m) for m in
                                            get_runtime(rt).needs)]
@@ -188,15 +191,15 @@ def measure_study_latency(
     plan = LatencyPlan(seq_lens=(seq_len,), batch_sizes=(1,), runtimes=tuple(usable),
                        repeats=repeats, rounds=5, warmup=2,
                        threads=first.threads if threads is None else threads)
-    result = measure_latency(models, plan)
+    result = measure_latency(models, plan, every_pair=True)
     result["seq_len_source"] = source
     result["checkpoints"] = {
-        cell: {"spec_id": r.spec_id, "seed": r.seed, "checkpoint": r.checkpoint}
-        for cell, r in chosen.items()
+        label: {"spec_id": r.spec_id, "seed": r.seed, "checkpoint": r.checkpoint}
+        for label, r in chosen.items()
     }
     result["skipped"] = skipped
     if quantize:
-        result["quantization"] = {cell: _int8_cost(m, data) for cell, m in models.items()}
+        result["quantization"] = {label: _int8_cost(m, data) for label, m in models.items()}
     return result
 
 
