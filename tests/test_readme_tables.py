@@ -11,11 +11,16 @@ import pytest
 TOOL = Path(__file__).resolve().parent.parent / "tools" / "readme_tables.py"
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("readme_tables", TOOL)
+def _module(path: Path):
+    """A script outside the package (tools/, benchmarks/), loaded by its path."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _tool():
+    return _module(TOOL)
 
 
 def test_the_claims_table_comes_from_the_evidence(tmp_path: Path) -> None:
@@ -109,17 +114,10 @@ def test_scaling_slopes_are_growth_exponents() -> None:
     assert scaling.slope(points[:1], "n", "t") is None
 
 
-def _benchmark(name: str):
-    path = TOOL.parent.parent / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_time_to_decision_quotes_each_run_and_the_best_parallel_trials_could_do(
         tmp_path: Path) -> None:
-    bench, tool = _benchmark("time_to_decision"), _tool()
+    bench = _module(TOOL.parent.parent / "benchmarks" / "time_to_decision.py")
+    tool = _tool()
     local = {"mode": "local", "wall_s": 20.0, "outcome": "equivalent", "verdict": "equivalent",
              "pairs": 6, "time_ratio": 2.0, "time_ratio_ci": [1.9, 2.1],
              "stages_s": {"set-up": 0.1, "timing pass": 5.0, "trials": 10.0}}

@@ -14,7 +14,14 @@ from gatebench.analysis import latency_table
 from gatebench.claims import evaluate_claims
 from gatebench.claims.base import ClaimJSON
 from gatebench.claims.catalogue import FOLKLORE_CELLS
-from gatebench.claims.cost import describe, estimate, measured_section, timing_work
+from gatebench.claims.cost import (
+    Phases,
+    PhaseWork,
+    describe,
+    estimate,
+    measured_section,
+    timing_work,
+)
 from gatebench.claims.health import study_health
 from gatebench.claims.long import long_range_view
 from gatebench.claims.plan import SuitePlan, plan_suite
@@ -35,8 +42,9 @@ LATENCY_FILE = "latency.json"
 LONG_RANGE_FILE = "long_range.json"
 
 
-class Machine(TypedDict):
-    """The machine the suite's trials ran on (from their fingerprint; None: not recorded)."""
+class ProvenanceMachine(TypedDict):
+    """The machine the suite's trials ran on, as its provenance names it (claims.cost.Machine is
+    the part a cost estimate needs); None: not recorded."""
 
     cpu: str | None
     cpu_count: int | None
@@ -57,24 +65,10 @@ class Provenance(TypedDict):
     when the newest record was made and each task's size."""
 
     command: str
-    machine: Machine
+    machine: ProvenanceMachine
     versions: dict[str, str]  # package -> version
     generated: str | None
     tasks: dict[str, TaskSize]
-
-
-class LatencyPhase(TypedDict):
-    """The latency phase's seconds and how many settings it timed."""
-
-    seconds: float
-    configs: int
-
-
-class Phases(TypedDict, total=False):
-    """The serial phases a suite ran (for claims.cost): step timing per kernel, latency."""
-
-    step_timing: dict[str, dict[str, float]]  # kernel implementation -> seconds, work
-    latency: LatencyPhase
 
 
 @dataclass
@@ -216,11 +210,11 @@ def _serial_phase(store: Any, progress: StudyProgress, name: str, ids: list[str]
 
 
 def _timing_phase(plan: SuitePlan,
-                  new: list[tuple[Measurement, float]]) -> dict[str, dict[str, float]]:
+                  new: list[tuple[Measurement, float]]) -> dict[str, PhaseWork]:
     """Seconds and work (claims.cost.timing_work) of the newly timed steps, per kernel
     implementation."""
     steps = {s.config_key: s.repeats + s.warmup for s in plan.step_timings}
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, PhaseWork] = {}
     for r, seconds in new:
         part = out.setdefault(r["impl"], {"seconds": 0.0, "work": 0.0})
         part["seconds"] += seconds
